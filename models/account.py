@@ -1,0 +1,82 @@
+"""Sign-in accounts: one role each, tied to the unit, applicant or acceptance point it acts for."""
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask_login import UserMixin
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from zcps.extensions import db
+
+from .base import Scoped, TimestampMixin, enum_column
+from .enums import Role
+
+
+class Account(UserMixin, Scoped, TimestampMixin, db.Model):
+    __tablename__ = "account"
+    __table_args__ = (
+        # Sign-in is per role page, so a user name is unique within its role.
+        sa.UniqueConstraint("role", "username"),
+        sa.CheckConstraint(
+            "(role = 'employer' AND unit_id IS NOT NULL AND applicant_id IS NULL"
+            " AND acceptance_point_id IS NULL)"
+            " OR (role = 'applicant' AND applicant_id IS NOT NULL AND unit_id IS NULL"
+            " AND acceptance_point_id IS NULL)"
+            " OR (role = 'acceptance' AND acceptance_point_id IS NOT NULL AND unit_id IS NULL"
+            " AND applicant_id IS NULL)"
+            " OR (role = 'platform_admin' AND unit_id IS NULL AND applicant_id IS NULL"
+            " AND acceptance_point_id IS NULL)",
+            name="one_role_one_owner",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(sa.String(64), nullable=False)
+    display_name: Mapped[str] = mapped_column(sa.String(100), nullable=False, default="")
+    password_hash: Mapped[str] = mapped_column(sa.String(255), nullable=False)
+    role: Mapped[Role] = enum_column(Role, nullable=False, index=True)
+    unit_id: Mapped[int | None] = mapped_column(sa.ForeignKey("unit.id"), index=True)
+    applicant_id: Mapped[int | None] = mapped_column(sa.ForeignKey("applicant.id"), index=True)
+    acceptance_point_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("acceptance_point.id"), index=True
+    )
+    active: Mapped[bool] = mapped_column(default=True, nullable=False)
+    last_login_at: Mapped[datetime | None]
+
+    unit = relationship("Unit", back_populates="accounts")
+    applicant = relationship("Applicant", back_populates="account")
+    acceptance_point = relationship("AcceptancePoint", back_populates="accounts")
+
+    def __repr__(self) -> str:
+        return f"<Account {self.role.value}:{self.username}>"
+
+    def __str__(self) -> str:
+        return self.display_name or self.username
+
+    # Flask-Login: the session stores "<id>" and a disabled account is signed out.
+    @property
+    def is_active(self) -> bool:
+        return bool(self.active)
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    @property
+    def is_platform_admin(self) -> bool:
+        return self.role == Role.PLATFORM_ADMIN
+
+    @property
+    def scope_key(self):
+        """The id that rows must carry to be visible to this account."""
+        return {
+            Role.EMPLOYER: self.unit_id,
+            Role.APPLICANT: self.applicant_id,
+            Role.ACCEPTANCE: self.acceptance_point_id,
+        }.get(self.role)
+
+
+# A password hash that no password matches, for constant-time refusal of unknown accounts.
+DUMMY_PASSWORD_HASH = generate_password_hash("zcps-no-such-account")

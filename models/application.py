@@ -1,0 +1,174 @@
+"""Title applications (职称申报), their extracted item snapshots, publicity and objections."""
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from zcps.extensions import db
+
+from .base import Scoped, TimestampMixin, enum_column
+from .enums import (
+    ApplicationStatus,
+    ArchiveCategory,
+    Holder,
+    ObjectionOutcome,
+    ObjectionStatus,
+    ReviewMethod,
+    TitleLevel,
+)
+
+HOLDER_BY_STATUS = {
+    ApplicationStatus.DRAFT: Holder.APPLICANT,
+    ApplicationStatus.RETURNED: Holder.APPLICANT,
+    ApplicationStatus.PENDING: Holder.UNIT,
+    ApplicationStatus.APPROVED: Holder.UNIT,
+    ApplicationStatus.PUBLICIZING: Holder.UNIT,
+    ApplicationStatus.PUBLICIZED: Holder.UNIT,
+    ApplicationStatus.ACCEPTANCE_RETURNED: Holder.UNIT,
+    ApplicationStatus.RECOMMENDED: Holder.ACCEPTANCE,
+    ApplicationStatus.ACCEPTED: Holder.ACCEPTANCE,
+    ApplicationStatus.REJECTED: Holder.NONE,
+    ApplicationStatus.NOT_RECOMMENDED: Holder.NONE,
+}
+
+
+class Publicity(Scoped, TimestampMixin, db.Model):
+    """A publicity batch (信息公示) of one unit."""
+
+    __tablename__ = "publicity"
+    __scope__ = {"employer": "unit_id"}
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("unit.id"), nullable=False, index=True)
+    title: Mapped[str] = mapped_column(sa.String(200), nullable=False, default="")
+    start_date: Mapped[date] = mapped_column(nullable=False, index=True)
+    end_date: Mapped[date] = mapped_column(nullable=False, index=True)
+    earliest_end_date: Mapped[date] = mapped_column(nullable=False)
+    count_start_day: Mapped[bool] = mapped_column(nullable=False, default=False)
+    objection_contact: Mapped[str] = mapped_column(sa.String(200), nullable=False, default="")
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("account.id"), index=True)
+
+    unit = relationship("Unit")
+    applications = relationship("Application", back_populates="publicity")
+
+
+class Application(Scoped, TimestampMixin, db.Model):
+    __tablename__ = "application"
+    __table_args__ = (sa.Index("ix_application_unit_status", "unit_id", "status"),)
+    __scope__ = {
+        "employer": "unit_id",
+        "applicant": "applicant_id",
+        "acceptance": "acceptance_point_id",
+    }
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    applicant_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("applicant.id"), nullable=False, index=True
+    )
+    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("unit.id"), nullable=False, index=True)
+    year: Mapped[int] = mapped_column(nullable=False, index=True)
+    series_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("title_series.id"), nullable=False, index=True
+    )
+    specialty: Mapped[str] = mapped_column(sa.String(100), nullable=False, default="")
+    level: Mapped[TitleLevel] = enum_column(TitleLevel, nullable=False)
+    qualification_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("title_qualification.id"), nullable=False, index=True
+    )
+    review_method: Mapped[ReviewMethod] = enum_column(ReviewMethod, nullable=False)
+    current_title: Mapped[str] = mapped_column(sa.String(100), nullable=False, default="")
+    status: Mapped[ApplicationStatus] = enum_column(
+        ApplicationStatus, nullable=False, default=ApplicationStatus.DRAFT, index=True
+    )
+    round: Mapped[int] = mapped_column(nullable=False, default=0)
+    # Basic information as submitted (a snapshot, like the items).
+    profile_snapshot: Mapped[dict] = mapped_column(sa.JSON, nullable=False, default=dict)
+    submitted_at: Mapped[datetime | None]
+    decided_at: Mapped[datetime | None]
+    opinion: Mapped[str] = mapped_column(sa.Text, nullable=False, default="")
+    publicity_id: Mapped[int | None] = mapped_column(sa.ForeignKey("publicity.id"), index=True)
+    acceptance_point_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("acceptance_point.id"), index=True
+    )
+    recommendation_opinion: Mapped[str] = mapped_column(sa.Text, nullable=False, default="")
+    recommended_at: Mapped[datetime | None]
+    acceptance_decided_at: Mapped[datetime | None]
+    acceptance_opinion: Mapped[str] = mapped_column(sa.Text, nullable=False, default="")
+    version: Mapped[int] = mapped_column(nullable=False, default=1)
+
+    applicant = relationship("Applicant", back_populates="applications")
+    unit = relationship("Unit")
+    series = relationship("TitleSeries")
+    qualification = relationship("TitleQualification")
+    publicity = relationship("Publicity", back_populates="applications")
+    acceptance_point = relationship("AcceptancePoint")
+    items = relationship(
+        "ApplicationItem", back_populates="application", order_by="ApplicationItem.id"
+    )
+    objections = relationship("Objection", back_populates="application")
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def holder(self) -> Holder:
+        return HOLDER_BY_STATUS[self.status]
+
+
+class ApplicationItem(Scoped, db.Model):
+    """An archive item extracted into an application: a snapshot that later edits do not touch."""
+
+    __tablename__ = "application_item"
+    __scope_parent__ = ("application_id", Application)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("application.id"), nullable=False, index=True
+    )
+    archive_item_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("archive_item.id"), index=True
+    )
+    category: Mapped[ArchiveCategory] = enum_column(ArchiveCategory, nullable=False)
+    title: Mapped[str] = mapped_column(sa.String(300), nullable=False)
+    organisation: Mapped[str] = mapped_column(sa.String(200), nullable=False, default="")
+    start_date: Mapped[date | None]
+    end_date: Mapped[date | None]
+    details: Mapped[dict] = mapped_column(sa.JSON, nullable=False, default=dict)
+    # Stored file ids of the attachments at extraction time.
+    file_ids: Mapped[list] = mapped_column(sa.JSON, nullable=False, default=list)
+    # The reviewer's remark on this item in the current round.
+    remark: Mapped[str] = mapped_column(sa.Text, nullable=False, default="")
+
+    application = relationship("Application", back_populates="items")
+    archive_item = relationship("ArchiveItem")
+
+
+class Objection(Scoped, TimestampMixin, db.Model):
+    """An objection (异议) received during a publicity."""
+
+    __tablename__ = "objection"
+    __scope__ = {"employer": "unit_id"}
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("application.id"), nullable=False, index=True
+    )
+    publicity_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("publicity.id"), nullable=False, index=True
+    )
+    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("unit.id"), nullable=False, index=True)
+    content: Mapped[str] = mapped_column(sa.Text, nullable=False)
+    received_on: Mapped[date] = mapped_column(nullable=False)
+    raised_by: Mapped[str] = mapped_column(sa.String(100), nullable=False, default="")
+    status: Mapped[ObjectionStatus] = enum_column(
+        ObjectionStatus, nullable=False, default=ObjectionStatus.OPEN, index=True
+    )
+    outcome: Mapped[ObjectionOutcome | None] = enum_column(ObjectionOutcome)
+    resolution: Mapped[str] = mapped_column(sa.Text, nullable=False, default="")
+    resolved_at: Mapped[datetime | None]
+    resolved_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("account.id"), index=True)
+    version: Mapped[int] = mapped_column(nullable=False, default=1)
+
+    application = relationship("Application", back_populates="objections")
+    publicity = relationship("Publicity")
+
+    __mapper_args__ = {"version_id_col": version}

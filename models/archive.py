@@ -1,0 +1,105 @@
+"""Applicants (申报人), their basic information and their performance archive (业绩档案)."""
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from zcps.extensions import db
+
+from .base import Scoped, TimestampMixin, enum_column
+from .enums import ArchiveCategory, ReviewStatus, Sex
+
+
+class Applicant(Scoped, TimestampMixin, db.Model):
+    """A professional applying for titles; the row is also the reviewable basic information."""
+
+    __tablename__ = "applicant"
+    __scope__ = {"employer": "unit_id", "applicant": "id"}
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(50), nullable=False, index=True)
+    id_number: Mapped[str] = mapped_column(sa.String(18), nullable=False, unique=True)
+    sex: Mapped[Sex] = enum_column(Sex, nullable=False)
+    birth_date: Mapped[date] = mapped_column(nullable=False)
+    mobile: Mapped[str] = mapped_column(sa.String(11), nullable=False, default="")
+    unit_id: Mapped[int | None] = mapped_column(sa.ForeignKey("unit.id"), index=True)
+    highest_education: Mapped[str] = mapped_column(sa.String(50), nullable=False, default="")
+    current_title: Mapped[str] = mapped_column(sa.String(100), nullable=False, default="")
+    current_title_date: Mapped[date | None]
+    # Review of the basic information by the unit.
+    profile_status: Mapped[ReviewStatus] = enum_column(
+        ReviewStatus, nullable=False, default=ReviewStatus.DRAFT, index=True
+    )
+    profile_remark: Mapped[str] = mapped_column(sa.Text, nullable=False, default="")
+    profile_submitted_at: Mapped[datetime | None]
+    profile_reviewed_at: Mapped[datetime | None]
+    version: Mapped[int] = mapped_column(nullable=False, default=1)
+
+    unit = relationship("Unit", back_populates="applicants")
+    account = relationship("Account", back_populates="applicant", uselist=False)
+    archive_items = relationship(
+        "ArchiveItem", back_populates="applicant", order_by="ArchiveItem.id"
+    )
+    applications = relationship("Application", back_populates="applicant")
+
+    __mapper_args__ = {"version_id_col": version}
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ArchiveItem(Scoped, TimestampMixin, db.Model):
+    """One item of the archive. ``unit_id`` is the unit it was submitted to for review."""
+
+    __tablename__ = "archive_item"
+    __table_args__ = (sa.Index("ix_archive_item_unit_status", "unit_id", "status"),)
+    __scope__ = {"employer": "unit_id", "applicant": "applicant_id"}
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    applicant_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("applicant.id"), nullable=False, index=True
+    )
+    unit_id: Mapped[int | None] = mapped_column(sa.ForeignKey("unit.id"), index=True)
+    category: Mapped[ArchiveCategory] = enum_column(ArchiveCategory, nullable=False, index=True)
+    status: Mapped[ReviewStatus] = enum_column(
+        ReviewStatus, nullable=False, default=ReviewStatus.DRAFT, index=True
+    )
+    # Common fields; what differs by category (school, journal, rank …) lives in ``details``.
+    title: Mapped[str] = mapped_column(sa.String(300), nullable=False)
+    organisation: Mapped[str] = mapped_column(sa.String(200), nullable=False, default="")
+    start_date: Mapped[date | None]
+    end_date: Mapped[date | None]
+    details: Mapped[dict] = mapped_column(sa.JSON, nullable=False, default=dict)
+    remark: Mapped[str] = mapped_column(sa.Text, nullable=False, default="")
+    submitted_at: Mapped[datetime | None]
+    reviewed_at: Mapped[datetime | None]
+    reviewed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("account.id"), index=True)
+    version: Mapped[int] = mapped_column(nullable=False, default=1)
+
+    applicant = relationship("Applicant", back_populates="archive_items")
+    unit = relationship("Unit")
+    reviewed_by = relationship("Account")
+    attachments = relationship(
+        "ArchiveItemAttachment", back_populates="archive_item", order_by="ArchiveItemAttachment.id"
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+
+    def __str__(self) -> str:
+        return f"{self.category.label}：{self.title}"
+
+
+class ArchiveItemAttachment(Scoped, db.Model):
+    __tablename__ = "archive_item_attachment"
+    __scope_parent__ = ("archive_item_id", ArchiveItem)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    archive_item_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("archive_item.id"), nullable=False, index=True
+    )
+    file_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("stored_file.id"), nullable=False, index=True
+    )
+
+    archive_item = relationship("ArchiveItem", back_populates="attachments")
+    file = relationship("StoredFile")

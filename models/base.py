@@ -1,0 +1,107 @@
+"""Shared building blocks of the models: labelled enums, timestamps and row scoping."""
+import enum
+from datetime import datetime, timezone
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from zcps.extensions import db
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+class LabeledEnum(str, enum.Enum):
+    """A status value: stored as its code, shown as the Chinese word of the real platform."""
+
+    def __new__(cls, value: str, label: str):
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.label = label
+        return member
+
+    def __str__(self) -> str:
+        return self.label
+
+    @classmethod
+    def choices(cls):
+        return [(member.value, member.label) for member in cls]
+
+
+def enum_column(enum_cls, **kwargs):
+    """A portable enum column: VARCHAR holding the code (no native ENUM types to migrate)."""
+    length = max(len(member.value) for member in enum_cls)
+    return mapped_column(
+        sa.Enum(
+            enum_cls,
+            native_enum=False,
+            create_constraint=False,
+            length=max(length, 20),
+            values_callable=lambda members: [member.value for member in members],
+            validate_strings=True,
+        ),
+        **kwargs,
+    )
+
+
+class TimestampMixin:
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow, nullable=False)
+
+
+class Scoped:
+    """Row scoping by actor: the one place that decides who sees which rows.
+
+    A model names, per role, the column that must equal the actor's own key
+    (``unit_id`` for an employer, ``applicant_id`` for an applicant, ``acceptance_point_id`` for
+    an acceptance point). A role that is not named sees nothing; the platform admin sees all.
+    Models with a rule that is not a single column override :meth:`scope_clause`.
+    """
+
+    __scope__: dict = {}
+    # (foreign key column, parent model): rows are visible when their parent is.
+    __scope_parent__: tuple | None = None
+
+    @classmethod
+    def scope_clause(cls, actor):
+        if actor is None or not getattr(actor, "is_authenticated", False):
+            return sa.false()
+        if actor.is_platform_admin:
+            return sa.true()
+        if cls.__scope_parent__ is not None:
+            fk_name, parent = cls.__scope_parent__
+            return getattr(cls, fk_name).in_(
+                sa.select(parent.id).where(parent.scope_clause(actor)).scalar_subquery()
+            )
+        column_name = cls.__scope__.get(actor.role.value)
+        key = actor.scope_key
+        if column_name is None or key is None:
+            return sa.false()
+        return getattr(cls, column_name) == key
+
+    @classmethod
+    def query_for(cls, actor):
+        """Legacy ``Query`` (what Flask-Admin's SQLAlchemy views work with)."""
+        return db.session.query(cls).filter(cls.scope_clause(actor))
+
+    @classmethod
+    def select_for(cls, actor):
+        return sa.select(cls).where(cls.scope_clause(actor))
+
+    @classmethod
+    def get_for(cls, actor, pk):
+        """One row by primary key, or ``None`` when it does not exist or is outside the scope."""
+        try:
+            pk = int(pk)
+        except (TypeError, ValueError):
+            return None
+        return db.session.execute(cls.select_for(actor).where(cls.id == pk)).scalar_one_or_none()
+
+    def assign_owner(self, actor) -> None:
+        """Set the scope column from the actor, so a forged form field cannot move a row."""
+        if actor is None or actor.is_platform_admin:
+            return
+        column_name = self.__scope__.get(actor.role.value)
+        if column_name is not None:
+            setattr(self, column_name, actor.scope_key)

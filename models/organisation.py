@@ -1,0 +1,121 @@
+"""Units (用人单位), their authorizations (委托证明), acceptance points (受理点) and stored files."""
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from zcps.extensions import db
+
+from .base import Scoped, TimestampMixin, enum_column, utcnow
+from .enums import AuthorizationStatus, Role
+
+
+class Unit(Scoped, TimestampMixin, db.Model):
+    __tablename__ = "unit"
+    __scope__ = {"employer": "id"}
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(200), nullable=False, index=True)
+    uscc: Mapped[str] = mapped_column(sa.String(18), nullable=False, unique=True)
+    address: Mapped[str] = mapped_column(sa.String(300), nullable=False, default="")
+    legal_representative: Mapped[str] = mapped_column(sa.String(50), nullable=False, default="")
+    contact_name: Mapped[str] = mapped_column(sa.String(50), nullable=False, default="")
+    contact_mobile: Mapped[str] = mapped_column(sa.String(11), nullable=False, default="")
+    # The current state of the unit's authorization; each submission is an Authorization row.
+    authorization_status: Mapped[AuthorizationStatus] = enum_column(
+        AuthorizationStatus, nullable=False, default=AuthorizationStatus.NONE, index=True
+    )
+    active: Mapped[bool] = mapped_column(default=True, nullable=False)
+
+    accounts = relationship("Account", back_populates="unit")
+    authorizations = relationship(
+        "Authorization", back_populates="unit", order_by="Authorization.id.desc()"
+    )
+    applicants = relationship("Applicant", back_populates="unit")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_authorized(self) -> bool:
+        return self.authorization_status == AuthorizationStatus.APPROVED
+
+    @classmethod
+    def scope_clause(cls, actor):
+        # An applicant chooses the employing unit among the authorized, active units.
+        if getattr(actor, "is_authenticated", False) and actor.role == Role.APPLICANT:
+            return sa.and_(
+                cls.authorization_status == AuthorizationStatus.APPROVED, cls.active.is_(True)
+            )
+        return super().scope_clause(actor)
+
+
+class StoredFile(Scoped, db.Model):
+    """An uploaded PDF, kept outside the web root under a random name."""
+
+    __tablename__ = "stored_file"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    storage_name: Mapped[str] = mapped_column(sa.String(64), nullable=False, unique=True)
+    original_name: Mapped[str] = mapped_column(sa.String(255), nullable=False)
+    content_type: Mapped[str] = mapped_column(
+        sa.String(100), nullable=False, default="application/pdf"
+    )
+    size: Mapped[int] = mapped_column(sa.BigInteger, nullable=False)
+    sha256: Mapped[str] = mapped_column(sa.String(64), nullable=False, index=True)
+    uploaded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("account.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, nullable=False)
+
+
+class Authorization(Scoped, TimestampMixin, db.Model):
+    """One submission of the stamped 委托证明; every submission is kept."""
+
+    __tablename__ = "unit_authorization"
+    __scope__ = {"employer": "unit_id"}
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("unit.id"), nullable=False, index=True)
+    officer_name: Mapped[str] = mapped_column(sa.String(50), nullable=False)
+    officer_id_number: Mapped[str] = mapped_column(sa.String(18), nullable=False)
+    officer_mobile: Mapped[str] = mapped_column(sa.String(11), nullable=False)
+    file_id: Mapped[int | None] = mapped_column(sa.ForeignKey("stored_file.id"), index=True)
+    status: Mapped[AuthorizationStatus] = enum_column(
+        AuthorizationStatus, nullable=False, default=AuthorizationStatus.PENDING, index=True
+    )
+    submitted_at: Mapped[datetime | None]
+    decided_at: Mapped[datetime | None]
+    decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("account.id"), index=True)
+    opinion: Mapped[str] = mapped_column(sa.Text, nullable=False, default="")
+    version: Mapped[int] = mapped_column(nullable=False, default=1)
+
+    unit = relationship("Unit", back_populates="authorizations")
+    file = relationship("StoredFile")
+    decided_by = relationship("Account", foreign_keys=[decided_by_id])
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class AcceptancePoint(Scoped, TimestampMixin, db.Model):
+    """The office that takes in a unit's recommendations (受理点)."""
+
+    __tablename__ = "acceptance_point"
+    __scope__ = {"acceptance": "id"}
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(200), nullable=False, unique=True)
+    region: Mapped[str] = mapped_column(sa.String(100), nullable=False, default="")
+    address: Mapped[str] = mapped_column(sa.String(300), nullable=False, default="")
+    contact_phone: Mapped[str] = mapped_column(sa.String(30), nullable=False, default="")
+    active: Mapped[bool] = mapped_column(default=True, nullable=False)
+
+    accounts = relationship("Account", back_populates="acceptance_point")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @classmethod
+    def scope_clause(cls, actor):
+        # A unit picks the acceptance point to recommend to among the active ones.
+        if getattr(actor, "is_authenticated", False) and actor.role == Role.EMPLOYER:
+            return cls.active.is_(True)
+        return super().scope_clause(actor)

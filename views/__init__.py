@@ -1,0 +1,38 @@
+"""Flask-Admin areas, one per role, each created inside ``create_app``."""
+from flask_admin import Admin
+from flask_admin.theme import Bootstrap4Theme
+
+from zcps.areas import AREAS
+
+from . import acceptance, applicant, employer, platform
+from .base import AreaIndexView
+
+REGISTRARS = {
+    "admin": platform.register,
+    "unit": employer.register,
+    "me": applicant.register,
+    "acceptance": acceptance.register,
+}
+
+
+def init_admin_areas(app):
+    admins = {}
+    for area in AREAS:
+        index = AreaIndexView(
+            role=area.role,
+            template=f"{area.endpoint}/index.html",
+            url=area.url,
+            endpoint=area.endpoint,
+        )
+        admin = Admin(
+            app,
+            name=area.name,
+            url=area.url,
+            endpoint=area.endpoint,
+            index_view=index,
+            theme=Bootstrap4Theme(base_template="zcps/area_base.html", fluid=True),
+        )
+        REGISTRARS[area.endpoint](admin)
+        admins[area.endpoint] = admin
+    app.extensions["zcps_admins"] = admins
+    return admins

@@ -1,0 +1,229 @@
+"""The one base for every view: role areas, row scoping, CSRF and safe errors.
+
+Every read path of a model view goes through ``Model.query_for(current_user)`` (models/base.py):
+the list and its count, one record (details, edit, delete, inline edit), the ids a bulk action
+receives, ajax lookups and relationship choices. A new view inherits all of it.
+"""
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from flask import abort, current_app, flash, redirect, request
+from flask_admin import AdminIndexView, BaseView, expose
+from flask_admin.contrib.sqla import ModelView
+from flask_admin.contrib.sqla.ajax import QueryAjaxModelLoader
+from flask_admin.model import typefmt
+from flask_login import current_user
+from markupsafe import Markup
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm.exc import StaleDataError
+
+from models import LabeledEnum, Role
+from zcps.extensions import db
+from zcps.templating import date_cn
+
+ALREADY_HANDLED = "该记录刚刚已被他人处理，请刷新页面查看最新状态。"
+SAVE_FAILED = "保存失败：数据与已有记录冲突或不完整，请检查后重试。"
+NOT_IN_SCOPE = "记录不存在或不属于您的账号。"
+
+
+def _bool_label(view, value, name=None):
+    return "是" if value else "否"
+
+
+TYPE_FORMATTERS = dict(typefmt.BASE_FORMATTERS)
+TYPE_FORMATTERS.update(
+    {
+        LabeledEnum: lambda view, value, name=None: value.label,
+        bool: _bool_label,
+        date: lambda view, value, name=None: date_cn(value),
+        datetime: lambda view, value, name=None: date_cn(value),
+        dict: lambda view, value, name=None: "",
+        list: lambda view, value, name=None: "",
+    }
+)
+
+
+class AreaAccess:
+    """A view of one role area: only accounts of that role get in."""
+
+    role: Role = None
+
+    def is_accessible(self):
+        return (
+            current_user.is_authenticated
+            and current_user.is_active
+            and self.role is not None
+            and current_user.role == self.role
+        )
+
+    def inaccessible_callback(self, name, **kwargs):
+        from zcps.auth import login_url_for
+
+        if not current_user.is_authenticated:
+            flash("请先登录。", "warning")
+            return redirect(login_url_for(self.role, request.full_path.rstrip("?")))
+        abort(403)
+
+
+class AreaIndexView(AreaAccess, AdminIndexView):
+    """The home page of a role area."""
+
+    def __init__(self, role: Role, template: str, **kwargs):
+        self.role = role
+        self.home_template = template
+        super().__init__(name="首页", **kwargs)
+
+    @expose("/")
+    def index(self):
+        return self.render(self.home_template)
+
+
+class AreaPage(AreaAccess, BaseView):
+    """A plain page (not a model list) inside a role area."""
+
+
+class ScopedAjaxModelLoader(QueryAjaxModelLoader):
+    """Ajax lookups for relationship fields, limited to what the actor may see."""
+
+    def get_query(self):
+        return self.model.query_for(current_user)
+
+    def get_one(self, pk):
+        with db.session.no_autoflush:
+            return self.model.get_for(current_user, pk)
+
+
+class ScopedModelView(AreaAccess, ModelView):
+    """Base of every model view. Subclasses set ``role`` and spell out their columns."""
+
+    # Safe defaults: a view opts in to each capability.
+    can_create = False
+    can_edit = False
+    can_delete = False
+    can_export = False
+    can_view_details = True
+    can_set_page_size = True
+    page_size = 20
+    column_display_actions = True
+    column_type_formatters = TYPE_FORMATTERS
+    column_type_formatters_detail = TYPE_FORMATTERS
+    details_modal = False
+    edit_modal = False
+    create_modal = False
+
+    def __init__(self, model, **kwargs):
+        # The details page and export show every column unless told otherwise, ID numbers
+        # and mobiles included, so each view must name its columns.
+        for attribute in ("column_list", "column_details_list"):
+            if getattr(self, attribute, None) is None:
+                raise TypeError(f"{type(self).__name__} must set {attribute}")
+        if self.can_export and getattr(self, "column_export_list", None) is None:
+            raise TypeError(f"{type(self).__name__} must set column_export_list")
+        if (self.can_create or self.can_edit) and getattr(self, "form_columns", None) is None:
+            raise TypeError(f"{type(self).__name__} must set form_columns")
+        super().__init__(model, db, **kwargs)
+
+    # --- scoping -------------------------------------------------------------------------
+    def get_query(self):
+        return self.model.query_for(current_user)
+
+    def get_count_query(self):
+        return db.session.query(sa.func.count(self.model.id)).filter(
+            self.model.scope_clause(current_user)
+        )
+
+    def get_one(self, id):
+        # get_one ignores get_query by default (session.get), so every detail/edit/delete
+        # path must come through here.
+        return self.model.get_for(current_user, id)
+
+    def get_one_or_404(self, id):
+        record = self.get_one(id)
+        if record is None:
+            abort(404)
+        return record
+
+    def scoped_records(self, ids):
+        """The records among ``ids`` the actor may see; a forged id refuses the whole request."""
+        try:
+            wanted = {int(value) for value in ids}
+        except (TypeError, ValueError):
+            abort(400)
+        if not wanted:
+            return []
+        records = self.get_query().filter(self.model.id.in_(wanted)).all()
+        if len(records) != len(wanted):
+            abort(404)
+        return records
+
+    def init_actions(self):
+        super().init_actions()
+        # Each action receives ids only after they pass the scope check.
+        for name, (handler, text, desc) in list(self._actions_data.items()):
+            self._actions_data[name] = (self._scoped_action(handler), text, desc)
+
+    def _scoped_action(self, handler):
+        def run(ids):
+            records = self.scoped_records(ids)
+            return handler([str(record.id) for record in records])
+
+        return run
+
+    def _create_ajax_loader(self, name, options):
+        attr = getattr(self.model, name)
+        return ScopedAjaxModelLoader(name, db, attr.prop.mapper.class_, **options)
+
+    def _scope_relationship_choices(self, form):
+        relationships = sa.inspect(self.model).relationships
+        for field in form:
+            if hasattr(field, "query_factory") and field.name in relationships:
+                related = relationships[field.name].mapper.class_
+                field.query = None
+                field.query_factory = lambda related=related: related.query_for(current_user)
+        return form
+
+    def create_form(self, obj=None):
+        return self._scope_relationship_choices(super().create_form(obj))
+
+    def edit_form(self, obj=None):
+        return self._scope_relationship_choices(super().edit_form(obj))
+
+    def on_model_change(self, form, model, is_created):
+        # A forged owner field (unit_id …) cannot move a record into another scope.
+        model.assign_owner(current_user)
+
+    # --- errors --------------------------------------------------------------------------
+    def handle_view_exception(self, exc):
+        if isinstance(exc, StaleDataError):
+            db.session.rollback()
+            flash(ALREADY_HANDLED, "error")
+            return True
+        if isinstance(exc, SQLAlchemyError):
+            db.session.rollback()
+            current_app.logger.exception("Database error in %s", type(self).__name__)
+            flash(SAVE_FAILED, "error")
+            return True
+        return super().handle_view_exception(exc)
+
+
+def status_badge(value) -> Markup:
+    """A coloured badge for a status shown in a list."""
+    colours = {
+        "pending": "warning",
+        "approved": "success",
+        "accepted": "success",
+        "rejected": "danger",
+        "not_recommended": "danger",
+        "returned": "info",
+        "acceptance_returned": "info",
+        "publicizing": "primary",
+        "recommended": "primary",
+    }
+    if value is None:
+        return Markup("")
+    colour = colours.get(value.value, "secondary")
+    return Markup('<span class="badge badge-{}">{}</span>').format(colour, value.label)
+
+
+def status_formatter(attribute):
+    return lambda view, context, model, name: status_badge(getattr(model, attribute))

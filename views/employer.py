@@ -1,0 +1,58 @@
+"""用人单位 (/unit): the unit's people, 业绩档案审核 and 申报资料审核."""
+from models import Applicant, Application, ArchiveItem, Role
+
+from .base import ScopedModelView
+from .columns import (
+    APPLICANT_LABELS,
+    APPLICATION_LABELS,
+    ARCHIVE_ITEM_LABELS,
+    STATUS_FORMATTERS,
+    holder_label,
+    masked_id,
+    masked_mobile,
+)
+
+
+class EmployerView(ScopedModelView):
+    role = Role.EMPLOYER
+
+
+class UnitApplicantView(EmployerView):
+    column_list = ["name", "id_number", "sex", "mobile", "current_title", "profile_status"]
+    column_details_list = ["name", "id_number", "sex", "birth_date", "mobile",
+                           "highest_education", "current_title", "current_title_date",
+                           "profile_status", "profile_remark"]
+    column_labels = APPLICANT_LABELS
+    column_formatters = {**STATUS_FORMATTERS, "id_number": masked_id, "mobile": masked_mobile}
+    column_searchable_list = ["name", "id_number"]
+    column_default_sort = ("id", True)
+
+
+class ArchiveReviewView(EmployerView):
+    column_list = ["applicant", "category", "title", "status", "submitted_at"]
+    column_details_list = ["applicant", "category", "title", "organisation", "start_date",
+                           "end_date", "status", "submitted_at", "reviewed_at", "remark"]
+    column_labels = ARCHIVE_ITEM_LABELS
+    column_formatters = dict(STATUS_FORMATTERS)
+    column_default_sort = ("id", True)
+
+
+
+class ApplicationReviewView(EmployerView):
+    column_list = ["applicant", "year", "series", "qualification", "review_method", "status",
+                   "holder", "submitted_at"]
+    column_details_list = ["applicant", "year", "series", "specialty", "level", "qualification",
+                           "review_method", "current_title", "status", "holder",
+                           "submitted_at", "decided_at", "opinion", "acceptance_point",
+                           "recommendation_opinion", "recommended_at"]
+    column_labels = APPLICATION_LABELS
+    column_formatters = {**STATUS_FORMATTERS, "holder": holder_label}
+    column_formatters_detail = {**STATUS_FORMATTERS, "holder": holder_label}
+    column_default_sort = ("id", True)
+
+
+
+def register(admin):
+    admin.add_view(ArchiveReviewView(ArchiveItem, name="业绩档案审核", endpoint="unit_archive"))
+    admin.add_view(ApplicationReviewView(Application, name="申报资料审核", endpoint="unit_application"))
+    admin.add_view(UnitApplicantView(Applicant, name="本单位人员", endpoint="unit_applicant"))

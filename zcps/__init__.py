@@ -1,0 +1,56 @@
+"""zcps: the employer-side back-office of the professional-title application platform."""
+from pathlib import Path
+
+from flask import Flask, session
+
+from .config import build_config
+from .extensions import babel, csrf, db, limiter, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def select_locale():
+    # An explicit choice (the language switch) wins; Chinese is the default for everyone else.
+    chosen = session.get("lang")
+    if chosen in ("zh_CN", "en"):
+        return chosen
+    return "zh_CN"
+
+
+def create_app(config: dict | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        instance_path=str((config or {}).get("INSTANCE_DIR") or ROOT / "instance"),
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    app.config.update(build_config(Path(app.instance_path), config))
+
+    import models  # noqa: F401  registers the tables
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True,
+                     compare_type=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    limiter.init_app(app)
+
+    from . import auth, cli, errors, templating
+
+    auth.init_app(app)
+    errors.init_app(app)
+    templating.init_app(app)
+    cli.init_app(app)
+
+    from views import init_admin_areas
+
+    init_admin_areas(app)
+
+    @app.before_request
+    def keep_session_alive():
+        session.permanent = True
+
+    return app
+
+
+__all__ = ["create_app", "db"]

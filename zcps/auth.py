@@ -1,0 +1,138 @@
+"""Home page, sign-in per role, sign-out and the language switch."""
+from urllib.parse import urlsplit
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_user, logout_user
+from flask_wtf import FlaskForm
+from werkzeug.security import check_password_hash
+from wtforms import PasswordField, StringField
+from wtforms.validators import DataRequired, Length
+
+from models import DUMMY_PASSWORD_HASH, Account, Role, utcnow
+
+from . import audit
+from .areas import AREAS, area_by_slug, area_for
+from .extensions import db, limiter, login_manager
+from .identifiers import normalize
+
+bp = Blueprint("auth", __name__)
+
+BAD_CREDENTIALS = "账号或密码错误，请重新输入。"
+
+
+class LoginForm(FlaskForm):
+    username = StringField("用户名", validators=[DataRequired(message="请填写账号。"), Length(max=64)])
+    password = PasswordField("密码", validators=[DataRequired(message="请填写密码。"), Length(max=128)])
+
+
+@login_manager.user_loader
+def load_account(account_id: str):
+    try:
+        return db.session.get(Account, int(account_id))
+    except (TypeError, ValueError):
+        return None
+
+
+def area_home_url(role: Role) -> str:
+    return url_for(f"{area_for(role).endpoint}.index")
+
+
+def login_url_for(role: Role, next_url: str | None = None) -> str:
+    return url_for("auth.login", slug=area_for(role).login_slug, next=next_url)
+
+
+def _safe_next(role: Role, target: str | None) -> str | None:
+    """Only a relative path inside the role's own area may be the target after sign-in."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    area_url = area_for(role).url
+    if parts.path == area_url or parts.path.startswith(area_url + "/"):
+        return target
+    return None
+
+
+@bp.route("/")
+def home():
+    return render_template("home.html", areas=AREAS)
+
+
+@bp.route("/employer")
+def employer_entry():
+    """用人单位登录: the legal-person sign-in and registration for units."""
+    return redirect(url_for("auth.login", slug="unit"))
+
+
+@bp.route("/login/<slug>", methods=["GET", "POST"])
+@limiter.limit("20 per minute", methods=["POST"])
+def login(slug):
+    area = area_by_slug(slug)
+    if area is None:
+        abort(404)
+    form = LoginForm()
+    form.username.label.text = area.username_label
+    if current_user.is_authenticated and current_user.role == area.role and request.method == "GET":
+        return redirect(area_home_url(area.role))
+    if form.validate_on_submit():
+        username = form.username.data.strip()
+        if area.role in (Role.EMPLOYER, Role.APPLICANT):
+            username = normalize(username)
+        account = db.session.execute(
+            db.select(Account).filter_by(role=area.role, username=username)
+        ).scalar_one_or_none()
+        # Same work and same message whether the account is unknown or the password wrong.
+        password_ok = check_password_hash(
+            account.password_hash if account else DUMMY_PASSWORD_HASH, form.password.data
+        )
+        if account is None or not password_ok:
+            audit.record("sign_in_failed", target=f"{area.role.value}:{username}", actor=None)
+            db.session.commit()
+            flash(BAD_CREDENTIALS, "error")
+        elif not account.is_active:
+            flash("该账号已停用，请联系平台管理员。", "error")
+        else:
+            session.clear()  # a fresh session on sign-in (no fixation)
+            login_user(account)
+            account.last_login_at = utcnow()
+            audit.record("sign_in", target=f"{area.role.value}:{username}", actor=account)
+            db.session.commit()
+            return redirect(_safe_next(area.role, request.args.get("next")) or area_home_url(area.role))
+    return render_template("login.html", form=form, area=area, areas=AREAS)
+
+
+@bp.route("/register/unit")
+def register_unit():
+    return render_template("register_unit.html")
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    role = current_user.role if current_user.is_authenticated else None
+    lang = session.get("lang")
+    logout_user()
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    flash("您已安全退出。", "success")
+    if role is not None:
+        return redirect(url_for("auth.login", slug=area_for(role).login_slug))
+    return redirect(url_for("auth.home"))
+
+
+@bp.route("/lang/<code>", methods=["POST"])
+def set_language(code):
+    if code not in current_app.config["LANGUAGES"]:
+        abort(404)
+    session["lang"] = code
+    target = request.form.get("next") or ""
+    if not target.startswith("/") or target.startswith("//"):
+        target = url_for("auth.home")
+    return redirect(target)
+
+
+def init_app(app):
+    login_manager.init_app(app)
+    login_manager.session_protection = "basic"
+    app.register_blueprint(bp)

@@ -1,0 +1,45 @@
+"""The default title catalogue: common series, their specialties and qualification names."""
+from models import TitleLevel, TitleQualification, TitleSeries, TitleSpecialty
+
+from .extensions import db
+
+J, M, S, P = TitleLevel.JUNIOR, TitleLevel.INTERMEDIATE, TitleLevel.SUB_SENIOR, TitleLevel.SENIOR
+
+DEFAULT_CATALOGUE = [
+    ("工程", ["电子信息", "机械", "建筑", "土木工程", "计算机应用", "环境保护"],
+     [(J, "助理工程师"), (M, "工程师"), (S, "高级工程师"), (P, "正高级工程师")]),
+    ("卫生", ["临床医学", "护理", "药学", "医学检验"],
+     [(J, "医师"), (M, "主治医师"), (S, "副主任医师"), (P, "主任医师")]),
+    ("中小学教师", ["语文", "数学", "英语", "物理"],
+     [(J, "二级教师"), (M, "一级教师"), (S, "高级教师"), (P, "正高级教师")]),
+    ("高校教师", ["工学", "理学", "经济学", "管理学"],
+     [(J, "助教"), (M, "讲师"), (S, "副教授"), (P, "教授")]),
+    ("经济", ["工商管理", "金融", "人力资源管理", "财政税收"],
+     [(J, "助理经济师"), (M, "经济师"), (S, "高级经济师"), (P, "正高级经济师")]),
+    ("会计", ["会计"],
+     [(J, "助理会计师"), (M, "会计师"), (S, "高级会计师"), (P, "正高级会计师")]),
+    ("农业", ["农学", "园艺", "植物保护", "畜牧兽医"],
+     [(J, "助理农艺师"), (M, "农艺师"), (S, "高级农艺师"), (P, "正高级农艺师")]),
+    ("工艺美术", ["陶瓷", "雕刻", "织绣", "工艺设计"],
+     [(J, "助理工艺美术师"), (M, "工艺美术师"), (S, "高级工艺美术师"),
+      (P, "正高级工艺美术师")]),
+]
+
+
+def seed_catalogue() -> int:
+    """Add the default series that are missing; returns how many series were added."""
+    existing = set(db.session.scalars(db.select(TitleSeries.name)))
+    added = 0
+    for order, (series_name, specialties, qualifications) in enumerate(DEFAULT_CATALOGUE, 1):
+        if series_name in existing:
+            continue
+        series = TitleSeries(name=series_name, sort_order=order * 10)
+        db.session.add(series)
+        for position, name in enumerate(specialties, 1):
+            series.specialties.append(TitleSpecialty(name=name, sort_order=position))
+        for position, (level, name) in enumerate(qualifications, 1):
+            series.qualifications.append(
+                TitleQualification(level=level, name=name, sort_order=position)
+            )
+        added += 1
+    return added

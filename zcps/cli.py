@@ -1,0 +1,66 @@
+"""``flask --app app zcps …`` commands."""
+import click
+from flask import Blueprint
+
+from models import Account, Role
+
+from . import audit
+from .catalogue import seed_catalogue
+from .demo import DEMO_PASSWORD, SIGN_INS, load_demo
+from .extensions import db
+
+bp = Blueprint("zcps", __name__, cli_group="zcps")
+
+
+@bp.cli.command("create-admin")
+@click.option("--username", required=True, help="平台管理员用户名")
+@click.option("--password", help="密码（不填则提示输入）")
+@click.option("--name", "display_name", default="平台管理员", help="显示名称")
+def create_admin(username, password, display_name):
+    """创建平台管理员账号。"""
+    username = username.strip()
+    if not username:
+        raise click.UsageError("用户名不能为空。")
+    exists = db.session.scalar(
+        db.select(Account).filter_by(role=Role.PLATFORM_ADMIN, username=username))
+    if exists:
+        raise click.ClickException(f"平台管理员 {username} 已存在。")
+    if not password:
+        password = click.prompt("密码", hide_input=True, confirmation_prompt="确认密码")
+    if len(password) < 8:
+        raise click.ClickException("密码至少8位。")
+    account = Account(role=Role.PLATFORM_ADMIN, username=username, display_name=display_name)
+    account.set_password(password)
+    db.session.add(account)
+    db.session.flush()
+    audit.record("create_admin", actor=None, target=f"platform_admin:{username}")
+    db.session.commit()
+    click.echo(f"已创建平台管理员 {username}。")
+
+
+@bp.cli.command("demo")
+def demo():
+    """在空数据库中载入演示数据（可重复执行）。"""
+    if load_demo():
+        click.echo("演示数据已载入。")
+    else:
+        click.echo("数据库中已有账号，未载入演示数据。")
+    print_sign_ins()
+
+
+@bp.cli.command("seed-catalogue")
+def seed_catalogue_command():
+    """补充默认职称目录（已有的系列不重复添加）。"""
+    added = seed_catalogue()
+    db.session.commit()
+    click.echo(f"新增申报系列 {added} 个。")
+
+
+def print_sign_ins():
+    click.echo(f"演示账号（密码均为 {DEMO_PASSWORD}，仅用于演示）：")
+    for page, username, who in SIGN_INS:
+        click.echo(f"  {page:<6} {username:<20} {who}")
+
+
+def init_app(app):
+    app.register_blueprint(bp)

@@ -1,0 +1,77 @@
+"""Configuration: environment variables over embedded defaults.
+
+Every setting can be given as an environment variable of the same name. Without any, zcps runs
+on a SQLite file under ``instance/`` with a secret key generated there on first run.
+"""
+import os
+import secrets
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+DEFAULT_INSTANCE_DIR = BASE_DIR / "instance"
+
+
+def _bool(value, default=False):
+    if value is None:
+        return default
+    return str(value).strip().lower() in {"1", "true", "yes", "on"}
+
+
+def load_secret_key(instance_dir: Path) -> str:
+    """Return SECRET_KEY from the environment, or the one kept in ``instance/`` (made on first run)."""
+    key = os.environ.get("SECRET_KEY")
+    if key:
+        return key
+    instance_dir.mkdir(parents=True, exist_ok=True)
+    path = instance_dir / "secret_key"
+    if path.exists():
+        return path.read_text(encoding="ascii").strip()
+    key = secrets.token_hex(32)
+    # Create with mode 600 from the start so the key is never readable by others.
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as handle:
+        handle.write(key)
+    return key
+
+
+def build_config(instance_dir: Path | None = None, overrides: dict | None = None) -> dict:
+    instance_dir = Path(overrides.get("INSTANCE_DIR", instance_dir or DEFAULT_INSTANCE_DIR)
+                        if overrides else (instance_dir or DEFAULT_INSTANCE_DIR))
+    instance_dir.mkdir(parents=True, exist_ok=True)
+    env = os.environ
+    config = {
+        "INSTANCE_DIR": str(instance_dir),
+        "SQLALCHEMY_DATABASE_URI": env.get("DATABASE_URL")
+        or f"sqlite:///{instance_dir / 'zcps.sqlite3'}",
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "UPLOAD_DIR": env.get("UPLOAD_DIR") or str(instance_dir / "uploads"),
+        "UPLOAD_MAX_MB": int(env.get("UPLOAD_MAX_MB", "10")),
+        "SMS_BACKEND": env.get("SMS_BACKEND", "console"),
+        "SMS_FILE": env.get("SMS_FILE") or str(instance_dir / "sms.jsonl"),
+        "SMS_HTTP_URL": env.get("SMS_HTTP_URL", ""),
+        "SMS_HTTP_TOKEN": env.get("SMS_HTTP_TOKEN", ""),
+        "PUBLICITY_COUNT_START_DAY": _bool(env.get("PUBLICITY_COUNT_START_DAY"), False),
+        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_ENABLED": _bool(env.get("RATELIMIT_ENABLED"), True),
+        # Session cookies: HttpOnly and SameSite=Lax always; Secure (HTTPS only) unless turned
+        # off — `python app.py` turns it off because the development server speaks plain http.
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": _bool(env.get("SESSION_COOKIE_SECURE"), True),
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": _bool(env.get("SESSION_COOKIE_SECURE"), True),
+        "PERMANENT_SESSION_LIFETIME": int(env.get("SESSION_LIFETIME_SECONDS", str(8 * 3600))),
+        # Review forms stay open for a long time; a token lives as long as the session.
+        "WTF_CSRF_TIME_LIMIT": int(env.get("SESSION_LIFETIME_SECONDS", str(8 * 3600))),
+        "BABEL_DEFAULT_LOCALE": "zh_CN",
+        "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
+        "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).resolve().parent / "translations"),
+        "LANGUAGES": {"zh_CN": "中文", "en": "English"},
+        "FLASK_ADMIN_SWATCH": "default",
+        "MAX_CONTENT_LENGTH": (int(env.get("UPLOAD_MAX_MB", "10")) + 1) * 1024 * 1024,
+    }
+    if overrides:
+        config.update(overrides)
+    config["SECRET_KEY"] = config.get("SECRET_KEY") or load_secret_key(instance_dir)
+    return config

@@ -1,0 +1,41 @@
+"""Uploaded files: kept outside the web root under random names, with their SHA-256."""
+import hashlib
+import os
+import secrets
+from pathlib import Path
+
+from flask import current_app
+
+from models import StoredFile
+
+from .extensions import db
+
+
+def upload_dir() -> Path:
+    path = Path(current_app.config["UPLOAD_DIR"])
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def path_of(stored: StoredFile) -> Path:
+    return upload_dir() / stored.storage_name
+
+
+def store_bytes(data: bytes, original_name: str, uploaded_by=None,
+                content_type: str = "application/pdf") -> StoredFile:
+    """Write ``data`` under a fresh random name and add its StoredFile row to the session."""
+    storage_name = secrets.token_hex(16)
+    target = upload_dir() / storage_name
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o640)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+    stored = StoredFile(
+        storage_name=storage_name,
+        original_name=original_name[:255],
+        content_type=content_type,
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        uploaded_by_id=getattr(uploaded_by, "id", None),
+    )
+    db.session.add(stored)
+    return stored

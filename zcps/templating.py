@@ -1,0 +1,34 @@
+"""Jinja filters and globals shared by every template."""
+from datetime import date, datetime
+
+from flask import current_app
+from flask_babel import get_locale
+from flask_login import current_user
+
+from .areas import area_for
+from .identifiers import mask_id_number, mask_mobile
+
+
+def date_cn(value) -> str:
+    if value is None or value == "":
+        return ""
+    if isinstance(value, datetime):
+        return f"{value.year}年{value.month}月{value.day}日 {value:%H:%M}"
+    if isinstance(value, date):
+        return f"{value.year}年{value.month}月{value.day}日"
+    return str(value)
+
+
+def init_app(app):
+    app.jinja_env.filters["date_cn"] = date_cn
+    app.jinja_env.filters["mask_id"] = mask_id_number
+    app.jinja_env.filters["mask_mobile"] = mask_mobile
+
+    @app.context_processor
+    def inject_globals():
+        area = area_for(current_user.role) if current_user.is_authenticated else None
+        return {
+            "current_area": area,
+            "languages": current_app.config["LANGUAGES"],
+            "current_language": str(get_locale() or "zh_CN"),
+        }
