@@ -143,6 +143,13 @@ class ScopedModelView(AreaAccess, ModelView):
             abort(404)
         return record
 
+    @expose("/ajax/update/", methods=("POST",))
+    def ajax_update(self):
+        # Flask-Admin answers an unknown record with a 500; out of scope is simply not found.
+        if self.get_one(request.form.get("list_form_pk")) is None:
+            return NOT_IN_SCOPE, 404
+        return super().ajax_update()
+
     def scoped_records(self, ids):
         """The records among ``ids`` the actor may see; a forged id refuses the whole request."""
         try:

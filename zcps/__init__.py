@@ -1,4 +1,5 @@
 """zcps: the employer-side back-office of the professional-title application platform."""
+import os
 from pathlib import Path
 
 from flask import Flask, session
@@ -20,7 +21,9 @@ def select_locale():
 def create_app(config: dict | None = None) -> Flask:
     app = Flask(
         __name__,
-        instance_path=str((config or {}).get("INSTANCE_DIR") or ROOT / "instance"),
+        instance_path=str(
+            (config or {}).get("INSTANCE_DIR") or os.environ.get("INSTANCE_DIR") or ROOT / "instance"
+        ),
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
     )

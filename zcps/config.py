@@ -34,15 +34,29 @@ def load_secret_key(instance_dir: Path) -> str:
     return key
 
 
+def database_uri(instance_dir: Path) -> str:
+    uri = os.environ.get("DATABASE_URL") or f"sqlite:///{instance_dir / 'zcps.sqlite3'}"
+    return with_driver_defaults(uri)
+
+
+def with_driver_defaults(uri: str) -> str:
+    """MySQL/MariaDB connections must speak utf8mb4, or Chinese text is refused or mangled."""
+    from sqlalchemy.engine import make_url
+
+    url = make_url(uri)
+    if url.get_backend_name() in ("mysql", "mariadb") and "charset" not in url.query:
+        url = url.update_query_dict({"charset": "utf8mb4"})
+    return url.render_as_string(hide_password=False)
+
+
 def build_config(instance_dir: Path | None = None, overrides: dict | None = None) -> dict:
-    instance_dir = Path(overrides.get("INSTANCE_DIR", instance_dir or DEFAULT_INSTANCE_DIR)
-                        if overrides else (instance_dir or DEFAULT_INSTANCE_DIR))
+    overrides = dict(overrides or {})
+    instance_dir = Path(overrides.get("INSTANCE_DIR") or instance_dir or DEFAULT_INSTANCE_DIR)
     instance_dir.mkdir(parents=True, exist_ok=True)
     env = os.environ
     config = {
         "INSTANCE_DIR": str(instance_dir),
-        "SQLALCHEMY_DATABASE_URI": env.get("DATABASE_URL")
-        or f"sqlite:///{instance_dir / 'zcps.sqlite3'}",
+        "SQLALCHEMY_DATABASE_URI": database_uri(instance_dir),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "UPLOAD_DIR": env.get("UPLOAD_DIR") or str(instance_dir / "uploads"),
         "UPLOAD_MAX_MB": int(env.get("UPLOAD_MAX_MB", "10")),
@@ -71,7 +85,7 @@ def build_config(instance_dir: Path | None = None, overrides: dict | None = None
         "FLASK_ADMIN_SWATCH": "default",
         "MAX_CONTENT_LENGTH": (int(env.get("UPLOAD_MAX_MB", "10")) + 1) * 1024 * 1024,
     }
-    if overrides:
-        config.update(overrides)
+    config.update(overrides)
+    config["SQLALCHEMY_DATABASE_URI"] = with_driver_defaults(config["SQLALCHEMY_DATABASE_URI"])
     config["SECRET_KEY"] = config.get("SECRET_KEY") or load_secret_key(instance_dir)
     return config

@@ -1,0 +1,40 @@
+"""Signing in and posting forms the way a browser does (with the page's CSRF token)."""
+import re
+
+from models import Role
+from tests.factories import PASSWORD
+from zcps.areas import area_for
+
+CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def csrf_token(client, url="/") -> str:
+    response = client.get(url)
+    match = CSRF_RE.search(response.get_data(as_text=True))
+    assert match, f"no CSRF token on {url}"
+    return match.group(1)
+
+
+def post(client, url, data=None, token_from="/", **kwargs):
+    form = dict(data or {})
+    form.setdefault("csrf_token", csrf_token(client, token_from))
+    return client.post(url, data=form, **kwargs)
+
+
+def login_url(role: Role) -> str:
+    return f"/login/{area_for(role).login_slug}"
+
+
+def sign_in(client, account, password=PASSWORD, next_url=None):
+    url = login_url(account.role)
+    if next_url:
+        url += f"?next={next_url}"
+    response = post(client, url, {"username": account.username, "password": password},
+                    token_from=login_url(account.role))
+    return response
+
+
+def signed_in(client, account, password=PASSWORD):
+    response = sign_in(client, account, password)
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    return client

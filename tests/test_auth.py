@@ -1,0 +1,180 @@
+"""Sign-in by role: each role lands in its own area and is refused everywhere else."""
+import pytest
+
+from models import AuditLog, Role
+from tests import factories
+from tests.helpers import login_url, post, sign_in, signed_in
+from zcps.auth import BAD_CREDENTIALS
+from zcps.extensions import db
+
+AREA_HOME = {
+    Role.PLATFORM_ADMIN: "/admin/",
+    Role.EMPLOYER: "/unit/",
+    Role.APPLICANT: "/me/",
+    Role.ACCEPTANCE: "/acceptance/",
+}
+
+# One page of each area besides its home, to show refusal is not only on the index.
+AREA_PAGES = {
+    Role.PLATFORM_ADMIN: ["/admin/", "/admin/admin_unit/", "/admin/admin_authorization/",
+                          "/admin/admin_acceptance_point/new/"],
+    Role.EMPLOYER: ["/unit/", "/unit/unit_application/", "/unit/unit_archive/",
+                    "/unit/unit_applicant/"],
+    Role.APPLICANT: ["/me/", "/me/me_archive/", "/me/me_application/"],
+    Role.ACCEPTANCE: ["/acceptance/", "/acceptance/acceptance_inbox/"],
+}
+
+
+def make_account(role: Role):
+    if role == Role.PLATFORM_ADMIN:
+        return factories.admin()
+    if role == Role.EMPLOYER:
+        return factories.employer(factories.unit())
+    if role == Role.APPLICANT:
+        person = factories.applicant(factories.unit(), with_account=True)
+        return person.account
+    return factories.acceptance_account(factories.acceptance_point())
+
+
+@pytest.mark.parametrize("role", list(Role), ids=lambda role: role.value)
+def test_each_role_signs_in_to_its_own_area(client, role):
+    account = make_account(role)
+    db.session.commit()
+    response = sign_in(client, account)
+    assert response.status_code == 302
+    assert response.headers["Location"] == AREA_HOME[role]
+    page = client.get(AREA_HOME[role])
+    assert page.status_code == 200
+    assert account.display_name in page.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("role", list(Role), ids=lambda role: role.value)
+def test_each_role_is_refused_in_every_other_area(client, role):
+    account = make_account(role)
+    db.session.commit()
+    signed_in(client, account)
+    for other, pages in AREA_PAGES.items():
+        for url in pages:
+            response = client.get(url)
+            if other == role:
+                assert response.status_code == 200, url
+            else:
+                assert response.status_code == 403, url
+                assert "无权访问" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("role", list(Role), ids=lambda role: role.value)
+def test_anonymous_visitor_is_sent_to_the_areas_sign_in_page(client, role):
+    for url in AREA_PAGES[role]:
+        response = client.get(url)
+        assert response.status_code == 302
+        assert response.headers["Location"].startswith(login_url(role) + "?next=")
+
+
+def test_sign_in_returns_to_the_page_asked_for(client):
+    account = make_account(Role.EMPLOYER)
+    db.session.commit()
+    response = sign_in(client, account, next_url="/unit/unit_application/")
+    assert response.headers["Location"] == "/unit/unit_application/"
+
+
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/x", "/admin/",
+                                    "/me/"])
+def test_sign_in_ignores_a_next_page_outside_the_area(client, target):
+    account = make_account(Role.EMPLOYER)
+    db.session.commit()
+    response = sign_in(client, account, next_url=target)
+    assert response.headers["Location"] == "/unit/"
+
+
+def test_wrong_password_and_unknown_account_read_the_same(client):
+    account = make_account(Role.EMPLOYER)
+    db.session.commit()
+    wrong = sign_in(client, account, password="not-the-password")
+    unknown = post(client, login_url(Role.EMPLOYER),
+                   {"username": factories.make_uscc(999), "password": factories.PASSWORD},
+                   token_from=login_url(Role.EMPLOYER))
+    for response in (wrong, unknown):
+        assert response.status_code == 200
+        assert BAD_CREDENTIALS in response.get_data(as_text=True)
+    assert client.get("/unit/").status_code == 302  # still signed out
+    failures = db.session.scalars(db.select(AuditLog).filter_by(action="sign_in_failed")).all()
+    assert len(failures) == 2
+
+
+def test_an_account_signs_in_only_on_its_own_roles_page(client):
+    account = make_account(Role.PLATFORM_ADMIN)
+    db.session.commit()
+    response = post(client, login_url(Role.ACCEPTANCE),
+                    {"username": account.username, "password": factories.PASSWORD},
+                    token_from=login_url(Role.ACCEPTANCE))
+    assert BAD_CREDENTIALS in response.get_data(as_text=True)
+    assert client.get("/admin/").status_code == 302
+
+
+def test_unit_signs_in_with_its_credit_code_in_any_case_and_spacing(client):
+    account = make_account(Role.EMPLOYER)
+    db.session.commit()
+    response = post(client, login_url(Role.EMPLOYER),
+                    {"username": f"  {account.username.lower()} ", "password": factories.PASSWORD},
+                    token_from=login_url(Role.EMPLOYER))
+    assert response.status_code == 302
+
+
+def test_empty_fields_are_refused_in_chinese(client):
+    response = post(client, login_url(Role.APPLICANT), {"username": "", "password": ""},
+                    token_from=login_url(Role.APPLICANT))
+    text = response.get_data(as_text=True)
+    assert "请填写账号。" in text and "请填写密码。" in text
+
+
+def test_a_deactivated_account_cannot_sign_in(client):
+    account = make_account(Role.EMPLOYER)
+    account.active = False
+    db.session.commit()
+    response = sign_in(client, account)
+    assert "已停用" in response.get_data(as_text=True)
+    assert client.get("/unit/").status_code == 302
+
+
+def test_a_deactivated_account_is_signed_out_on_its_next_request(client):
+    account = make_account(Role.EMPLOYER)
+    db.session.commit()
+    signed_in(client, account)
+    account.active = False
+    db.session.commit()
+    assert client.get("/unit/").status_code == 302
+
+
+def test_sign_out_needs_a_post_and_ends_the_session(client):
+    account = make_account(Role.APPLICANT)
+    db.session.commit()
+    signed_in(client, account)
+    assert client.get("/logout").status_code == 405
+    assert client.get("/me/").status_code == 200
+    response = post(client, "/logout", token_from="/me/")
+    assert response.status_code == 302
+    assert response.headers["Location"] == login_url(Role.APPLICANT)
+    assert client.get("/me/").status_code == 302
+
+
+def test_passwords_are_stored_hashed(app):
+    account = make_account(Role.PLATFORM_ADMIN)
+    assert factories.PASSWORD not in account.password_hash
+    assert account.check_password(factories.PASSWORD)
+    assert not account.check_password("other")
+
+
+def test_unknown_sign_in_page_is_404(client):
+    assert client.get("/login/nobody").status_code == 404
+
+
+def test_sign_in_is_rate_limited_per_address(app_factory):
+    app = app_factory(RATELIMIT_ENABLED=True)
+    client = app.test_client()
+    statuses = []
+    for _ in range(25):
+        statuses.append(post(client, "/login/admin", {"username": "x", "password": "y"},
+                             token_from="/login/admin").status_code)
+    assert statuses[0] == 200
+    assert statuses[-1] == 429
