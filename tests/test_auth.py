@@ -96,7 +96,7 @@ def test_wrong_password_and_unknown_account_read_the_same(client):
                    token_from=login_url(Role.EMPLOYER))
     for response in (wrong, unknown):
         assert response.status_code == 200
-        assert BAD_CREDENTIALS in response.get_data(as_text=True)
+        assert str(BAD_CREDENTIALS) in response.get_data(as_text=True)
     assert client.get("/unit/").status_code == 302  # still signed out
     failures = db.session.scalars(db.select(AuditLog).filter_by(action="sign_in_failed")).all()
     assert len(failures) == 2
@@ -108,7 +108,7 @@ def test_an_account_signs_in_only_on_its_own_roles_page(client):
     response = post(client, login_url(Role.ACCEPTANCE),
                     {"username": account.username, "password": factories.PASSWORD},
                     token_from=login_url(Role.ACCEPTANCE))
-    assert BAD_CREDENTIALS in response.get_data(as_text=True)
+    assert str(BAD_CREDENTIALS) in response.get_data(as_text=True)
     assert client.get("/admin/").status_code == 302
 
 

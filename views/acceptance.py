@@ -1,4 +1,6 @@
 """受理点 (/acceptance): the inbox of applications recommended to this acceptance point."""
+from flask_babel import lazy_gettext as _l
+
 from models import Application, Role
 
 from .base import ScopedModelView
@@ -18,4 +20,4 @@ class InboxView(ScopedModelView):
 
 
 def register(admin):
-    admin.add_view(InboxView(Application, name="推荐受理", endpoint="acceptance_inbox"))
+    admin.add_view(InboxView(Application, name=_l("推荐受理"), endpoint="acceptance_inbox"))

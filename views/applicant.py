@@ -1,8 +1,15 @@
 """个人中心 (/me): the applicant's own archive and applications."""
+from flask_babel import lazy_gettext as _l
+
 from models import Application, ArchiveItem, Role
 
 from .base import ScopedModelView
-from .columns import APPLICATION_LABELS, ARCHIVE_ITEM_LABELS, STATUS_FORMATTERS, holder_label
+from .columns import (
+    APPLICATION_LABELS,
+    ARCHIVE_ITEM_LABELS,
+    STATUS_FORMATTERS,
+    holder_label,
+)
 
 
 class ApplicantAreaView(ScopedModelView):
@@ -31,5 +38,5 @@ class MyApplicationView(ApplicantAreaView):
 
 
 def register(admin):
-    admin.add_view(MyArchiveView(ArchiveItem, name="业绩档案", endpoint="me_archive"))
-    admin.add_view(MyApplicationView(Application, name="职称申报", endpoint="me_application"))
+    admin.add_view(MyArchiveView(ArchiveItem, name=_l("业绩档案"), endpoint="me_archive"))
+    admin.add_view(MyApplicationView(Application, name=_l("职称申报"), endpoint="me_application"))

@@ -12,6 +12,8 @@ from flask_admin import AdminIndexView, BaseView, expose
 from flask_admin.contrib.sqla import ModelView
 from flask_admin.contrib.sqla.ajax import QueryAjaxModelLoader
 from flask_admin.model import typefmt
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy.exc import SQLAlchemyError
@@ -21,13 +23,13 @@ from models import LabeledEnum, Role
 from zcps.extensions import db
 from zcps.templating import date_cn
 
-ALREADY_HANDLED = "该记录刚刚已被他人处理，请刷新页面查看最新状态。"
-SAVE_FAILED = "保存失败：数据与已有记录冲突或不完整，请检查后重试。"
-NOT_IN_SCOPE = "记录不存在或不属于您的账号。"
+ALREADY_HANDLED = _l("该记录刚刚已被他人处理，请刷新页面查看最新状态。")
+SAVE_FAILED = _l("保存失败：数据与已有记录冲突或不完整，请检查后重试。")
+NOT_IN_SCOPE = _l("记录不存在或不属于您的账号。")
 
 
 def _bool_label(view, value, name=None):
-    return "是" if value else "否"
+    return _("是") if value else _("否")
 
 
 TYPE_FORMATTERS = dict(typefmt.BASE_FORMATTERS)
@@ -60,7 +62,7 @@ class AreaAccess:
         from zcps.auth import login_url_for
 
         if not current_user.is_authenticated:
-            flash("请先登录。", "warning")
+            flash(_("请先登录。"), "warning")
             return redirect(login_url_for(self.role, request.full_path.rstrip("?")))
         abort(403)
 
@@ -71,7 +73,7 @@ class AreaIndexView(AreaAccess, AdminIndexView):
     def __init__(self, role: Role, template: str, **kwargs):
         self.role = role
         self.home_template = template
-        super().__init__(name="首页", **kwargs)
+        super().__init__(name=_l("首页"), **kwargs)
 
     @expose("/")
     def index(self):
@@ -147,7 +149,7 @@ class ScopedModelView(AreaAccess, ModelView):
     def ajax_update(self):
         # Flask-Admin answers an unknown record with a 500; out of scope is simply not found.
         if self.get_one(request.form.get("list_form_pk")) is None:
-            return NOT_IN_SCOPE, 404
+            return str(NOT_IN_SCOPE), 404
         return super().ajax_update()
 
     def scoped_records(self, ids):
@@ -203,12 +205,12 @@ class ScopedModelView(AreaAccess, ModelView):
     def handle_view_exception(self, exc):
         if isinstance(exc, StaleDataError):
             db.session.rollback()
-            flash(ALREADY_HANDLED, "error")
+            flash(str(ALREADY_HANDLED), "error")
             return True
         if isinstance(exc, SQLAlchemyError):
             db.session.rollback()
             current_app.logger.exception("Database error in %s", type(self).__name__)
-            flash(SAVE_FAILED, "error")
+            flash(str(SAVE_FAILED), "error")
             return True
         return super().handle_view_exception(exc)
 

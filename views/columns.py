@@ -1,28 +1,30 @@
 """Column labels and formatters shared by the areas' views."""
+from flask_babel import lazy_gettext as _l
+
 from zcps.identifiers import mask_id_number, mask_mobile
 
 from .base import status_formatter
 
 APPLICANT_LABELS = {
-    "name": "姓名", "id_number": "身份证号", "sex": "性别", "birth_date": "出生日期",
-    "mobile": "手机号码", "unit": "工作单位", "highest_education": "最高学历",
-    "current_title": "现专业技术职务", "current_title_date": "取得时间",
-    "profile_status": "基本信息状态", "profile_remark": "审核意见",
+    "name": _l("姓名"), "id_number": _l("身份证号"), "sex": _l("性别"), "birth_date": _l("出生日期"),
+    "mobile": _l("手机号码"), "unit": _l("工作单位"), "highest_education": _l("最高学历"),
+    "current_title": _l("现专业技术职务"), "current_title_date": _l("取得时间"),
+    "profile_status": _l("基本信息状态"), "profile_remark": _l("审核意见"),
 }
 
 ARCHIVE_ITEM_LABELS = {
-    "applicant": "姓名", "applicant.name": "姓名", "category": "类别", "title": "名称",
-    "organisation": "单位/机构", "start_date": "开始日期", "end_date": "结束日期",
-    "status": "状态", "submitted_at": "提交时间", "reviewed_at": "审核时间", "remark": "审核意见",
+    "applicant": _l("姓名"), "applicant.name": _l("姓名"), "category": _l("类别"), "title": _l("名称"),
+    "organisation": _l("单位/机构"), "start_date": _l("开始日期"), "end_date": _l("结束日期"),
+    "status": _l("状态"), "submitted_at": _l("提交时间"), "reviewed_at": _l("审核时间"), "remark": _l("审核意见"),
 }
 
 APPLICATION_LABELS = {
-    "applicant": "姓名", "applicant.name": "姓名", "year": "年度", "series": "申报系列",
-    "specialty": "申报专业", "level": "申报级别", "qualification": "资格名称",
-    "review_method": "评审方式", "current_title": "现专业技术职务", "status": "状态",
-    "holder": "待审机构", "submitted_at": "提交时间", "decided_at": "审核时间",
-    "opinion": "审核意见", "unit": "工作单位", "acceptance_point": "受理点",
-    "recommendation_opinion": "推荐意见", "recommended_at": "推荐时间",
+    "applicant": _l("姓名"), "applicant.name": _l("姓名"), "year": _l("年度"), "series": _l("申报系列"),
+    "specialty": _l("申报专业"), "level": _l("申报级别"), "qualification": _l("资格名称"),
+    "review_method": _l("评审方式"), "current_title": _l("现专业技术职务"), "status": _l("状态"),
+    "holder": _l("待审机构"), "submitted_at": _l("提交时间"), "decided_at": _l("审核时间"),
+    "opinion": _l("审核意见"), "unit": _l("工作单位"), "acceptance_point": _l("受理点"),
+    "recommendation_opinion": _l("推荐意见"), "recommended_at": _l("推荐时间"),
 }
 
 

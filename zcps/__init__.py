@@ -2,7 +2,7 @@
 import os
 from pathlib import Path
 
-from flask import Flask, session
+from flask import Flask, has_request_context, session
 
 from .config import build_config
 from .extensions import babel, csrf, db, limiter, migrate
@@ -12,6 +12,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def select_locale():
     # An explicit choice (the language switch) wins; Chinese is the default for everyone else.
+    if not has_request_context():
+        return "zh_CN"
     chosen = session.get("lang")
     if chosen in ("zh_CN", "en"):
         return chosen

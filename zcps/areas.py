@@ -1,6 +1,8 @@
 """The four role areas: where each role signs in and where it works."""
 from dataclasses import dataclass
 
+from flask_babel import lazy_gettext as _l
+
 from models.enums import Role
 
 
@@ -9,21 +11,22 @@ class Area:
     role: Role
     endpoint: str  # Flask-Admin endpoint of the area (its index is "<endpoint>.index")
     url: str
-    name: str
+    name: object  # lazy strings: shown in the language of the request
     login_slug: str
-    login_title: str
-    username_label: str
-    username_placeholder: str
+    login_title: object
+    username_label: object
+    username_placeholder: object
 
 
 AREAS = (
-    Area(Role.APPLICANT, "me", "/me", "个人中心", "person", "个人登录", "身份证号",
-         "18位身份证号"),
-    Area(Role.EMPLOYER, "unit", "/unit", "用人单位", "unit", "法人登录", "统一社会信用代码",
-         "18位统一社会信用代码"),
-    Area(Role.ACCEPTANCE, "acceptance", "/acceptance", "受理点", "acceptance", "受理点登录",
-         "用户名", ""),
-    Area(Role.PLATFORM_ADMIN, "admin", "/admin", "平台管理", "admin", "管理员登录", "用户名", ""),
+    Area(Role.APPLICANT, "me", "/me", _l("个人中心"), "person", _l("个人登录"), _l("身份证号"),
+         _l("18位身份证号")),
+    Area(Role.EMPLOYER, "unit", "/unit", _l("用人单位"), "unit", _l("法人登录"),
+         _l("统一社会信用代码"), _l("18位统一社会信用代码")),
+    Area(Role.ACCEPTANCE, "acceptance", "/acceptance", _l("受理点"), "acceptance",
+         _l("受理点登录"), _l("用户名"), ""),
+    Area(Role.PLATFORM_ADMIN, "admin", "/admin", _l("平台管理"), "admin", _l("管理员登录"),
+         _l("用户名"), ""),
 )
 
 _BY_ROLE = {area.role: area for area in AREAS}

@@ -1,7 +1,19 @@
 """Home page, sign-in per role, sign-out and the language switch."""
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
 from flask_wtf import FlaskForm
 from werkzeug.security import check_password_hash
@@ -17,12 +29,14 @@ from .identifiers import normalize
 
 bp = Blueprint("auth", __name__)
 
-BAD_CREDENTIALS = "账号或密码错误，请重新输入。"
+BAD_CREDENTIALS = _l("账号或密码错误，请重新输入。")
 
 
 class LoginForm(FlaskForm):
-    username = StringField("用户名", validators=[DataRequired(message="请填写账号。"), Length(max=64)])
-    password = PasswordField("密码", validators=[DataRequired(message="请填写密码。"), Length(max=128)])
+    username = StringField(_l("用户名"), validators=[DataRequired(message=_l("请填写账号。")),
+                                                       Length(max=64)])
+    password = PasswordField(_l("密码"), validators=[DataRequired(message=_l("请填写密码。")),
+                                                         Length(max=128)])
 
 
 @login_manager.user_loader
@@ -89,9 +103,9 @@ def login(slug):
         if account is None or not password_ok:
             audit.record("sign_in_failed", target=f"{area.role.value}:{username}", actor=None)
             db.session.commit()
-            flash(BAD_CREDENTIALS, "error")
+            flash(str(BAD_CREDENTIALS), "error")
         elif not account.is_active:
-            flash("该账号已停用，请联系平台管理员。", "error")
+            flash(_("该账号已停用，请联系平台管理员。"), "error")
         else:
             session.clear()  # a fresh session on sign-in (no fixation)
             login_user(account)
@@ -115,7 +129,7 @@ def logout():
     session.clear()
     if lang:
         session["lang"] = lang
-    flash("您已安全退出。", "success")
+    flash(_("您已安全退出。"), "success")
     if role is not None:
         return redirect(url_for("auth.login", slug=area_for(role).login_slug))
     return redirect(url_for("auth.home"))

@@ -1,5 +1,6 @@
 """Error pages in Chinese; a database error never reaches the browser."""
 from flask import render_template, request
+from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 
 from .extensions import db
@@ -11,34 +12,34 @@ def init_app(app):
 
     @app.errorhandler(400)
     def bad_request(error):
-        return page(400, "请求有误", "提交的内容无法处理，请返回上一页重试。")
+        return page(400, _("请求有误"), _("提交的内容无法处理，请返回上一页重试。"))
 
     @app.errorhandler(CSRFError)
     def csrf_error(error):
-        return page(400, "页面已过期", "表单已过期或来源不明，请刷新页面后重新提交。")
+        return page(400, _("页面已过期"), _("表单已过期或来源不明，请刷新页面后重新提交。"))
 
     @app.errorhandler(403)
     def forbidden(error):
-        return page(403, "无权访问", "您的账号无权访问此页面。")
+        return page(403, _("无权访问"), _("您的账号无权访问此页面。"))
 
     @app.errorhandler(404)
     def not_found(error):
-        return page(404, "页面不存在", "您要找的页面或记录不存在，或不属于您的账号。")
+        return page(404, _("页面不存在"), _("您要找的页面或记录不存在，或不属于您的账号。"))
 
     @app.errorhandler(405)
     def method_not_allowed(error):
-        return page(405, "操作不允许", "此页面不接受这种操作。")
+        return page(405, _("操作不允许"), _("此页面不接受这种操作。"))
 
     @app.errorhandler(413)
     def too_large(error):
-        return page(413, "文件过大", "上传的文件超过大小限制。")
+        return page(413, _("文件过大"), _("上传的文件超过大小限制。"))
 
     @app.errorhandler(429)
     def too_many(error):
-        return page(429, "操作过于频繁", "操作过于频繁，请稍后再试。")
+        return page(429, _("操作过于频繁"), _("操作过于频繁，请稍后再试。"))
 
     @app.errorhandler(500)
     def server_error(error):
         db.session.rollback()
         app.logger.error("Server error on %s", request.path)
-        return page(500, "系统繁忙", "系统暂时无法完成此操作，请稍后再试。")
+        return page(500, _("系统繁忙"), _("系统暂时无法完成此操作，请稍后再试。"))
