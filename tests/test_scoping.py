@@ -42,7 +42,7 @@ class SampleApplicationView(ScopedModelView):
     @action("touch", "标记")
     def action_touch(self, ids):
         SampleApplicationView.touched.extend(ids)
-        for record in self.get_query().filter(Application.id.in_(ids)):
+        for record in self.scoped_records(ids):
             record.specialty = "已标记"
         db.session.commit()
 
