@@ -51,6 +51,13 @@ def create_app(config: dict | None = None) -> Flask:
 
     init_admin_areas(app)
 
+    proxies = app.config.get("TRUSTED_PROXIES", 0)
+    if proxies:
+        # Behind nginx or a load balancer: take the client address and scheme from them.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+
     @app.before_request
     def keep_session_alive():
         session.permanent = True

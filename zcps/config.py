@@ -67,6 +67,7 @@ def build_config(instance_dir: Path | None = None, overrides: dict | None = None
         "PUBLICITY_COUNT_START_DAY": _bool(env.get("PUBLICITY_COUNT_START_DAY"), False),
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_ENABLED": _bool(env.get("RATELIMIT_ENABLED"), True),
+        "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES", "0")),
         # Session cookies: HttpOnly and SameSite=Lax always; Secure (HTTPS only) unless turned
         # off — `python app.py` turns it off because the development server speaks plain http.
         "SESSION_COOKIE_HTTPONLY": True,
