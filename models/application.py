@@ -14,6 +14,7 @@ from .enums import (
     ObjectionOutcome,
     ObjectionStatus,
     ReviewMethod,
+    Role,
     TitleLevel,
 )
 
@@ -112,6 +113,14 @@ class Application(Scoped, TimestampMixin, db.Model):
     @property
     def holder(self) -> Holder:
         return HOLDER_BY_STATUS[self.status]
+
+    @classmethod
+    def scope_clause(cls, actor):
+        clause = super().scope_clause(actor)
+        # A draft is the applicant's alone until it is first submitted.
+        if getattr(actor, "is_authenticated", False) and actor.role == Role.EMPLOYER:
+            return sa.and_(clause, cls.status != ApplicationStatus.DRAFT)
+        return clause
 
 
 class ApplicationItem(Scoped, db.Model):

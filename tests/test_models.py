@@ -118,3 +118,13 @@ def test_mobiles_and_masks():
             clean_mobile(bad)
     assert mask_id_number("33010619900307123X") == "3301**********123X"
     assert mask_mobile("13812345678") == "138****5678"
+
+
+def test_dates_read_in_chinese_and_times_in_beijing_time():
+    from datetime import date, datetime
+
+    from zcps.templating import date_cn
+
+    assert date_cn(date(2026, 9, 29)) == "2026年9月29日"
+    assert date_cn(datetime(2026, 9, 29, 20, 0)) == "2026年9月30日 04:00"
+    assert date_cn(None) == ""

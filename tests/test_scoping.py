@@ -340,3 +340,16 @@ def test_anonymous_sees_nothing_and_admin_everything(app):
     assert ArchiveItem.query_for(None).count() == 0
     assert ArchiveItem.query_for(root).count() == 1
     assert TitleSeries.query_for(AnonymousUserMixin()).count() == 0
+
+
+def test_a_unit_does_not_see_drafts_it_was_never_sent(app):
+    unit = factories.unit()
+    officer = factories.employer(unit)
+    person = factories.applicant(unit)
+    draft_item = factories.archive_item(person, ReviewStatus.DRAFT)
+    draft = factories.application(person, ApplicationStatus.DRAFT)
+    returned = factories.application(person, ApplicationStatus.RETURNED)
+    db.session.commit()
+    assert ArchiveItem.get_for(officer, draft_item.id) is None
+    assert Application.get_for(officer, draft.id) is None
+    assert Application.get_for(officer, returned.id) == returned

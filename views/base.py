@@ -32,10 +32,11 @@ def _bool_label(view, value, name=None):
     return _("是") if value else _("否")
 
 
-TYPE_FORMATTERS = dict(typefmt.BASE_FORMATTERS)
+# Checked in order and the first match wins: LabeledEnum must come before Enum (and str).
+TYPE_FORMATTERS = {LabeledEnum: lambda view, value, name=None: value.label}
+TYPE_FORMATTERS.update(typefmt.BASE_FORMATTERS)
 TYPE_FORMATTERS.update(
     {
-        LabeledEnum: lambda view, value, name=None: value.label,
         bool: _bool_label,
         date: lambda view, value, name=None: date_cn(value),
         datetime: lambda view, value, name=None: date_cn(value),

@@ -1,5 +1,6 @@
 """Jinja filters and globals shared by every template."""
-from datetime import date, datetime
+from datetime import date, datetime, timezone
+from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import get_locale
@@ -9,10 +10,17 @@ from .areas import area_for
 from .identifiers import mask_id_number, mask_mobile
 
 
+LOCAL_TIME = ZoneInfo("Asia/Shanghai")
+
+
 def date_cn(value) -> str:
+    """2026年9月29日; times (stored in UTC) are shown in Beijing time."""
     if value is None or value == "":
         return ""
     if isinstance(value, datetime):
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=timezone.utc)
+        value = value.astimezone(LOCAL_TIME)
         return f"{value.year}年{value.month}月{value.day}日 {value:%H:%M}"
     if isinstance(value, date):
         return f"{value.year}年{value.month}月{value.day}日"
