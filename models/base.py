@@ -105,3 +105,13 @@ class Scoped:
         column_name = self.__scope__.get(actor.role.value)
         if column_name is not None:
             setattr(self, column_name, actor.scope_key)
+
+
+class SharedReference(Scoped):
+    """Reference data (catalogue, calendar) every signed-in account may read; the admin edits it."""
+
+    @classmethod
+    def scope_clause(cls, actor):
+        if actor is not None and getattr(actor, "is_authenticated", False):
+            return sa.true()
+        return sa.false()

@@ -4,18 +4,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from zcps.extensions import db
 
-from .base import Scoped, enum_column
+from .base import SharedReference as Catalogue
+from .base import enum_column
 from .enums import TitleLevel
-
-
-class Catalogue(Scoped):
-    """Reference data every signed-in account may read; only the platform admin edits it."""
-
-    @classmethod
-    def scope_clause(cls, actor):
-        if actor is not None and getattr(actor, "is_authenticated", False):
-            return sa.true()
-        return sa.false()
 
 
 class TitleSeries(Catalogue, db.Model):

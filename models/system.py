@@ -6,7 +6,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from zcps.extensions import db
 
-from .base import Scoped, enum_column, utcnow
+from .base import Scoped, SharedReference, enum_column, utcnow
 from .enums import NotificationStatus, OpinionKind, Role, Subject
 
 
@@ -84,7 +84,7 @@ class Notification(Scoped, db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow, nullable=False)
 
 
-class WorkdayOverride(Scoped, db.Model):
+class WorkdayOverride(SharedReference, db.Model):
     """An admin's entry in the working-day calendar: this date is (not) a working day."""
 
     __tablename__ = "workday_override"
@@ -95,13 +95,6 @@ class WorkdayOverride(Scoped, db.Model):
     note: Mapped[str] = mapped_column(sa.String(100), nullable=False, default="")
     updated_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("account.id"), index=True)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow, nullable=False)
-
-    @classmethod
-    def scope_clause(cls, actor):
-        # The calendar is public to every signed-in account; only the admin edits it.
-        if actor is not None and getattr(actor, "is_authenticated", False):
-            return sa.true()
-        return sa.false()
 
 
 class OpinionTemplate(Scoped, db.Model):
