@@ -2,7 +2,13 @@
 from zcps.extensions import db
 
 from .account import DUMMY_PASSWORD_HASH, Account
-from .application import HOLDER_BY_STATUS, Application, ApplicationItem, Objection, Publicity
+from .application import (
+    HOLDER_BY_STATUS,
+    Application,
+    ApplicationItem,
+    Objection,
+    Publicity,
+)
 from .archive import Applicant, ArchiveItem, ArchiveItemAttachment
 from .base import LabeledEnum, Scoped, utcnow
 from .catalogue import TitleQualification, TitleSeries, TitleSpecialty
@@ -24,6 +30,12 @@ from .enums import (
     TitleLevel,
 )
 from .organisation import AcceptancePoint, Authorization, StoredFile, Unit
-from .system import AuditLog, Notification, OpinionTemplate, ReviewRecord, WorkdayOverride
+from .system import (
+    AuditLog,
+    Notification,
+    OpinionTemplate,
+    ReviewRecord,
+    WorkdayOverride,
+)
 
 __all__ = [name for name in dir() if not name.startswith("_")]

@@ -2,6 +2,7 @@
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask import current_app, has_app_context
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -53,13 +54,14 @@ class Account(UserMixin, Scoped, TimestampMixin, db.Model):
     def __str__(self) -> str:
         return self.display_name or self.username
 
-    # Flask-Login: the session stores "<id>" and a disabled account is signed out.
+    # Flask-Login: a disabled account, or one of a deactivated unit, is signed out.
     @property
     def is_active(self) -> bool:
-        return bool(self.active)
+        return bool(self.active) and (self.unit is None or bool(self.unit.active))
 
     def set_password(self, password: str) -> None:
-        self.password_hash = generate_password_hash(password)
+        method = current_app.config.get("PASSWORD_HASH_METHOD") if has_app_context() else None
+        self.password_hash = generate_password_hash(password, method=method or "scrypt")
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)

@@ -32,6 +32,8 @@ def app_config(tmp_path: Path, database_uri: str, **extra) -> dict:
         "REMEMBER_COOKIE_SECURE": False,
         "RATELIMIT_ENABLED": False,
         "SERVER_NAME": None,
+        # Cheap hashes keep the suite fast; production keeps Werkzeug's scrypt.
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
     }
     config.update(extra)
     return config

@@ -12,6 +12,7 @@ from models import (
     ApplicationStatus,
     ArchiveCategory,
     ArchiveItem,
+    Authorization,
     AuthorizationStatus,
     ReviewMethod,
     ReviewStatus,
@@ -20,9 +21,11 @@ from models import (
     TitleQualification,
     TitleSeries,
     Unit,
+    utcnow,
 )
 from zcps.extensions import db
 from zcps.identifiers import id_birth_date, id_sex
+from zcps.storage import store_bytes
 
 PASSWORD = "Secret-2026"
 _sequence = itertools.count(1)
@@ -137,6 +140,34 @@ def application(person: Applicant, status: ApplicationStatus = ApplicationStatus
         series_id=title.series_id, level=title.level, qualification=title,
         review_method=ReviewMethod.REVIEW, status=status, **fields,
     )
+    db.session.add(record)
+    db.session.flush()
+    return record
+
+
+def pdf_bytes(pages: int = 1) -> bytes:
+    """A small valid PDF."""
+    from io import BytesIO
+
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    for _ in range(pages):
+        writer.add_blank_page(width=595, height=842)
+    buffer = BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+def authorization(unit_record: Unit, status: AuthorizationStatus = AuthorizationStatus.PENDING,
+                  officer_name: str = "经办人") -> Authorization:
+
+    stored = store_bytes(pdf_bytes(), "委托证明.pdf")
+    record = Authorization(unit_id=unit_record.id, officer_name=officer_name,
+                           officer_id_number=make_id_number(next_number()),
+                           officer_mobile="13900000001", file=stored, status=status,
+                           submitted_at=utcnow())
+    unit_record.authorization_status = status
     db.session.add(record)
     db.session.flush()
     return record

@@ -13,7 +13,15 @@ from flask import get_flashed_messages
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from models import Account, Applicant, Application, ApplicationStatus, Role, TitleSeries, Unit
+from models import (
+    Account,
+    Applicant,
+    Application,
+    ApplicationStatus,
+    Role,
+    TitleSeries,
+    Unit,
+)
 from tests import factories
 from tests.helpers import login_url, post, sign_in, signed_in
 from views.base import ALREADY_HANDLED, SAVE_FAILED
@@ -201,7 +209,11 @@ def test_demo_command_is_idempotent(app, runner):
 # --- demo data -------------------------------------------------------------------------------
 
 DEMO_HOME = {"admin": "/admin/", "91330106MA2B3C4D5D": "/unit/", "91330100MA28E7F6G9": "/unit/",
-             "330106199003071236": "/me/", "accept1": "/acceptance/"}
+             "91330102MA2C5D6E7F": "/unit/", "330106199003071236": "/me/",
+             "accept1": "/acceptance/"}
+# Units not yet authorized can open only their 委托证明 page.
+FIRST_PAGE = {"91330100MA28E7F6G9": "/unit/authorization/",
+              "91330102MA2C5D6E7F": "/unit/authorization/"}
 
 
 def test_demo_sign_ins_reach_their_areas_and_nothing_else(app):
@@ -212,7 +224,7 @@ def test_demo_sign_ins_reach_their_areas_and_nothing_else(app):
         client = app.test_client()
         response = sign_in(client, account, password=DEMO_PASSWORD)
         assert response.headers["Location"] == DEMO_HOME[username]
-        assert client.get(DEMO_HOME[username]).status_code == 200
+        assert client.get(FIRST_PAGE.get(username, DEMO_HOME[username])).status_code == 200
         for other in areas - {DEMO_HOME[username]}:
             assert client.get(other).status_code == 403
 
@@ -224,6 +236,9 @@ def test_demo_data_matches_the_design(app):
     assert first.name == "杭州示例科技有限公司" and first.is_authorized
     assert second.name == "杭州样例设计院" and second.authorization_status.value == "pending"
     assert second.authorizations and second.authorizations[0].file is not None
+    third = db.session.scalar(db.select(Unit).filter_by(uscc="91330102MA2C5D6E7F"))
+    assert third.authorization_status.value == "rejected"
+    assert third.authorizations[0].opinion
     zhang = db.session.scalar(db.select(Applicant).filter_by(id_number="330106199003071236"))
     assert zhang.name == "张三" and zhang.unit == first
     states = set(db.session.scalars(

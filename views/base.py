@@ -7,7 +7,7 @@ receives, ajax lookups and relationship choices. A new view inherits all of it.
 from datetime import date, datetime
 
 import sqlalchemy as sa
-from flask import abort, current_app, flash, redirect, request
+from flask import abort, current_app, flash, redirect, request, url_for
 from flask_admin import AdminIndexView, BaseView, expose
 from flask_admin.contrib.sqla import ModelView
 from flask_admin.contrib.sqla.ajax import QueryAjaxModelLoader
@@ -19,7 +19,7 @@ from markupsafe import Markup
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm.exc import StaleDataError
 
-from models import LabeledEnum, Role
+from models import AuthorizationStatus, LabeledEnum, Role
 from zcps.extensions import db
 from zcps.templating import date_cn
 
@@ -47,9 +47,34 @@ TYPE_FORMATTERS.update(
 
 
 class AreaAccess:
-    """A view of one role area: only accounts of that role get in."""
+    """A view of one role area: only accounts of that role get in.
+
+    In the employer area a unit whose authorization is not approved yet can open only the
+    views marked ``open_before_authorization`` (its 委托证明 and its profile); every other
+    URL sends it there with a message saying what to do next.
+    """
 
     role: Role = None
+    open_before_authorization = False
+
+    def _handle_view(self, name, **kwargs):
+        response = super()._handle_view(name, **kwargs)
+        if response is not None:
+            return response
+        return self._authorization_gate()
+
+    def _authorization_gate(self):
+        if self.role != Role.EMPLOYER or self.open_before_authorization:
+            return None
+        unit = current_user.unit
+        if unit is None or unit.is_authorized:
+            return None
+        if unit.authorization_status == AuthorizationStatus.PENDING:
+            flash(_("委托证明已提交，正在等待平台管理员审核；审核通过后才能办理其他业务。"), "warning")
+        else:
+            flash(_("单位授权尚未通过：请先填写经办人信息，下载委托证明，盖章后上传并提交审核。"),
+                  "warning")
+        return redirect(url_for("unit_authorization.index"))
 
     def is_accessible(self):
         return (
@@ -113,6 +138,10 @@ class ScopedModelView(AreaAccess, ModelView):
     details_modal = False
     edit_modal = False
     create_modal = False
+    list_template = "zcps/model_list.html"
+    # Status tabs above the list: (key, label, statuses or None for all); the first is default.
+    status_column: str | None = None
+    status_tabs: tuple = ()
 
     def __init__(self, model, **kwargs):
         # The details page and export show every column unless told otherwise, ID numbers
@@ -127,13 +156,46 @@ class ScopedModelView(AreaAccess, ModelView):
         super().__init__(model, db, **kwargs)
 
     # --- scoping -------------------------------------------------------------------------
-    def get_query(self):
+    def scoped_query(self):
+        """Every row this actor may see in this view, whatever tab or search is shown."""
         return self.model.query_for(current_user)
 
+    def get_query(self):
+        return self._tab_filter(self.scoped_query())
+
     def get_count_query(self):
-        return db.session.query(sa.func.count(self.model.id)).filter(
-            self.model.scope_clause(current_user)
-        )
+        return self._tab_filter(db.session.query(sa.func.count(self.model.id)).filter(
+            self.model.scope_clause(current_user)))
+
+    # --- status tabs ---------------------------------------------------------------------
+    def current_tab(self):
+        if not self.status_tabs:
+            return None
+        wanted = request.args.get("tab")
+        for tab in self.status_tabs:
+            if tab[0] == wanted:
+                return tab
+        return self.status_tabs[0]
+
+    def _tab_filter(self, query):
+        tab = self.current_tab()
+        if tab is None or tab[2] is None:
+            return query
+        return query.filter(getattr(self.model, self.status_column).in_(tab[2]))
+
+    def tab_links(self):
+        """[(key, label, count, url, active)] from one grouped count over the scope."""
+        column = getattr(self.model, self.status_column)
+        counts = dict(db.session.query(column, sa.func.count(self.model.id))
+                      .filter(self.model.scope_clause(current_user)).group_by(column).all())
+        current = self.current_tab()
+        links = []
+        for key, label, statuses in self.status_tabs:
+            count = sum(counts.values()) if statuses is None else sum(
+                counts.get(status, 0) for status in statuses)
+            links.append((key, label, count, self.get_url(".index_view", tab=key),
+                          key == current[0]))
+        return links
 
     def get_one(self, id):
         # get_one ignores get_query by default (session.get), so every detail/edit/delete
@@ -161,7 +223,7 @@ class ScopedModelView(AreaAccess, ModelView):
             abort(400)
         if not wanted:
             return []
-        records = self.get_query().filter(self.model.id.in_(wanted)).all()
+        records = self.scoped_query().filter(self.model.id.in_(wanted)).all()
         if len(records) != len(wanted):
             abort(404)
         return records

@@ -3,6 +3,7 @@ from flask_babel import lazy_gettext as _l
 
 from models import Applicant, Application, ArchiveItem, Role
 
+from . import unit_authorization
 from .base import ScopedModelView
 from .columns import (
     APPLICANT_LABELS,
@@ -57,6 +58,7 @@ class ApplicationReviewView(EmployerView):
 
 
 def register(admin):
+    unit_authorization.register(admin)
     admin.add_view(ArchiveReviewView(ArchiveItem, name=_l("业绩档案审核"), endpoint="unit_archive"))
     admin.add_view(ApplicationReviewView(Application, name=_l("申报资料审核"), endpoint="unit_application"))
     admin.add_view(UnitApplicantView(Applicant, name=_l("本单位人员"), endpoint="unit_applicant"))

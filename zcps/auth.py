@@ -22,9 +22,10 @@ from wtforms.validators import DataRequired, Length
 
 from models import DUMMY_PASSWORD_HASH, Account, Role, utcnow
 
-from . import audit
+from . import accounts, audit
 from .areas import AREAS, area_by_slug, area_for
 from .extensions import db, limiter, login_manager
+from .forms import UnitRegistrationForm
 from .identifiers import normalize
 
 bp = Blueprint("auth", __name__)
@@ -116,9 +117,28 @@ def login(slug):
     return render_template("login.html", form=form, area=area, areas=AREAS)
 
 
-@bp.route("/register/unit")
+@bp.route("/register/unit", methods=["GET", "POST"])
+@limiter.limit("10 per minute", methods=["POST"])
 def register_unit():
-    return render_template("register_unit.html")
+    """注册: a unit opens its account; it can then only do its authorization until approved."""
+    form = UnitRegistrationForm()
+    if form.validate_on_submit():
+        try:
+            account = accounts.register_unit(
+                name=form.name.data, uscc=form.uscc.data, address=form.address.data,
+                legal_representative=form.legal_representative.data,
+                contact_name=form.contact_name.data, contact_mobile=form.contact_mobile.data,
+                password=form.password.data)
+            db.session.commit()
+        except accounts.AlreadyRegistered as error:
+            db.session.rollback()
+            form.uscc.errors = [*form.uscc.errors, str(error)]
+        else:
+            session.clear()
+            login_user(account)
+            flash(_("注册成功。请填写经办人信息，下载委托证明，盖章后上传并提交审核。"), "success")
+            return redirect(url_for("unit_authorization.index"))
+    return render_template("register_unit.html", form=form)
 
 
 @bp.route("/logout", methods=["POST"])

@@ -1,10 +1,12 @@
 """``flask --app app zcps …`` commands."""
+import time
+
 import click
 from flask import Blueprint
 
 from models import Account, Role
 
-from . import audit
+from . import audit, notifications
 from .catalogue import seed_catalogue
 from .demo import DEMO_PASSWORD, SIGN_INS, load_demo
 from .extensions import db
@@ -54,6 +56,41 @@ def seed_catalogue_command():
     added = seed_catalogue()
     db.session.commit()
     click.echo(f"新增申报系列 {added} 个。")
+
+
+@bp.cli.command("send-notifications")
+@click.option("--loop", is_flag=True, help="持续运行，每隔一段时间发送到期的短信，按 Ctrl+C 停止")
+@click.option("--interval", type=click.FloatRange(min=0, min_open=True), default=5.0,
+              show_default=True, help="循环间隔（秒）")
+@click.option("--limit", type=click.IntRange(min=1), default=100, show_default=True,
+              help="每轮最多发送条数")
+def send_notifications(loop, interval, limit):
+    """发送短信发件箱中到期的短信。"""
+    try:
+        notifications.get_backend()
+    except notifications.SmsConfigError as error:
+        raise click.ClickException(str(error)) from None
+    if not loop:
+        click.echo(format_counts(notifications.send_due(limit=limit)))
+        return
+    click.echo(f"短信发送已启动，每 {interval:g} 秒检查一次，按 Ctrl+C 停止。")
+    try:
+        while True:
+            try:
+                counts = notifications.send_due(limit=limit)
+            except Exception as error:  # noqa: BLE001  e.g. the database is briefly unreachable
+                db.session.rollback()
+                click.echo(f"发送出错：{error}", err=True)
+            else:
+                if any(counts.values()):
+                    click.echo(format_counts(counts))
+            time.sleep(interval)
+    except KeyboardInterrupt:
+        click.echo("短信发送已停止。")
+
+
+def format_counts(counts):
+    return f"已发送 {counts['sent']} 条，待重试 {counts['retry']} 条，失败 {counts['failed']} 条"
 
 
 def print_sign_ins():

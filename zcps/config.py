@@ -64,6 +64,7 @@ def build_config(instance_dir: Path | None = None, overrides: dict | None = None
         "SMS_FILE": env.get("SMS_FILE") or str(instance_dir / "sms.jsonl"),
         "SMS_HTTP_URL": env.get("SMS_HTTP_URL", ""),
         "SMS_HTTP_TOKEN": env.get("SMS_HTTP_TOKEN", ""),
+        "SMS_MAX_ATTEMPTS": int(env.get("SMS_MAX_ATTEMPTS", "5")),
         "PUBLICITY_COUNT_START_DAY": _bool(env.get("PUBLICITY_COUNT_START_DAY"), False),
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_ENABLED": _bool(env.get("RATELIMIT_ENABLED"), True),
@@ -84,7 +85,8 @@ def build_config(instance_dir: Path | None = None, overrides: dict | None = None
         "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).resolve().parent / "translations"),
         "LANGUAGES": {"zh_CN": "中文", "en": "English"},
         "FLASK_ADMIN_SWATCH": "default",
-        "MAX_CONTENT_LENGTH": (int(env.get("UPLOAD_MAX_MB", "10")) + 1) * 1024 * 1024,
+        # Room above the upload limit so an oversize file gets a form message, not a bare 413.
+        "MAX_CONTENT_LENGTH": (int(env.get("UPLOAD_MAX_MB", "10")) * 2 + 1) * 1024 * 1024,
     }
     config.update(overrides)
     config["SQLALCHEMY_DATABASE_URI"] = with_driver_defaults(config["SQLALCHEMY_DATABASE_URI"])

@@ -42,6 +42,7 @@ SIGN_INS = [
     ("管理员登录", "admin", "平台管理员"),
     ("法人登录", "91330106MA2B3C4D5D", "杭州示例科技有限公司（已授权，申报人各状态齐全）"),
     ("法人登录", "91330100MA28E7F6G9", "杭州样例设计院（委托证明已提交，待审核）"),
+    ("法人登录", "91330102MA2C5D6E7F", "杭州演示建设集团（委托证明未通过，可重新提交）"),
     ("个人登录", "330106199003071236", "张三（杭州示例科技有限公司）"),
     ("受理点登录", "accept1", "杭州市职称受理点"),
 ]
@@ -167,14 +168,20 @@ def load_demo() -> bool:
                   address="杭州市拱墅区湖墅南路200号", legal_representative="陈志远",
                   contact_name="何敏", contact_mobile="13800000002",
                   authorization_status=AuthorizationStatus.PENDING)
-    db.session.add_all([unit, second])
+    third = Unit(name="杭州演示建设集团", uscc="91330102MA2C5D6E7F",
+                 address="杭州市上城区望江路50号", legal_representative="周国平",
+                 contact_name="吴霞", contact_mobile="13800000003",
+                 authorization_status=AuthorizationStatus.REJECTED)
+    db.session.add_all([unit, second, third])
     db.session.flush()
     employer = _account(Role.EMPLOYER, unit.uscc, unit.name, unit_id=unit.id)
     second_account = _account(Role.EMPLOYER, second.uscc, second.name, unit_id=second.id)
+    third_account = _account(Role.EMPLOYER, third.uscc, third.name, unit_id=third.id)
     db.session.flush()
 
     for target, account, status in ((unit, employer, AuthorizationStatus.APPROVED),
-                                    (second, second_account, AuthorizationStatus.PENDING)):
+                                    (second, second_account, AuthorizationStatus.PENDING),
+                                    (third, third_account, AuthorizationStatus.REJECTED)):
         stored = store_bytes(_demo_pdf(f"委托证明（盖章扫描件）— {target.name}"), "委托证明.pdf",
                              uploaded_by=account)
         authorization = Authorization(
@@ -182,17 +189,19 @@ def load_demo() -> bool:
             officer_mobile=target.contact_mobile, file=stored, status=status,
             submitted_at=utcnow() - timedelta(days=30),
         )
-        if status == AuthorizationStatus.APPROVED:
+        if status != AuthorizationStatus.PENDING:
             authorization.decided_at = utcnow() - timedelta(days=29)
             authorization.decided_by = admin
-            authorization.opinion = "材料齐全，同意授权。"
+            authorization.opinion = ("材料齐全，同意授权。" if status == AuthorizationStatus.APPROVED
+                                     else "委托证明未加盖单位公章，请盖章后重新上传。")
         db.session.add(authorization)
         db.session.flush()
         _history(Subject.AUTHORIZATION, authorization, "submit", AuthorizationStatus.NONE,
                  AuthorizationStatus.PENDING, account, unit=target)
-        if status == AuthorizationStatus.APPROVED:
-            _history(Subject.AUTHORIZATION, authorization, "approve", AuthorizationStatus.PENDING,
-                     AuthorizationStatus.APPROVED, admin, unit=target,
+        if status != AuthorizationStatus.PENDING:
+            _history(Subject.AUTHORIZATION, authorization,
+                     "approve" if status == AuthorizationStatus.APPROVED else "reject",
+                     AuthorizationStatus.PENDING, status, admin, unit=target,
                      opinion=authorization.opinion)
 
     engineering = db.session.scalar(db.select(TitleSeries).filter_by(name="工程"))

@@ -4,7 +4,7 @@ import os
 import secrets
 from pathlib import Path
 
-from flask import current_app
+from flask import current_app, send_file
 
 from models import StoredFile
 
@@ -39,3 +39,17 @@ def store_bytes(data: bytes, original_name: str, uploaded_by=None,
     )
     db.session.add(stored)
     return stored
+
+
+def send_stored(stored: StoredFile, *, inline: bool = False, download_name: str | None = None):
+    """Serve a stored file to someone already allowed to see its record.
+
+    Attachment by default; ``inline`` lets the platform admin read a PDF in the browser.
+    """
+    response = send_file(
+        path_of(stored), mimetype=stored.content_type, as_attachment=not inline,
+        download_name=download_name or stored.original_name, conditional=True, max_age=0,
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

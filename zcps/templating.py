@@ -9,7 +9,6 @@ from flask_login import current_user
 from .areas import area_for
 from .identifiers import mask_id_number, mask_mobile
 
-
 LOCAL_TIME = ZoneInfo("Asia/Shanghai")
 
 

@@ -1,7 +1,7 @@
 """English for the interface's Chinese source strings.
 
 ``python -m zcps.translations.english`` writes them into ``en/LC_MESSAGES/messages.po`` (after
-``pybabel extract`` / ``pybabel update``) and compiles ``messages.mo``.
+``pybabel extract`` / ``pybabel update``) and compiles ``messages.mo``; see README.md here.
 """
 from pathlib import Path
 
@@ -70,6 +70,70 @@ ENGLISH = {
     "文件过大": "File too large", "上传的文件超过大小限制。": "The uploaded file is over the size limit.",
     "操作过于频繁": "Too many requests", "操作过于频繁，请稍后再试。": "Too many requests; try again later.",
     "系统繁忙": "Something went wrong", "系统暂时无法完成此操作，请稍后再试。": "The system could not complete this; try again later.",
+    "18位，注册后用于法人登录": "18 characters; used to sign in as the legal person",
+    "审核结果将以短信通知此号码": "Review results are sent to this number by SMS",
+    "至少8位，须包含字母和数字": "At least 8 characters with letters and digits",
+    "返回授权审核列表": "Back to the authorization queue",
+    "通过时可不填；不通过时必须填写原因": "Optional when approving; required when rejecting",
+    "确定通过该单位的授权申请吗？": "Approve this unit's authorization?",
+    "通过": "Approve",
+    "确定不通过该单位的授权申请吗？": "Reject this unit's authorization?",
+    "不通过": "Reject",
+    "该单位此前的提交": "The unit's earlier submissions",
+    "在新窗口打开委托证明扫描件": "Open the scanned certificate in a new window",
+    "委托证明扫描件": "Scanned entrustment certificate",
+    "没有上传扫描件。": "No scan was uploaded.",
+    "返回列表": "Back to the list",
+    "重置密码": "Reset password",
+    "登录账号": "Sign-in account",
+    "新密码（仅显示这一次，请当面或电话告知对方，并提醒其登录后尽快修改）": "New password (shown only this once; tell the holder in person or by phone and ask them to change it)",
+    "重置后原密码立即失效，系统将生成一次性新密码并只显示一次。": "The old password stops working at once; a one-time password is generated and shown once.",
+    "确定重置该账号的密码吗？": "Reset this account's password?",
+    "请按以下步骤完成单位授权：① 填写经办人信息；② 下载委托证明；③ 打印并加盖单位公章、法定代表人签字；④ 上传扫描件（PDF）并提交审核。": "To authorize the unit: 1. enter the handling officer; 2. download the entrustment certificate; 3. print it, stamp it with the unit seal and have the legal representative sign it; 4. upload the scan (PDF) and submit.",
+    "委托证明已提交，正在等待平台管理员审核，审核结果将以短信通知单位联系人。": "The certificate was submitted and waits for the platform administrator; the result is sent to the unit's contact by SMS.",
+    "上次提交未通过审核，请根据原因修改后重新上传提交。": "The last submission was rejected; fix what the reason says and upload again.",
+    "① 经办人信息": "1. Handling officer",
+    "② 下载委托证明": "2. Download the entrustment certificate",
+    "委托证明按单位信息和以上经办人信息自动生成，打印后加盖单位公章并由法定代表人签字。": "The certificate is filled in from the unit and the officer above; print it, stamp it and have the legal representative sign it.",
+    "下载委托证明": "Download the entrustment certificate",
+    "③ 上传盖章扫描件并提交审核": "3. Upload the stamped scan and submit",
+    "仅限PDF文件，不超过%(mb)s MB。": "PDF only, at most %(mb)s MB.",
+    "提交审核": "Submit for review",
+    "提交记录": "Submissions",
+    "扫描件": "Scan",
+    "下载": "Download",
+    "尚未提交委托证明。": "No certificate submitted yet.",
+    "单位信息如需变更，请联系平台管理员。": "To change the unit details, contact the platform administrator.",
+    "委托证明已提交，正在等待平台管理员审核；审核通过后才能办理其他业务。": "The certificate waits for the platform administrator; everything else opens once it is approved.",
+    "单位授权尚未通过：请先填写经办人信息，下载委托证明，盖章后上传并提交审核。": "The unit is not authorized yet: enter the officer, download the certificate, stamp it, upload it and submit.",
+    "已启用 %(n)s 个单位。": "%(n)s unit(s) activated.",
+    "已停用 %(n)s 个单位，其账号已不能登录。": "%(n)s unit(s) deactivated; their accounts can no longer sign in.",
+    "停用": "Deactivate",
+    "确定停用所选单位吗？停用后该单位账号不能登录。": "Deactivate the selected units? Their accounts will not be able to sign in.",
+    "确定启用所选单位吗？": "Activate the selected units?",
+    "待审核": "Pending",
+    "审核通过": "Approved",
+    "审核未通过": "Rejected",
+    "全部": "All",
+    "审核": "Review",
+    "已审核%(result)s：%(unit)s。已短信通知单位联系人。": "Decided (%(result)s): %(unit)s. The unit's contact was told by SMS.",
+    "确定通过所选单位的授权申请吗？通过后将短信通知各单位。": "Approve the selected authorizations? Each unit is told by SMS.",
+    "已通过 %(n)s 个单位的授权申请。": "%(n)s authorization(s) approved.",
+    "新建时必填；编辑时留空表示不修改": "Required for a new account; leave empty to keep the password",
+    "显示名称": "Display name",
+    "最近登录": "Last sign-in",
+    "请填写用户名。": "Enter a user name.",
+    "请选择受理点。": "Choose an acceptance point.",
+    "密码至少8位。": "The password needs at least 8 characters.",
+    "新建账号时必须设置密码。": "A new account needs a password.",
+    "受理点账号": "Acceptance accounts",
+    "当前授权状态下不能提交委托证明。": "A certificate cannot be submitted in the current state.",
+    "委托证明已提交，请等待平台管理员审核，审核结果将以短信通知单位联系人。": "Certificate submitted; the platform administrator will review it and the unit's contact is told by SMS.",
+    "委托证明": "Entrustment certificate",
+    "单位信息": "Unit details",
+    "注册成功。请填写经办人信息，下载委托证明，盖章后上传并提交审核。": "Registered. Now enter the handling officer, download the entrustment certificate, stamp it, upload it and submit.",
+    "确认密码": "Confirm password",
+    "盖章后的委托证明（PDF）": "Stamped entrustment certificate (PDF)",
 }
 
 HERE = Path(__file__).resolve().parent
@@ -93,6 +157,7 @@ def build() -> list[str]:
             missing.append(message.id)
         else:
             message.string = english
+            message.flags.discard("fuzzy")  # the English here is authoritative
     with PO.open("wb") as handle:
         write_po(handle, catalog, omit_header=False, no_location=True)
     with MO.open("wb") as handle:

@@ -1,0 +1,111 @@
+"""委托证明 and 单位信息: the two pages a unit can open before its authorization is approved."""
+from datetime import date
+from io import BytesIO
+
+from flask import abort, current_app, flash, redirect, request, send_file, url_for
+from flask_admin import expose
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from models import Authorization, AuthorizationStatus, Role
+from zcps import workflow
+from zcps.documents import entrustment_pdf
+from zcps.extensions import db
+from zcps.forms import AuthorizationForm
+from zcps.storage import send_stored, store_bytes
+from zcps.uploads import UploadError, check_pdf, read_upload
+
+from .base import AreaPage
+
+
+def _history(unit):
+    return db.session.scalars(
+        db.select(Authorization).where(Authorization.scope_clause(current_user))
+        .where(Authorization.unit_id == unit.id).order_by(Authorization.id.desc())
+    ).all()
+
+
+class AuthorizationPage(AreaPage):
+    role = Role.EMPLOYER
+    open_before_authorization = True
+
+    @expose("/", methods=("GET", "POST"))
+    def index(self):
+        unit = current_user.unit
+        history = _history(unit)
+        form = AuthorizationForm()
+        if request.method == "GET" and history:
+            latest = history[0]
+            form.officer_name.data = latest.officer_name
+            form.officer_id_number.data = latest.officer_id_number
+            form.officer_mobile.data = latest.officer_mobile
+        can_submit = unit.authorization_status in (AuthorizationStatus.NONE,
+                                                   AuthorizationStatus.REJECTED)
+        if request.method == "POST" and form.validate_on_submit():
+            if request.form.get("action") == "download":
+                return self._download(unit, form)
+            response = self._submit(form, can_submit)
+            if response is not None:
+                return response
+        return self.render("unit/authorization.html", unit=unit, form=form, history=history,
+                           can_submit=can_submit)
+
+    def _download(self, unit, form):
+        pdf = entrustment_pdf(
+            unit_name=unit.name, uscc=unit.uscc, legal_representative=unit.legal_representative,
+            address=unit.address, officer_name=form.officer_name.data,
+            officer_id_number=form.officer_id_number.data,
+            officer_mobile=form.officer_mobile.data, issued_on=date.today())
+        response = send_file(BytesIO(pdf), mimetype="application/pdf", as_attachment=True,
+                             download_name=f"委托证明_{unit.name}.pdf", max_age=0)
+        response.headers["Cache-Control"] = "private, no-store"
+        return response
+
+    def _submit(self, form, can_submit):
+        if not can_submit:
+            flash(str(_l("当前授权状态下不能提交委托证明。")), "error")
+            return redirect(url_for(".index"))
+        max_bytes = current_app.config["UPLOAD_MAX_MB"] * 1024 * 1024
+        try:
+            data = read_upload(request.files.get(form.scan.name), max_bytes)
+            check_pdf(data, max_bytes)
+        except UploadError as error:
+            form.scan.errors = [str(error)]
+            return None
+        stored = store_bytes(data, "委托证明.pdf", uploaded_by=current_user)
+        try:
+            workflow.submit_authorization(current_user, form.officer_name.data,
+                                          form.officer_id_number.data, form.officer_mobile.data,
+                                          stored)
+            db.session.commit()
+        except workflow.WorkflowError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+            return redirect(url_for(".index"))
+        flash(str(_l("委托证明已提交，请等待平台管理员审核，审核结果将以短信通知单位联系人。")),
+              "success")
+        return redirect(url_for(".index"))
+
+    @expose("/file/<int:authorization_id>")
+    def file(self, authorization_id):
+        authorization = Authorization.get_for(current_user, authorization_id)
+        if authorization is None or authorization.file is None:
+            abort(404)
+        return send_stored(authorization.file, download_name="委托证明.pdf")
+
+
+class UnitProfilePage(AreaPage):
+    role = Role.EMPLOYER
+    open_before_authorization = True
+
+    @expose("/")
+    def index(self):
+        return self.render("unit/profile.html", unit=current_user.unit)
+
+
+def register(admin):
+    admin.add_view(AuthorizationPage(name=_l("委托证明"), endpoint="unit_authorization",
+                                     url="authorization"))
+    admin.add_view(UnitProfilePage(name=_l("单位信息"), endpoint="unit_profile", url="profile"))
+
+

@@ -1,0 +1,68 @@
+"""Forms of the plain (non-list) pages, with the platform's field labels and Chinese messages."""
+import re
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import PasswordField, StringField, TextAreaField
+from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
+
+from .identifiers import IdentifierError, clean_id_number, clean_mobile, clean_uscc
+
+
+def _cleaning(cleaner):
+    """A validator that checks the field with ``cleaner`` and keeps its normalized value."""
+
+    def validate(form, field):
+        try:
+            field.data = cleaner(field.data)
+        except IdentifierError as error:
+            raise ValidationError(str(error)) from None
+
+    return validate
+
+
+def required(what):
+    return DataRequired(message=f"请填写{what}。")
+
+
+def strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+PASSWORD_RULE = re.compile(r"^(?=.*[A-Za-z])(?=.*\d).{8,64}$")
+
+
+def strong_password(form, field):
+    if not PASSWORD_RULE.match(field.data or ""):
+        raise ValidationError("密码至少8位，且须同时包含字母和数字。")
+
+
+class UnitRegistrationForm(FlaskForm):
+    name = StringField(_l("单位名称"), filters=[strip],
+                       validators=[required("单位名称"), Length(max=200, message="单位名称过长。")])
+    uscc = StringField(_l("统一社会信用代码"), validators=[_cleaning(clean_uscc)])
+    legal_representative = StringField(
+        _l("法定代表人"), filters=[strip],
+        validators=[required("法定代表人"), Length(max=50, message="法定代表人姓名过长。")])
+    address = StringField(_l("单位地址"), filters=[strip],
+                          validators=[required("单位地址"), Length(max=300, message="单位地址过长。")])
+    contact_name = StringField(_l("联系人"), filters=[strip],
+                               validators=[required("联系人"), Length(max=50, message="联系人姓名过长。")])
+    contact_mobile = StringField(_l("手机号码"), validators=[_cleaning(clean_mobile)])
+    password = PasswordField(_l("密码"), validators=[strong_password])
+    confirm = PasswordField(_l("确认密码"), validators=[
+        required("确认密码"), EqualTo("password", message="两次输入的密码不一致。")])
+
+
+class AuthorizationForm(FlaskForm):
+    officer_name = StringField(_l("经办人姓名"), filters=[strip], validators=[
+        required("经办人姓名"), Length(max=50, message="经办人姓名过长。")])
+    officer_id_number = StringField(_l("经办人身份证号"), validators=[_cleaning(clean_id_number)])
+    officer_mobile = StringField(_l("经办人手机号码"), validators=[_cleaning(clean_mobile)])
+    scan = FileField(_l("盖章后的委托证明（PDF）"))
+
+
+class DecisionForm(FlaskForm):
+    opinion = TextAreaField(_l("审核意见"), filters=[strip],
+                            validators=[Length(max=1000, message="审核意见不超过1000字。")])
