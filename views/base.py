@@ -290,6 +290,8 @@ def status_badge(value) -> Markup:
         "acceptance_returned": "info",
         "publicizing": "primary",
         "recommended": "primary",
+        "sent": "success",
+        "failed": "danger",
     }
     if value is None:
         return Markup("")

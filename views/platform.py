@@ -18,6 +18,7 @@ from models import (
     Authorization,
     AuthorizationStatus,
     Notification,
+    NotificationStatus,
     Role,
     TitleQualification,
     TitleSeries,
@@ -290,6 +291,15 @@ class NotificationView(PlatformView):
     column_labels = {"created_at": _l("创建时间"), "mobile": _l("手机号码"), "template": _l("类型"),
                      "text": _l("内容"), "status": _l("状态"), "attempts": _l("尝试次数"),
                      "last_error": _l("最近错误"), "next_attempt_at": _l("下次尝试"), "sent_at": _l("发送时间")}
+    column_formatters = {"status": status_formatter("status")}
+    column_searchable_list = ["mobile", "text"]
+    status_column = "status"
+    status_tabs = (
+        ("pending", _l("待发送"), [NotificationStatus.PENDING]),
+        ("sent", _l("已发送"), [NotificationStatus.SENT]),
+        ("failed", _l("发送失败"), [NotificationStatus.FAILED]),
+        ("all", _l("全部"), None),
+    )
     column_default_sort = ("id", True)
 
 

@@ -115,6 +115,7 @@ ENGLISH = {
     "审核通过": "Approved",
     "审核未通过": "Rejected",
     "全部": "All",
+    "待发送": "Waiting", "已发送": "Sent", "发送失败": "Failed",
     "审核": "Review",
     "已审核%(result)s：%(unit)s。已短信通知单位联系人。": "Decided (%(result)s): %(unit)s. The unit's contact was told by SMS.",
     "确定通过所选单位的授权申请吗？通过后将短信通知各单位。": "Approve the selected authorizations? Each unit is told by SMS.",
