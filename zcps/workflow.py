@@ -9,11 +9,22 @@ refusal into a flash; they never set a status themselves. The caller commits.
 import sqlalchemy as sa
 
 from models import (
+    MANDATORY_CATEGORIES,
+    Applicant,
+    Application,
+    ApplicationItem,
+    ApplicationStatus,
+    ArchiveCategory,
+    ArchiveItem,
+    ArchiveItemAttachment,
     Authorization,
     AuthorizationStatus,
     ReviewRecord,
+    ReviewStatus,
     Role,
     Subject,
+    TitleQualification,
+    TitleSeries,
     Unit,
     utcnow,
 )
@@ -129,3 +140,278 @@ def approve_authorization(actor, authorization: Authorization, opinion: str = ""
 
 def reject_authorization(actor, authorization: Authorization, reason: str) -> Authorization:
     return _decide_authorization(actor, authorization, False, reason)
+
+
+# --- the applicant's basic information and archive (业绩档案) -----------------------------------
+
+EDITABLE_ITEM_STATES = (ReviewStatus.DRAFT, ReviewStatus.PENDING, ReviewStatus.RETURNED,
+                        ReviewStatus.APPROVED)
+
+
+def _own_applicant(actor) -> Applicant:
+    _require_role(actor, Role.APPLICANT)
+    return db.session.get(Applicant, actor.applicant_id)
+
+
+def _reviewing_unit(applicant: Applicant) -> Unit:
+    unit = applicant.unit
+    if unit is None:
+        raise WorkflowError("请先在「基本信息」中选择工作单位，再提交单位审核。")
+    if not unit.is_authorized or not unit.active:
+        raise WorkflowError(f"「{unit.name}」尚未通过平台授权，暂不能接收审核，请联系单位经办人。")
+    return unit
+
+
+def choose_unit(actor, unit: Unit) -> Applicant:
+    """The applicant picks (or changes) the employing unit among authorized ones.
+
+    What the old unit approved stays approved and stays with it; new submissions, and the
+    basic information if it was already submitted, go to the new unit.
+    """
+    applicant = _own_applicant(actor)
+    if unit is None or Unit.get_for(actor, unit.id) is None:
+        raise WorkflowError("请选择已通过平台授权的工作单位。")
+    if applicant.unit_id == unit.id:
+        return applicant
+    before = applicant.profile_status
+    applicant.unit = unit
+    if before != ReviewStatus.DRAFT:
+        applicant.profile_status = ReviewStatus.PENDING
+        applicant.profile_submitted_at = utcnow()
+        record_history(Subject.PROFILE, applicant, "change_unit", before, ReviewStatus.PENDING,
+                       actor, unit_id=unit.id, applicant_id=applicant.id)
+    return applicant
+
+
+def save_profile(actor, **fields) -> Applicant:
+    """Edit the basic information; a reviewed one goes back to the unit (待审核)."""
+    applicant = _own_applicant(actor)
+    if applicant.profile_status == ReviewStatus.REJECTED:
+        raise WorkflowError("基本信息审核未通过，不能再修改，请联系单位经办人。")
+    for name in ("highest_education", "current_title", "current_title_date", "mobile"):
+        if name in fields:
+            setattr(applicant, name, fields[name])
+    before = applicant.profile_status
+    if before in (ReviewStatus.APPROVED, ReviewStatus.RETURNED):
+        unit = _reviewing_unit(applicant)
+        applicant.profile_status = ReviewStatus.PENDING
+        applicant.profile_submitted_at = utcnow()
+        record_history(Subject.PROFILE, applicant, "resubmit", before, ReviewStatus.PENDING,
+                       actor, unit_id=unit.id, applicant_id=applicant.id)
+    return applicant
+
+
+def submit_profile(actor) -> Applicant:
+    applicant = _locked(_own_applicant(actor))
+    if applicant.profile_status not in (ReviewStatus.DRAFT, ReviewStatus.RETURNED):
+        raise AlreadyHandled(f"基本信息当前为「{applicant.profile_status.label}」，无需重复提交。")
+    unit = _reviewing_unit(applicant)
+    before = applicant.profile_status
+    applicant.profile_status = ReviewStatus.PENDING
+    applicant.profile_submitted_at = utcnow()
+    record_history(Subject.PROFILE, applicant, "submit", before, ReviewStatus.PENDING, actor,
+                   unit_id=unit.id, applicant_id=applicant.id)
+    return applicant
+
+
+def _own_item(actor, item: ArchiveItem) -> ArchiveItem:
+    _require_role(actor, Role.APPLICANT)
+    if item is None or item.applicant_id != actor.applicant_id:
+        raise WorkflowError("业绩档案不存在或不属于您。")
+    return item
+
+
+def create_item(actor, category: ArchiveCategory, **fields) -> ArchiveItem:
+    applicant = _own_applicant(actor)
+    item = ArchiveItem(applicant_id=applicant.id, category=category,
+                       status=ReviewStatus.DRAFT, **fields)
+    db.session.add(item)
+    db.session.flush()
+    return item
+
+
+def save_item(actor, item: ArchiveItem, **fields) -> ArchiveItem:
+    """Edit an item. A returned or approved item goes back to the unit (待审核).
+
+    What an application already extracted is a snapshot and does not change.
+    """
+    item = _locked(_own_item(actor, item))
+    if item.status not in EDITABLE_ITEM_STATES:
+        raise WorkflowError(f"该业绩档案为「{item.status.label}」，不能修改。")
+    for name, value in fields.items():
+        setattr(item, name, value)
+    if item.status in (ReviewStatus.RETURNED, ReviewStatus.APPROVED):
+        _send_item(actor, item, "resubmit")
+    return item
+
+
+def submit_item(actor, item: ArchiveItem) -> ArchiveItem:
+    item = _locked(_own_item(actor, item))
+    if item.status not in (ReviewStatus.DRAFT, ReviewStatus.RETURNED):
+        raise AlreadyHandled(f"「{item.title}」当前为「{item.status.label}」，无需重复提交。")
+    _send_item(actor, item, "submit")
+    return item
+
+
+def _send_item(actor, item: ArchiveItem, action: str) -> None:
+    unit = _reviewing_unit(item.applicant)
+    before = item.status
+    item.status = ReviewStatus.PENDING
+    item.unit_id = unit.id
+    item.submitted_at = utcnow()
+    item.reviewed_at = None
+    item.reviewed_by_id = None
+    record_history(Subject.ARCHIVE_ITEM, item, action, before, ReviewStatus.PENDING, actor,
+                   unit_id=unit.id, applicant_id=item.applicant_id)
+
+
+def delete_item(actor, item: ArchiveItem) -> None:
+    """Only a draft that was never submitted may be deleted; submitted items keep their history."""
+    item = _own_item(actor, item)
+    if item.status != ReviewStatus.DRAFT or item.submitted_at is not None:
+        raise WorkflowError("已提交过单位审核的业绩档案不能删除。")
+    for attachment in item.attachments:
+        db.session.delete(attachment)
+    db.session.delete(item)
+
+
+def attach_file(actor, item: ArchiveItem, stored_file) -> ArchiveItemAttachment:
+    item = _own_item(actor, item)
+    if item.status not in (ReviewStatus.DRAFT, ReviewStatus.RETURNED, ReviewStatus.APPROVED,
+                           ReviewStatus.PENDING):
+        raise WorkflowError(f"该业绩档案为「{item.status.label}」，不能添加附件。")
+    attachment = ArchiveItemAttachment(archive_item_id=item.id, file=stored_file)
+    db.session.add(attachment)
+    if item.status in (ReviewStatus.RETURNED, ReviewStatus.APPROVED):
+        _send_item(actor, item, "resubmit")
+    return attachment
+
+
+# --- title applications (职称申报) -------------------------------------------------------------
+
+CLOSED_APPLICATION_STATES = (ApplicationStatus.REJECTED, ApplicationStatus.NOT_RECOMMENDED)
+APPLICANT_EDITABLE = (ApplicationStatus.DRAFT, ApplicationStatus.RETURNED)
+
+
+def _own_application(actor, application: Application) -> Application:
+    _require_role(actor, Role.APPLICANT)
+    if application is None or application.applicant_id != actor.applicant_id:
+        raise WorkflowError("申报不存在或不属于您。")
+    return application
+
+
+def _check_title(qualification: TitleQualification, series: TitleSeries, level) -> None:
+    if qualification is None or series is None:
+        raise WorkflowError("请选择申报系列和资格名称。")
+    if qualification.series_id != series.id or qualification.level != level:
+        raise WorkflowError(
+            f"资格名称「{qualification.name}」不属于{series.name}系列的{level.label}，请重新选择。")
+
+
+def create_application(actor, *, series, specialty, level, qualification, review_method,
+                       year=None) -> Application:
+    applicant = _own_applicant(actor)
+    unit = _reviewing_unit(applicant)
+    _check_title(qualification, series, level)
+    year = year or utcnow().year
+    open_one = db.session.scalar(sa.select(Application.id).where(
+        Application.applicant_id == applicant.id, Application.year == year,
+        Application.status.not_in(CLOSED_APPLICATION_STATES)))
+    if open_one:
+        raise WorkflowError(f"您在{year}年度已有一份职称申报，每年度只能有一份在办申报。")
+    application = Application(
+        applicant_id=applicant.id, unit_id=unit.id, year=year, series_id=series.id,
+        specialty=specialty, level=level, qualification_id=qualification.id,
+        review_method=review_method, current_title=applicant.current_title,
+        status=ApplicationStatus.DRAFT)
+    db.session.add(application)
+    db.session.flush()
+    record_history(Subject.APPLICATION, application, "create", None, ApplicationStatus.DRAFT,
+                   actor, unit_id=unit.id, applicant_id=applicant.id)
+    return application
+
+
+def update_application(actor, application: Application, *, series, specialty, level,
+                       qualification, review_method) -> Application:
+    application = _locked(_own_application(actor, application))
+    if application.status not in APPLICANT_EDITABLE:
+        raise WorkflowError(f"申报当前为「{application.status.label}」，不能修改。")
+    _check_title(qualification, series, level)
+    application.series_id = series.id
+    application.specialty = specialty
+    application.level = level
+    application.qualification_id = qualification.id
+    application.review_method = review_method
+    return application
+
+
+def extract_items(actor, application: Application, item_ids) -> Application:
+    """Replace the application's extracted items by snapshots of these approved items."""
+    application = _locked(_own_application(actor, application))
+    if application.status not in APPLICANT_EDITABLE:
+        raise WorkflowError(f"申报当前为「{application.status.label}」，不能修改提取的业绩。")
+    items = []
+    for item_id in dict.fromkeys(item_ids):
+        item = ArchiveItem.get_for(actor, item_id)
+        if item is None:
+            raise WorkflowError("业绩档案不存在或不属于您。")
+        if item.status != ReviewStatus.APPROVED:
+            raise WorkflowError(f"「{item.title}」尚未通过单位审核（{item.status.label}），不能提取。")
+        items.append(item)
+    for old in list(application.items):
+        db.session.delete(old)
+    db.session.flush()
+    for item in items:
+        db.session.add(ApplicationItem(
+            application_id=application.id, archive_item_id=item.id, category=item.category,
+            title=item.title, organisation=item.organisation, start_date=item.start_date,
+            end_date=item.end_date, details=dict(item.details or {}),
+            file_ids=[attachment.file_id for attachment in item.attachments]))
+    db.session.flush()
+    db.session.expire(application, ["items"])
+    return application
+
+
+def missing_mandatory_categories(application: Application) -> list[ArchiveCategory]:
+    present = {item.category for item in application.items}
+    return [category for category in MANDATORY_CATEGORIES if category not in present]
+
+
+def submit_application(actor, application: Application) -> Application:
+    application = _locked(_own_application(actor, application))
+    if application.status not in APPLICANT_EDITABLE:
+        raise AlreadyHandled(f"申报当前为「{application.status.label}」，无需重复提交。")
+    applicant = application.applicant
+    unit = _reviewing_unit(applicant)
+    if applicant.profile_status != ReviewStatus.APPROVED:
+        raise WorkflowError("基本信息尚未通过单位审核，请先提交基本信息并等待单位审核通过。")
+    missing = missing_mandatory_categories(application)
+    if missing:
+        names = "、".join(category.label for category in missing)
+        raise WorkflowError(f"缺少必备业绩：{names}。每类至少提取一项审核通过的业绩档案。")
+    before = application.status
+    application.status = ApplicationStatus.PENDING
+    application.unit_id = unit.id
+    application.round += 1
+    application.submitted_at = utcnow()
+    application.current_title = applicant.current_title
+    application.profile_snapshot = profile_snapshot(applicant)
+    for item in application.items:
+        item.remark = ""
+    record_history(Subject.APPLICATION, application,
+                   "resubmit" if before == ApplicationStatus.RETURNED else "submit", before,
+                   ApplicationStatus.PENDING, actor, unit_id=unit.id, applicant_id=applicant.id,
+                   round_no=application.round)
+    return application
+
+
+def profile_snapshot(applicant: Applicant) -> dict:
+    return {
+        "name": applicant.name, "sex": applicant.sex.value,
+        "birth_date": applicant.birth_date.isoformat(),
+        "highest_education": applicant.highest_education,
+        "current_title": applicant.current_title,
+        "current_title_date": applicant.current_title_date.isoformat()
+        if applicant.current_title_date else "",
+        "unit": applicant.unit.name if applicant.unit else "",
+    }
