@@ -20,7 +20,7 @@ AREA_PAGES = {
                           "/admin/admin_acceptance_point/new/"],
     Role.EMPLOYER: ["/unit/", "/unit/unit_application/", "/unit/unit_archive/",
                     "/unit/unit_applicant/"],
-    Role.APPLICANT: ["/me/", "/me/me_archive/", "/me/me_application/"],
+    Role.APPLICANT: ["/me/", "/me/profile/", "/me/archive/", "/me/applications/"],
     Role.ACCEPTANCE: ["/acceptance/", "/acceptance/acceptance_inbox/"],
 }
 

@@ -1,42 +1,364 @@
-"""个人中心 (/me): the applicant's own archive and applications."""
+"""个人中心 (/me): basic information, the archive (业绩档案) and title applications (职称申报).
+
+Every record is fetched through ``Model.get_for(current_user, id)``; every change goes through
+zcps.workflow.
+"""
+from flask import abort, current_app, flash, redirect, request, url_for
+from flask_admin import expose
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy.orm.exc import StaleDataError
+from wtforms import DateField, SelectField, StringField
+from wtforms.validators import DataRequired, Length, Optional
 
-from models import Application, ArchiveItem, Role
-
-from .base import ScopedModelView
-from .columns import (
-    APPLICATION_LABELS,
-    ARCHIVE_ITEM_LABELS,
-    STATUS_FORMATTERS,
-    holder_label,
+from models import (
+    MANDATORY_CATEGORIES,
+    Application,
+    ApplicationStatus,
+    ArchiveCategory,
+    ArchiveItem,
+    ArchiveItemAttachment,
+    ReviewMethod,
+    ReviewRecord,
+    ReviewStatus,
+    Role,
+    Subject,
+    TitleLevel,
+    TitleQualification,
+    TitleSeries,
+    TitleSpecialty,
+    Unit,
 )
+from zcps import workflow
+from zcps.archive_fields import form_values, item_fields, item_form_class, summary
+from zcps.extensions import db
+from zcps.storage import send_stored, store_bytes
+from zcps.uploads import UploadError, check_pdf, read_upload
+
+from .base import ALREADY_HANDLED, AreaPage
+
+EDUCATION_LEVELS = ("博士研究生", "硕士研究生", "大学本科", "大学专科", "中专", "其他")
+
+ACTION_LABELS = {
+    "create": "创建", "submit": "提交单位审核", "resubmit": "修改后重新提交",
+    "return": "退回修改", "approve": "审核通过", "reject": "审核不通过",
+    "publicize": "开始公示", "publicity_end": "公示期满", "recommend": "资格审查推荐",
+    "accept": "受理点受理", "acceptance_return": "受理点退回",
+    "objection_upheld": "异议属实，不予推荐", "change_unit": "更换工作单位",
+}
 
 
-class ApplicantAreaView(ScopedModelView):
+class ApplicantPage(AreaPage):
     role = Role.APPLICANT
 
+    @property
+    def applicant(self):
+        return current_user.applicant
 
-class MyArchiveView(ApplicantAreaView):
-    column_list = ["category", "title", "organisation", "status", "remark"]
-    column_details_list = ["category", "title", "organisation", "start_date", "end_date",
-                           "status", "submitted_at", "reviewed_at", "remark"]
-    column_labels = ARCHIVE_ITEM_LABELS
-    column_formatters = dict(STATUS_FORMATTERS)
-    column_default_sort = ("id", True)
+    def run(self, step, success, *args, **kwargs):
+        """Call a workflow step and commit; a refusal becomes a flash. Returns True on success."""
+        try:
+            step(current_user, *args, **kwargs)
+            db.session.commit()
+        except workflow.WorkflowError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+            return False
+        except StaleDataError:
+            db.session.rollback()
+            flash(str(ALREADY_HANDLED), "error")
+            return False
+        if success:
+            flash(success, "success")
+        return True
 
 
-class MyApplicationView(ApplicantAreaView):
-    column_list = ["year", "series", "qualification", "review_method", "status", "holder"]
-    column_details_list = ["year", "series", "specialty", "level", "qualification",
-                           "review_method", "current_title", "status", "holder", "submitted_at",
-                           "decided_at", "opinion"]
-    column_labels = APPLICATION_LABELS
-    column_formatters = {**STATUS_FORMATTERS, "holder": holder_label}
-    column_formatters_detail = {**STATUS_FORMATTERS, "holder": holder_label}
-    column_default_sort = ("id", True)
+# --- 基本信息 ------------------------------------------------------------------------------------
 
+class ProfileForm(FlaskForm):
+    mobile = StringField(_l("手机号码"))
+    highest_education = SelectField(_l("最高学历"), choices=[("", "请选择")] + [
+        (value, value) for value in EDUCATION_LEVELS], validators=[Optional()])
+    current_title = StringField(_l("现专业技术职务"), validators=[Length(max=100)])
+    current_title_date = DateField(_l("取得时间"), validators=[Optional()])
+
+
+class ProfilePage(ApplicantPage):
+    @expose("/", methods=("GET", "POST"))
+    def index(self):
+        person = self.applicant
+        form = ProfileForm(obj=person if request.method == "GET" else None)
+        if request.method == "POST" and request.form.get("action") == "save":
+            from zcps.identifiers import IdentifierError, clean_mobile
+
+            if form.validate_on_submit():
+                try:
+                    mobile = clean_mobile(form.mobile.data)
+                except IdentifierError as error:
+                    form.mobile.errors = [str(error)]
+                else:
+                    if self.run(workflow.save_profile, "基本信息已保存。", mobile=mobile,
+                                highest_education=form.highest_education.data or "",
+                                current_title=form.current_title.data or "",
+                                current_title_date=form.current_title_date.data):
+                        return redirect(url_for(".index"))
+        elif request.method == "POST" and request.form.get("action") == "submit":
+            if FlaskForm().validate_on_submit():
+                self.run(workflow.submit_profile, "基本信息已提交单位审核。")
+            return redirect(url_for(".index"))
+        query = (request.args.get("q") or "").strip()
+        units = []
+        if query:
+            units = Unit.query_for(current_user).filter(
+                db.or_(Unit.name.contains(query), Unit.uscc == query.upper())
+            ).order_by(Unit.name).limit(20).all()
+        return self.render("me/profile.html", person=person, form=form, query=query,
+                           units=units)
+
+    @expose("/unit", methods=("POST",))
+    def choose_unit(self):
+        if not FlaskForm().validate_on_submit():
+            abort(400)
+        unit = Unit.get_for(current_user, request.form.get("unit_id"))
+        if unit is None:
+            flash("请选择已通过平台授权的工作单位。", "error")
+        else:
+            self.run(workflow.choose_unit, f"工作单位已设为「{unit.name}」。", unit)
+        return redirect(url_for(".index"))
+
+
+# --- 业绩档案 ------------------------------------------------------------------------------------
+
+def _max_upload():
+    return current_app.config["UPLOAD_MAX_MB"] * 1024 * 1024
+
+
+class ArchivePage(ApplicantPage):
+    @expose("/")
+    def index(self):
+        items = ArchiveItem.query_for(current_user).order_by(ArchiveItem.id).all()
+        grouped = {category: [] for category in ArchiveCategory}
+        for item in items:
+            grouped[item.category].append(item)
+        return self.render("me/archive.html", grouped=grouped, summary=summary,
+                           mandatory=MANDATORY_CATEGORIES, person=self.applicant)
+
+    def _category(self, code):
+        try:
+            return ArchiveCategory(code)
+        except ValueError:
+            abort(404)
+
+    def _own_item(self, item_id):
+        item = ArchiveItem.get_for(current_user, item_id)
+        if item is None:
+            abort(404)
+        return item
+
+    def _attach(self, form, item):
+        upload = request.files.get(form.attachment.name)
+        if upload is None or not upload.filename:
+            return True
+        try:
+            data = read_upload(upload, _max_upload())
+            check_pdf(data, _max_upload())
+        except UploadError as error:
+            form.attachment.errors = [str(error)]
+            return False
+        stored = store_bytes(data, upload.filename or "附件.pdf", uploaded_by=current_user)
+        workflow.attach_file(current_user, item, stored)
+        return True
+
+    @expose("/new/<code>", methods=("GET", "POST"))
+    def create(self, code):
+        category = self._category(code)
+        form = item_form_class(category)()
+        if form.validate_on_submit():
+            try:
+                item = workflow.create_item(current_user, category, **item_fields(category, form))
+                if self._attach(form, item):
+                    if request.form.get("action") == "submit":
+                        workflow.submit_item(current_user, item)
+                    db.session.commit()
+                    flash("已提交单位审核。" if item.status == ReviewStatus.PENDING
+                          else "已保存为草稿。", "success")
+                    return redirect(url_for(".index"))
+                db.session.rollback()
+            except workflow.WorkflowError as error:
+                db.session.rollback()
+                flash(str(error), "error")
+        return self.render("me/archive_form.html", form=form, category=category, item=None)
+
+    @expose("/<int:item_id>/edit", methods=("GET", "POST"))
+    def edit(self, item_id):
+        item = self._own_item(item_id)
+        form_class = item_form_class(item.category)
+        form = form_class(data=form_values(item)) if request.method == "GET" else form_class()
+        if form.validate_on_submit():
+            was = item.status
+            try:
+                workflow.save_item(current_user, item, **item_fields(item.category, form))
+                if self._attach(form, item):
+                    if request.form.get("action") == "submit" and item.status in (
+                            ReviewStatus.DRAFT, ReviewStatus.RETURNED):
+                        workflow.submit_item(current_user, item)
+                    db.session.commit()
+                    if item.status == ReviewStatus.PENDING and was != ReviewStatus.PENDING:
+                        flash("已修改并提交单位审核。", "success")
+                    else:
+                        flash("已保存。", "success")
+                    return redirect(url_for(".index"))
+                db.session.rollback()
+            except workflow.WorkflowError as error:
+                db.session.rollback()
+                flash(str(error), "error")
+            except StaleDataError:
+                db.session.rollback()
+                flash(str(ALREADY_HANDLED), "error")
+        return self.render("me/archive_form.html", form=form, category=item.category, item=item)
+
+    @expose("/<int:item_id>/submit", methods=("POST",))
+    def submit(self, item_id):
+        item = self._own_item(item_id)
+        self.run(workflow.submit_item, "已提交单位审核。", item)
+        return redirect(url_for(".index"))
+
+    @expose("/<int:item_id>/delete", methods=("POST",))
+    def delete(self, item_id):
+        item = self._own_item(item_id)
+        self.run(workflow.delete_item, "草稿已删除。", item)
+        return redirect(url_for(".index"))
+
+    @expose("/file/<int:attachment_id>")
+    def file(self, attachment_id):
+        attachment = ArchiveItemAttachment.get_for(current_user, attachment_id)
+        if attachment is None:
+            abort(404)
+        return send_stored(attachment.file)
+
+
+# --- 职称申报 ------------------------------------------------------------------------------------
+
+class ApplicationForm(FlaskForm):
+    series = SelectField(_l("申报系列"), coerce=int,
+                         validators=[DataRequired(message="请选择申报系列。")])
+    specialty = StringField(_l("申报专业"), validators=[
+        DataRequired(message="请填写申报专业。"), Length(max=100)])
+    level = SelectField(_l("申报级别"), choices=[("", "请选择")] + TitleLevel.choices(),
+                        validators=[DataRequired(message="请选择申报级别。")])
+    qualification = SelectField(_l("资格名称"), coerce=int,
+                                validators=[DataRequired(message="请选择资格名称。")])
+    review_method = SelectField(_l("评审方式"), choices=ReviewMethod.choices(),
+                                default=ReviewMethod.REVIEW.value)
+
+    def fill_choices(self):
+        series = TitleSeries.query_for(current_user).filter_by(active=True).order_by(
+            TitleSeries.sort_order).all()
+        self.series.choices = [(0, "请选择")] + [(s.id, s.name) for s in series]
+        qualifications = TitleQualification.query_for(current_user).filter_by(
+            active=True).order_by(TitleQualification.series_id,
+                                  TitleQualification.sort_order).all()
+        self.qualification.choices = [(0, "请选择")] + [
+            (q.id, f"{q.name}（{q.series.name}·{q.level.label}）") for q in qualifications]
+        return self
+
+    def chosen(self):
+        return {
+            "series": TitleSeries.get_for(current_user, self.series.data),
+            "specialty": self.specialty.data.strip(),
+            "level": TitleLevel(self.level.data),
+            "qualification": TitleQualification.get_for(current_user, self.qualification.data),
+            "review_method": ReviewMethod(self.review_method.data),
+        }
+
+
+class ApplicationsPage(ApplicantPage):
+    @expose("/")
+    def index(self):
+        applications = Application.query_for(current_user).order_by(Application.id.desc()).all()
+        return self.render("me/applications.html", applications=applications)
+
+    def _own(self, application_id):
+        application = Application.get_for(current_user, application_id)
+        if application is None:
+            abort(404)
+        return application
+
+    def _specialties(self):
+        return [name for (name,) in db.session.query(TitleSpecialty.name).filter(
+            TitleSpecialty.scope_clause(current_user)).distinct().order_by(TitleSpecialty.name)]
+
+    @expose("/new", methods=("GET", "POST"))
+    def create(self):
+        form = ApplicationForm().fill_choices()
+        if form.validate_on_submit():
+            try:
+                application = workflow.create_application(current_user, **form.chosen())
+                db.session.commit()
+            except workflow.WorkflowError as error:
+                db.session.rollback()
+                flash(str(error), "error")
+            else:
+                flash("申报已创建，请提取业绩档案后提交。", "success")
+                return redirect(url_for(".details", application_id=application.id))
+        return self.render("me/application_form.html", form=form, application=None,
+                           specialties=self._specialties())
+
+    @expose("/<int:application_id>/edit", methods=("GET", "POST"))
+    def edit(self, application_id):
+        application = self._own(application_id)
+        if request.method == "GET":
+            form = ApplicationForm(data={
+                "series": application.series_id, "specialty": application.specialty,
+                "level": application.level.value, "qualification": application.qualification_id,
+                "review_method": application.review_method.value}).fill_choices()
+        else:
+            form = ApplicationForm().fill_choices()
+            if form.validate_on_submit() and self.run(
+                    workflow.update_application, "申报信息已保存。", application, **form.chosen()):
+                return redirect(url_for(".details", application_id=application.id))
+        return self.render("me/application_form.html", form=form, application=application,
+                           specialties=self._specialties())
+
+    @expose("/<int:application_id>")
+    def details(self, application_id):
+        application = self._own(application_id)
+        history = ReviewRecord.query_for(current_user).filter(
+            ReviewRecord.subject == Subject.APPLICATION,
+            ReviewRecord.subject_id == application.id).order_by(ReviewRecord.id).all()
+        approved = ArchiveItem.query_for(current_user).filter(
+            ArchiveItem.status == ReviewStatus.APPROVED).order_by(ArchiveItem.category,
+                                                                   ArchiveItem.id).all()
+        extracted = {item.archive_item_id for item in application.items}
+        editable = application.status in (ApplicationStatus.DRAFT, ApplicationStatus.RETURNED)
+        return self.render(
+            "me/application.html", application=application, history=history,
+            approved=approved, extracted=extracted, editable=editable, summary=summary,
+            missing=workflow.missing_mandatory_categories(application), actions=ACTION_LABELS)
+
+    @expose("/<int:application_id>/items", methods=("POST",))
+    def extract(self, application_id):
+        application = self._own(application_id)
+        if not FlaskForm().validate_on_submit():
+            abort(400)
+        self.run(workflow.extract_items, "已保存提取的业绩。", application,
+                 request.form.getlist("item_id"))
+        return redirect(url_for(".details", application_id=application.id))
+
+    @expose("/<int:application_id>/submit", methods=("POST",))
+    def submit(self, application_id):
+        application = self._own(application_id)
+        if not FlaskForm().validate_on_submit():
+            abort(400)
+        self.run(workflow.submit_application, "申报已提交单位审核。", application)
+        return redirect(url_for(".details", application_id=application.id))
 
 
 def register(admin):
-    admin.add_view(MyArchiveView(ArchiveItem, name=_l("业绩档案"), endpoint="me_archive"))
-    admin.add_view(MyApplicationView(Application, name=_l("职称申报"), endpoint="me_application"))
+    admin.add_view(ProfilePage(name=_l("基本信息"), endpoint="me_profile", url="profile"))
+    admin.add_view(ArchivePage(name=_l("业绩档案"), endpoint="me_archive", url="archive"))
+    admin.add_view(ApplicationsPage(name=_l("职称申报"), endpoint="me_application",
+                                    url="applications"))
+
+

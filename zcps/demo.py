@@ -121,7 +121,7 @@ def _basic_archive(person, unit, reviewer, status=ReviewStatus.APPROVED):
         _archive(person, unit, ArchiveCategory.EDUCATION, "浙江大学 计算机科学与技术 本科", status,
                  organisation="浙江大学", start=date(birth_year + 18, 9, 1),
                  end=date(birth_year + 22, 6, 30),
-                 details={"school": "浙江大学", "major": "计算机科学与技术", "degree": "学士"},
+                 details={"major": "计算机科学与技术", "degree": "大学本科"},
                  reviewer=reviewer),
         _archive(person, unit, ArchiveCategory.WORK, "杭州示例科技有限公司 研发工程师", status,
                  organisation="杭州示例科技有限公司", start=date(birth_year + 22, 7, 1),
@@ -130,7 +130,7 @@ def _basic_archive(person, unit, reviewer, status=ReviewStatus.APPROVED):
                  details={"year": 2025, "result": "优秀"}, reviewer=reviewer),
         _archive(person, unit, ArchiveCategory.PAPER, "基于深度学习的工业缺陷检测方法研究", status,
                  organisation="计算机工程与应用", start=date(2024, 5, 1),
-                 details={"journal": "计算机工程与应用", "author_rank": 1}, reviewer=reviewer),
+                 details={"author_rank": 1}, reviewer=reviewer),
     ]
 
 
@@ -216,10 +216,10 @@ def load_demo() -> bool:
              organisation="浙江省人民政府", start=date(2025, 12, 1),
              details={"level": "省部级", "rank": 2})
     _archive(zhang, unit, ArchiveCategory.PATENT, "一种图像缺陷检测装置", ReviewStatus.RETURNED,
-             details={"patent_no": "ZL202410000000.1"}, remark="请上传专利证书扫描件。",
+             details={"patent_no": "ZL202410000000.1", "patent_type": "发明"}, remark="请上传专利证书扫描件。",
              reviewer=employer)
     _archive(zhang, unit, ArchiveCategory.CONTINUING_EDUCATION, "2025年继续教育 90学时",
-             ReviewStatus.REJECTED, remark="学时证明与系统记录不符。", reviewer=employer)
+             ReviewStatus.REJECTED, details={"hours": 90}, remark="学时证明与系统记录不符。", reviewer=employer)
     _archive(zhang, unit, ArchiveCategory.PROJECT, "智能制造视觉检测平台", ReviewStatus.DRAFT)
     db.session.flush()
     _application(zhang, unit, engineering, senior_engineer, ApplicationStatus.PENDING,

@@ -1,0 +1,201 @@
+"""The applicant's pages (/me): what a person does in the browser, and what others cannot do."""
+from io import BytesIO
+
+import pytest
+
+from models import (
+    Application,
+    ApplicationItem,
+    ApplicationStatus,
+    ArchiveCategory,
+    ArchiveItem,
+    ArchiveItemAttachment,
+    ReviewStatus,
+    Subject,
+)
+from tests import factories
+from tests.helpers import csrf_token, post, signed_in
+from zcps.extensions import db
+
+
+@pytest.fixture
+def me(app, client):
+    unit = factories.unit("甲单位")
+    person = factories.applicant(unit, "申报人甲", with_account=True,
+                                 profile_status=ReviewStatus.APPROVED)
+    db.session.commit()
+    signed_in(client, person.account)
+    return person
+
+
+def test_choosing_the_employing_unit_by_search(client, app):
+    person = factories.applicant(None, "新人", with_account=True)
+    target = factories.unit("杭州目标科技")
+    factories.unit("杭州未授权公司", authorized=False)
+    db.session.commit()
+    signed_in(client, person.account)
+    page = client.get("/me/profile/?q=杭州").get_data(as_text=True)
+    assert "杭州目标科技" in page and "杭州未授权公司" not in page
+    post(client, "/me/profile/unit", {"unit_id": str(target.id)}, token_from="/me/profile/")
+    db.session.expire_all()
+    assert person.unit_id == target.id
+    unauthorized = factories.unit("另一家未授权", authorized=False)
+    db.session.commit()
+    post(client, "/me/profile/unit", {"unit_id": str(unauthorized.id)}, token_from="/me/profile/")
+    db.session.expire_all()
+    assert person.unit_id == target.id
+
+
+def test_basic_information_is_saved_and_submitted(client, me):
+    me.profile_status = ReviewStatus.DRAFT
+    db.session.commit()
+    post(client, "/me/profile/", {"action": "save", "mobile": "13912345678",
+                                  "highest_education": "大学本科", "current_title": "工程师",
+                                  "current_title_date": "2020-12-31"}, token_from="/me/profile/")
+    post(client, "/me/profile/", {"action": "submit"}, token_from="/me/profile/")
+    db.session.expire_all()
+    assert me.current_title == "工程师" and me.mobile == "13912345678"
+    assert me.profile_status == ReviewStatus.PENDING
+
+
+def test_a_bad_mobile_is_refused_beside_the_field(client, me):
+    response = post(client, "/me/profile/", {"action": "save", "mobile": "12345"},
+                    token_from="/me/profile/")
+    assert "手机号码应为以1开头的11位数字。" in response.get_data(as_text=True)
+
+
+def test_an_item_is_created_and_submitted_with_an_attachment(client, me):
+    url = "/me/archive/new/education"
+    response = client.post(url, data={
+        "csrf_token": csrf_token(client, url), "title": "浙江大学", "major": "计算机",
+        "degree": "大学本科", "end_date": "2012-06-30", "action": "submit",
+        "attachment": (BytesIO(factories.pdf_bytes()), "毕业证.pdf")},
+        content_type="multipart/form-data")
+    assert response.status_code == 302
+    item = db.session.scalar(db.select(ArchiveItem))
+    assert item.status == ReviewStatus.PENDING and item.details["major"] == "计算机"
+    assert len(item.attachments) == 1
+    page = client.get("/me/archive/").get_data(as_text=True)
+    assert "浙江大学" in page and "待审核" in page
+    download = client.get(f"/me/archive/file/{item.attachments[0].id}")
+    assert download.status_code == 200 and "attachment" in download.headers["Content-Disposition"]
+
+
+def test_a_bad_attachment_or_missing_field_saves_nothing(client, me):
+    url = "/me/archive/new/paper"
+    response = client.post(url, data={
+        "csrf_token": csrf_token(client, url), "title": "论文", "organisation": "期刊",
+        "start_date": "2024-01-01", "author_rank": "1", "action": "save",
+        "attachment": (BytesIO(b"not a pdf"), "论文.pdf")}, content_type="multipart/form-data")
+    assert "不是PDF" in response.get_data(as_text=True)
+    response = post(client, url, {"title": "论文", "action": "save"}, token_from=url)
+    assert "请填写刊物/出版社。" in response.get_data(as_text=True)
+    assert db.session.scalar(db.select(db.func.count(ArchiveItem.id))) == 0
+
+
+def test_a_returned_item_shows_its_reason_and_goes_back_when_edited(client, me):
+    item = factories.archive_item(me, ReviewStatus.RETURNED, ArchiveCategory.WORK, "某公司")
+    item.details = {"position": "工程师"}
+    item.start_date = factories.date(2015, 7, 1)
+    item.remark = "请写明起止时间"
+    db.session.commit()
+    url = f"/me/archive/{item.id}/edit"
+    assert "请写明起止时间" in client.get(url).get_data(as_text=True)
+    post(client, url, {"title": "某公司", "position": "高级工程师", "start_date": "2015-07-01",
+                       "end_date": "2020-01-01", "action": "save"}, token_from=url)
+    db.session.expire_all()
+    assert item.status == ReviewStatus.PENDING and item.details["position"] == "高级工程师"
+
+
+def test_another_applicants_records_are_refused_on_every_endpoint(client, me, app):
+    other = factories.applicant(me.unit, "别人", with_account=True)
+    item = factories.archive_item(other, ReviewStatus.DRAFT, title="别人的学历")
+    attachment = ArchiveItemAttachment(archive_item=item, file=factories.store_bytes(
+        factories.pdf_bytes(), "x.pdf"))
+    db.session.add(attachment)
+    application = factories.application(other, ApplicationStatus.DRAFT)
+    db.session.commit()
+    token = csrf_token(client, "/me/archive/")
+    gets = [f"/me/archive/{item.id}/edit", f"/me/archive/file/{attachment.id}",
+            f"/me/applications/{application.id}", f"/me/applications/{application.id}/edit"]
+    for url in gets:
+        assert client.get(url).status_code == 404, url
+    posts = [f"/me/archive/{item.id}/edit", f"/me/archive/{item.id}/submit",
+             f"/me/archive/{item.id}/delete", f"/me/applications/{application.id}/items",
+             f"/me/applications/{application.id}/submit",
+             f"/me/applications/{application.id}/edit"]
+    for url in posts:
+        assert client.post(url, data={"csrf_token": token, "title": "x"}).status_code == 404, url
+    assert "别人的学历" not in client.get("/me/archive/").get_data(as_text=True)
+    db.session.expire_all()
+    assert item.status == ReviewStatus.DRAFT and item.title == "别人的学历"
+    assert db.session.get(ArchiveItem, item.id) is not None
+
+
+def make_full_archive(person):
+    return [factories.archive_item(person, ReviewStatus.APPROVED, category, category.label)
+            for category in (ArchiveCategory.EDUCATION, ArchiveCategory.WORK,
+                             ArchiveCategory.ASSESSMENT)]
+
+
+def test_an_application_is_made_of_approved_items_and_submitted(client, me):
+    items = make_full_archive(me)
+    pending = factories.archive_item(me, ReviewStatus.PENDING, ArchiveCategory.AWARD, "未审奖项")
+    title = factories.qualification()
+    db.session.commit()
+    response = post(client, "/me/applications/new", {
+        "series": str(title.series_id), "specialty": "计算机应用", "level": title.level.value,
+        "qualification": str(title.id), "review_method": "review"},
+        token_from="/me/applications/new")
+    application = db.session.scalar(db.select(Application))
+    assert response.headers["Location"] == f"/me/applications/{application.id}"
+    url = f"/me/applications/{application.id}"
+    page = client.get(url).get_data(as_text=True)
+    assert "未审奖项" not in page  # only approved items are offered
+    # Posting an unapproved id directly is refused and extracts nothing.
+    post(client, f"{url}/items", {"item_id": [str(items[0].id), str(pending.id)]}, token_from=url)
+    assert db.session.scalar(db.select(db.func.count(ApplicationItem.id))) == 0
+    # Missing a mandatory category: submission names it.
+    post(client, f"{url}/items", {"item_id": [str(items[0].id), str(items[1].id)]},
+         token_from=url)
+    response = post(client, f"{url}/submit", token_from=url, follow_redirects=True)
+    assert "缺少必备业绩：考核情况" in response.get_data(as_text=True)
+    post(client, f"{url}/items", {"item_id": [str(item.id) for item in items]}, token_from=url)
+    response = post(client, f"{url}/submit", token_from=url, follow_redirects=True)
+    page = response.get_data(as_text=True)
+    assert "申报已提交单位审核。" in page and "提交单位审核" in page
+    db.session.expire_all()
+    assert application.status == ApplicationStatus.PENDING
+    assert application.holder.label in page
+
+
+def test_a_second_open_application_in_the_year_is_refused(client, me):
+    factories.application(me, ApplicationStatus.PENDING)
+    title = factories.qualification()
+    db.session.commit()
+    response = post(client, "/me/applications/new", {
+        "series": str(title.series_id), "specialty": "x", "level": title.level.value,
+        "qualification": str(title.id), "review_method": "review"},
+        token_from="/me/applications/new")
+    assert "每年度只能有一份" in response.get_data(as_text=True)
+    assert db.session.scalar(db.select(db.func.count(Application.id))) == 1
+
+
+def test_a_returned_application_shows_why_and_is_resubmitted(client, me):
+    items = make_full_archive(me)
+    application = factories.application(me, ApplicationStatus.RETURNED, round=1)
+    db.session.commit()
+    from zcps.workflow import extract_items, record_history
+
+    extract_items(me.account, application, [item.id for item in items])
+    record_history(Subject.APPLICATION, application, "return",
+                   ApplicationStatus.PENDING, ApplicationStatus.RETURNED, None,
+                   opinion="请补充继续教育", applicant_id=me.id, unit_id=me.unit_id,
+                   remarks=[{"title": "教育经历", "remark": "毕业证书不清晰"}], round_no=1)
+    db.session.commit()
+    url = f"/me/applications/{application.id}"
+    page = client.get(url).get_data(as_text=True)
+    assert "请补充继续教育" in page and "毕业证书不清晰" in page and "本人" in page
+    post(client, f"{url}/submit", token_from=url)
+    db.session.expire_all()
+    assert application.status == ApplicationStatus.PENDING and application.round == 2
