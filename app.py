@@ -15,12 +15,16 @@ def main(argv=None):
     parser.add_argument("--debug", action="store_true", help="开发调试模式")
     args = parser.parse_args(argv)
 
+    from zcps.catalogue import seed_catalogue
     from zcps.cli import print_sign_ins
     from zcps.database import upgrade_to_head
     from zcps.demo import load_demo
+    from zcps.extensions import db
 
     with app.app_context():
         upgrade_to_head()
+        if seed_catalogue():  # a new database starts with the common title series
+            db.session.commit()
         if args.demo:
             load_demo()
             print_sign_ins()

@@ -42,7 +42,7 @@ def make_uscc(n: int) -> str:
 
 def make_id_number(n: int, birth: str = "19900307") -> str:
     body = f"330106{birth}{n % 1000:03d}"
-    return body + ric.calc_check_digit(body)
+    return body + ric.calc_check_digit(body + "0")  # the function reads the first 17 of 18
 
 
 def account(role: Role, username: str, password: str = PASSWORD, **owner) -> Account:

@@ -28,6 +28,7 @@ from views.base import ALREADY_HANDLED, SAVE_FAILED
 from zcps.config import build_config
 from zcps.demo import DEMO_PASSWORD, SIGN_INS, load_demo
 from zcps.extensions import db
+from zcps.identifiers import clean_id_number, clean_uscc
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -245,6 +246,10 @@ def test_demo_data_matches_the_design(app):
         db.select(Application.status).where(Application.unit_id == first.id)))
     assert states == set(ApplicationStatus)
     assert db.session.scalar(db.select(db.func.count(TitleSeries.id))) >= 8
+    for number in db.session.scalars(db.select(Applicant.id_number)):
+        assert clean_id_number(number) == number  # every demo ID number passes its check
+    for code in db.session.scalars(db.select(Unit.uscc)):
+        assert clean_uscc(code) == code
 
 
 @pytest.mark.slow

@@ -130,10 +130,10 @@ def test_only_authorized_units_can_be_chosen(person):
 
 def test_only_approved_items_can_be_extracted(person):
     approved = approved_archive(person)
+    application = new_application(person)
     for status in (ReviewStatus.DRAFT, ReviewStatus.PENDING, ReviewStatus.RETURNED,
                    ReviewStatus.REJECTED):
         unapproved = factories.archive_item(person, status)
-        application = new_application(person) if status == ReviewStatus.DRAFT else application
         with pytest.raises(workflow.WorkflowError, match="不能提取"):
             workflow.extract_items(person.account, application, [approved[0].id, unapproved.id])
     other = factories.applicant(person.unit)

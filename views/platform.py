@@ -162,8 +162,9 @@ class AuthorizationView(PlatformView):
                         unit=authorization.unit.name), "success")
                 return redirect(self.get_url(".index_view"))
         earlier = db.session.scalars(
-            db.select(Authorization).where(Authorization.unit_id == authorization.unit_id,
-                                           Authorization.id != authorization.id)
+            Authorization.select_for(current_user)
+            .where(Authorization.unit_id == authorization.unit_id,
+                   Authorization.id != authorization.id)
             .order_by(Authorization.id.desc())).all()
         return self.render("admin/authorization_decide.html", authorization=authorization,
                            form=form, earlier=earlier)

@@ -1,13 +1,14 @@
-"""Accounts: unit registration, deactivation and password resets (each audited)."""
+"""Accounts: unit and applicant registration, deactivation and password resets (each audited)."""
 import secrets
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from models import Account, AuthorizationStatus, Role, Unit
+from models import Account, Applicant, AuthorizationStatus, Role, Unit
 
 from . import audit
 from .extensions import db
+from .identifiers import id_birth_date, id_sex
 
 
 class AlreadyRegistered(ValueError):
@@ -34,6 +35,32 @@ def register_unit(*, name, uscc, address, legal_representative, contact_name, co
     except IntegrityError:
         raise AlreadyRegistered("该统一社会信用代码已注册，请直接登录；忘记密码请联系平台管理员。") from None
     audit.record("register_unit", actor=account, target=f"unit:{unit.id}", uscc=uscc)
+    return account
+
+
+ID_NUMBER_TAKEN = "该身份证号已注册，请直接登录；忘记密码请联系平台管理员。"
+
+
+def register_applicant(*, name, id_number, mobile, password) -> Account:
+    """A new applicant and their account; the employing unit is chosen later, on 基本信息."""
+    taken = db.session.scalar(
+        sa.select(Applicant.id).where(Applicant.id_number == id_number)) or db.session.scalar(
+        sa.select(Account.id).where(Account.role == Role.APPLICANT, Account.username == id_number))
+    if taken:
+        raise AlreadyRegistered(ID_NUMBER_TAKEN)
+    applicant = Applicant(name=name, id_number=id_number, sex=id_sex(id_number),
+                          birth_date=id_birth_date(id_number), mobile=mobile)
+    account = Account(role=Role.APPLICANT, username=id_number, display_name=name,
+                      applicant=applicant)
+    account.set_password(password)
+    db.session.add_all([applicant, account])
+    try:
+        # Two registrations of one number at once: the unique index decides.
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError:
+        raise AlreadyRegistered(ID_NUMBER_TAKEN) from None
+    audit.record("register_applicant", actor=account, target=f"applicant:{applicant.id}")
     return account
 
 

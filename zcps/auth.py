@@ -25,7 +25,7 @@ from models import DUMMY_PASSWORD_HASH, Account, Role, utcnow
 from . import accounts, audit
 from .areas import AREAS, area_by_slug, area_for
 from .extensions import db, limiter, login_manager
-from .forms import UnitRegistrationForm
+from .forms import ApplicantRegistrationForm, UnitRegistrationForm
 from .identifiers import normalize
 
 bp = Blueprint("auth", __name__)
@@ -139,6 +139,28 @@ def register_unit():
             flash(_("注册成功。请填写经办人信息，下载委托证明，盖章后上传并提交审核。"), "success")
             return redirect(url_for("unit_authorization.index"))
     return render_template("register_unit.html", form=form)
+
+
+@bp.route("/register/person", methods=["GET", "POST"])
+@limiter.limit("10 per minute", methods=["POST"])
+def register_person():
+    """注册 for a professional: signs in with the 身份证号; the employing unit is chosen later."""
+    form = ApplicantRegistrationForm()
+    if form.validate_on_submit():
+        try:
+            account = accounts.register_applicant(
+                name=form.name.data, id_number=form.id_number.data, mobile=form.mobile.data,
+                password=form.password.data)
+            db.session.commit()
+        except accounts.AlreadyRegistered as error:
+            db.session.rollback()
+            form.id_number.errors = [*form.id_number.errors, str(error)]
+        else:
+            session.clear()
+            login_user(account)
+            flash(_("注册成功。请完善基本信息并选择工作单位。"), "success")
+            return redirect(url_for("me.index"))
+    return render_template("register_person.html", form=form)
 
 
 @bp.route("/logout", methods=["POST"])

@@ -27,8 +27,14 @@ DEFAULT_CATALOGUE = [
 
 
 def seed_catalogue() -> int:
-    """Add the default series that are missing; returns how many series were added."""
+    """Add the default series to an empty catalogue; returns how many series were added.
+
+    Once the platform admin keeps the catalogue, a series the admin removed or renamed is
+    not brought back.
+    """
     existing = set(db.session.scalars(db.select(TitleSeries.name)))
+    if existing:
+        return 0
     added = 0
     for order, (series_name, specialties, qualifications) in enumerate(DEFAULT_CATALOGUE, 1):
         if series_name in existing:

@@ -52,7 +52,7 @@ def demo():
 
 @bp.cli.command("seed-catalogue")
 def seed_catalogue_command():
-    """补充默认职称目录（已有的系列不重复添加）。"""
+    """职称目录为空时载入默认的申报系列、专业和资格名称。"""
     added = seed_catalogue()
     db.session.commit()
     click.echo(f"新增申报系列 {added} 个。")

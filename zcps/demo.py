@@ -50,16 +50,16 @@ SIGN_INS = [
 # name, ID number, application status of the demo applicant (None: archive only)
 PEOPLE = [
     ("李四", "330106198505120013", ApplicationStatus.DRAFT),
-    ("王芳", "330102198808230022", ApplicationStatus.RETURNED),
-    ("赵强", "330105199201150036", ApplicationStatus.APPROVED),
-    ("钱丽", "330106198706300047", ApplicationStatus.REJECTED),
-    ("孙伟", "330103199109090059", ApplicationStatus.PUBLICIZING),
+    ("王芳", "33010219880823002X", ApplicationStatus.RETURNED),
+    ("赵强", "330105199201150035", ApplicationStatus.APPROVED),
+    ("钱丽", "330106198706300045", ApplicationStatus.REJECTED),
+    ("孙伟", "330103199109090057", ApplicationStatus.PUBLICIZING),
     ("周敏", "330106198603110062", ApplicationStatus.PUBLICIZED),
-    ("吴磊", "330108199307210074", ApplicationStatus.RECOMMENDED),
-    ("郑静", "330106198402280089", ApplicationStatus.ACCEPTED),
-    ("冯涛", "330106198911020090", ApplicationStatus.ACCEPTANCE_RETURNED),
-    ("陈洁", "330104199004160104", ApplicationStatus.NOT_RECOMMENDED),
-    ("褚明", "330106199509180119", None),
+    ("吴磊", "330106199307210071", ApplicationStatus.RECOMMENDED),
+    ("郑静", "330106198402280081", ApplicationStatus.ACCEPTED),
+    ("冯涛", "330106198911020093", ApplicationStatus.ACCEPTANCE_RETURNED),
+    ("陈洁", "330104199004160107", ApplicationStatus.NOT_RECOMMENDED),
+    ("褚明", "330106199509180114", None),
 ]
 
 
@@ -254,7 +254,7 @@ def load_demo() -> bool:
                          acceptance, point, publicity=publicity)
 
     # The second unit has one applicant of its own (for isolation checks in the demo).
-    other = _person("林晓", "330106198701010029", "13900009999", second)
+    other = _person("林晓", "330106198701010022", "13900009999", second)
     _account(Role.APPLICANT, other.id_number, other.name, applicant_id=other.id)
     db.session.commit()
     return True

@@ -55,6 +55,16 @@ class UnitRegistrationForm(FlaskForm):
         required("确认密码"), EqualTo("password", message="两次输入的密码不一致。")])
 
 
+class ApplicantRegistrationForm(FlaskForm):
+    name = StringField(_l("姓名"), filters=[strip],
+                       validators=[required("姓名"), Length(max=50, message="姓名过长。")])
+    id_number = StringField(_l("身份证号"), validators=[_cleaning(clean_id_number)])
+    mobile = StringField(_l("手机号码"), validators=[_cleaning(clean_mobile)])
+    password = PasswordField(_l("密码"), validators=[strong_password])
+    confirm = PasswordField(_l("确认密码"), validators=[
+        required("确认密码"), EqualTo("password", message="两次输入的密码不一致。")])
+
+
 class AuthorizationForm(FlaskForm):
     officer_name = StringField(_l("经办人姓名"), filters=[strip], validators=[
         required("经办人姓名"), Length(max=50, message="经办人姓名过长。")])

@@ -134,6 +134,11 @@ ENGLISH = {
     "单位信息": "Unit details",
     "注册成功。请填写经办人信息，下载委托证明，盖章后上传并提交审核。": "Registered. Now enter the handling officer, download the entrustment certificate, stamp it, upload it and submit.",
     "确认密码": "Confirm password",
+    "个人注册": "Personal registration",
+    "注册后请在「基本信息」中完善个人信息并选择工作单位。": "After registering, complete your details under Basic information and choose your employer.",
+    "18位，注册后用于个人登录": "18 characters; used for personal sign-in",
+    "返回个人登录": "Back to personal sign-in",
+    "注册成功。请完善基本信息并选择工作单位。": "Registered. Now complete your basic information and choose your employer.",
     "盖章后的委托证明（PDF）": "Stamped entrustment certificate (PDF)",
     '返回职称申报': 'Back to title applications',
     '修改申报信息': 'Edit the application',
@@ -174,6 +179,7 @@ ENGLISH = {
     '单位名称或统一社会信用代码': 'Unit name or credit code',
     '搜索': 'Search',
     '选择此单位': 'Choose',
+    '当前单位': 'current', '确定将工作单位改为该单位吗？': 'Make this unit your employer?',
     '没有找到已授权的单位。': 'No authorized unit found.',
 }
 

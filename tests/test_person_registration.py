@@ -1,0 +1,154 @@
+"""注册 on 个人登录: a professional opens an account with a checked 身份证号."""
+from datetime import date
+
+import pytest
+
+from models import Account, Applicant, AuditLog, Role, Sex
+from tests import factories
+from tests.helpers import post
+from zcps import accounts
+from zcps.extensions import db
+
+ID_NUMBER = "33010619850612004X"  # a woman born on 12 June 1985
+VALID = {
+    "name": "张新人",
+    "id_number": ID_NUMBER,
+    "mobile": "13912345678",
+    "password": "Passw0rd2026",
+    "confirm": "Passw0rd2026",
+}
+
+
+def register(client, **changes):
+    return post(client, "/register/person", {**VALID, **changes}, token_from="/register/person")
+
+
+def applicants():
+    return db.session.scalar(db.select(db.func.count(Applicant.id)))
+
+
+def applicant_accounts():
+    return db.session.scalar(
+        db.select(db.func.count(Account.id)).where(Account.role == Role.APPLICANT))
+
+
+def test_registration_page_has_every_labelled_field(client):
+    page = client.get("/register/person").get_data(as_text=True)
+    for field, label in (("name", "姓名"), ("id_number", "身份证号"), ("mobile", "手机号码"),
+                         ("password", "密码"), ("confirm", "确认密码")):
+        assert f'<label for="{field}">{label}</label>' in page
+
+
+def test_the_personal_sign_in_page_links_to_registration(client):
+    page = client.get("/login/person").get_data(as_text=True)
+    assert "还没有账号？" in page
+    assert 'href="/register/person"' in page
+
+
+def test_a_person_registers_and_lands_in_their_area(client):
+    response = register(client, id_number=" 33010619850612004x ")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/me/"
+    person = db.session.scalar(db.select(Applicant))
+    assert person.id_number == ID_NUMBER and person.name == VALID["name"]
+    assert person.sex == Sex.FEMALE and person.birth_date == date(1985, 6, 12)
+    assert person.mobile == VALID["mobile"] and person.unit_id is None
+    account = db.session.scalar(db.select(Account).filter_by(role=Role.APPLICANT))
+    assert account.username == ID_NUMBER and account.applicant_id == person.id
+    assert account.display_name == VALID["name"]
+    assert account.check_password(VALID["password"])
+    audit = db.session.scalar(db.select(AuditLog).filter_by(action="register_applicant"))
+    assert audit.actor_id == account.id
+    page = client.get("/me/")
+    assert page.status_code == 200
+    assert "注册成功。请完善基本信息并选择工作单位。" in page.get_data(as_text=True)
+
+
+def test_a_man_is_recognised_from_the_17th_digit(client):
+    assert register(client, id_number="33010619850612039X").status_code == 302
+    assert db.session.scalar(db.select(Applicant)).sex == Sex.MALE
+
+
+@pytest.mark.parametrize("field,value,message", [
+    ("name", " ", "请填写姓名。"),
+    ("name", "张" * 51, "姓名过长。"),
+    ("id_number", "", "请填写身份证号。"),
+    ("id_number", "330106198506120041", "身份证号校验不正确"),
+    ("id_number", "330106850612080", "不支持15位旧身份证号，请填写18位身份证号。"),
+    ("id_number", "3301061985061208", "身份证号应为18位。"),
+    ("mobile", "", "手机号码应为以1开头的11位数字。"),
+    ("mobile", "2391234567", "手机号码应为以1开头的11位数字。"),
+    ("password", "short1", "密码至少8位"),
+    ("password", "onlyletters", "密码至少8位"),
+    ("password", "1234567890", "密码至少8位"),
+    ("confirm", "Different2026", "两次输入的密码不一致。"),
+])
+def test_each_invalid_field_is_refused_beside_it_and_nothing_is_saved(client, field, value,
+                                                                        message):
+    changes = {field: value}
+    if field == "password":
+        changes["confirm"] = value
+    response = register(client, **changes)
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert message in page
+    assert f'id="{field}"' in page and "is-invalid" in page
+    assert applicants() == 0 and applicant_accounts() == 0
+    assert VALID["mobile"] in page or field == "mobile"  # what was typed is kept
+
+
+def test_an_id_number_registers_only_once(client):
+    existing = factories.applicant(None, name="原有人", id_number=ID_NUMBER, with_account=True)
+    db.session.commit()
+    response = register(client, id_number=" 33010619850612004x ")
+    assert response.status_code == 200
+    assert "该身份证号已注册" in response.get_data(as_text=True)
+    assert applicants() == 1 and applicant_accounts() == 1
+    assert db.session.get(Applicant, existing.id).name == "原有人"
+    assert client.get("/me/").status_code == 302  # not signed in
+
+
+def test_a_person_without_an_account_cannot_be_taken_over(client):
+    factories.applicant(factories.unit(), id_number=ID_NUMBER)
+    db.session.commit()
+    response = register(client)
+    assert "该身份证号已注册" in response.get_data(as_text=True)
+    assert applicant_accounts() == 0
+
+
+def test_two_registrations_at_once_leave_one_account(app, monkeypatch):
+    factories.applicant(None, id_number=ID_NUMBER, with_account=True)
+    db.session.commit()
+    checks = []
+
+    def nothing_found_yet(*args, **kwargs):
+        # The other registration commits between this one's check and its insert.
+        checks.append(args)
+
+    monkeypatch.setattr(db.session, "scalar", nothing_found_yet)
+    with pytest.raises(accounts.AlreadyRegistered, match="该身份证号已注册"):
+        accounts.register_applicant(name="后来者", id_number=ID_NUMBER, mobile="13900000000",
+                                    password="Passw0rd2026")
+    monkeypatch.undo()
+    assert checks  # refused by the unique index, not by the check
+    db.session.rollback()
+    assert applicants() == 1 and applicant_accounts() == 1
+
+
+def test_the_new_account_signs_in_with_its_id_number(client, make_client):
+    register(client)
+    other = make_client()
+    response = post(other, "/login/person",
+                    {"username": "33010619850612004x", "password": VALID["password"]},
+                    token_from="/login/person")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/me/"
+    assert other.get("/me/").status_code == 200
+
+
+def test_registration_is_rate_limited(app_factory):
+    app = app_factory(RATELIMIT_ENABLED=True)
+    client = app.test_client()
+    codes = [post(client, "/register/person", {"name": ""},
+                  token_from="/register/person").status_code for _ in range(12)]
+    assert codes[0] == 200 and codes[-1] == 429
