@@ -15,7 +15,7 @@ def main(argv=None):
     parser.add_argument("--debug", action="store_true", help="开发调试模式")
     args = parser.parse_args(argv)
 
-    from zcps.catalogue import seed_catalogue
+    from zcps.catalogue import seed_catalogue, seed_opinion_templates
     from zcps.cli import print_sign_ins
     from zcps.database import upgrade_to_head
     from zcps.demo import load_demo
@@ -23,7 +23,8 @@ def main(argv=None):
 
     with app.app_context():
         upgrade_to_head()
-        if seed_catalogue():  # a new database starts with the common title series
+        # A new database starts with the common title series and opinion sentences.
+        if seed_catalogue() + seed_opinion_templates():
             db.session.commit()
         if args.demo:
             load_demo()

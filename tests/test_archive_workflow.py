@@ -5,9 +5,11 @@ from models import (
     ApplicationStatus,
     ArchiveCategory,
     ArchiveItem,
+    ReviewMethod,
     ReviewRecord,
     ReviewStatus,
     Subject,
+    TitleLevel,
     TitleQualification,
 )
 from tests import factories
@@ -34,7 +36,7 @@ def new_application(applicant):
     title = factories.qualification()
     return workflow.create_application(
         applicant.account, series=title.series, specialty="计算机应用", level=title.level,
-        qualification=title, review_method=factories.ReviewMethod.REVIEW)
+        qualification=title, review_method=ReviewMethod.REVIEW)
 
 
 # --- items -----------------------------------------------------------------------------------
@@ -219,11 +221,11 @@ def test_a_pending_application_cannot_be_changed_by_the_applicant(person):
 
 def test_the_qualification_must_match_series_and_level(person):
     title = factories.qualification()
-    other_level = TitleQualification(series=title.series, level=factories.TitleLevel.SENIOR,
+    other_level = TitleQualification(series=title.series, level=TitleLevel.SENIOR,
                                      name="正高级工程师")
     db.session.add(other_level)
     db.session.flush()
     with pytest.raises(workflow.WorkflowError, match="不属于"):
         workflow.create_application(person.account, series=title.series, specialty="x",
                                     level=title.level, qualification=other_level,
-                                    review_method=factories.ReviewMethod.REVIEW)
+                                    review_method=ReviewMethod.REVIEW)

@@ -1,5 +1,12 @@
 """The default title catalogue: common series, their specialties and qualification names."""
-from models import TitleLevel, TitleQualification, TitleSeries, TitleSpecialty
+from models import (
+    OpinionKind,
+    OpinionTemplate,
+    TitleLevel,
+    TitleQualification,
+    TitleSeries,
+    TitleSpecialty,
+)
 
 from .extensions import db
 
@@ -49,3 +56,22 @@ def seed_catalogue() -> int:
             )
         added += 1
     return added
+
+
+DEFAULT_OPINIONS = [
+    (OpinionKind.APPROVE, "经审核，{姓名}同志符合{资格名称}任职资格申报条件，申报材料完整无误，同意推荐。"),
+    (OpinionKind.APPROVE, "经审核，{姓名}同志申报材料真实、完整，符合申报条件，同意上报。"),
+    (OpinionKind.RETURN, "申报材料不完整，请按审核意见补充修改后重新提交。"),
+    (OpinionKind.RETURN, "部分业绩证明材料不清晰，请重新上传后提交。"),
+    (OpinionKind.REJECT, "经审核，{姓名}同志不符合{资格名称}任职资格申报条件。"),
+]
+
+
+def seed_opinion_templates() -> int:
+    """The platform's shared opinion sentences, when there are none yet."""
+    if db.session.scalar(db.select(db.func.count(OpinionTemplate.id)).where(
+            OpinionTemplate.unit_id.is_(None))):
+        return 0
+    for order, (kind, text) in enumerate(DEFAULT_OPINIONS, 1):
+        db.session.add(OpinionTemplate(unit_id=None, kind=kind, text=text, sort_order=order))
+    return len(DEFAULT_OPINIONS)

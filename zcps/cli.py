@@ -7,7 +7,7 @@ from flask import Blueprint
 from models import Account, Role
 
 from . import audit, notifications
-from .catalogue import seed_catalogue
+from .catalogue import seed_catalogue, seed_opinion_templates
 from .demo import DEMO_PASSWORD, SIGN_INS, load_demo
 from .extensions import db
 
@@ -54,6 +54,7 @@ def demo():
 def seed_catalogue_command():
     """职称目录为空时载入默认的申报系列、专业和资格名称。"""
     added = seed_catalogue()
+    seed_opinion_templates()
     db.session.commit()
     click.echo(f"新增申报系列 {added} 个。")
 

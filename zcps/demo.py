@@ -31,7 +31,7 @@ from models import (
     utcnow,
 )
 
-from .catalogue import seed_catalogue
+from .catalogue import seed_catalogue, seed_opinion_templates
 from .extensions import db
 from .identifiers import id_birth_date, id_sex
 from .storage import store_bytes
@@ -148,6 +148,7 @@ def load_demo() -> bool:
     if db.session.scalar(db.select(db.func.count(Account.id))):
         return False
     seed_catalogue()
+    seed_opinion_templates()
     db.session.flush()
 
     admin = _account(Role.PLATFORM_ADMIN, "admin", "平台管理员")

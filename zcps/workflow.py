@@ -415,3 +415,148 @@ def profile_snapshot(applicant: Applicant) -> dict:
         if applicant.current_title_date else "",
         "unit": applicant.unit.name if applicant.unit else "",
     }
+
+
+# --- the unit's review (业绩档案审核 / 申报资料审核) ---------------------------------------------------
+
+DECISIONS = {
+    "approve": (ReviewStatus.APPROVED, "审核通过"),
+    "return": (ReviewStatus.RETURNED, "退回修改"),
+    "reject": (ReviewStatus.REJECTED, "审核不通过"),
+}
+
+
+def _reviewer(actor) -> Unit:
+    """The signed-in officer's unit, which must be authorized to review anything."""
+    _require_role(actor, Role.EMPLOYER)
+    unit = db.session.get(Unit, actor.unit_id)
+    if unit is None or not unit.is_authorized:
+        raise WorkflowError("单位授权审核通过后才能办理审核。")
+    return unit
+
+
+def _decision(decision: str, reason: str, *, opinion_required: bool = False):
+    if decision not in DECISIONS:
+        raise WorkflowError("请选择审核结果：通过、退回修改或不通过。")
+    reason = (reason or "").strip()
+    if decision == "return" and not reason:
+        raise WorkflowError("退回修改时必须填写退回原因。")
+    if decision == "reject" and not reason:
+        raise WorkflowError("不通过时必须填写原因。")
+    if decision == "approve" and opinion_required and not reason:
+        raise WorkflowError("通过时必须填写审核意见。")
+    return DECISIONS[decision][0], reason
+
+
+def review_item(actor, item: ArchiveItem, decision: str, reason: str = "") -> ArchiveItem:
+    """The unit decides on one archive item: 通过, 退回修改 (reason) or 不通过 (reason)."""
+    unit = _reviewer(actor)
+    if item is None or ArchiveItem.get_for(actor, item.id) is None:
+        raise WorkflowError("业绩档案不存在或不属于本单位。")
+    item = _locked(item)
+    if item.status != ReviewStatus.PENDING:
+        raise AlreadyHandled(f"「{item.title}」已被处理（{item.status.label}），未重复操作。")
+    after, reason = _decision(decision, reason)
+    item.status = after
+    item.remark = reason
+    item.reviewed_at = utcnow()
+    item.reviewed_by_id = actor.id
+    record_history(Subject.ARCHIVE_ITEM, item, decision, ReviewStatus.PENDING, after, actor,
+                   opinion=reason, unit_id=unit.id, applicant_id=item.applicant_id)
+    if decision != "approve":
+        applicant = item.applicant
+        notifications.queue_sms(
+            applicant.mobile, f"archive_item_{decision}",
+            f"【浙江职称】{applicant.name}：您提交的业绩档案「{item.category.label}：{item.title}」"
+            f"被{unit.name}{DECISIONS[decision][1]}，请登录平台查看原因。")
+    return item
+
+
+def review_profile(actor, applicant: Applicant, decision: str, reason: str = "") -> Applicant:
+    """The unit decides on an applicant's basic information."""
+    unit = _reviewer(actor)
+    if applicant is None or Applicant.get_for(actor, applicant.id) is None:
+        raise WorkflowError("人员不存在或不属于本单位。")
+    applicant = _locked(applicant)
+    if applicant.profile_status != ReviewStatus.PENDING:
+        raise AlreadyHandled(
+            f"{applicant.name}的基本信息已被处理（{applicant.profile_status.label}），未重复操作。")
+    after, reason = _decision(decision, reason)
+    applicant.profile_status = after
+    applicant.profile_remark = reason
+    applicant.profile_reviewed_at = utcnow()
+    record_history(Subject.PROFILE, applicant, decision, ReviewStatus.PENDING, after, actor,
+                   opinion=reason, unit_id=unit.id, applicant_id=applicant.id)
+    if decision != "approve":
+        notifications.queue_sms(
+            applicant.mobile, f"profile_{decision}",
+            f"【浙江职称】{applicant.name}：您的基本信息被{unit.name}{DECISIONS[decision][1]}，"
+            "请登录平台查看原因。")
+    return applicant
+
+
+APPLICATION_DECISIONS = {
+    "approve": ApplicationStatus.APPROVED,
+    "return": ApplicationStatus.RETURNED,
+    "reject": ApplicationStatus.REJECTED,
+}
+
+
+def review_application(actor, application: Application, decision: str, opinion: str = "",
+                       remarks: dict | None = None) -> Application:
+    """The unit decides on an application: 通过 (opinion), 退回修改 (reason and item remarks
+    sent together, so the applicant sees everything to fix at once) or 不通过 (reason)."""
+    unit = _reviewer(actor)
+    if application is None or Application.get_for(actor, application.id) is None:
+        raise WorkflowError("申报不存在或不属于本单位。")
+    application = _locked(application)
+    if application.status != ApplicationStatus.PENDING:
+        raise AlreadyHandled(
+            f"{application.applicant.name}的申报已被处理（{application.status.label}），未重复操作。")
+    _decision(decision, opinion, opinion_required=True)
+    opinion = opinion.strip()
+    remarks = {int(key): (value or "").strip() for key, value in (remarks or {}).items()}
+    sent_remarks = []
+    for item in application.items:
+        item.remark = remarks.get(item.id, "")
+        if item.remark:
+            sent_remarks.append({"item_id": item.id, "title": f"{item.category.label}：{item.title}",
+                                 "remark": item.remark})
+    after = APPLICATION_DECISIONS[decision]
+    application.status = after
+    application.opinion = opinion
+    application.decided_at = utcnow()
+    record_history(Subject.APPLICATION, application, decision, ApplicationStatus.PENDING, after,
+                   actor, opinion=opinion, remarks=sent_remarks, unit_id=unit.id,
+                   applicant_id=application.applicant_id, round_no=application.round)
+    applicant = application.applicant
+    title = application.qualification.name
+    texts = {
+        "approve": f"您申报的{title}已通过{unit.name}审核，下一步将进行信息公示。",
+        "return": f"您申报的{title}被{unit.name}退回修改，请登录平台查看退回原因和需修改的内容。",
+        "reject": f"您申报的{title}未通过{unit.name}审核，请登录平台查看原因。",
+    }
+    notifications.queue_sms(applicant.mobile, f"application_{decision}",
+                            f"【浙江职称】{applicant.name}：{texts[decision]}")
+    return application
+
+
+def opinion_templates(actor, kind) -> list:
+    """Ready sentences for an opinion: the platform's and the unit's own."""
+    from models import OpinionTemplate
+
+    return db.session.scalars(OpinionTemplate.select_for(actor).where(
+        OpinionTemplate.kind == kind).order_by(OpinionTemplate.unit_id.is_(None).desc(),
+                                               OpinionTemplate.sort_order,
+                                               OpinionTemplate.id)).all()
+
+
+def fill_template(text: str, application: Application) -> str:
+    """Fill {姓名}, {资格名称}, {申报系列}, {单位名称} with the application's data."""
+    values = {
+        "姓名": application.applicant.name, "资格名称": application.qualification.name,
+        "申报系列": application.series.name, "单位名称": application.unit.name,
+    }
+    for key, value in values.items():
+        text = text.replace("{" + key + "}", value)
+    return text
