@@ -37,16 +37,10 @@ from zcps.storage import send_stored, store_bytes
 from zcps.uploads import UploadError, check_pdf, read_upload
 
 from .base import ALREADY_HANDLED, AreaPage
+from .columns import ACTION_LABELS
 
 EDUCATION_LEVELS = ("博士研究生", "硕士研究生", "大学本科", "大学专科", "中专", "其他")
 
-ACTION_LABELS = {
-    "create": "创建", "submit": "提交单位审核", "resubmit": "修改后重新提交",
-    "return": "退回修改", "approve": "审核通过", "reject": "审核不通过",
-    "publicize": "开始公示", "publicity_end": "公示期满", "recommend": "资格审查推荐",
-    "accept": "受理点受理", "acceptance_return": "受理点退回",
-    "objection_upheld": "异议属实，不予推荐", "change_unit": "更换工作单位",
-}
 
 
 class ApplicantPage(AreaPage):

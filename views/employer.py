@@ -7,13 +7,11 @@ from . import unit_authorization
 from .base import ScopedModelView
 from .columns import (
     APPLICANT_LABELS,
-    APPLICATION_LABELS,
-    ARCHIVE_ITEM_LABELS,
     STATUS_FORMATTERS,
-    holder_label,
     masked_id,
     masked_mobile,
 )
+from .unit_review import ApplicationReviewView, ArchiveReviewView
 
 
 class EmployerView(ScopedModelView):
@@ -31,30 +29,6 @@ class UnitApplicantView(EmployerView):
     column_formatters_detail = dict(STATUS_FORMATTERS)
     column_searchable_list = ["name", "id_number"]
     column_default_sort = ("id", True)
-
-
-class ArchiveReviewView(EmployerView):
-    column_list = ["applicant", "category", "title", "status", "submitted_at"]
-    column_details_list = ["applicant", "category", "title", "organisation", "start_date",
-                           "end_date", "status", "submitted_at", "reviewed_at", "remark"]
-    column_labels = ARCHIVE_ITEM_LABELS
-    column_formatters = dict(STATUS_FORMATTERS)
-    column_default_sort = ("id", True)
-
-
-
-class ApplicationReviewView(EmployerView):
-    column_list = ["applicant", "year", "series", "qualification", "review_method", "status",
-                   "holder", "submitted_at"]
-    column_details_list = ["applicant", "year", "series", "specialty", "level", "qualification",
-                           "review_method", "current_title", "status", "holder",
-                           "submitted_at", "decided_at", "opinion", "acceptance_point",
-                           "recommendation_opinion", "recommended_at"]
-    column_labels = APPLICATION_LABELS
-    column_formatters = {**STATUS_FORMATTERS, "holder": holder_label}
-    column_formatters_detail = {**STATUS_FORMATTERS, "holder": holder_label}
-    column_default_sort = ("id", True)
-
 
 
 def register(admin):

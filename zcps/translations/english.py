@@ -181,6 +181,22 @@ ENGLISH = {
     '选择此单位': 'Choose',
     '当前单位': 'current', '确定将工作单位改为该单位吗？': 'Make this unit your employer?',
     '没有找到已授权的单位。': 'No authorized unit found.',
+    '返回申报资料审核': 'Back to application review',
+    '问题备注': 'Remark',
+    '有问题时填写': 'Only where something is wrong',
+    '没有提取业绩。': 'No achievements extracted.',
+    '通过时填写审核意见；退回修改或不通过时填写原因': 'The opinion when approving; the reason when returning or rejecting',
+    '常用意见': 'Ready sentences',
+    '退回修改': 'Return for changes',
+    '不通过后申报人不能再修改本申报，确定吗？': 'After a rejection the applicant cannot change this application. Reject?',
+    '退回修改或不通过时填写原因': 'Reason, when returning or rejecting',
+    '不通过后该项不能再修改，确定吗？': 'After a rejection this item cannot be changed. Reject?',
+    '返回业绩档案审核': 'Back to archive review',
+    '确定通过所选的业绩档案吗？': 'Approve the selected archive items?',
+    '已通过 %(n)s 项业绩档案。': '%(n)s archive item(s) approved.',
+    '「%(title)s」已%(result)s。': '"%(title)s": %(result)s.',
+    '%(name)s的基本信息已审核。': "%(name)s's basic information was reviewed.",
+    '%(name)s的申报已%(result)s，已短信通知申报人。': "%(name)s's application: %(result)s. The applicant was told by SMS.",
 }
 
 HERE = Path(__file__).resolve().parent

@@ -1,0 +1,187 @@
+"""业绩档案审核 and 申报资料审核 in the unit's area: tabs, decisions, and isolation."""
+import re
+
+import pytest
+
+from models import (
+    Application,
+    ApplicationItem,
+    ApplicationStatus,
+    ArchiveCategory,
+    ArchiveItem,
+    ArchiveItemAttachment,
+    Notification,
+    ReviewStatus,
+)
+from tests import factories
+from tests.helpers import post, signed_in
+from zcps.extensions import db
+
+
+@pytest.fixture
+def unit_world(app, client):
+    unit = factories.unit("甲单位")
+    officer = factories.employer(unit)
+    person = factories.applicant(unit, "甲员工", with_account=True,
+                                 profile_status=ReviewStatus.PENDING)
+    other_unit = factories.unit("乙单位")
+    stranger = factories.applicant(other_unit, "乙员工", profile_status=ReviewStatus.PENDING)
+    db.session.commit()
+    signed_in(client, officer)
+    return {"unit": unit, "officer": officer, "person": person, "stranger": stranger}
+
+
+def tab_counts(page):
+    return {label: int(n) for label, n in re.findall(r">(\S+?) \((\d+)\)</a>", page)}
+
+
+def test_archive_tab_counts_equal_the_rows_in_each_tab(client, unit_world):
+    person = unit_world["person"]
+    statuses = [ReviewStatus.PENDING] * 3 + [ReviewStatus.APPROVED] * 2 + [
+        ReviewStatus.RETURNED, ReviewStatus.REJECTED, ReviewStatus.DRAFT]
+    for status in statuses:
+        factories.archive_item(person, status, title=f"条目{status.value}")
+    factories.archive_item(unit_world["stranger"], ReviewStatus.PENDING, title="别单位条目")
+    db.session.commit()
+    page = client.get("/unit/unit_archive/").get_data(as_text=True)
+    counts = tab_counts(page)
+    assert counts["待审核"] == 3 and counts["审核通过"] == 2 and counts["退回修改"] == 1
+    assert counts["审核未通过"] == 1 and counts["全部"] == 7  # the draft was never sent
+    for tab, expected in (("pending", 3), ("approved", 2), ("returned", 1), ("rejected", 1),
+                          ("all", 7)):
+        listing = client.get(f"/unit/unit_archive/?tab={tab}").get_data(as_text=True)
+        assert listing.count('name="rowid"') == expected, tab
+        assert "别单位条目" not in listing
+
+
+def test_items_are_decided_on_the_applicants_review_page(client, unit_world):
+    person = unit_world["person"]
+    first = factories.archive_item(person, ReviewStatus.PENDING, title="学历一")
+    second = factories.archive_item(person, ReviewStatus.PENDING, ArchiveCategory.WORK, "工作一")
+    db.session.commit()
+    url = f"/unit/unit_archive/review/?applicant_id={person.id}"
+    page = client.get(url).get_data(as_text=True)
+    assert "学历一" in page and person.id_number in page
+    response = post(client, "/unit/unit_archive/decide/",
+                    {"item_id": str(first.id), "decision": "return", "reason": ""}, token_from=url,
+                    follow_redirects=True)
+    assert "退回修改时必须填写退回原因。" in response.get_data(as_text=True)
+    post(client, "/unit/unit_archive/decide/",
+         {"item_id": str(first.id), "decision": "return", "reason": "请上传毕业证"}, token_from=url)
+    post(client, "/unit/unit_archive/decide/",
+         {"item_id": str(second.id), "decision": "approve"}, token_from=url)
+    post(client, "/unit/unit_archive/profile/",
+         {"applicant_id": str(person.id), "decision": "approve"}, token_from=url)
+    db.session.expire_all()
+    assert first.status == ReviewStatus.RETURNED and first.remark == "请上传毕业证"
+    assert second.status == ReviewStatus.APPROVED
+    assert person.profile_status == ReviewStatus.APPROVED
+    # The applicant sees the reason on their own page.
+    applicant = signed_in(client.application.test_client(), person.account)
+    assert "请上传毕业证" in applicant.get("/me/archive/").get_data(as_text=True)
+    # Deciding again is refused and changes nothing.
+    response = post(client, "/unit/unit_archive/decide/",
+                    {"item_id": str(first.id), "decision": "approve"}, token_from=url,
+                    follow_redirects=True)
+    assert "已被处理" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert first.status == ReviewStatus.RETURNED
+
+
+def test_a_page_of_waiting_items_is_approved_together(client, unit_world):
+    items = [factories.archive_item(unit_world["person"], ReviewStatus.PENDING, title=f"批量{n}")
+             for n in range(3)]
+    db.session.commit()
+    response = post(client, "/unit/unit_archive/action/",
+                    {"action": "approve", "rowid": [str(item.id) for item in items]},
+                    token_from="/unit/unit_archive/", follow_redirects=True)
+    assert "已通过 3 项业绩档案。" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert {item.status for item in items} == {ReviewStatus.APPROVED}
+
+
+def pending_application(person, remarks_items=2):
+    application = factories.application(person, ApplicationStatus.PENDING, round=1,
+                                        specialty="软件")
+    for n in range(remarks_items):
+        db.session.add(ApplicationItem(application=application, category=ArchiveCategory.PAPER,
+                                       title=f"论文{n}"))
+    db.session.commit()
+    return application
+
+
+def test_an_application_is_returned_with_item_remarks_and_the_applicant_sees_them(
+        client, unit_world):
+    from zcps.catalogue import seed_opinion_templates
+
+    seed_opinion_templates()
+    person = unit_world["person"]
+    application = pending_application(person)
+    db.session.commit()
+    listing = client.get("/unit/unit_application/").get_data(as_text=True)
+    assert "甲员工" in listing and person.id_number not in listing  # masked in the list
+    url = f"/unit/unit_application/review/?id={application.id}"
+    page = client.get(url).get_data(as_text=True)
+    assert f"经审核，甲员工同志符合{application.qualification.name}任职资格申报条件" in page
+    first = application.items[0]
+    response = post(client, url, {"id": str(application.id), "decision": "return",
+                                  "opinion": "", f"remark-{first.id}": "缺少刊物封面"},
+                    token_from=url)
+    assert "退回修改时必须填写退回原因。" in response.get_data(as_text=True)
+    assert "缺少刊物封面" in response.get_data(as_text=True)  # what was typed is kept
+    post(client, url, {"id": str(application.id), "decision": "return",
+                       "opinion": "请补充材料", f"remark-{first.id}": "缺少刊物封面"},
+         token_from=url)
+    db.session.expire_all()
+    assert application.status == ApplicationStatus.RETURNED
+    applicant = signed_in(client.application.test_client(), person.account)
+    page = applicant.get(f"/me/applications/{application.id}").get_data(as_text=True)
+    assert "请补充材料" in page and "缺少刊物封面" in page
+    assert db.session.scalar(db.select(db.func.count(Notification.id))) == 1
+
+
+def test_approval_needs_an_opinion(client, unit_world):
+    application = pending_application(unit_world["person"])
+    url = f"/unit/unit_application/review/?id={application.id}"
+    response = post(client, url, {"id": str(application.id), "decision": "approve",
+                                  "opinion": ""}, token_from=url)
+    assert "通过时必须填写审核意见。" in response.get_data(as_text=True)
+    post(client, url, {"id": str(application.id), "decision": "approve",
+                       "opinion": "同意推荐。"}, token_from=url)
+    db.session.expire_all()
+    assert application.status == ApplicationStatus.APPROVED
+
+
+def test_another_units_ids_are_refused_on_every_review_endpoint(client, unit_world):
+    stranger = unit_world["stranger"]
+    item = factories.archive_item(stranger, ReviewStatus.PENDING, title="乙条目")
+    stored = factories.store_bytes(factories.pdf_bytes(), "乙附件.pdf")
+    db.session.add(ArchiveItemAttachment(archive_item=item, file=stored))
+    application = pending_application(stranger)
+    snapshot = application.items[0]
+    snapshot.file_ids = [stored.id]
+    db.session.commit()
+    token_page = "/unit/unit_archive/"
+    for url in (f"/unit/unit_archive/review/?applicant_id={stranger.id}",
+                f"/unit/unit_archive/file/{stored.id}",
+                f"/unit/unit_application/review/?id={application.id}",
+                f"/unit/unit_application/file/{application.id}/{stored.id}",
+                f"/unit/unit_application/details/?id={application.id}",
+                f"/unit/unit_archive/details/?id={item.id}"):
+        response = client.get(url)
+        assert response.status_code in (302, 404), url
+        assert "乙" not in response.get_data(as_text=True), url
+    for url, data in (("/unit/unit_archive/decide/", {"item_id": str(item.id),
+                                                      "decision": "approve"}),
+                      ("/unit/unit_archive/profile/", {"applicant_id": str(stranger.id),
+                                                       "decision": "approve"}),
+                      (f"/unit/unit_application/review/?id={application.id}",
+                       {"id": str(application.id), "decision": "approve", "opinion": "同意"}),
+                      ("/unit/unit_archive/action/", {"action": "approve",
+                                                      "rowid": str(item.id)})):
+        assert post(client, url, data, token_from=token_page).status_code == 404, url
+    db.session.expire_all()
+    assert item.status == ReviewStatus.PENDING
+    assert stranger.profile_status == ReviewStatus.PENDING
+    assert db.session.get(Application, application.id).status == ApplicationStatus.PENDING
+    assert db.session.get(ArchiveItem, item.id).remark == ""

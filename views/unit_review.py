@@ -1,0 +1,207 @@
+"""业绩档案审核 and 申报资料审核: the lists HR officers work through, and their review pages."""
+from flask import abort, flash, redirect, request
+from flask_admin import expose
+from flask_admin.actions import action
+from flask_admin.contrib.sqla.filters import FilterEqual
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from markupsafe import Markup
+from sqlalchemy.orm.exc import StaleDataError
+
+from models import (
+    Applicant,
+    ApplicationStatus,
+    ArchiveCategory,
+    ArchiveItem,
+    OpinionKind,
+    ReviewRecord,
+    ReviewStatus,
+    Role,
+    StoredFile,
+    Subject,
+)
+from zcps import workflow
+from zcps.archive_fields import summary
+from zcps.extensions import db
+from zcps.storage import send_stored
+
+from .base import ALREADY_HANDLED, ScopedModelView
+from .columns import (
+    ACTION_LABELS,
+    APPLICATION_LABELS,
+    ARCHIVE_ITEM_LABELS,
+    STATUS_FORMATTERS,
+    masked_id,
+)
+
+REVIEW_TABS = (
+    ("pending", _l("待审核"), [ReviewStatus.PENDING]),
+    ("approved", _l("审核通过"), [ReviewStatus.APPROVED]),
+    ("rejected", _l("审核未通过"), [ReviewStatus.REJECTED]),
+    ("returned", _l("退回修改"), [ReviewStatus.RETURNED]),
+    ("all", _l("全部"), None),
+)
+
+APPLICATION_TABS = (
+    ("pending", _l("待审核"), [ApplicationStatus.PENDING]),
+    ("approved", _l("审核通过"), [ApplicationStatus.APPROVED, ApplicationStatus.PUBLICIZING,
+                               ApplicationStatus.PUBLICIZED, ApplicationStatus.RECOMMENDED,
+                               ApplicationStatus.ACCEPTED,
+                               ApplicationStatus.ACCEPTANCE_RETURNED,
+                               ApplicationStatus.NOT_RECOMMENDED]),
+    ("rejected", _l("审核未通过"), [ApplicationStatus.REJECTED]),
+    ("returned", _l("退回修改"), [ApplicationStatus.RETURNED]),
+    ("all", _l("全部"), None),
+)
+
+
+class ReviewMixin:
+    """Runs one workflow decision from a posted form and says what happened."""
+
+    def decide(self, step, *args, **kwargs) -> bool:
+        if not FlaskForm().validate_on_submit():
+            abort(400)
+        try:
+            step(current_user, *args, **kwargs)
+            db.session.commit()
+        except workflow.WorkflowError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+            return False
+        except StaleDataError:
+            db.session.rollback()
+            flash(str(ALREADY_HANDLED), "error")
+            return False
+        return True
+
+
+def _applicant_link(view, context, model, name):
+    return Markup('<a href="{}">{}</a>').format(
+        view.get_url(".review_view", applicant_id=model.applicant_id), model.applicant.name)
+
+
+class ArchiveReviewView(ReviewMixin, ScopedModelView):
+    """业绩档案审核: every archive item submitted to the unit, by status."""
+
+    role = Role.EMPLOYER
+    column_list = ["applicant", "applicant.id_number", "category", "title", "status",
+                   "submitted_at", "remark"]
+    column_details_list = ["applicant", "category", "title", "organisation", "start_date",
+                           "end_date", "status", "submitted_at", "reviewed_at", "remark"]
+    column_labels = {**ARCHIVE_ITEM_LABELS, "applicant.id_number": _l("身份证号"),
+                     "applicant.name": _l("姓名")}
+    column_formatters = {
+        **STATUS_FORMATTERS, "applicant": _applicant_link,
+        "applicant.id_number": lambda v, c, m, n: masked_id(v, c, m.applicant, n)}
+    column_searchable_list = ["applicant.name", "applicant.id_number"]
+    column_filters = [FilterEqual(ArchiveItem.category, _l("类别"),
+                                  options=ArchiveCategory.choices())]
+    column_sortable_list = ["submitted_at", "category"]
+    column_default_sort = ("submitted_at", False)
+    status_column = "status"
+    status_tabs = REVIEW_TABS
+
+    @action("approve", _l("通过"), _l("确定通过所选的业绩档案吗？"))
+    def action_approve(self, ids):
+        done = 0
+        for item in self.scoped_records(ids):
+            if self.decide(workflow.review_item, item, "approve"):
+                done += 1
+        if done:
+            flash(_("已通过 %(n)s 项业绩档案。", n=done), "success")
+
+    @expose("/review/")
+    def review_view(self):
+        person = Applicant.get_for(current_user, request.args.get("applicant_id"))
+        if person is None:
+            abort(404)
+        items = self.scoped_query().filter(ArchiveItem.applicant_id == person.id).order_by(
+            ArchiveItem.category, ArchiveItem.id).all()
+        grouped = {category: [i for i in items if i.category == category]
+                   for category in ArchiveCategory}
+        return self.render("unit/archive_review.html", person=person, grouped=grouped,
+                           summary=summary, return_url=request.args.get("url"))
+
+    @expose("/decide/", methods=("POST",))
+    def decide_view(self):
+        item = self.get_one_or_404(request.form.get("item_id"))
+        decision = request.form.get("decision", "")
+        if self.decide(workflow.review_item, item, decision, request.form.get("reason", "")):
+            labels = {"approve": _("通过"), "return": _("退回修改"), "reject": _("不通过")}
+            flash(_("「%(title)s」已%(result)s。", title=item.title, result=labels[decision]),
+                  "success")
+        return redirect(self.get_url(".review_view", applicant_id=item.applicant_id))
+
+    @expose("/profile/", methods=("POST",))
+    def profile_view(self):
+        person = Applicant.get_for(current_user, request.form.get("applicant_id"))
+        if person is None:
+            abort(404)
+        if self.decide(workflow.review_profile, person, request.form.get("decision", ""),
+                       request.form.get("reason", "")):
+            flash(_("%(name)s的基本信息已审核。", name=person.name), "success")
+        return redirect(self.get_url(".review_view", applicant_id=person.id))
+
+    @expose("/file/<int:file_id>")
+    def file_view(self, file_id):
+        # A file is served only through an item of this unit that carries it.
+        item = self.scoped_query().filter(
+            ArchiveItem.attachments.any(file_id=file_id)).first()
+        if item is None:
+            abort(404)
+        return send_stored(db.session.get(StoredFile, file_id))
+
+
+class ApplicationReviewView(ReviewMixin, ScopedModelView):
+    """申报资料审核: applications submitted to the unit; the name opens the whole application."""
+
+    role = Role.EMPLOYER
+    column_list = ["applicant", "applicant.id_number", "series", "qualification",
+                   "review_method", "status", "submitted_at"]
+    column_details_list = ["applicant", "year", "series", "specialty", "level", "qualification",
+                           "review_method", "current_title", "status", "submitted_at",
+                           "decided_at", "opinion"]
+    column_labels = {**APPLICATION_LABELS, "applicant.id_number": _l("身份证号"),
+                     "applicant.name": _l("姓名")}
+    column_formatters = {
+        **STATUS_FORMATTERS,
+        "applicant": lambda view, context, model, name: Markup('<a href="{}">{}</a>').format(
+            view.get_url(".review_view", id=model.id), model.applicant.name),
+        "applicant.id_number": lambda v, c, m, n: masked_id(v, c, m.applicant, n)}
+    column_searchable_list = ["applicant.name", "applicant.id_number"]
+    column_sortable_list = ["submitted_at"]
+    column_default_sort = ("submitted_at", False)
+    status_column = "status"
+    status_tabs = APPLICATION_TABS
+
+    @expose("/review/", methods=("GET", "POST"))
+    def review_view(self):
+        application = self.get_one_or_404(request.values.get("id"))
+        if request.method == "POST":
+            decision = request.form.get("decision", "")
+            remarks = {key.removeprefix("remark-"): value for key, value in request.form.items()
+                       if key.startswith("remark-")}
+            if self.decide(workflow.review_application, application, decision,
+                           request.form.get("opinion", ""), remarks):
+                labels = {"approve": _("通过"), "return": _("退回修改"), "reject": _("不通过")}
+                flash(_("%(name)s的申报已%(result)s，已短信通知申报人。",
+                        name=application.applicant.name, result=labels[decision]), "success")
+                return redirect(self.get_url(".index_view"))
+        history = ReviewRecord.query_for(current_user).filter(
+            ReviewRecord.subject == Subject.APPLICATION,
+            ReviewRecord.subject_id == application.id).order_by(ReviewRecord.id).all()
+        templates = {kind.value: [workflow.fill_template(t.text, application)
+                                  for t in workflow.opinion_templates(current_user, kind)]
+                     for kind in (OpinionKind.APPROVE, OpinionKind.RETURN, OpinionKind.REJECT)}
+        return self.render("unit/application_review.html", application=application,
+                           history=history, templates=templates, summary=summary,
+                           form_values=request.form, actions=ACTION_LABELS)
+
+    @expose("/file/<int:application_id>/<int:file_id>")
+    def file_view(self, application_id, file_id):
+        application = self.get_one_or_404(application_id)
+        if not any(file_id in (item.file_ids or []) for item in application.items):
+            abort(404)
+        return send_stored(db.session.get(StoredFile, file_id))
