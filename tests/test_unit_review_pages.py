@@ -185,3 +185,18 @@ def test_another_units_ids_are_refused_on_every_review_endpoint(client, unit_wor
     assert stranger.profile_status == ReviewStatus.PENDING
     assert db.session.get(Application, application.id).status == ApplicationStatus.PENDING
     assert db.session.get(ArchiveItem, item.id).remark == ""
+
+
+def test_the_unit_home_page_counts_what_waits(client, unit_world):
+    person = unit_world["person"]
+    factories.archive_item(person, ReviewStatus.PENDING)
+    factories.archive_item(person, ReviewStatus.PENDING)
+    factories.archive_item(unit_world["stranger"], ReviewStatus.PENDING)
+    factories.application(person, ApplicationStatus.PENDING)
+    factories.application(person, ApplicationStatus.PUBLICIZED)
+    db.session.commit()
+    page = client.get("/unit/").get_data(as_text=True)
+    counts = dict(re.findall(r'data-testid="count-(\d)">(?:<a href="[^"]*">)?(\d+)', page))
+    assert counts == {"1": "1", "2": "1", "3": "1", "4": "0", "5": "1"}
+    people = client.get("/unit/unit_applicant/?tab=pending").get_data(as_text=True)
+    assert "甲员工" in people and "乙员工" not in people

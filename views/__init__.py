@@ -7,6 +7,8 @@ from zcps.areas import AREAS
 from . import acceptance, applicant, employer, platform
 from .base import AreaIndexView
 
+HOME_CONTEXT = {"unit": employer.home_counts}
+
 REGISTRARS = {
     "admin": platform.register,
     "unit": employer.register,
@@ -21,6 +23,7 @@ def init_admin_areas(app):
         index = AreaIndexView(
             role=area.role,
             template=f"{area.endpoint}/index.html",
+            context=HOME_CONTEXT.get(area.endpoint),
             url=area.url,
             endpoint=area.endpoint,
         )

@@ -96,14 +96,15 @@ class AreaAccess:
 class AreaIndexView(AreaAccess, AdminIndexView):
     """The home page of a role area."""
 
-    def __init__(self, role: Role, template: str, **kwargs):
+    def __init__(self, role: Role, template: str, context=None, **kwargs):
         self.role = role
         self.home_template = template
+        self.home_context = context
         super().__init__(name=_l("首页"), **kwargs)
 
     @expose("/")
     def index(self):
-        return self.render(self.home_template)
+        return self.render(self.home_template, **(self.home_context() if self.home_context else {}))
 
 
 class AreaPage(AreaAccess, BaseView):

@@ -1,7 +1,22 @@
 """用人单位 (/unit): the unit's people, 业绩档案审核 and 申报资料审核."""
-from flask_babel import lazy_gettext as _l
+from datetime import date
 
-from models import Applicant, Application, ArchiveItem, Role
+import sqlalchemy as sa
+from flask import url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from markupsafe import Markup
+
+from models import (
+    Applicant,
+    Application,
+    ApplicationStatus,
+    ArchiveItem,
+    Publicity,
+    ReviewStatus,
+    Role,
+)
+from zcps.extensions import db
 
 from . import unit_authorization
 from .base import ScopedModelView
@@ -11,7 +26,7 @@ from .columns import (
     masked_id,
     masked_mobile,
 )
-from .unit_review import ApplicationReviewView, ArchiveReviewView
+from .unit_review import REVIEW_TABS, ApplicationReviewView, ArchiveReviewView
 
 
 class EmployerView(ScopedModelView):
@@ -29,6 +44,37 @@ class UnitApplicantView(EmployerView):
     column_formatters_detail = dict(STATUS_FORMATTERS)
     column_searchable_list = ["name", "id_number"]
     column_default_sort = ("id", True)
+    status_column = "profile_status"
+    status_tabs = (("all", _l("全部"), None),) + REVIEW_TABS[:-1]
+    column_formatters["name"] = lambda view, context, model, name: Markup(
+        '<a href="{}">{}</a>').format(url_for("unit_archive.review_view", applicant_id=model.id),
+                                      model.name)
+
+
+def home_counts():
+    """What waits for the unit: each count from the unit's own scope."""
+    today = date.today()
+    pending_people = db.session.scalar(
+        sa.select(sa.func.count(sa.distinct(ArchiveItem.applicant_id)))
+        .where(ArchiveItem.scope_clause(current_user), ArchiveItem.status == ReviewStatus.PENDING))
+    pending_profiles = db.session.scalar(
+        sa.select(sa.func.count(Applicant.id))
+        .where(Applicant.scope_clause(current_user),
+               Applicant.profile_status == ReviewStatus.PENDING))
+    by_status = dict(db.session.execute(
+        sa.select(Application.status, sa.func.count(Application.id))
+        .where(Application.scope_clause(current_user)).group_by(Application.status)).all())
+    running = db.session.scalar(
+        sa.select(sa.func.count(Publicity.id))
+        .where(Publicity.scope_clause(current_user), Publicity.start_date <= today,
+               Publicity.end_date >= today))
+    return {"counts": {
+        "archive_people": pending_people, "profiles": pending_profiles,
+        "applications": by_status.get(ApplicationStatus.PENDING, 0),
+        "publicities": running,
+        "to_recommend": by_status.get(ApplicationStatus.PUBLICIZED, 0)
+        + by_status.get(ApplicationStatus.ACCEPTANCE_RETURNED, 0),
+    }}
 
 
 def register(admin):

@@ -197,6 +197,15 @@ ENGLISH = {
     '「%(title)s」已%(result)s。': '"%(title)s": %(result)s.',
     '%(name)s的基本信息已审核。': "%(name)s's basic information was reviewed.",
     '%(name)s的申报已%(result)s，已短信通知申报人。': "%(name)s's application: %(result)s. The applicant was told by SMS.",
+    '待办事项': 'Waiting for you',
+    '业绩档案待审核': 'Archives to review',
+    '人': 'people',
+    '基本信息待审核': 'Basic information to review',
+    '申报资料待审核': 'Applications to review',
+    '份': 'applications',
+    '公示中': 'Publicities running',
+    '批': 'batches',
+    '待资格审查推荐': 'Ready to recommend',
 }
 
 HERE = Path(__file__).resolve().parent
