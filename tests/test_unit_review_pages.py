@@ -1,5 +1,6 @@
 """业绩档案审核 and 申报资料审核 in the unit's area: tabs, decisions, and isolation."""
 import re
+from io import BytesIO
 
 import pytest
 
@@ -200,3 +201,56 @@ def test_the_unit_home_page_counts_what_waits(client, unit_world):
     assert counts == {"1": "1", "2": "1", "3": "1", "4": "0", "5": "1"}
     people = client.get("/unit/unit_applicant/?tab=pending").get_data(as_text=True)
     assert "甲员工" in people and "乙员工" not in people
+
+
+def read_xlsx(data: bytes):
+    """Cell values and their types, straight from the sheet XML (no reader dependency)."""
+    import zipfile
+    from xml.etree import ElementTree
+
+    namespace = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
+    with zipfile.ZipFile(BytesIO(data)) as archive:
+        shared = [node.text or "" for node in ElementTree.fromstring(
+            archive.read("xl/sharedStrings.xml")).iter(f"{{{namespace['m']}}}t")] \
+            if "xl/sharedStrings.xml" in archive.namelist() else []
+        sheet = ElementTree.fromstring(archive.read("xl/worksheets/sheet1.xml"))
+    rows = []
+    for row in sheet.iter(f"{{{namespace['m']}}}row"):
+        values = []
+        for cell in row.iter(f"{{{namespace['m']}}}c"):
+            assert cell.find("m:f", namespace) is None, "a formula was written"
+            kind = cell.get("t")
+            if kind == "s":
+                values.append(shared[int(cell.find("m:v", namespace).text)])
+            elif kind == "inlineStr":
+                values.append("".join(t.text or "" for t in cell.iter(f"{{{namespace['m']}}}t")))
+            else:
+                node = cell.find("m:v", namespace)
+                values.append(node.text if node is not None else "")
+        rows.append(values)
+    return rows
+
+
+def test_review_lists_export_the_current_tab_as_text_with_masked_numbers(client, unit_world):
+    person = unit_world["person"]
+    factories.archive_item(person, ReviewStatus.PENDING, title='=HYPERLINK("http://x","点我")')
+    factories.archive_item(person, ReviewStatus.APPROVED, title="已通过的")
+    factories.archive_item(unit_world["stranger"], ReviewStatus.PENDING, title="乙的条目")
+    pending_application(person)
+    db.session.commit()
+    page = client.get("/unit/unit_archive/").get_data(as_text=True)
+    assert "导出Excel" in page
+    response = client.get("/unit/unit_archive/export.xlsx?tab=pending")
+    assert response.status_code == 200
+    assert "attachment" in response.headers["Content-Disposition"]
+    rows = read_xlsx(response.get_data())
+    assert rows[0][0] == "姓名" and len(rows) == 2
+    assert rows[1][3] == '=HYPERLINK("http://x","点我")'
+    assert rows[1][1] != person.id_number and rows[1][1].startswith(person.id_number[:4] + "*")
+    everything = read_xlsx(client.get("/unit/unit_archive/export.xlsx?tab=all").get_data())
+    assert len(everything) == 3 and "乙的条目" not in str(everything)
+    searched = read_xlsx(client.get(
+        "/unit/unit_archive/export.xlsx?tab=all&search=没有这个人").get_data())
+    assert len(searched) == 1
+    applications = read_xlsx(client.get("/unit/unit_application/export.xlsx").get_data())
+    assert len(applications) == 2 and applications[1][0] == "甲员工"

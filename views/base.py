@@ -20,6 +20,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm.exc import StaleDataError
 
 from models import AuthorizationStatus, LabeledEnum, Role
+from zcps.exports import write_table, xlsx_response
 from zcps.extensions import db
 from zcps.templating import date_cn
 
@@ -140,6 +141,9 @@ class ScopedModelView(AreaAccess, ModelView):
     edit_modal = False
     create_modal = False
     list_template = "zcps/model_list.html"
+    # Excel export of the current tab, search and filters: [(header, value getter)].
+    xlsx_columns: tuple = ()
+    xlsx_name = "导出"
     # Status tabs above the list: (key, label, statuses or None for all); the first is default.
     status_column: str | None = None
     status_tabs: tuple = ()
@@ -208,6 +212,22 @@ class ScopedModelView(AreaAccess, ModelView):
         if record is None:
             abort(404)
         return record
+
+    @expose("/export.xlsx")
+    def xlsx_export_view(self):
+        if not self.xlsx_columns:
+            abort(404)
+        view_args = self._get_list_extra_args()
+        sort = self._get_column_by_idx(view_args.sort)
+        _, query = self.get_list(0, sort[0] if sort else None, view_args.sort_desc,
+                                 view_args.search, view_args.filters, execute=False,
+                                 page_size=0)
+        rows = ([getter(record) for _, getter in self.xlsx_columns]
+                for record in query.yield_per(500))
+        data = write_table(rows, [str(header) for header, _ in self.xlsx_columns])
+        tab = self.current_tab()
+        suffix = f"_{tab[1]}" if tab else ""
+        return xlsx_response(data, f"{self.xlsx_name}{suffix}_{date.today():%Y%m%d}.xlsx")
 
     @expose("/ajax/update/", methods=("POST",))
     def ajax_update(self):

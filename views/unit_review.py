@@ -25,7 +25,9 @@ from models import (
 from zcps import workflow
 from zcps.archive_fields import summary
 from zcps.extensions import db
+from zcps.identifiers import mask_id_number
 from zcps.storage import send_stored
+from zcps.templating import date_cn
 
 from .base import ALREADY_HANDLED, ScopedModelView
 from .columns import (
@@ -102,6 +104,18 @@ class ArchiveReviewView(ReviewMixin, ScopedModelView):
     column_default_sort = ("submitted_at", False)
     status_column = "status"
     status_tabs = REVIEW_TABS
+    xlsx_name = "业绩档案审核"
+    xlsx_columns = (
+        (_l("姓名"), lambda item: item.applicant.name),
+        (_l("身份证号"), lambda item: mask_id_number(item.applicant.id_number)),
+        (_l("类别"), lambda item: item.category),
+        (_l("名称"), lambda item: item.title),
+        (_l("单位/机构"), lambda item: item.organisation),
+        (_l("详情"), lambda item: summary(item.category, item.details)),
+        (_l("状态"), lambda item: item.status),
+        (_l("提交时间"), lambda item: date_cn(item.submitted_at)),
+        (_l("审核意见"), lambda item: item.remark),
+    )
 
     @action("approve", _l("通过"), _l("确定通过所选的业绩档案吗？"))
     def action_approve(self, ids):
@@ -175,6 +189,19 @@ class ApplicationReviewView(ReviewMixin, ScopedModelView):
     column_default_sort = ("submitted_at", False)
     status_column = "status"
     status_tabs = APPLICATION_TABS
+    xlsx_name = "申报资料审核"
+    xlsx_columns = (
+        (_l("姓名"), lambda a: a.applicant.name),
+        (_l("身份证号"), lambda a: mask_id_number(a.applicant.id_number)),
+        (_l("申报系列"), lambda a: a.series.name),
+        (_l("申报专业"), lambda a: a.specialty),
+        (_l("申报级别"), lambda a: a.level),
+        (_l("资格名称"), lambda a: a.qualification.name),
+        (_l("评审方式"), lambda a: a.review_method),
+        (_l("状态"), lambda a: a.status),
+        (_l("提交时间"), lambda a: date_cn(a.submitted_at)),
+        (_l("审核意见"), lambda a: a.opinion),
+    )
 
     @expose("/review/", methods=("GET", "POST"))
     def review_view(self):

@@ -206,6 +206,7 @@ ENGLISH = {
     '公示中': 'Publicities running',
     '批': 'batches',
     '待资格审查推荐': 'Ready to recommend',
+    '导出Excel': 'Export to Excel',
 }
 
 HERE = Path(__file__).resolve().parent

@@ -1,0 +1,57 @@
+"""Excel exports: written with xlsxwriter in constant-memory mode, every user value as a string.
+
+Writing user text with ``write_string`` (and turning off formula and URL detection) means a
+value such as ``=HYPERLINK(...)`` stays text: nothing typed into zcps becomes a formula.
+"""
+from io import BytesIO
+
+import xlsxwriter
+from flask import send_file
+
+WORKBOOK_OPTIONS = {
+    "constant_memory": True,
+    "strings_to_formulas": False,
+    "strings_to_urls": False,
+    "strings_to_numbers": False,
+}
+
+
+def as_text(value) -> str:
+    if value is None:
+        return ""
+    label = getattr(value, "label", None)
+    if label is not None:
+        return str(label)
+    return str(value)
+
+
+def write_table(rows, headers, title: str | None = None) -> bytes:
+    """An .xlsx of ``headers`` then ``rows`` (iterables of values), streamed row by row."""
+    output = BytesIO()
+    workbook = xlsxwriter.Workbook(output, WORKBOOK_OPTIONS)
+    sheet = workbook.add_worksheet()
+    bold = workbook.add_format({"bold": True, "border": 1, "bg_color": "#E9ECEF",
+                                "text_wrap": True, "valign": "vcenter"})
+    cell = workbook.add_format({"border": 1, "text_wrap": True, "valign": "top"})
+    row_number = 0
+    if title:
+        sheet.write_string(0, 0, title, workbook.add_format({"bold": True, "font_size": 14}))
+        row_number = 1
+    for column, header in enumerate(headers):
+        sheet.write_string(row_number, column, header, bold)
+        sheet.set_column(column, column, max(10, min(40, len(header) * 3)))
+    sheet.freeze_panes(row_number + 1, 0)
+    for values in rows:
+        row_number += 1
+        for column, value in enumerate(values):
+            sheet.write_string(row_number, column, as_text(value), cell)
+    workbook.close()
+    return output.getvalue()
+
+
+def xlsx_response(data: bytes, download_name: str):
+    response = send_file(
+        BytesIO(data), as_attachment=True, download_name=download_name, max_age=0,
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
