@@ -35,6 +35,7 @@ def fill(unit, point, people):
 
 @pytest.mark.parametrize("who,url", [
     ("employer", "/unit/unit_archive/"),
+    ("employer", "/unit/archive-review/?tab=all"),
     ("employer", "/unit/unit_application/"),
     ("employer", "/unit/unit_applicant/"),
     ("admin", "/admin/admin_unit/"),

@@ -254,3 +254,30 @@ def test_review_lists_export_the_current_tab_as_text_with_masked_numbers(client,
     assert len(searched) == 1
     applications = read_xlsx(client.get("/unit/unit_application/export.xlsx").get_data())
     assert len(applications) == 2 and applications[1][0] == "甲员工"
+
+
+def test_the_archive_queue_has_one_row_per_person_and_says_what_is_missing(client, unit_world):
+    person = unit_world["person"]
+    second = factories.applicant(unit_world["unit"], "甲员工二")
+    factories.archive_item(person, ReviewStatus.PENDING, ArchiveCategory.EDUCATION)
+    factories.archive_item(person, ReviewStatus.PENDING, ArchiveCategory.PAPER)
+    factories.archive_item(person, ReviewStatus.APPROVED, ArchiveCategory.WORK)
+    for category in (ArchiveCategory.EDUCATION, ArchiveCategory.WORK, ArchiveCategory.ASSESSMENT):
+        factories.archive_item(second, ReviewStatus.APPROVED, category)
+    factories.archive_item(unit_world["stranger"], ReviewStatus.PENDING)
+    db.session.commit()
+    page = client.get("/unit/archive-review/").get_data(as_text=True)
+    counts = tab_counts(page)
+    assert counts["待审核"] == 1 and counts["审核通过"] == 2 and counts["全部"] == 2
+    assert page.count("review/?applicant_id=") == 1 and "乙员工" not in page
+    row = page.split("甲员工</a>")[1].split("</tr>")[0]
+    assert ">2<" in row.replace(" ", "").replace("\n", "")  # two items waiting
+    assert "教育经历、考核情况" in row
+    everyone = client.get("/unit/archive-review/?tab=all").get_data(as_text=True)
+    assert everyone.count("review/?applicant_id=") == 2
+    second_row = everyone.split("甲员工二</a>")[1].split("</tr>")[0]
+    assert "—" in second_row  # nothing mandatory missing
+    by_category = client.get("/unit/archive-review/?tab=all&flt0_0=paper").get_data(as_text=True)
+    assert by_category.count("review/?applicant_id=") == 1
+    assert client.get(f"/unit/archive-review/details/?id={unit_world['stranger'].id}"
+                      ).status_code in (302, 404)

@@ -26,7 +26,12 @@ from .columns import (
     masked_id,
     masked_mobile,
 )
-from .unit_review import REVIEW_TABS, ApplicationReviewView, ArchiveReviewView
+from .unit_review import (
+    REVIEW_TABS,
+    ApplicationReviewView,
+    ArchiveQueueView,
+    ArchiveReviewView,
+)
 
 
 class EmployerView(ScopedModelView):
@@ -79,6 +84,8 @@ def home_counts():
 
 def register(admin):
     unit_authorization.register(admin)
-    admin.add_view(ArchiveReviewView(ArchiveItem, name=_l("业绩档案审核"), endpoint="unit_archive"))
+    admin.add_view(ArchiveQueueView(Applicant, name=_l("业绩档案审核"),
+                                    endpoint="unit_archive_people", url="archive-review"))
+    admin.add_view(ArchiveReviewView(ArchiveItem, name=_l("业绩明细"), endpoint="unit_archive"))
     admin.add_view(ApplicationReviewView(Application, name=_l("申报资料审核"), endpoint="unit_application"))
     admin.add_view(UnitApplicantView(Applicant, name=_l("本单位人员"), endpoint="unit_applicant"))

@@ -1,5 +1,6 @@
 """业绩档案审核 and 申报资料审核: the lists HR officers work through, and their review pages."""
-from flask import abort, flash, redirect, request
+import sqlalchemy as sa
+from flask import abort, flash, g, redirect, request, url_for
 from flask_admin import expose
 from flask_admin.actions import action
 from flask_admin.contrib.sqla.filters import FilterEqual
@@ -11,6 +12,7 @@ from markupsafe import Markup
 from sqlalchemy.orm.exc import StaleDataError
 
 from models import (
+    MANDATORY_CATEGORIES,
     Applicant,
     ApplicationStatus,
     ArchiveCategory,
@@ -166,6 +168,98 @@ class ArchiveReviewView(ReviewMixin, ScopedModelView):
         if item is None:
             abort(404)
         return send_stored(db.session.get(StoredFile, file_id))
+
+
+class ArchiveQueueView(ScopedModelView):
+    """业绩档案审核: one row per person who has sent the unit archive items."""
+
+    role = Role.EMPLOYER
+    can_view_details = False
+    column_list = ["name", "id_number", "waiting", "missing", "profile_status"]
+    column_details_list = ["name"]
+    column_labels = {"name": _l("姓名"), "id_number": _l("身份证号"), "waiting": _l("待审核项"),
+                     "missing": _l("缺少的必备业绩"), "profile_status": _l("基本信息")}
+    column_searchable_list = ["name", "id_number"]
+    column_filters = [FilterEqual(ArchiveItem.category, _l("类别"),
+                                  options=ArchiveCategory.choices())]
+    column_default_sort = ("id", True)
+    status_column = "status"
+    status_tabs = REVIEW_TABS
+
+    def _items(self):
+        return sa.select(ArchiveItem.applicant_id).where(ArchiveItem.scope_clause(current_user))
+
+    def scoped_query(self):
+        # The people whose items reached this unit, seen through the items' own scope.
+        return db.session.query(Applicant).filter(Applicant.id.in_(self._items()))
+
+    def get_count_query(self):
+        return self._tab_filter(db.session.query(sa.func.count(Applicant.id)).filter(
+            Applicant.id.in_(self._items())))
+
+    def get_one(self, id):
+        return self.scoped_query().filter(Applicant.id == id).one_or_none() if str(
+            id).isdigit() else None
+
+    def _tab_filter(self, query):
+        tab = self.current_tab()
+        if tab is None or tab[2] is None:
+            return query
+        return query.filter(Applicant.id.in_(self._items().where(ArchiveItem.status.in_(tab[2]))))
+
+    def get_list(self, *args, **kwargs):
+        # The filter on 类别 applies to the items, not the people.
+        count, rows = super().get_list(*args, **kwargs)
+        if kwargs.get("execute", True) and rows:
+            g.archive_summary = self._summaries([row.id for row in rows])
+        return count, rows
+
+    def _apply_filters(self, query, count_query, joins, count_joins, filters):
+        for index, _flt_name, value in filters or ():
+            flt = self._filters[index]
+            if isinstance(flt, FilterEqual) and flt.column is ArchiveItem.category:
+                wanted = self._items().where(ArchiveItem.category == value)
+                query = query.filter(Applicant.id.in_(wanted))
+                if count_query is not None:
+                    count_query = count_query.filter(Applicant.id.in_(wanted))
+        return query, count_query, joins, count_joins
+
+    def _summaries(self, ids):
+        """Per person: items waiting, and mandatory categories without an approved item."""
+        rows = db.session.execute(
+            sa.select(ArchiveItem.applicant_id, ArchiveItem.category, ArchiveItem.status,
+                      sa.func.count(ArchiveItem.id))
+            .where(ArchiveItem.scope_clause(current_user), ArchiveItem.applicant_id.in_(ids))
+            .group_by(ArchiveItem.applicant_id, ArchiveItem.category, ArchiveItem.status)).all()
+        result = {person_id: {"waiting": 0, "approved": set()} for person_id in ids}
+        for person_id, category, status, number in rows:
+            if status == ReviewStatus.PENDING:
+                result[person_id]["waiting"] += number
+            if status == ReviewStatus.APPROVED:
+                result[person_id]["approved"].add(category)
+        return result
+
+    def tab_links(self):
+        column = ArchiveItem.status
+        counts = dict(db.session.query(column, sa.func.count(sa.distinct(ArchiveItem.applicant_id)))
+                      .filter(ArchiveItem.scope_clause(current_user)).group_by(column).all())
+        everyone = self.scoped_query().count()
+        current = self.current_tab()
+        return [(key, label, everyone if statuses is None else sum(
+                    counts.get(status, 0) for status in statuses),
+                 self.get_url(".index_view", tab=key), key == current[0])
+                for key, label, statuses in self.status_tabs]
+
+    column_formatters = {
+        "name": lambda view, context, model, name: Markup('<a href="{}">{}</a>').format(
+            url_for("unit_archive.review_view", applicant_id=model.id), model.name),
+        "id_number": masked_id,
+        "waiting": lambda view, context, model, name: g.archive_summary[model.id]["waiting"],
+        "missing": lambda view, context, model, name: "、".join(
+            category.label for category in MANDATORY_CATEGORIES
+            if category not in g.archive_summary[model.id]["approved"]) or "—",
+        "profile_status": STATUS_FORMATTERS["profile_status"],
+    }
 
 
 class ApplicationReviewView(ReviewMixin, ScopedModelView):

@@ -207,6 +207,7 @@ ENGLISH = {
     '批': 'batches',
     '待资格审查推荐': 'Ready to recommend',
     '导出Excel': 'Export to Excel',
+    '业绩明细': 'Archive items', '待审核项': 'Waiting', '缺少的必备业绩': 'Mandatory categories missing',
 }
 
 HERE = Path(__file__).resolve().parent
