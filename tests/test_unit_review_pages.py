@@ -281,3 +281,36 @@ def test_the_archive_queue_has_one_row_per_person_and_says_what_is_missing(clien
     assert by_category.count("review/?applicant_id=") == 1
     assert client.get(f"/unit/archive-review/details/?id={unit_world['stranger'].id}"
                       ).status_code in (302, 404)
+
+
+def test_a_unit_keeps_its_own_opinion_templates_but_not_others(client, unit_world):
+    from models import OpinionKind, OpinionTemplate
+    from zcps.catalogue import seed_opinion_templates
+
+    seed_opinion_templates()
+    shared = db.session.scalar(db.select(OpinionTemplate).where(OpinionTemplate.unit_id.is_(None)))
+    theirs = OpinionTemplate(unit_id=unit_world["stranger"].unit_id, kind=OpinionKind.APPROVE,
+                             text="乙单位的意见")
+    db.session.add(theirs)
+    db.session.commit()
+    url = "/unit/opinions/new/"
+    post(client, url, {"kind": "approve", "text": "本单位：{姓名}同意。", "sort_order": "1"},
+         token_from=url)
+    own = db.session.scalar(db.select(OpinionTemplate).filter_by(text="本单位：{姓名}同意。"))
+    assert own is not None and own.unit_id == unit_world["unit"].id
+    listing = client.get("/unit/opinions/").get_data(as_text=True)
+    assert "本单位：{姓名}同意。" in listing and "乙单位的意见" not in listing
+    assert shared.text not in listing
+    for record in (shared, theirs):
+        assert client.get(f"/unit/opinions/edit/?id={record.id}").status_code == 302
+        post(client, f"/unit/opinions/edit/?id={record.id}", {"kind": "approve", "text": "改"},
+             token_from="/unit/opinions/")
+        post(client, "/unit/opinions/delete/", {"id": str(record.id)}, token_from="/unit/opinions/")
+    db.session.expire_all()
+    assert db.session.get(OpinionTemplate, shared.id).text != "改"
+    assert db.session.get(OpinionTemplate, theirs.id).text == "乙单位的意见"
+    # The unit's own sentence is offered on the review page, filled in.
+    application = pending_application(unit_world["person"])
+    page = client.get(f"/unit/unit_application/review/?id={application.id}").get_data(
+        as_text=True)
+    assert "本单位：甲员工同意。" in page and "乙单位的意见" not in page

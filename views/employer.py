@@ -6,12 +6,14 @@ from flask import url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
+from wtforms.validators import DataRequired
 
 from models import (
     Applicant,
     Application,
     ApplicationStatus,
     ArchiveItem,
+    OpinionTemplate,
     Publicity,
     ReviewStatus,
     Role,
@@ -56,6 +58,33 @@ class UnitApplicantView(EmployerView):
                                       model.name)
 
 
+class OpinionTemplateView(EmployerView):
+    """The unit's own ready sentences (常用意见); the platform's shared ones are not editable here."""
+
+    can_create = True
+    can_edit = True
+    can_delete = True
+    can_view_details = False
+    column_list = ["kind", "text", "sort_order"]
+    column_details_list = ["kind", "text", "sort_order"]
+    form_columns = ["kind", "text", "sort_order"]
+    column_labels = {"kind": _l("类型"), "text": _l("内容"), "sort_order": _l("排序")}
+    column_descriptions = {"text": _l("可使用 {姓名}、{资格名称}、{申报系列}、{单位名称}，审核时自动填入。")}
+    form_args = {"text": {"validators": [DataRequired(message=_l("请填写内容。"))]}}
+    column_default_sort = "sort_order"
+
+    def scoped_query(self):
+        return super().scoped_query().filter(OpinionTemplate.unit_id == current_user.unit_id)
+
+    def get_count_query(self):
+        return super().get_count_query().filter(OpinionTemplate.unit_id == current_user.unit_id)
+
+    def get_one(self, id):
+        template = super().get_one(id)
+        return template if template is not None and template.unit_id == current_user.unit_id \
+            else None
+
+
 def home_counts():
     """What waits for the unit: each count from the unit's own scope."""
     today = date.today()
@@ -89,3 +118,5 @@ def register(admin):
     admin.add_view(ArchiveReviewView(ArchiveItem, name=_l("业绩明细"), endpoint="unit_archive"))
     admin.add_view(ApplicationReviewView(Application, name=_l("申报资料审核"), endpoint="unit_application"))
     admin.add_view(UnitApplicantView(Applicant, name=_l("本单位人员"), endpoint="unit_applicant"))
+    admin.add_view(OpinionTemplateView(OpinionTemplate, name=_l("常用意见"),
+                                       endpoint="unit_opinion_template", url="opinions"))
