@@ -104,8 +104,9 @@ class UnitProfilePage(AreaPage):
 
 
 def register(admin):
-    admin.add_view(AuthorizationPage(name=_l("委托证明"), endpoint="unit_authorization",
-                                     url="authorization"))
-    admin.add_view(UnitProfilePage(name=_l("单位信息"), endpoint="unit_profile", url="profile"))
+    admin.add_view(AuthorizationPage(name=_l("委托证明"), category=_l("单位管理"),
+                                     endpoint="unit_authorization", url="authorization"))
+    admin.add_view(UnitProfilePage(name=_l("单位信息"), category=_l("单位管理"),
+                                   endpoint="unit_profile", url="profile"))
 
 

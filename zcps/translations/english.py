@@ -210,6 +210,7 @@ ENGLISH = {
     '业绩明细': 'Archive items', '待审核项': 'Waiting', '缺少的必备业绩': 'Mandatory categories missing',
     '可使用 {姓名}、{资格名称}、{申报系列}、{单位名称}，审核时自动填入。': 'You may use {姓名} (name), {资格名称} (qualification), {申报系列} (series) and {单位名称} (unit); they are filled in when reviewing.',
     '请填写内容。': 'Enter the text.',
+    '单位管理': 'Unit',
 }
 
 HERE = Path(__file__).resolve().parent
