@@ -36,7 +36,7 @@ from zcps.extensions import db
 from zcps.storage import send_stored, store_bytes
 from zcps.uploads import UploadError, check_pdf, read_upload
 
-from .base import ALREADY_HANDLED, AreaPage
+from .base import ALREADY_HANDLED, AreaPage, run_step
 from .columns import ACTION_LABELS
 
 EDUCATION_LEVELS = ("博士研究生", "硕士研究生", "大学本科", "大学专科", "中专", "其他")
@@ -51,21 +51,7 @@ class ApplicantPage(AreaPage):
         return current_user.applicant
 
     def run(self, step, success, *args, **kwargs):
-        """Call a workflow step and commit; a refusal becomes a flash. Returns True on success."""
-        try:
-            step(current_user, *args, **kwargs)
-            db.session.commit()
-        except workflow.WorkflowError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-            return False
-        except StaleDataError:
-            db.session.rollback()
-            flash(str(ALREADY_HANDLED), "error")
-            return False
-        if success:
-            flash(success, "success")
-        return True
+        return run_step(step, *args, success=success, **kwargs)
 
 
 # --- 基本信息 ------------------------------------------------------------------------------------

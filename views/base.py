@@ -20,6 +20,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm.exc import StaleDataError
 
 from models import AuthorizationStatus, LabeledEnum, Role
+from zcps import workflow
 from zcps.exports import write_table, xlsx_response
 from zcps.extensions import db
 from zcps.templating import date_cn
@@ -112,6 +113,27 @@ class AreaPage(AreaAccess, BaseView):
     """A plain page (not a model list) inside a role area."""
 
 
+def run_step(step, *args, success=None, **kwargs) -> bool:
+    """Call one workflow step for the signed-in account and commit.
+
+    A refusal rolls back and becomes the flash the person reads; returns whether it worked.
+    """
+    try:
+        step(current_user, *args, **kwargs)
+        db.session.commit()
+    except workflow.WorkflowError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return False
+    except StaleDataError:
+        db.session.rollback()
+        flash(str(ALREADY_HANDLED), "error")
+        return False
+    if success:
+        flash(success, "success")
+    return True
+
+
 class ScopedAjaxModelLoader(QueryAjaxModelLoader):
     """Ajax lookups for relationship fields, limited to what the actor may see."""
 
@@ -161,16 +183,24 @@ class ScopedModelView(AreaAccess, ModelView):
         super().__init__(model, db, **kwargs)
 
     # --- scoping -------------------------------------------------------------------------
+    def view_clause(self):
+        """An extra condition that narrows this view within the actor's scope (or None)."""
+        return None
+
     def scoped_query(self):
         """Every row this actor may see in this view, whatever tab or search is shown."""
-        return self.model.query_for(current_user)
+        query = self.model.query_for(current_user)
+        clause = self.view_clause()
+        return query if clause is None else query.filter(clause)
 
     def get_query(self):
         return self._tab_filter(self.scoped_query())
 
     def get_count_query(self):
-        return self._tab_filter(db.session.query(sa.func.count(self.model.id)).filter(
-            self.model.scope_clause(current_user)))
+        query = db.session.query(sa.func.count(self.model.id)).filter(
+            self.model.scope_clause(current_user))
+        clause = self.view_clause()
+        return self._tab_filter(query if clause is None else query.filter(clause))
 
     # --- status tabs ---------------------------------------------------------------------
     def current_tab(self):
@@ -205,7 +235,11 @@ class ScopedModelView(AreaAccess, ModelView):
     def get_one(self, id):
         # get_one ignores get_query by default (session.get), so every detail/edit/delete
         # path must come through here.
-        return self.model.get_for(current_user, id)
+        record = self.model.get_for(current_user, id)
+        clause = self.view_clause()
+        if record is None or clause is None:
+            return record
+        return self.scoped_query().filter(self.model.id == record.id).one_or_none()
 
     def get_one_or_404(self, id):
         record = self.get_one(id)

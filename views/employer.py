@@ -73,16 +73,8 @@ class OpinionTemplateView(EmployerView):
     form_args = {"text": {"validators": [DataRequired(message=_l("请填写内容。"))]}}
     column_default_sort = "sort_order"
 
-    def scoped_query(self):
-        return super().scoped_query().filter(OpinionTemplate.unit_id == current_user.unit_id)
-
-    def get_count_query(self):
-        return super().get_count_query().filter(OpinionTemplate.unit_id == current_user.unit_id)
-
-    def get_one(self, id):
-        template = super().get_one(id)
-        return template if template is not None and template.unit_id == current_user.unit_id \
-            else None
+    def view_clause(self):
+        return OpinionTemplate.unit_id == current_user.unit_id
 
 
 def home_counts():

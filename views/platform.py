@@ -227,15 +227,8 @@ class AcceptanceAccountView(PasswordResetMixin, PlatformView):
                                              Length(max=64)]},
                  "acceptance_point": {"validators": [DataRequired(message=_l("请选择受理点。"))]}}
 
-    def scoped_query(self):
-        return super().scoped_query().filter(Account.role == Role.ACCEPTANCE)
-
-    def get_count_query(self):
-        return super().get_count_query().filter(Account.role == Role.ACCEPTANCE)
-
-    def get_one(self, id):
-        account = super().get_one(id)
-        return account if account is not None and account.role == Role.ACCEPTANCE else None
+    def view_clause(self):
+        return Account.role == Role.ACCEPTANCE
 
     def account_for(self, account):
         return account

@@ -9,7 +9,6 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from markupsafe import Markup
-from sqlalchemy.orm.exc import StaleDataError
 
 from models import (
     MANDATORY_CATEGORIES,
@@ -31,7 +30,7 @@ from zcps.identifiers import mask_id_number
 from zcps.storage import send_stored
 from zcps.templating import date_cn
 
-from .base import ALREADY_HANDLED, ScopedModelView
+from .base import ScopedModelView, run_step
 from .columns import (
     ACTION_LABELS,
     APPLICATION_LABELS,
@@ -67,18 +66,7 @@ class ReviewMixin:
     def decide(self, step, *args, **kwargs) -> bool:
         if not FlaskForm().validate_on_submit():
             abort(400)
-        try:
-            step(current_user, *args, **kwargs)
-            db.session.commit()
-        except workflow.WorkflowError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-            return False
-        except StaleDataError:
-            db.session.rollback()
-            flash(str(ALREADY_HANDLED), "error")
-            return False
-        return True
+        return run_step(step, *args, **kwargs)
 
 
 def _applicant_link(view, context, model, name):
