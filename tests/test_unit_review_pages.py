@@ -314,3 +314,31 @@ def test_a_unit_keeps_its_own_opinion_templates_but_not_others(client, unit_worl
     page = client.get(f"/unit/unit_application/review/?id={application.id}").get_data(
         as_text=True)
     assert "本单位：甲员工同意。" in page and "乙单位的意见" not in page
+
+
+def test_application_tab_counts_and_bulk_approval_with_the_template_opinion(client, unit_world):
+    from zcps.catalogue import seed_opinion_templates
+
+    seed_opinion_templates()
+    person = unit_world["person"]
+    waiting = [pending_application(person) for _ in range(2)]
+    for status in (ApplicationStatus.RETURNED, ApplicationStatus.REJECTED,
+                   ApplicationStatus.PUBLICIZING, ApplicationStatus.DRAFT):
+        factories.application(person, status)
+    pending_application(unit_world["stranger"])
+    db.session.commit()
+    page = client.get("/unit/unit_application/").get_data(as_text=True)
+    counts = tab_counts(page)
+    assert (counts["待审核"], counts["审核通过"], counts["审核未通过"], counts["退回修改"],
+            counts["全部"]) == (2, 1, 1, 1, 5)
+    for tab, expected in (("pending", 2), ("approved", 1), ("returned", 1), ("all", 5)):
+        listing = client.get(f"/unit/unit_application/?tab={tab}").get_data(as_text=True)
+        assert listing.count('name="rowid"') == expected, tab
+    response = post(client, "/unit/unit_application/action/",
+                    {"action": "approve", "rowid": [str(a.id) for a in waiting]},
+                    token_from="/unit/unit_application/", follow_redirects=True)
+    assert "已通过 2 份申报" in response.get_data(as_text=True)
+    db.session.expire_all()
+    for application in waiting:
+        assert application.status == ApplicationStatus.APPROVED
+        assert application.opinion.startswith("经审核，甲员工同志符合")

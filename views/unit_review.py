@@ -285,6 +285,19 @@ class ApplicationReviewView(ReviewMixin, ScopedModelView):
         (_l("审核意见"), lambda a: a.opinion),
     )
 
+    @action("approve", _l("通过"),
+            _l("确定通过所选申报吗？每份申报将使用第一条「通过」常用意见（已填入申报人信息）作为审核意见。"))
+    def action_approve(self, ids):
+        templates = workflow.opinion_templates(current_user, OpinionKind.APPROVE)
+        done = 0
+        for application in self.scoped_records(ids):
+            opinion = (workflow.fill_template(templates[0].text, application) if templates
+                       else _("经审核，申报材料完整无误，同意推荐。"))
+            if run_step(workflow.review_application, application, "approve", opinion):
+                done += 1
+        if done:
+            flash(_("已通过 %(n)s 份申报，已短信通知申报人。", n=done), "success")
+
     @expose("/review/", methods=("GET", "POST"))
     def review_view(self):
         application = self.get_one_or_404(request.values.get("id"))

@@ -211,6 +211,9 @@ ENGLISH = {
     '可使用 {姓名}、{资格名称}、{申报系列}、{单位名称}，审核时自动填入。': 'You may use {姓名} (name), {资格名称} (qualification), {申报系列} (series) and {单位名称} (unit); they are filled in when reviewing.',
     '请填写内容。': 'Enter the text.',
     '单位管理': 'Unit',
+    '确定通过所选申报吗？每份申报将使用第一条「通过」常用意见（已填入申报人信息）作为审核意见。': 'Approve the selected applications? Each gets the first "approve" ready sentence, filled in, as its opinion.',
+    '经审核，申报材料完整无误，同意推荐。': 'Reviewed: the application is complete and correct; recommended.',
+    '已通过 %(n)s 份申报，已短信通知申报人。': '%(n)s application(s) approved; the applicants were told by SMS.',
 }
 
 HERE = Path(__file__).resolve().parent
