@@ -284,3 +284,14 @@ def test_python_app_demo_starts_on_an_empty_instance_and_serves_the_home_page(tm
     assert (tmp_path / "instance" / "zcps.sqlite3").exists()
     key = tmp_path / "instance" / "secret_key"
     assert stat.S_IMODE(key.stat().st_mode) == 0o600
+
+
+def test_flask_admin_messages_it_leaves_in_english_read_in_chinese(client):
+    root = factories.admin()
+    db.session.commit()
+    signed_in(client, root)
+    response = post(client, "/admin/admin_acceptance_point/new/", {"name": ""},
+                    token_from="/admin/admin_acceptance_point/new/")
+    text = response.get_data(as_text=True)
+    assert "Failed to create record." not in text
+    assert "保存失败，请检查表单中标出的内容。" in text

@@ -1,4 +1,6 @@
 """Flask-Admin areas, one per role, each created inside ``create_app``."""
+from pathlib import Path
+
 from flask_admin import Admin
 from flask_admin.theme import Bootstrap4Theme
 
@@ -6,6 +8,9 @@ from zcps.areas import AREAS
 
 from . import acceptance, applicant, employer, platform
 from .base import AreaIndexView
+
+# Chinese for the few Flask-Admin messages its own catalog leaves untranslated.
+ADMIN_TRANSLATIONS = str(Path(__file__).resolve().parent.parent / "zcps" / "translations" / "admin")
 
 HOME_CONTEXT = {"unit": employer.home_counts}
 
@@ -34,6 +39,7 @@ def init_admin_areas(app):
             endpoint=area.endpoint,
             index_view=index,
             theme=Bootstrap4Theme(base_template="zcps/area_base.html", fluid=True),
+            translations_path=ADMIN_TRANSLATIONS,
         )
         REGISTRARS[area.endpoint](admin)
         admins[area.endpoint] = admin
