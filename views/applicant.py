@@ -33,6 +33,8 @@ from models import (
 from zcps import workflow
 from zcps.archive_fields import form_values, item_fields, item_form_class, summary
 from zcps.extensions import db
+from zcps.forms import cleaned_by
+from zcps.identifiers import clean_mobile
 from zcps.storage import send_stored, store_bytes
 from zcps.uploads import UploadError, check_pdf, read_upload
 
@@ -57,7 +59,7 @@ class ApplicantPage(AreaPage):
 # --- 基本信息 ------------------------------------------------------------------------------------
 
 class ProfileForm(FlaskForm):
-    mobile = StringField(_l("手机号码"))
+    mobile = StringField(_l("手机号码"), validators=[cleaned_by(clean_mobile)])
     highest_education = SelectField(_l("最高学历"), choices=[("", "请选择")] + [
         (value, value) for value in EDUCATION_LEVELS], validators=[Optional()])
     current_title = StringField(_l("现专业技术职务"), validators=[Length(max=100)])
@@ -70,19 +72,12 @@ class ProfilePage(ApplicantPage):
         person = self.applicant
         form = ProfileForm(obj=person if request.method == "GET" else None)
         if request.method == "POST" and request.form.get("action") == "save":
-            from zcps.identifiers import IdentifierError, clean_mobile
-
-            if form.validate_on_submit():
-                try:
-                    mobile = clean_mobile(form.mobile.data)
-                except IdentifierError as error:
-                    form.mobile.errors = [str(error)]
-                else:
-                    if self.run(workflow.save_profile, "基本信息已保存。", mobile=mobile,
-                                highest_education=form.highest_education.data or "",
-                                current_title=form.current_title.data or "",
-                                current_title_date=form.current_title_date.data):
-                        return redirect(url_for(".index"))
+            if form.validate_on_submit() and self.run(
+                    workflow.save_profile, "基本信息已保存。", mobile=form.mobile.data,
+                    highest_education=form.highest_education.data or "",
+                    current_title=form.current_title.data or "",
+                    current_title_date=form.current_title_date.data):
+                return redirect(url_for(".index"))
         elif request.method == "POST" and request.form.get("action") == "submit":
             if FlaskForm().validate_on_submit():
                 self.run(workflow.submit_profile, "基本信息已提交单位审核。")

@@ -60,6 +60,9 @@ APPLICATION_TABS = (
 )
 
 
+DECISION_LABELS = {"approve": _l("通过"), "return": _l("退回修改"), "reject": _l("不通过")}
+
+
 class ReviewMixin:
     """Runs one workflow decision from a posted form and says what happened."""
 
@@ -133,9 +136,8 @@ class ArchiveReviewView(ReviewMixin, ScopedModelView):
         item = self.get_one_or_404(request.form.get("item_id"))
         decision = request.form.get("decision", "")
         if self.decide(workflow.review_item, item, decision, request.form.get("reason", "")):
-            labels = {"approve": _("通过"), "return": _("退回修改"), "reject": _("不通过")}
-            flash(_("「%(title)s」已%(result)s。", title=item.title, result=labels[decision]),
-                  "success")
+            flash(_("「%(title)s」已%(result)s。", title=item.title,
+                    result=DECISION_LABELS[decision]), "success")
         return redirect(self.get_url(".review_view", applicant_id=item.applicant_id))
 
     @expose("/profile/", methods=("POST",))
@@ -307,9 +309,9 @@ class ApplicationReviewView(ReviewMixin, ScopedModelView):
                        if key.startswith("remark-")}
             if self.decide(workflow.review_application, application, decision,
                            request.form.get("opinion", ""), remarks):
-                labels = {"approve": _("通过"), "return": _("退回修改"), "reject": _("不通过")}
                 flash(_("%(name)s的申报已%(result)s，已短信通知申报人。",
-                        name=application.applicant.name, result=labels[decision]), "success")
+                        name=application.applicant.name, result=DECISION_LABELS[decision]),
+                      "success")
                 return redirect(self.get_url(".index_view"))
         history = ReviewRecord.query_for(current_user).filter(
             ReviewRecord.subject == Subject.APPLICATION,

@@ -10,7 +10,7 @@ from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 from .identifiers import IdentifierError, clean_id_number, clean_mobile, clean_uscc
 
 
-def _cleaning(cleaner):
+def cleaned_by(cleaner):
     """A validator that checks the field with ``cleaner`` and keeps its normalized value."""
 
     def validate(form, field):
@@ -41,7 +41,7 @@ def strong_password(form, field):
 class UnitRegistrationForm(FlaskForm):
     name = StringField(_l("单位名称"), filters=[strip],
                        validators=[required("单位名称"), Length(max=200, message="单位名称过长。")])
-    uscc = StringField(_l("统一社会信用代码"), validators=[_cleaning(clean_uscc)])
+    uscc = StringField(_l("统一社会信用代码"), validators=[cleaned_by(clean_uscc)])
     legal_representative = StringField(
         _l("法定代表人"), filters=[strip],
         validators=[required("法定代表人"), Length(max=50, message="法定代表人姓名过长。")])
@@ -49,7 +49,7 @@ class UnitRegistrationForm(FlaskForm):
                           validators=[required("单位地址"), Length(max=300, message="单位地址过长。")])
     contact_name = StringField(_l("联系人"), filters=[strip],
                                validators=[required("联系人"), Length(max=50, message="联系人姓名过长。")])
-    contact_mobile = StringField(_l("手机号码"), validators=[_cleaning(clean_mobile)])
+    contact_mobile = StringField(_l("手机号码"), validators=[cleaned_by(clean_mobile)])
     password = PasswordField(_l("密码"), validators=[strong_password])
     confirm = PasswordField(_l("确认密码"), validators=[
         required("确认密码"), EqualTo("password", message="两次输入的密码不一致。")])
@@ -58,8 +58,8 @@ class UnitRegistrationForm(FlaskForm):
 class ApplicantRegistrationForm(FlaskForm):
     name = StringField(_l("姓名"), filters=[strip],
                        validators=[required("姓名"), Length(max=50, message="姓名过长。")])
-    id_number = StringField(_l("身份证号"), validators=[_cleaning(clean_id_number)])
-    mobile = StringField(_l("手机号码"), validators=[_cleaning(clean_mobile)])
+    id_number = StringField(_l("身份证号"), validators=[cleaned_by(clean_id_number)])
+    mobile = StringField(_l("手机号码"), validators=[cleaned_by(clean_mobile)])
     password = PasswordField(_l("密码"), validators=[strong_password])
     confirm = PasswordField(_l("确认密码"), validators=[
         required("确认密码"), EqualTo("password", message="两次输入的密码不一致。")])
@@ -68,8 +68,8 @@ class ApplicantRegistrationForm(FlaskForm):
 class AuthorizationForm(FlaskForm):
     officer_name = StringField(_l("经办人姓名"), filters=[strip], validators=[
         required("经办人姓名"), Length(max=50, message="经办人姓名过长。")])
-    officer_id_number = StringField(_l("经办人身份证号"), validators=[_cleaning(clean_id_number)])
-    officer_mobile = StringField(_l("经办人手机号码"), validators=[_cleaning(clean_mobile)])
+    officer_id_number = StringField(_l("经办人身份证号"), validators=[cleaned_by(clean_id_number)])
+    officer_mobile = StringField(_l("经办人手机号码"), validators=[cleaned_by(clean_mobile)])
     scan = FileField(_l("盖章后的委托证明（PDF）"))
 
 
