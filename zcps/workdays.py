@@ -1,0 +1,168 @@
+"""The working-day calendar: statutory holidays and adjusted working days (调休).
+
+``chinesecalendar`` knows the official schedule of the years it was released for; the platform
+admin's entries (:class:`models.WorkdayOverride`) win over it, and for a year neither knows the
+calendar counts Monday to Friday and says so (:func:`unofficial_years`), so that the publicity
+form can warn that the year's schedule has not been entered.
+"""
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import chinese_calendar
+import sqlalchemy as sa
+from flask import current_app
+
+from models import WorkdayOverride
+
+from .extensions import db
+
+BEIJING = ZoneInfo("Asia/Shanghai")
+# DESIGN.md §2: a publicity runs at least five working days.
+PUBLICITY_WORKING_DAYS = 5
+# Longest stretch without five working days (Spring Festival plus weekends) is under a month.
+_SEARCH_SPAN = timedelta(days=60)
+
+
+def today() -> date:
+    """Today's date in Beijing: the day a period is counted from and ends on."""
+    return datetime.now(BEIJING).date()
+
+
+def official_year(year: int) -> bool:
+    """Whether ``chinesecalendar`` holds the official schedule of ``year``."""
+    try:
+        chinese_calendar.is_workday(date(year, 1, 1))
+    except NotImplementedError:
+        return False
+    return True
+
+
+def entered_years(years) -> set[int]:
+    """Which of ``years`` have at least one admin entry."""
+    years = sorted(set(years))
+    if not years:
+        return set()
+    rows = db.session.scalars(sa.select(WorkdayOverride.day).where(
+        WorkdayOverride.day >= date(years[0], 1, 1),
+        WorkdayOverride.day <= date(years[-1], 12, 31)))
+    return {day.year for day in rows} & set(years)
+
+
+def unofficial_years(start: date, end: date) -> list[int]:
+    """Years between ``start`` and ``end`` counted Monday–Friday for want of a schedule."""
+    years = [year for year in range(start.year, end.year + 1) if not official_year(year)]
+    entered = entered_years(years)
+    return [year for year in years if year not in entered]
+
+
+class Calendar:
+    """Working days over a span, with the admin's entries for that span read once."""
+
+    def __init__(self, start: date, end: date):
+        rows = db.session.execute(sa.select(WorkdayOverride.day, WorkdayOverride.is_workday)
+                                  .where(WorkdayOverride.day >= start,
+                                         WorkdayOverride.day <= end))
+        self.overrides = {day: is_workday for day, is_workday in rows}
+
+    def is_workday(self, day: date) -> bool:
+        if day in self.overrides:
+            return self.overrides[day]
+        try:
+            return chinese_calendar.is_workday(day)
+        except NotImplementedError:
+            return day.weekday() < 5
+
+
+def is_workday(day: date) -> bool:
+    return Calendar(day, day).is_workday(day)
+
+
+def count_start_day_setting() -> bool:
+    return bool(current_app.config.get("PUBLICITY_COUNT_START_DAY", False))
+
+
+def earliest_end_date(start: date, count_start_day: bool | None = None,
+                      working_days: int = PUBLICITY_WORKING_DAYS) -> date:
+    """The first day on which a period begun on ``start`` holds ``working_days`` working days.
+
+    By default the start day is not counted (posting on Tue 2026-09-29 ends on 2026-10-12); with
+    ``count_start_day`` it is, when it is itself a working day.
+    """
+    if count_start_day is None:
+        count_start_day = count_start_day_setting()
+    calendar = Calendar(start, start + _SEARCH_SPAN)
+    day = start if count_start_day else start + timedelta(days=1)
+    counted = 0
+    while True:
+        if calendar.is_workday(day):
+            counted += 1
+            if counted == working_days:
+                return day
+        day += timedelta(days=1)
+
+
+def working_days_between(start: date, end: date, count_start_day: bool | None = None) -> int:
+    """Working days in the period from ``start`` to ``end`` inclusive (start day per setting)."""
+    if count_start_day is None:
+        count_start_day = count_start_day_setting()
+    calendar = Calendar(start, end)
+    day = start if count_start_day else start + timedelta(days=1)
+    counted = 0
+    while day <= end:
+        counted += calendar.is_workday(day)
+        day += timedelta(days=1)
+    return counted
+
+
+def days_left(end: date, on: date | None = None) -> int:
+    """Calendar days until the period is over, the end date included (0 once it has ended)."""
+    on = on or today()
+    return max(0, (end - on).days + 1)
+
+
+def month_day(value: date) -> str:
+    """9月29日, as the opinions and the 公示表 write a date inside a year."""
+    return f"{value.month}月{value.day}日"
+
+
+def parse_entries(text: str) -> tuple[list[tuple[date, bool, str]], list[str]]:
+    """Read the admin's entries, one per line: ``2027-02-08 休 春节`` or ``2027-02-14 班``.
+
+    Returns the entries and, for each line that cannot be read, a message naming it.
+    """
+    entries, errors = [], []
+    seen = set()
+    for number, line in enumerate((text or "").splitlines(), start=1):
+        parts = line.replace("\u3000", " ").split(maxsplit=2)
+        if not parts:
+            continue
+        if len(parts) < 2 or parts[1] not in ("休", "班"):
+            errors.append(f"第{number}行「{line.strip()}」：应为“日期 休”或“日期 班”，例如 2027-02-08 休。")
+            continue
+        try:
+            day = date.fromisoformat(parts[0].replace("/", "-").replace(".", "-"))
+        except ValueError:
+            errors.append(f"第{number}行「{line.strip()}」：日期应写作 2027-02-08。")
+            continue
+        if day in seen:
+            errors.append(f"第{number}行：{day.isoformat()} 重复填写。")
+            continue
+        seen.add(day)
+        entries.append((day, parts[1] == "班", parts[2].strip() if len(parts) > 2 else ""))
+    return entries, errors
+
+
+def save_entries(entries, actor) -> int:
+    """Write entries, replacing any existing entry for the same day; the caller commits."""
+    if not entries:
+        return 0
+    days = [day for day, _, _ in entries]
+    existing = {row.day: row for row in db.session.scalars(
+        sa.select(WorkdayOverride).where(WorkdayOverride.day.in_(days)))}
+    for day, workday, note in entries:
+        row = existing.get(day) or WorkdayOverride(day=day)
+        row.is_workday = workday
+        row.note = note[:100]
+        row.updated_by_id = getattr(actor, "id", None)
+        db.session.add(row)
+    return len(entries)
