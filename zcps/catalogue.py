@@ -64,14 +64,20 @@ DEFAULT_OPINIONS = [
     (OpinionKind.RETURN, "申报材料不完整，请按审核意见补充修改后重新提交。"),
     (OpinionKind.RETURN, "部分业绩证明材料不清晰，请重新上传后提交。"),
     (OpinionKind.REJECT, "经审核，{姓名}同志不符合{资格名称}任职资格申报条件。"),
+    (OpinionKind.RECOMMEND, "{姓名}同志的申报材料已于{公示开始日期}至{公示结束日期}在本单位公示"
+                            "{公示工作日}个工作日，无异议，同意推荐。"),
+    (OpinionKind.RECOMMEND, "经公示（{公示开始日期}至{公示结束日期}）无异议，{单位名称}同意推荐"
+                            "{姓名}同志申报{资格名称}任职资格。"),
 ]
 
 
 def seed_opinion_templates() -> int:
-    """The platform's shared opinion sentences, when there are none yet."""
-    if db.session.scalar(db.select(db.func.count(OpinionTemplate.id)).where(
-            OpinionTemplate.unit_id.is_(None))):
-        return 0
+    """The platform's shared opinion sentences, for each kind that has none yet."""
+    present = set(db.session.scalars(db.select(OpinionTemplate.kind).where(
+        OpinionTemplate.unit_id.is_(None)).distinct()))
+    added = 0
     for order, (kind, text) in enumerate(DEFAULT_OPINIONS, 1):
-        db.session.add(OpinionTemplate(unit_id=None, kind=kind, text=text, sort_order=order))
-    return len(DEFAULT_OPINIONS)
+        if kind not in present:
+            db.session.add(OpinionTemplate(unit_id=None, kind=kind, text=text, sort_order=order))
+            added += 1
+    return added

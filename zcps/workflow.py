@@ -6,10 +6,13 @@ queues the notification in that same transaction. A refusal raises :class:`Workf
 whose message is the Chinese sentence to show. Views translate a click into one call and a
 refusal into a flash; they never set a status themselves. The caller commits.
 """
+from datetime import date, timedelta
+
 import sqlalchemy as sa
 
 from models import (
     MANDATORY_CATEGORIES,
+    AcceptancePoint,
     Applicant,
     Application,
     ApplicationItem,
@@ -19,6 +22,10 @@ from models import (
     ArchiveItemAttachment,
     Authorization,
     AuthorizationStatus,
+    Objection,
+    ObjectionOutcome,
+    ObjectionStatus,
+    Publicity,
     ReviewRecord,
     ReviewStatus,
     Role,
@@ -29,7 +36,7 @@ from models import (
     utcnow,
 )
 
-from . import notifications
+from . import notifications, workdays
 from .extensions import db
 
 
@@ -552,11 +559,357 @@ def opinion_templates(actor, kind) -> list:
 
 
 def fill_template(text: str, application: Application) -> str:
-    """Fill {姓名}, {资格名称}, {申报系列}, {单位名称} with the application's data."""
+    """Fill {姓名}, {资格名称}, {申报系列}, {单位名称} and the publicity's dates."""
     values = {
         "姓名": application.applicant.name, "资格名称": application.qualification.name,
         "申报系列": application.series.name, "单位名称": application.unit.name,
     }
+    publicity = application.publicity
+    if publicity is not None:
+        values.update({
+            "公示开始日期": workdays.month_day(publicity.start_date),
+            "公示结束日期": workdays.month_day(publicity.end_date),
+            "公示工作日": str(workdays.working_days_between(
+                publicity.start_date, publicity.end_date, publicity.count_start_day)),
+        })
     for key, value in values.items():
         text = text.replace("{" + key + "}", value)
     return text
+
+
+# --- publicity (信息公示) -----------------------------------------------------------------------
+
+# How far ahead a unit may set a period's end: a typo in the year should not hide an application.
+MAX_PUBLICITY_SPAN = timedelta(days=90)
+
+
+def _unit_application(actor, application: Application) -> Application:
+    if application is None or Application.get_for(actor, application.id) is None:
+        raise WorkflowError("申报不存在或不属于本单位。")
+    return _locked(application)
+
+
+def publicity_period(start: date, end: date | None = None) -> dict:
+    """What the publicity form shows for a start date: the earliest end and any warning."""
+    count_start_day = workdays.count_start_day_setting()
+    earliest = workdays.earliest_end_date(start, count_start_day)
+    end = end or earliest
+    warnings = [f"{year}年的法定节假日安排尚未录入，公示期按周一至周五计算工作日，请核对。"
+                for year in workdays.unofficial_years(start, max(end, earliest))]
+    return {"start": start, "earliest_end": earliest, "end": end,
+            "count_start_day": count_start_day, "warnings": warnings}
+
+
+def start_publicity(actor, applications, start_date: date, end_date: date | None = None,
+                    objection_contact: str = "") -> Publicity:
+    """The unit puts approved applications into a publicity batch (公示中).
+
+    The period must hold five working days: an end date before the earliest one is refused, a
+    later one is allowed.
+    """
+    unit = _reviewer(actor)
+    applications = list(applications)
+    if not applications:
+        raise WorkflowError("请先勾选要公示的申报（审核通过的申报）。")
+    if start_date is None:
+        raise WorkflowError("请填写公示开始日期。")
+    if start_date < workdays.today():
+        raise WorkflowError("公示开始日期不能早于今天。")
+    period = publicity_period(start_date, end_date)
+    earliest = period["earliest_end"]
+    end_date = end_date or earliest
+    if end_date < earliest:
+        raise WorkflowError(
+            f"公示结束日期不能早于{workdays.month_day(earliest)}（{earliest.isoformat()}）："
+            f"公示期须满{workdays.PUBLICITY_WORKING_DAYS}个工作日。")
+    if end_date - start_date > MAX_PUBLICITY_SPAN:
+        raise WorkflowError("公示期过长，请检查公示结束日期。")
+    locked = [_unit_application(actor, application) for application in applications]
+    for application in locked:
+        if application.status != ApplicationStatus.APPROVED:
+            raise WorkflowError(
+                f"{application.applicant.name}的申报当前为「{application.status.label}」，"
+                "只有审核通过的申报可以公示，本批未公示。")
+    years = sorted({application.year for application in locked})
+    publicity = Publicity(
+        unit_id=unit.id, start_date=start_date, end_date=end_date, earliest_end_date=earliest,
+        count_start_day=period["count_start_day"], objection_contact=(objection_contact or "").strip(),
+        title=f"{unit.name}{'、'.join(map(str, years))}年度职称申报人员公示", created_by_id=actor.id)
+    db.session.add(publicity)
+    db.session.flush()
+    period_text = f"{workdays.month_day(start_date)}至{workdays.month_day(end_date)}"
+    for application in locked:
+        application.status = ApplicationStatus.PUBLICIZING
+        application.publicity_id = publicity.id
+        record_history(Subject.APPLICATION, application, "publicize", ApplicationStatus.APPROVED,
+                       ApplicationStatus.PUBLICIZING, actor, opinion=f"公示期：{period_text}",
+                       unit_id=unit.id, applicant_id=application.applicant_id,
+                       round_no=application.round)
+        notifications.queue_sms(
+            application.applicant.mobile, "publicity_started",
+            f"【浙江职称】{application.applicant.name}：您申报的{application.qualification.name}"
+            f"已在{unit.name}进行信息公示，公示期{period_text}。")
+    return publicity
+
+
+def close_ended_publicities(on: date | None = None) -> int:
+    """Applications whose publicity has ended become 公示期满 (once, whoever gets there first)."""
+    on = on or workdays.today()
+    due = db.session.execute(
+        sa.select(Application.id, Application.unit_id, Application.applicant_id,
+                  Application.round, Publicity.end_date)
+        .join(Publicity, Application.publicity_id == Publicity.id)
+        .where(Application.status == ApplicationStatus.PUBLICIZING, Publicity.end_date < on)
+    ).all()
+    closed = 0
+    for application_id, unit_id, applicant_id, round_no, end_date in due:
+        # A conditional update: of two requests closing the same row, exactly one changes it.
+        result = db.session.execute(
+            sa.update(Application)
+            .where(Application.id == application_id,
+                   Application.status == ApplicationStatus.PUBLICIZING)
+            .values(status=ApplicationStatus.PUBLICIZED, version=Application.version + 1)
+            .execution_options(synchronize_session=False))
+        if result.rowcount != 1:
+            continue
+        db.session.add(ReviewRecord(
+            subject=Subject.APPLICATION, subject_id=application_id, action="publicity_end",
+            from_status=ApplicationStatus.PUBLICIZING.value,
+            to_status=ApplicationStatus.PUBLICIZED.value,
+            opinion=f"公示期于{workdays.month_day(end_date)}届满", remarks=[], round=round_no,
+            actor_name="系统", unit_id=unit_id, applicant_id=applicant_id))
+        closed += 1
+    if closed:
+        db.session.expire_all()
+    return closed
+
+
+# --- objections (异议) ------------------------------------------------------------------------
+
+OBJECTION_RESOLUTIONS = {
+    "dismiss": (ObjectionStatus.DISMISSED, None),
+    "not_recommend": (ObjectionStatus.UPHELD, ObjectionOutcome.NOT_RECOMMENDED),
+    "return": (ObjectionStatus.UPHELD, ObjectionOutcome.RETURNED),
+}
+
+
+def record_objection(actor, application: Application, content: str, received_on: date,
+                     raised_by: str = "") -> Objection:
+    """The unit records an objection received during the application's publicity."""
+    unit = _reviewer(actor)
+    application = _unit_application(actor, application)
+    publicity = application.publicity
+    if application.status not in (ApplicationStatus.PUBLICIZING, ApplicationStatus.PUBLICIZED) \
+            or publicity is None:
+        raise WorkflowError(
+            f"{application.applicant.name}的申报当前为「{application.status.label}」，"
+            "只能对公示中的申报登记异议。")
+    content = (content or "").strip()
+    if not content:
+        raise WorkflowError("请填写异议内容。")
+    if received_on is None:
+        raise WorkflowError("请填写收到异议的日期。")
+    if received_on < publicity.start_date or received_on > min(publicity.end_date,
+                                                                 workdays.today()):
+        raise WorkflowError(
+            f"收到异议的日期应在公示期内（{workdays.month_day(publicity.start_date)}至"
+            f"{workdays.month_day(publicity.end_date)}），且不晚于今天。")
+    objection = Objection(application_id=application.id, publicity_id=publicity.id,
+                          unit_id=unit.id, content=content, received_on=received_on,
+                          raised_by=(raised_by or "").strip()[:100], status=ObjectionStatus.OPEN)
+    db.session.add(objection)
+    db.session.flush()
+    # The unit's record alone: who objected is not shown to the applicant.
+    record_history(Subject.OBJECTION, objection, "record", None, ObjectionStatus.OPEN, actor,
+                   opinion=content, unit_id=unit.id)
+    return objection
+
+
+def resolve_objection(actor, objection: Objection, resolution: str, reason: str) -> Objection:
+    """属实 (不予推荐, or 退回修改 to the applicant) or 不属实 (the objection is cleared)."""
+    unit = _reviewer(actor)
+    if objection is None or Objection.get_for(actor, objection.id) is None:
+        raise WorkflowError("异议不存在或不属于本单位。")
+    objection = _locked(objection)
+    if objection.status != ObjectionStatus.OPEN:
+        raise AlreadyHandled(f"该异议已处理（{objection.status.label}），未重复操作。")
+    if resolution not in OBJECTION_RESOLUTIONS:
+        raise WorkflowError("请选择处理结果：不属实、属实（不予推荐）或属实（退回修改）。")
+    reason = (reason or "").strip()
+    if not reason:
+        raise WorkflowError("请填写核查情况（处理意见）。")
+    status, outcome = OBJECTION_RESOLUTIONS[resolution]
+    objection.status = status
+    objection.outcome = outcome
+    objection.resolution = reason
+    objection.resolved_at = utcnow()
+    objection.resolved_by_id = actor.id
+    record_history(Subject.OBJECTION, objection, resolution, ObjectionStatus.OPEN, status, actor,
+                   opinion=reason, unit_id=unit.id)
+    if outcome is None:
+        return objection
+    application = _locked(objection.application)
+    if application.status not in (ApplicationStatus.PUBLICIZING, ApplicationStatus.PUBLICIZED):
+        raise AlreadyHandled(
+            f"{application.applicant.name}的申报已为「{application.status.label}」，未重复操作。")
+    before = application.status
+    after = (ApplicationStatus.NOT_RECOMMENDED if outcome == ObjectionOutcome.NOT_RECOMMENDED
+             else ApplicationStatus.RETURNED)
+    application.status = after
+    application.opinion = reason
+    application.decided_at = utcnow()
+    action = "objection_upheld" if after == ApplicationStatus.NOT_RECOMMENDED else "objection_return"
+    record_history(Subject.APPLICATION, application, action, before, after, actor,
+                   opinion=reason, unit_id=unit.id, applicant_id=application.applicant_id,
+                   round_no=application.round)
+    applicant = application.applicant
+    title = application.qualification.name
+    text = (f"您申报的{title}经公示核查，{unit.name}决定不予推荐，原因：{reason}。"
+            if after == ApplicationStatus.NOT_RECOMMENDED else
+            f"您申报的{title}经公示核查被{unit.name}退回修改，请登录平台查看原因，修改后重新提交。")
+    notifications.queue_sms(applicant.mobile, action, f"【浙江职称】{applicant.name}：{text}")
+    return objection
+
+
+# --- recommendation (资格审查推荐) and the acceptance point (受理点) ------------------------------
+
+RECOMMENDABLE = (ApplicationStatus.PUBLICIZING, ApplicationStatus.PUBLICIZED,
+                 ApplicationStatus.ACCEPTANCE_RETURNED)
+
+
+def recommendable_from(application: Application) -> date | None:
+    """The first day the application may be recommended: the day after its publicity ends."""
+    if application.publicity is None:
+        return None
+    return application.publicity.end_date + timedelta(days=1)
+
+
+def recommendation_blocker(application: Application, on: date | None = None) -> str | None:
+    """Why the unit cannot recommend ``application`` now, in Chinese; ``None`` when it can."""
+    on = on or workdays.today()
+    name = application.applicant.name
+    if application.status not in RECOMMENDABLE or application.publicity is None:
+        return (f"{name}的申报当前为「{application.status.label}」，"
+                "只有公示期满且无异议的申报可以推荐。")
+    ready = recommendable_from(application)
+    if on < ready:
+        return (f"{name}的申报公示期至{workdays.month_day(application.publicity.end_date)}结束，"
+                f"{ready.year}年{workdays.month_day(ready)}起方可推荐。")
+    for objection in application.objections:
+        if objection.publicity_id != application.publicity_id:
+            continue
+        if objection.status == ObjectionStatus.OPEN:
+            return f"{name}的申报有未处理的异议，请先核查处理后再推荐。"
+        if objection.status == ObjectionStatus.UPHELD:
+            return f"{name}的申报有经核查属实的异议，不能推荐。"
+    return None
+
+
+def recommend_application(actor, application: Application, acceptance_point: AcceptancePoint,
+                          opinion: str) -> Application:
+    """The unit recommends a publicized application to an acceptance point (已推荐)."""
+    unit = _reviewer(actor)
+    close_ended_publicities()
+    application = _unit_application(actor, application)
+    blocker = recommendation_blocker(application)
+    if blocker:
+        raise WorkflowError(blocker)
+    if acceptance_point is None or AcceptancePoint.get_for(actor, acceptance_point.id) is None:
+        raise WorkflowError("请选择受理点。")
+    opinion = (opinion or "").strip()
+    if not opinion:
+        raise WorkflowError("请填写推荐意见。")
+    before = application.status
+    application.status = ApplicationStatus.RECOMMENDED
+    application.acceptance_point_id = acceptance_point.id
+    application.recommendation_opinion = opinion
+    application.recommended_at = utcnow()
+    application.acceptance_opinion = ""
+    application.acceptance_decided_at = None
+    record_history(Subject.APPLICATION, application, "recommend", before,
+                   ApplicationStatus.RECOMMENDED, actor, opinion=opinion, unit_id=unit.id,
+                   applicant_id=application.applicant_id, acceptance_point_id=acceptance_point.id,
+                   round_no=application.round)
+    applicant = application.applicant
+    notifications.queue_sms(
+        applicant.mobile, "recommended",
+        f"【浙江职称】{applicant.name}：您申报的{application.qualification.name}已由{unit.name}"
+        f"推荐至{acceptance_point.name}，请留意受理结果。")
+    return application
+
+
+def _inbox_application(actor, application: Application) -> Application:
+    _require_role(actor, Role.ACCEPTANCE)
+    if application is None or Application.get_for(actor, application.id) is None:
+        raise WorkflowError("申报不存在或未推荐至本受理点。")
+    application = _locked(application)
+    if application.status != ApplicationStatus.RECOMMENDED:
+        raise AlreadyHandled(
+            f"{application.applicant.name}的申报已被处理（{application.status.label}），未重复操作。")
+    return application
+
+
+def _decide_acceptance(actor, application: Application, accept: bool, opinion: str):
+    application = _inbox_application(actor, application)
+    opinion = (opinion or "").strip()
+    if not accept and not opinion:
+        raise WorkflowError("退回时必须填写退回原因。")
+    after = ApplicationStatus.ACCEPTED if accept else ApplicationStatus.ACCEPTANCE_RETURNED
+    application.status = after
+    application.acceptance_opinion = opinion
+    application.acceptance_decided_at = utcnow()
+    record_history(Subject.APPLICATION, application, "accept" if accept else "acceptance_return",
+                   ApplicationStatus.RECOMMENDED, after, actor, opinion=opinion,
+                   unit_id=application.unit_id, applicant_id=application.applicant_id,
+                   acceptance_point_id=application.acceptance_point_id,
+                   round_no=application.round)
+    point = application.acceptance_point.name
+    applicant = application.applicant
+    unit = application.unit
+    title = application.qualification.name
+    if accept:
+        unit_text = f"贵单位推荐的{applicant.name}（{title}）已由{point}受理。"
+        applicant_text = f"您申报的{title}已由{point}受理。"
+    else:
+        unit_text = (f"贵单位推荐的{applicant.name}（{title}）被{point}退回，原因：{opinion}。"
+                     "请登录平台处理后重新推荐。")
+        applicant_text = f"您申报的{title}被{point}退回单位，单位将处理后重新推荐。"
+    template = "accepted" if accept else "acceptance_returned"
+    notifications.queue_sms(unit.contact_mobile, template, f"【浙江职称】{unit.name}：{unit_text}")
+    notifications.queue_sms(applicant.mobile, template,
+                            f"【浙江职称】{applicant.name}：{applicant_text}")
+    return application
+
+
+def accept_application(actor, application: Application, opinion: str = "") -> Application:
+    return _decide_acceptance(actor, application, True, opinion)
+
+
+def return_to_unit(actor, application: Application, reason: str) -> Application:
+    return _decide_acceptance(actor, application, False, reason)
+
+
+def return_to_applicant(actor, application: Application, reason: str) -> Application:
+    """After the acceptance point sent it back, the unit may hand it to the applicant to fix."""
+    unit = _reviewer(actor)
+    application = _unit_application(actor, application)
+    if application.status != ApplicationStatus.ACCEPTANCE_RETURNED:
+        raise AlreadyHandled(
+            f"{application.applicant.name}的申报当前为「{application.status.label}」，"
+            "只有受理点退回的申报可以退回申报人修改。")
+    reason = (reason or "").strip()
+    if not reason:
+        raise WorkflowError("退回修改时必须填写退回原因。")
+    application.status = ApplicationStatus.RETURNED
+    application.opinion = reason
+    application.decided_at = utcnow()
+    record_history(Subject.APPLICATION, application, "return",
+                   ApplicationStatus.ACCEPTANCE_RETURNED, ApplicationStatus.RETURNED, actor,
+                   opinion=reason, unit_id=unit.id, applicant_id=application.applicant_id,
+                   round_no=application.round)
+    applicant = application.applicant
+    notifications.queue_sms(
+        applicant.mobile, "application_return",
+        f"【浙江职称】{applicant.name}：您申报的{application.qualification.name}被{unit.name}"
+        "退回修改，请登录平台查看退回原因和需修改的内容。")
+    return application
