@@ -293,7 +293,7 @@ def measure(clients, engine):
             assert response.status_code == 200, (url, response.status_code)
     for who, url in PAGES:
         client = clients[who]
-        times, log = [], None
+        times = []
         for _ in range(RUNS):
             with QueryLog(engine) as log:
                 started = time.perf_counter()

@@ -21,7 +21,7 @@ AREA_PAGES = {
     Role.EMPLOYER: ["/unit/", "/unit/unit_application/", "/unit/unit_archive/",
                     "/unit/unit_applicant/"],
     Role.APPLICANT: ["/me/", "/me/profile/", "/me/archive/", "/me/applications/"],
-    Role.ACCEPTANCE: ["/acceptance/", "/acceptance/acceptance_inbox/"],
+    Role.ACCEPTANCE: ["/acceptance/", "/acceptance/inbox/"],
 }
 
 

@@ -62,3 +62,43 @@ def test_sign_out_and_language_switch_without_token_are_refused(csrf_client):
     assert client.post("/logout").status_code == 400
     assert client.post("/lang/en", data={"next": "/admin/"}).status_code == 400
     assert client.get("/admin/").status_code == 200  # still signed in
+
+
+def test_publicity_objection_recommendation_and_acceptance_posts_without_token_are_refused(
+        csrf_client, monkeypatch):
+    from datetime import date
+
+    from models import ApplicationStatus, Objection
+    from zcps import workdays, workflow
+
+    monkeypatch.setattr(workdays, "today", lambda: date(2026, 9, 29))
+    unit = factories.unit()
+    officer = factories.employer(unit)
+    approved = factories.application(factories.applicant(unit), ApplicationStatus.APPROVED)
+    publicizing = factories.application(factories.applicant(unit), ApplicationStatus.APPROVED)
+    point = factories.acceptance_point()
+    point_account = factories.acceptance_account(point)
+    db.session.commit()
+    workflow.start_publicity(officer, [publicizing], date(2026, 9, 29))
+    objection = workflow.record_objection(officer, publicizing, "存疑", date(2026, 9, 29))
+    db.session.commit()
+    client = signed_in(csrf_client.test_client(), officer)
+    for url, data in (
+            ("/unit/publicity/start/", {"ids": str(approved.id), "start_date": "2026-09-29"}),
+            ("/unit/publicity/objection/", {"application_id": str(publicizing.id),
+                                            "content": "存疑", "received_on": "2026-09-29"}),
+            ("/unit/publicity/objection/resolve/", {"objection_id": str(objection.id),
+                                                    "resolution": "dismiss",
+                                                    "resolution_text": "不属实"}),
+            (f"/unit/recommendation/recommend/?ids={publicizing.id}",
+             {"ids": str(publicizing.id), "acceptance_point_id": str(point.id),
+              f"opinion-{publicizing.id}": "同意"})):
+        assert client.post(url, data=data).status_code == 400, url
+    inbox = signed_in(csrf_client.test_client(), point_account)
+    assert inbox.post("/acceptance/inbox/action/",
+                      data={"action": "accept", "rowid": str(publicizing.id)}).status_code == 400
+    db.session.expire_all()
+    assert db.session.get(Application, approved.id).status == ApplicationStatus.APPROVED
+    assert db.session.get(Application, publicizing.id).status == ApplicationStatus.PUBLICIZING
+    assert db.session.get(Objection, objection.id).status.value == "open"
+    assert db.session.scalar(db.select(db.func.count(Objection.id))) == 1

@@ -40,7 +40,7 @@ def fill(unit, point, people):
     ("employer", "/unit/unit_applicant/"),
     ("admin", "/admin/admin_unit/"),
     ("admin", "/admin/admin_authorization/"),
-    ("acceptance", "/acceptance/acceptance_inbox/"),
+    ("acceptance", "/acceptance/inbox/"),
 ])
 def test_list_pages_do_not_query_per_row(app, client, who, url):
     unit = factories.unit()

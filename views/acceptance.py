@@ -1,23 +1,131 @@
 """受理点 (/acceptance): the inbox of applications recommended to this acceptance point."""
+import sqlalchemy as sa
+from flask import abort, flash, redirect, request
+from flask_admin import expose
+from flask_admin.actions import action
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from markupsafe import Markup
 
-from models import Application, Role
+from models import Application, ApplicationStatus, ReviewRecord, Role, StoredFile, Subject
+from zcps import workflow
+from zcps.archive_fields import summary
+from zcps.extensions import db
+from zcps.identifiers import mask_id_number
+from zcps.storage import send_stored
+from zcps.templating import date_cn
 
-from .base import ScopedModelView
-from .columns import APPLICATION_LABELS, STATUS_FORMATTERS
+from .base import ScopedModelView, run_step
+from .columns import ACTION_LABELS, APPLICATION_LABELS, STATUS_FORMATTERS
+from .unit_review import ReviewMixin
+
+INBOX_TABS = (
+    ("waiting", _l("待受理"), [ApplicationStatus.RECOMMENDED]),
+    ("accepted", _l("已受理"), [ApplicationStatus.ACCEPTED]),
+    ("returned", _l("已退回"), [ApplicationStatus.ACCEPTANCE_RETURNED]),
+    ("all", _l("全部"), None),
+)
 
 
-class InboxView(ScopedModelView):
+class InboxView(ReviewMixin, ScopedModelView):
+    """推荐受理: what units recommended here; the name opens the whole application."""
+
     role = Role.ACCEPTANCE
-    column_list = ["applicant", "unit", "series", "qualification", "status", "recommended_at"]
+    column_list = ["applicant", "applicant.id_number", "unit", "series", "qualification",
+                   "status", "recommended_at"]
     column_details_list = ["applicant", "unit", "year", "series", "specialty", "level",
                            "qualification", "review_method", "status", "opinion",
                            "recommendation_opinion", "recommended_at"]
-    column_labels = APPLICATION_LABELS
-    column_formatters = dict(STATUS_FORMATTERS)
-    column_default_sort = ("id", True)
+    column_labels = {**APPLICATION_LABELS, "applicant.id_number": _l("身份证号")}
+    column_formatters = {
+        **STATUS_FORMATTERS,
+        "applicant": lambda view, context, model, name: Markup('<a href="{}">{}</a>').format(
+            view.get_url(".review_view", id=model.id), model.applicant.name),
+        "applicant.id_number": lambda view, context, model, name: mask_id_number(
+            model.applicant.id_number),
+    }
+    column_searchable_list = ["applicant.name", "applicant.id_number", "unit.name"]
+    column_sortable_list = ["recommended_at"]
+    column_default_sort = ("recommended_at", False)
+    column_select_related_list = [Application.applicant, Application.unit, Application.series,
+                                  Application.qualification]
+    can_view_details = False
+    status_column = "status"
+    status_tabs = INBOX_TABS
+    xlsx_name = "推荐受理"
+    xlsx_columns = (
+        (_l("姓名"), lambda a: a.applicant.name),
+        (_l("身份证号"), lambda a: mask_id_number(a.applicant.id_number)),
+        (_l("工作单位"), lambda a: a.unit.name),
+        (_l("申报系列"), lambda a: a.series.name),
+        (_l("资格名称"), lambda a: a.qualification.name),
+        (_l("评审方式"), lambda a: a.review_method),
+        (_l("状态"), lambda a: a.status),
+        (_l("推荐时间"), lambda a: date_cn(a.recommended_at)),
+        (_l("推荐意见"), lambda a: a.recommendation_opinion),
+    )
 
+    def view_clause(self):
+        # What the point returned and the unit then handed back to the applicant stays out.
+        return Application.status.in_([ApplicationStatus.RECOMMENDED, ApplicationStatus.ACCEPTED,
+                                       ApplicationStatus.ACCEPTANCE_RETURNED])
+
+    def tab_links(self):
+        column = Application.status
+        counts = dict(db.session.query(column, sa.func.count(Application.id))
+                      .filter(Application.scope_clause(current_user), self.view_clause())
+                      .group_by(column).all())
+        current = self.current_tab()[0]
+        return [(key, label, sum(counts.values()) if statuses is None else sum(
+                    counts.get(status, 0) for status in statuses),
+                 self.get_url(".index_view", tab=key), key == current)
+                for key, label, statuses in self.status_tabs]
+
+    @action("accept", _l("受理"), _l("确定受理所选申报吗？将短信通知推荐单位和申报人。"))
+    def action_accept(self, ids):
+        done = sum(1 for application in self.scoped_records(ids)
+                   if run_step(workflow.accept_application, application))
+        if done:
+            flash(_("已受理 %(n)s 份申报，已短信通知推荐单位和申报人。", n=done), "success")
+
+    @expose("/review/", methods=("GET", "POST"))
+    def review_view(self):
+        application = self.get_one_or_404(request.values.get("id"))
+        if request.method == "POST":
+            decision = request.form.get("decision", "")
+            if decision not in ("accept", "return"):
+                abort(400)
+            step = workflow.accept_application if decision == "accept" else workflow.return_to_unit
+            if self.decide(step, application, request.form.get("opinion", "")):
+                flash(_("%(name)s的申报已%(result)s，已短信通知推荐单位和申报人。",
+                        name=application.applicant.name,
+                        result=_("受理") if decision == "accept" else _("退回")), "success")
+                return redirect(self.get_url(".index_view"))
+        history = ReviewRecord.query_for(current_user).filter(
+            ReviewRecord.subject == Subject.APPLICATION,
+            ReviewRecord.subject_id == application.id).order_by(ReviewRecord.id).all()
+        return self.render("acceptance/review.html", application=application, history=history,
+                           actions=ACTION_LABELS, summary=summary, form_values=request.form,
+                           file_url=lambda file_id: self.get_url(
+                               ".file_view", application_id=application.id, file_id=file_id))
+
+    @expose("/file/<int:application_id>/<int:file_id>")
+    def file_view(self, application_id, file_id):
+        application = self.get_one_or_404(application_id)
+        if not any(file_id in (item.file_ids or []) for item in application.items):
+            abort(404)
+        return send_stored(db.session.get(StoredFile, file_id))
+
+
+def home_counts():
+    by_status = dict(db.session.execute(
+        sa.select(Application.status, sa.func.count(Application.id))
+        .where(Application.scope_clause(current_user)).group_by(Application.status)).all())
+    return {"counts": {key: by_status.get(statuses[0], 0)
+                       for key, _label, statuses in INBOX_TABS if statuses}}
 
 
 def register(admin):
-    admin.add_view(InboxView(Application, name=_l("推荐受理"), endpoint="acceptance_inbox"))
+    admin.add_view(InboxView(Application, name=_l("推荐受理"), endpoint="acceptance_inbox",
+                             url="inbox"))

@@ -63,6 +63,9 @@ class AreaAccess:
         response = super()._handle_view(name, **kwargs)
         if response is not None:
             return response
+        # Periods end with the calendar, not with a click: whoever looks first closes them.
+        if workflow.close_ended_publicities():
+            db.session.commit()
         return self._authorization_gate()
 
     def _authorization_gate(self):

@@ -19,7 +19,8 @@ ARCHIVE_ITEM_LABELS = {
 }
 
 APPLICATION_LABELS = {
-    "applicant": _l("姓名"), "applicant.name": _l("姓名"), "year": _l("年度"), "series": _l("申报系列"),
+    "applicant": _l("姓名"), "applicant.name": _l("姓名"), "applicant.id_number": _l("身份证号"),
+    "unit.name": _l("工作单位"), "year": _l("年度"), "series": _l("申报系列"),
     "specialty": _l("申报专业"), "level": _l("申报级别"), "qualification": _l("资格名称"),
     "review_method": _l("评审方式"), "current_title": _l("现专业技术职务"), "status": _l("状态"),
     "holder": _l("待审机构"), "submitted_at": _l("提交时间"), "decided_at": _l("审核时间"),

@@ -1,5 +1,4 @@
 """用人单位 (/unit): the unit's people, 业绩档案审核 and 申报资料审核."""
-from datetime import date
 
 import sqlalchemy as sa
 from flask import url_for
@@ -18,9 +17,10 @@ from models import (
     ReviewStatus,
     Role,
 )
+from zcps import workdays
 from zcps.extensions import db
 
-from . import unit_authorization
+from . import unit_authorization, unit_publicity
 from .base import ScopedModelView
 from .columns import (
     APPLICANT_LABELS,
@@ -79,7 +79,7 @@ class OpinionTemplateView(EmployerView):
 
 def home_counts():
     """What waits for the unit: each count from the unit's own scope."""
-    today = date.today()
+    today = workdays.today()
     pending_people = db.session.scalar(
         sa.select(sa.func.count(sa.distinct(ArchiveItem.applicant_id)))
         .where(ArchiveItem.scope_clause(current_user), ArchiveItem.status == ReviewStatus.PENDING))
@@ -100,6 +100,7 @@ def home_counts():
         "publicities": running,
         "to_recommend": by_status.get(ApplicationStatus.PUBLICIZED, 0)
         + by_status.get(ApplicationStatus.ACCEPTANCE_RETURNED, 0),
+        "objections": unit_publicity.objection_counts(),
     }}
 
 
@@ -109,6 +110,7 @@ def register(admin):
                                     endpoint="unit_archive_people", url="archive-review"))
     admin.add_view(ArchiveReviewView(ArchiveItem, name=_l("业绩明细"), endpoint="unit_archive"))
     admin.add_view(ApplicationReviewView(Application, name=_l("申报资料审核"), endpoint="unit_application"))
+    unit_publicity.register(admin)
     admin.add_view(UnitApplicantView(Applicant, name=_l("本单位人员"), endpoint="unit_applicant"))
     admin.add_view(OpinionTemplateView(OpinionTemplate, name=_l("常用意见"),
                                        category=_l("单位管理"), endpoint="unit_opinion_template",

@@ -1,15 +1,22 @@
-"""平台管理 (/admin): units, authorizations, acceptance points, the catalogue, outbox, audit."""
+"""平台管理 (/admin): units, authorizations, acceptance points, the catalogue, outbox, audit,
+the working-day calendar."""
+from datetime import date
+
+import sqlalchemy as sa
 from flask import abort, flash, redirect, request
 from flask_admin import expose
 from flask_admin.actions import action
+from flask_admin.contrib.sqla.filters import BaseSQLAFilter
+from flask_admin.form import BaseForm
 from flask_admin.model.template import EndpointLinkRowAction
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm.exc import StaleDataError
-from wtforms import PasswordField
-from wtforms.validators import DataRequired, Length, ValidationError
+from wtforms import DateField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
 from models import (
     AcceptancePoint,
@@ -24,13 +31,15 @@ from models import (
     TitleSeries,
     TitleSpecialty,
     Unit,
+    WorkdayOverride,
 )
-from zcps import accounts, workflow
+from zcps import accounts, audit, workdays, workflow
 from zcps.extensions import db
 from zcps.forms import DecisionForm
 from zcps.storage import send_stored
+from zcps.templating import date_cn
 
-from .base import ALREADY_HANDLED, ScopedModelView, status_formatter
+from .base import ALREADY_HANDLED, SAVE_FAILED, ScopedModelView, status_formatter
 
 
 class PlatformView(ScopedModelView):
@@ -306,6 +315,219 @@ class AuditLogView(PlatformView):
     can_set_page_size = True
 
 
+# --- 工作日历 (DESIGN.md §6) ---------------------------------------------------------------------
+
+WEEKDAYS = "一二三四五六日"
+# One year's notice is a few dozen lines; this bounds a paste gone wrong.
+BULK_MAX_CHARS = 20000
+NOTE_MAX = 100
+
+
+def _parse_year(value) -> int | None:
+    value = str(value or "").strip()
+    if len(value) == 4 and value.isdigit() and 1900 <= int(value) <= 2999:
+        return int(value)
+    return None
+
+
+def _year_spans(years) -> str:
+    """[2004, 2005, …, 2026] → 2004年至2026年 (runs of consecutive years joined by 、)."""
+    spans = []
+    for year in sorted(years):
+        if spans and spans[-1][1] == year - 1:
+            spans[-1][1] = year
+        else:
+            spans.append([year, year])
+    if not spans:
+        return _("无")
+    return "、".join(_("%(year)s年", year=first) if first == last
+                     else _("%(first)s年至%(last)s年", first=first, last=last)
+                     for first, last in spans)
+
+
+def _workday_choice(value):
+    """The 类型 select: "1" (工作日) / "0" (休息日) to a bool; anything else is not a choice."""
+    if value in (True, "1", "True", "true"):
+        return True
+    if value in (False, "0", "False", "false"):
+        return False
+    raise ValueError(value)
+
+
+def _strip(value):
+    return (value or "").strip()
+
+
+def _day_label(view, context, model, name):
+    return f"{date_cn(model.day)}（星期{WEEKDAYS[model.day.weekday()]}）"
+
+
+def _workday_label(view, context, model, name):
+    if model.is_workday:
+        return Markup('<span class="badge badge-warning">{}</span> {}').format(
+            _("班"), _("工作日（调休上班）"))
+    return Markup('<span class="badge badge-success">{}</span> {}').format(_("休"), _("休息日"))
+
+
+def _updated_by(view, context, model, name):
+    account = db.session.get(Account, model.updated_by_id) if model.updated_by_id else None
+    return (account.display_name or account.username) if account else ""
+
+
+class WorkdayForm(BaseForm):
+    """One day of the calendar; a day already entered is refused here, before any insert."""
+
+    day = DateField(_l("日期"), validators=[InputRequired(message=_l("请填写日期。"))],
+                    description=_l("格式如 2027-02-08"))
+    is_workday = SelectField(
+        _l("类型"), choices=[("0", _l("休息日")), ("1", _l("工作日（调休上班）"))],
+        coerce=_workday_choice, default=False,
+        validators=[InputRequired(message=_l("请选择类型。"))],
+        description=_l("休息日：法定节假日（含放假的工作日）；工作日：调休上班的周末。"))
+    note = StringField(_l("说明"), filters=[_strip],
+                       validators=[Length(max=NOTE_MAX, message=_l("说明最多100个字。"))],
+                       description=_l("可不填，例如 春节、国庆节调休。"))
+
+    def validate(self, extra_validators=None):
+        valid = super().validate(extra_validators)
+        # Flask-Admin shows a field's errors only when they are ``str`` (``e is string``);
+        # the validators' lazy messages would leave the field unmarked.
+        for field in self:
+            field.errors = [str(error) for error in field.errors]
+        return valid
+
+    def validate_day(self, field):
+        if field.data is None:
+            return
+        existing = db.session.scalar(sa.select(WorkdayOverride)
+                                     .where(WorkdayOverride.day == field.data))
+        editing = getattr(self, "_obj", None)
+        if existing is not None and (editing is None or existing.id != editing.id):
+            raise ValidationError(_("%(day)s已经录入过（%(kind)s），请在列表中编辑该日期，不要重复添加。",
+                                    day=date_cn(field.data),
+                                    kind=_("工作日") if existing.is_workday else _("休息日")))
+
+
+class YearFilter(BaseSQLAFilter):
+    """年份: the days of one calendar year, as a range on the (unique, indexed) day column."""
+
+    def validate(self, value):
+        return _parse_year(value) is not None
+
+    def clean(self, value):
+        return _parse_year(value)
+
+    def apply(self, query, value, alias=None):
+        column = self.get_column(alias)
+        return query.filter(column >= date(value, 1, 1), column <= date(value, 12, 31))
+
+    def operation(self):
+        return _l("等于")
+
+
+class WorkdayCalendarView(PlatformView):
+    """工作日历: the admin's holidays and adjusted working days, which win over chinesecalendar."""
+
+    can_create = True
+    can_edit = True
+    can_delete = True
+    page_size = 50
+    list_template = "admin/calendar_list.html"
+    form = WorkdayForm
+    form_columns = ["day", "is_workday", "note"]
+    column_list = ["day", "is_workday", "note", "updated_at"]
+    column_details_list = ["day", "is_workday", "note", "updated_by_id", "updated_at"]
+    column_labels = {"day": _l("日期"), "is_workday": _l("类型"), "note": _l("说明"),
+                     "updated_by_id": _l("修改人"), "updated_at": _l("修改时间")}
+    column_formatters = {"day": _day_label, "is_workday": _workday_label,
+                         "updated_by_id": _updated_by}
+    column_sortable_list = ["day", "is_workday", "updated_at"]
+    column_default_sort = ("day", True)
+    column_searchable_list = ["day", "note"]
+    column_filters = [YearFilter(WorkdayOverride.day, _l("年份"))]
+
+    # --- the list ----------------------------------------------------------------------------
+    def _year_filter_key(self):
+        for index, flt in enumerate(self._filters or ()):
+            if isinstance(flt, YearFilter):
+                return self.get_filter_arg(index, flt)
+        return None
+
+    def selected_year(self) -> int | None:
+        key = self._year_filter_key()
+        for name, value in request.args.items():
+            if name.startswith("flt") and name.partition("_")[2] == key:
+                return _parse_year(value)
+        return None
+
+    def year_links(self):
+        """[(label, count, url, active)]: 全部, then each year with entries, this year and next."""
+        year = sa.extract("year", WorkdayOverride.day)
+        counts = {int(value): count for value, count in db.session.execute(
+            sa.select(year, sa.func.count(WorkdayOverride.id))
+            .where(WorkdayOverride.scope_clause(current_user)).group_by(year))}
+        this_year = workdays.today().year
+        selected = self.selected_year()
+        key = self._year_filter_key()
+        links = [(_("全部"), sum(counts.values()), self.get_url(".index_view"), selected is None)]
+        for value in sorted(set(counts) | {this_year, this_year + 1}, reverse=True):
+            links.append((_("%(year)s年", year=value), counts.get(value, 0),
+                          self.get_url(".index_view", **{f"flt0_{key}": value}),
+                          selected == value))
+        return links
+
+    def calendar_status(self):
+        """Which years chinesecalendar knows, and this or next year if nothing covers them."""
+        this_year = workdays.today().year
+        official = [year for year in range(this_year - 30, this_year + 3)
+                    if workdays.official_year(year)]
+        missing = workdays.unofficial_years(date(this_year, 1, 1), date(this_year + 1, 12, 31))
+        return {"official": _year_spans(official), "missing": missing}
+
+    # --- single days -------------------------------------------------------------------------
+    def on_model_change(self, form, model, is_created):
+        super().on_model_change(form, model, is_created)
+        model.note = _strip(model.note)[:NOTE_MAX]
+        model.updated_by_id = current_user.id
+        audit.record("workday_create" if is_created else "workday_update", actor=current_user,
+                     target=f"workday:{model.day.isoformat()}", is_workday=model.is_workday,
+                     note=model.note)
+
+    def on_model_delete(self, model):
+        audit.record("workday_delete", actor=current_user, target=f"workday:{model.day.isoformat()}",
+                     is_workday=model.is_workday, note=model.note)
+
+    # --- a whole year at once ----------------------------------------------------------------
+    @expose("/bulk/", methods=("GET", "POST"))
+    def bulk_view(self):
+        text, errors = "", []
+        if request.method == "POST":
+            text = request.form.get("entries", "")
+            entries = []
+            if len(text) > BULK_MAX_CHARS:
+                errors = [_("内容过长：一次最多%(n)s个字符，请分几次录入。", n=BULK_MAX_CHARS)]
+            else:
+                entries, errors = workdays.parse_entries(text)
+                errors += [_("%(day)s：说明最多100个字。", day=entry[0].isoformat())
+                           for entry in entries if len(entry[2]) > NOTE_MAX]
+                if not entries and not errors:
+                    errors = [_("请至少填写一行，例如 2027-02-08 休 春节。")]
+            if not errors:
+                try:
+                    count = workdays.save_entries(entries, current_user)
+                    audit.record("workday_bulk", actor=current_user, target="workday_calendar",
+                                 count=count, years=sorted({entry[0].year for entry in entries}))
+                    db.session.commit()
+                except SQLAlchemyError:
+                    db.session.rollback()
+                    errors = [str(SAVE_FAILED)]
+                else:
+                    flash(_("已保存%(n)s个日期。", n=count), "success")
+                    return redirect(self.get_url(".index_view"))
+        return self.render("admin/calendar_bulk.html", text=text, errors=errors,
+                           status=self.calendar_status())
+
+
 def register(admin):
     admin.add_view(AuthorizationView(Authorization, name=_l("授权审核"), endpoint="admin_authorization"))
     admin.add_view(UnitView(Unit, name=_l("用人单位"), endpoint="admin_unit"))
@@ -322,3 +544,5 @@ def register(admin):
     admin.add_view(NotificationView(Notification, name=_l("短信发件箱"), category=_l("系统"),
                                     endpoint="admin_notification"))
     admin.add_view(AuditLogView(AuditLog, name=_l("审计日志"), category=_l("系统"), endpoint="admin_audit"))
+    admin.add_view(WorkdayCalendarView(WorkdayOverride, name=_l("工作日历"), category=_l("系统"),
+                                       endpoint="admin_calendar"))

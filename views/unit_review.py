@@ -300,6 +300,10 @@ class ApplicationReviewView(ReviewMixin, ScopedModelView):
         if done:
             flash(_("已通过 %(n)s 份申报，已短信通知申报人。", n=done), "success")
 
+    @action("publicize", _l("信息公示"))
+    def action_publicize(self, ids):
+        return redirect(url_for("unit_publicity.new_view", ids=ids))
+
     @expose("/review/", methods=("GET", "POST"))
     def review_view(self):
         application = self.get_one_or_404(request.values.get("id"))

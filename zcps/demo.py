@@ -5,6 +5,8 @@ All demo passwords are ``demo1234`` (demo data only).
 from datetime import date, datetime, timedelta
 from io import BytesIO
 
+import sqlalchemy as sa
+
 from models import (
     AcceptancePoint,
     Account,
@@ -31,6 +33,7 @@ from models import (
     utcnow,
 )
 
+from . import workdays
 from .catalogue import seed_catalogue, seed_opinion_templates
 from .extensions import db
 from .identifiers import id_birth_date, id_sex
@@ -226,15 +229,20 @@ def load_demo() -> bool:
     _application(zhang, unit, engineering, senior_engineer, ApplicationStatus.PENDING,
                  zhang_items, employer, acceptance, point)
 
+    # One period running (started two days ago), one ended a few weeks back.
+    running_start = workdays.today() - timedelta(days=2)
+    ended_start = workdays.today() - timedelta(days=30)
+    running_end = workdays.earliest_end_date(running_start)
+    ended_end = workdays.earliest_end_date(ended_start)
     publicity_running = Publicity(
-        unit=unit, title="2026年度职称申报公示（第一批）",
-        start_date=date.today() - timedelta(days=2), end_date=date.today() + timedelta(days=7),
-        earliest_end_date=date.today() + timedelta(days=7), objection_contact="人事处 刘洋 0571-88000001",
+        unit=unit, title=f"{unit.name}{date.today().year}年度职称申报人员公示（第二批）",
+        start_date=running_start, end_date=running_end, earliest_end_date=running_end,
+        count_start_day=False, objection_contact="人事处 刘洋 0571-88000001",
     )
     publicity_ended = Publicity(
-        unit=unit, title="2026年度职称申报公示（第二批）",
-        start_date=date.today() - timedelta(days=20), end_date=date.today() - timedelta(days=12),
-        earliest_end_date=date.today() - timedelta(days=12), objection_contact="人事处 刘洋 0571-88000001",
+        unit=unit, title=f"{unit.name}{date.today().year}年度职称申报人员公示（第一批）",
+        start_date=ended_start, end_date=ended_end, earliest_end_date=ended_end,
+        count_start_day=False, objection_contact="人事处 刘洋 0571-88000001",
     )
     db.session.add_all([publicity_running, publicity_ended])
     db.session.flush()
@@ -253,6 +261,25 @@ def load_demo() -> bool:
             }.get(status, publicity_ended)
             _application(person, unit, engineering, senior_engineer, status, items, employer,
                          acceptance, point, publicity=publicity)
+
+    # An objection waiting in the running period, one found untrue in the ended one.
+    for status, content, resolution in (
+            (ApplicationStatus.PUBLICIZING, "反映其项目获奖证书与实际参与情况不符。", ""),
+            (ApplicationStatus.PUBLICIZED, "反映其继续教育学时不足。", "经核查学时证明，学时符合要求，异议不属实。")):
+        application = db.session.scalar(sa.select(Application).where(
+            Application.unit_id == unit.id, Application.status == status).limit(1))
+        publicity = application.publicity
+        objection = Objection(
+            application=application, publicity=publicity, unit_id=unit.id, content=content,
+            received_on=publicity.start_date + timedelta(days=1), raised_by="实名来信",
+            status=ObjectionStatus.DISMISSED if resolution else ObjectionStatus.OPEN,
+            resolution=resolution, resolved_at=utcnow() if resolution else None,
+            resolved_by_id=employer.id if resolution else None)
+        db.session.add(objection)
+        db.session.flush()
+        _history(Subject.OBJECTION, objection, "record", None, ObjectionStatus.OPEN, employer,
+                 unit=unit, applicant=None, opinion=content,
+                 when=datetime.now() - timedelta(days=1))
 
     # The second unit has one applicant of its own (for isolation checks in the demo).
     other = _person("林晓", "330106198701010022", "13900009999", second)

@@ -1,0 +1,304 @@
+"""The publicity table (导出公示表): content, no injected formulas, no ID/mobile, print set-up."""
+from datetime import date
+from io import BytesIO
+from types import SimpleNamespace
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import event
+
+from models import ApplicationItem, ApplicationStatus, ArchiveCategory, Publicity
+from tests import factories
+from zcps import publicity_table
+from zcps.extensions import db
+from zcps.publicity_table import (
+    HEADERS,
+    achievement_summary,
+    download_name,
+    publicity_applications,
+    write_publicity_table,
+)
+from zcps.workflow import profile_snapshot
+
+START, END = date(2026, 9, 29), date(2026, 10, 12)
+CONTACT = "本单位人事科（电话0571-87654321）"
+INJECTED_NAME = '=HYPERLINK("http://evil.example","张三")'
+
+
+def add_item(application, category, title, organisation="", start=None, **details):
+    item = ApplicationItem(application=application, category=category, title=title,
+                           organisation=organisation, start_date=start, details=details)
+    db.session.add(item)
+    return item
+
+
+def make_publicity(unit, contact=CONTACT):
+    publicity = Publicity(unit_id=unit.id, start_date=START, end_date=END,
+                          earliest_end_date=END, objection_contact=contact)
+    db.session.add(publicity)
+    db.session.flush()
+    return publicity
+
+
+def publicize(person, publicity, specialty="计算机应用"):
+    application = factories.application(
+        person, ApplicationStatus.PUBLICIZING, specialty=specialty,
+        current_title=person.current_title, profile_snapshot=profile_snapshot(person),
+        publicity_id=publicity.id)
+    return application
+
+
+@pytest.fixture
+def batch(app):
+    unit = factories.unit("杭州测试研究院")
+    publicity = make_publicity(unit)
+    first = factories.applicant(
+        unit, "王小明", id_number=factories.make_id_number(11, "19900307"),
+        highest_education="大学本科", current_title="工程师",
+        current_title_date=date(2018, 6, 30))
+    second = factories.applicant(
+        unit, INJECTED_NAME, id_number=factories.make_id_number(22, "19851120"),
+        highest_education="硕士研究生", current_title="助理工程师")
+    third = factories.applicant(unit, "李红", id_number=factories.make_id_number(33, "19921201"))
+    one = publicize(first, publicity)
+    add_item(one, ArchiveCategory.EDUCATION, "浙江大学", start=date(2008, 9, 1))
+    add_item(one, ArchiveCategory.PAPER, "基于深度学习的桥梁检测方法", "土木工程学报",
+             date(2023, 5, 1), author_rank=1)
+    add_item(one, ArchiveCategory.AWARD, "浙江省科学技术进步奖", "浙江省人民政府",
+             date(2022, 12, 1), level="省部级", rank=2)
+    two = publicize(second, publicity, specialty="=1+2")
+    add_item(two, ArchiveCategory.PATENT, "一种桥梁裂缝检测装置", start=date(2024, 3, 1),
+             patent_no="ZL202410000000.1", patent_type="发明")
+    publicize(third, publicity)
+    # Another publicity's application is not listed.
+    other_unit = factories.unit("别的单位")
+    publicize(factories.applicant(other_unit, "不在本批"), make_publicity(other_unit))
+    db.session.commit()
+    return SimpleNamespace(publicity=publicity, people=[first, second, third],
+                           applications=[one, two])
+
+
+def export(publicity):
+    # As the view does it.
+    applications = db.session.scalars(publicity_applications(publicity))
+    return write_publicity_table(publicity, applications)
+
+
+def sheet_of(data: bytes):
+    return load_workbook(BytesIO(data)).active
+
+
+def text_rows(sheet):
+    return [[cell.value for cell in row] for row in sheet.iter_rows()]
+
+
+def test_title_period_header_and_one_row_per_application(batch):
+    sheet = sheet_of(export(batch.publicity))
+    rows = text_rows(sheet)
+    year = date.today().year  # factories.application uses this year
+    assert rows[0][0] == f"杭州测试研究院{year}年度专业技术职务任职资格申报人员公示表"
+    assert rows[1][0] == "公示时间：2026年9月29日至2026年10月12日"
+    assert tuple(rows[2]) == HEADERS
+    assert "A1:L1" in {str(merged) for merged in sheet.merged_cells.ranges}
+
+    body = rows[3:6]
+    assert [row[0] for row in body] == [1, 2, 3]
+    assert [row[1] for row in body] == ["王小明", INJECTED_NAME, "李红"]
+    assert [row[2] for row in body] == [person.sex.label for person in batch.people]
+    assert {row[2] for row in body} <= {"男", "女"}
+    assert [row[3] for row in body] == ["1990.03", "1985.11", "1992.12"]
+    first = dict(zip(HEADERS, body[0]))
+    assert first["学历"] == "大学本科"
+    assert first["现专业技术职务及取得时间"] == "工程师（2018.06）"
+    assert first["申报系列"] == "工程"
+    assert first["申报专业"] == "计算机应用"
+    assert "高级工程师" in first["申报资格"] and "副高级" in first["申报资格"]
+    assert first["评审方式"] == "评审"
+    assert "基于深度学习的桥梁检测方法" in first["主要业绩"]
+    assert "浙江省科学技术进步奖" in first["主要业绩"]
+    assert "浙江大学" not in first["主要业绩"]  # education is not an achievement
+    assert "一种桥梁裂缝检测装置" in body[1][HEADERS.index("主要业绩")]
+    assert body[2][HEADERS.index("主要业绩")] in (None, "")
+
+    names = [row[1] for row in rows]
+    assert "不在本批" not in names
+    # Footer: a blank row, the objection contact, then the period again.
+    assert rows[6] == [None] * len(HEADERS)
+    assert rows[7][0] == f"公示期间如有异议，请向{CONTACT}反映。"
+    assert rows[8][0] == rows[1][0]
+    assert len(rows) == 9
+
+
+def test_user_text_never_becomes_a_formula(batch):
+    sheet = sheet_of(export(batch.publicity))
+    cells = [cell for row in sheet.iter_rows() for cell in row if cell.value is not None]
+    assert all(cell.data_type != "f" for cell in cells)
+    injected = [cell for cell in cells if isinstance(cell.value, str)
+                and cell.value.startswith("=")]
+    assert {cell.value for cell in injected} == {INJECTED_NAME, "=1+2"}
+    assert all(cell.data_type == "s" for cell in injected)
+
+
+def test_no_id_number_or_mobile_anywhere(batch):
+    data = export(batch.publicity)
+    sheet = sheet_of(data)
+    texts = [str(cell.value) for row in sheet.iter_rows() for cell in row
+             if cell.value is not None]
+    secrets = [value for person in batch.people for value in (person.id_number, person.mobile)]
+    assert all(secret for secret in secrets)
+    for secret in secrets:
+        assert not any(secret in text for text in texts), secret
+        assert secret.encode() not in data  # nor anywhere in the (zipped) file's strings
+    # The unit's own contact mobile is not shown either.
+    unit_mobile = batch.publicity.unit.contact_mobile
+    assert not any(unit_mobile in text for text in texts)
+
+
+def test_layout_and_print_settings(batch):
+    sheet = sheet_of(export(batch.publicity))
+    assert sheet.title == "公示表"
+    assert sheet.freeze_panes == "A4"
+    assert sheet.page_setup.orientation == "landscape"
+    assert int(sheet.page_setup.paperSize) == 9
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage
+    assert int(sheet.page_setup.fitToWidth or 1) == 1  # 1 is the default, left out by writers
+    assert int(sheet.page_setup.fitToHeight) == 0
+    assert sheet.print_title_rows == "$1:$3"
+    assert sheet.print_options.horizontalCentered
+    assert "&P" in sheet.oddFooter.center.text and "&N" in sheet.oddFooter.center.text
+    header = sheet["A3"]
+    assert header.font.bold and header.fill.fgColor.rgb.endswith("D9D9D9")
+    assert header.alignment.horizontal == "center" and header.alignment.wrap_text
+    assert header.border.left.style == "thin"
+    summary = sheet.cell(row=4, column=HEADERS.index("主要业绩") + 1)
+    assert summary.alignment.wrap_text and summary.border.bottom.style == "thin"
+    summary_width = sheet.column_dimensions["K"].width
+    assert summary_width > max(sheet.column_dimensions[c].width for c in "ABCDEFGHIJ")
+
+
+def test_no_contact_no_objection_line_and_year_from_start_date_when_empty(app):
+    unit = factories.unit("空单位")
+    publicity = make_publicity(unit, contact="")
+    db.session.commit()
+    rows = text_rows(sheet_of(export(publicity)))
+    assert rows[0][0] == "空单位2026年度专业技术职务任职资格申报人员公示表"
+    assert tuple(rows[2]) == HEADERS
+    assert not any("异议" in str(value) for row in rows for value in row if value)
+    assert rows[-1][0] == "公示时间：2026年9月29日至2026年10月12日"
+
+
+class QueryCounter:
+    def __init__(self, engine):
+        self.engine, self.count = engine, 0
+
+    def __enter__(self):
+        event.listen(self.engine, "before_cursor_execute", self._count)
+        return self
+
+    def __exit__(self, *exc):
+        event.remove(self.engine, "before_cursor_execute", self._count)
+
+    def _count(self, *args, **kwargs):
+        self.count += 1
+
+
+def fill(publicity, unit, people):
+    for _ in range(people):
+        application = publicize(factories.applicant(unit, current_title="工程师"), publicity)
+        add_item(application, ArchiveCategory.PAPER, "论文", "期刊", date(2023, 1, 1))
+        add_item(application, ArchiveCategory.PROJECT, "项目", start=date(2022, 1, 1),
+                 role="负责人")
+    db.session.commit()
+
+
+def test_the_export_runs_a_fixed_number_of_queries(app):
+    unit = factories.unit()
+    small, large = make_publicity(unit), make_publicity(unit)
+    fill(small, unit, 2)
+    fill(large, unit, 12)
+    counts = []
+    for publicity in (small, large):
+        db.session.expire_all()
+        with QueryCounter(db.engine) as counter:
+            rows = text_rows(sheet_of(export(db.session.get(Publicity, publicity.id))))
+        counts.append(counter.count)
+        assert all("论文" in row[HEADERS.index("主要业绩")] for row in rows[3:-3])
+    assert counts[0] == counts[1] <= 4, counts
+
+
+def test_streaming_in_small_batches_keeps_order(app):
+    unit = factories.unit()
+    publicity = make_publicity(unit)
+    fill(publicity, unit, 5)
+    statement = publicity_applications(publicity, batch_size=2)
+    assert statement.get_execution_options()["yield_per"] == 2
+    db.session.expire_all()
+    with QueryCounter(db.engine) as counter:
+        listed = list(db.session.scalars(statement))
+    assert counter.count == 1 + 3  # the rows, then the items of each batch of 2 (streamed)
+    assert [a.id for a in listed] == sorted(a.id for a in listed) and len(listed) == 5
+    assert all(len(a.items) == 2 for a in listed)
+    # The statement itself may be passed too.
+    direct = write_publicity_table(publicity, publicity_applications(publicity))
+    assert text_rows(sheet_of(direct))[3:8] == text_rows(sheet_of(export(publicity)))[3:8]
+
+
+def test_download_name_keeps_chinese(app):
+    publicity = make_publicity(factories.unit("杭州/测试:研究院"))
+    assert download_name(publicity) == "公示表_杭州_测试_研究院_2026-09-29.xlsx"
+    publicity.unit.name = "杭州测试研究院"
+    assert download_name(publicity) == "公示表_杭州测试研究院_2026-09-29.xlsx"
+    with app.test_request_context():
+        response = publicity_table.publicity_table_response(publicity)
+    disposition = response.headers["Content-Disposition"]
+    assert "filename*=UTF-8''" in disposition and "%E5%85%AC%E7%A4%BA%E8%A1%A8" in disposition
+    response.close()
+
+
+# --- 主要业绩 ------------------------------------------------------------------------------------
+
+def item(category, title, organisation="", start=None, **details):
+    return SimpleNamespace(category=category, title=title, organisation=organisation,
+                           start_date=start, details=details)
+
+
+def test_summary_is_empty_without_achievements():
+    assert achievement_summary([]) == ""
+    assert achievement_summary([
+        item(ArchiveCategory.EDUCATION, "浙江大学"), item(ArchiveCategory.WORK, "某公司"),
+        item(ArchiveCategory.ASSESSMENT, "2024年度考核 优秀"),
+        item(ArchiveCategory.CERTIFICATE, "一级建造师"),
+    ]) == ""
+
+
+def test_summary_lists_each_category_with_counts():
+    text = achievement_summary([
+        item(ArchiveCategory.PAPER, "题目一", "期刊甲", date(2023, 5, 1), author_rank=1),
+        item(ArchiveCategory.AWARD, "科技进步奖", "省政府", date(2022, 1, 1), level="省部级"),
+        item(ArchiveCategory.PAPER, "题目二", "期刊乙", date(2024, 1, 1)),
+        item(ArchiveCategory.PROJECT, "重点研发项目", "科技厅", None, role="负责人"),
+        item(ArchiveCategory.PATENT, "一种装置", start=date(2021, 7, 1), patent_type="发明",
+             patent_no="ZL1"),
+    ])
+    assert text == ("论文2篇：《题目二》（期刊乙，2024年）、《题目一》（期刊甲，2023年）；"
+                    "获奖1项：科技进步奖（省部级，2022年）；项目课题1项：重点研发项目（负责人）；"
+                    "专利1项：一种装置（发明，2021年）")
+
+
+def test_summary_truncates_long_lists_and_long_text():
+    papers = [item(ArchiveCategory.PAPER, f"论文{n}", "期刊", date(2010 + n, 1, 1))
+              for n in range(7)]
+    text = achievement_summary(papers)
+    assert text.startswith("论文7篇：《论文6》") and text.endswith("等7篇")
+    assert "论文3" not in text.replace("论文7篇", "")
+
+    long_title = "很长的题目" * 40
+    many = [item(category, long_title, "机构" * 30, date(2020, 1, 1), level="国家级",
+                 role="负责人", patent_type="发明")
+            for category in (ArchiveCategory.PAPER, ArchiveCategory.AWARD,
+                             ArchiveCategory.PROJECT, ArchiveCategory.PATENT)
+            for _ in range(5)]
+    text = achievement_summary(many)
+    assert len(text) <= publicity_table.SUMMARY_LIMIT
+    assert text.endswith("…")
+    assert long_title not in text

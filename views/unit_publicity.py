@@ -1,0 +1,332 @@
+"""信息公示, 异议 and 资格审查推荐: the unit's last two steps, from approved to recommended."""
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+from flask import abort, flash, g, jsonify, redirect, request
+from flask_admin import expose
+from flask_admin.actions import action
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from markupsafe import Markup
+from sqlalchemy.orm import selectinload
+
+from models import (
+    AcceptancePoint,
+    Application,
+    ApplicationStatus,
+    Objection,
+    ObjectionStatus,
+    OpinionKind,
+    Publicity,
+    ReviewRecord,
+    Role,
+    StoredFile,
+    Subject,
+)
+from zcps import publicity_table, workdays, workflow
+from zcps.archive_fields import summary
+from zcps.exports import xlsx_response
+from zcps.extensions import db
+from zcps.storage import send_stored
+from zcps.templating import date_cn
+
+from .base import ScopedModelView
+from .columns import ACTION_LABELS, APPLICATION_LABELS, STATUS_FORMATTERS
+from .unit_review import ReviewMixin
+
+RESOLUTION_LABELS = {"dismiss": _l("不属实"), "not_recommend": _l("属实，不予推荐"),
+                     "return": _l("属实，退回申报人修改")}
+
+
+def _parse_date(value):
+    try:
+        return date.fromisoformat((value or "").strip())
+    except ValueError:
+        return None
+
+
+def _publicity_state(publicity, today=None):
+    today = today or workdays.today()
+    if today < publicity.start_date:
+        return _("未开始")
+    if today > publicity.end_date:
+        return _("已期满")
+    return _("公示中")
+
+
+class PublicityView(ReviewMixin, ScopedModelView):
+    """信息公示: the unit's publicity batches, each with its period, people and objections."""
+
+    role = Role.EMPLOYER
+    column_list = ["title", "start_date", "end_date", "state", "people"]
+    column_details_list = ["title", "start_date", "end_date"]
+    column_labels = {"title": _l("公示名称"), "start_date": _l("公示开始日期"),
+                     "end_date": _l("公示结束日期"), "state": _l("状态"), "people": _l("公示人数")}
+    column_sortable_list = ["start_date", "end_date"]
+    column_default_sort = ("start_date", True)
+    details_template = "unit/publicity.html"
+    list_template = "unit/publicity_list.html"
+    status_tabs = (("running", _l("公示中"), None), ("ended", _l("已期满"), None),
+                   ("all", _l("全部"), None))
+    column_formatters = {
+        "title": lambda view, context, model, name: Markup('<a href="{}">{}</a>').format(
+            view.get_url(".details_view", id=model.id), model.title),
+        "state": lambda view, context, model, name: _publicity_state(model),
+        "people": lambda view, context, model, name: g.publicity_people.get(model.id, 0),
+    }
+
+    def _tab_clause(self, key):
+        today = workdays.today()
+        if key == "running":
+            return Publicity.end_date >= today
+        if key == "ended":
+            return Publicity.end_date < today
+        return None
+
+    def _tab_filter(self, query):
+        clause = self._tab_clause(self.current_tab()[0])
+        return query if clause is None else query.filter(clause)
+
+    def tab_links(self):
+        today = workdays.today()
+        running, everyone = db.session.execute(
+            sa.select(sa.func.count(sa.case((Publicity.end_date >= today, 1))),
+                      sa.func.count(Publicity.id)).where(Publicity.scope_clause(current_user))
+        ).one()
+        counts = {"running": running, "ended": everyone - running, "all": everyone}
+        current = self.current_tab()[0]
+        return [(key, label, counts[key], self.get_url(".index_view", tab=key), key == current)
+                for key, label, _statuses in self.status_tabs]
+
+    def get_list(self, *args, **kwargs):
+        count, rows = super().get_list(*args, **kwargs)
+        if kwargs.get("execute", True):
+            ids = [row.id for row in rows or ()]
+            g.publicity_people = dict(db.session.execute(
+                sa.select(Application.publicity_id, sa.func.count(Application.id))
+                .where(Application.scope_clause(current_user),
+                       Application.publicity_id.in_(ids))
+                .group_by(Application.publicity_id)).all()) if ids else {}
+        return count, rows
+
+    # --- one batch ------------------------------------------------------------------------
+    def page_context(self, publicity):
+        """What the batch page shows: the period, its people and their objections."""
+        applications = db.session.scalars(
+            Application.select_for(current_user)
+            .where(Application.publicity_id == publicity.id)
+            .options(selectinload(Application.applicant), selectinload(Application.qualification),
+                     selectinload(Application.objections))
+            .order_by(Application.id)).all()
+        today = workdays.today()
+        objections = [objection for application in applications
+                      for objection in application.objections
+                      if objection.publicity_id == publicity.id]
+        return {
+            "applications": applications,
+            "objections": sorted(objections, key=lambda objection: objection.id),
+            "state": _publicity_state(publicity, today),
+            "days_left": workdays.days_left(publicity.end_date, today),
+            "working_days": workdays.working_days_between(
+                publicity.start_date, publicity.end_date, publicity.count_start_day),
+            "ready_on": publicity.end_date + timedelta(days=1),
+            "today": today,
+            "resolutions": RESOLUTION_LABELS,
+            "warnings": workflow.publicity_period(publicity.start_date,
+                                                  publicity.end_date)["warnings"],
+        }
+
+    @expose("/start/", methods=("GET", "POST"))
+    def new_view(self):
+        """Start a batch from approved applications (ticked here or in 申报资料审核)."""
+        candidates = db.session.scalars(
+            Application.select_for(current_user)
+            .where(Application.status == ApplicationStatus.APPROVED)
+            .options(selectinload(Application.applicant), selectinload(Application.qualification))
+            .order_by(Application.id)).all()
+        chosen = {value for value in request.values.getlist("ids") if value.isdigit()}
+        form = request.form
+        if request.method == "POST":
+            start = _parse_date(form.get("start_date"))
+            end = _parse_date(form.get("end_date")) if form.get("end_date", "").strip() else None
+            if start is None:
+                flash(_("请填写公示开始日期（格式：2026-09-29）。"), "error")
+            elif form.get("end_date", "").strip() and end is None:
+                flash(_("公示结束日期格式不正确（格式：2026-10-12）。"), "error")
+            elif not chosen:
+                flash(_("请勾选要公示的申报。"), "error")
+            else:
+                records = self._applications(chosen)
+                started = []
+                if self.decide(lambda actor, *args: started.append(
+                        workflow.start_publicity(actor, *args)), records, start, end,
+                        form.get("objection_contact", "")):
+                    publicity = started[0]
+                    flash(_("已开始公示：%(n)s人，公示期%(start)s至%(end)s；已短信通知申报人。",
+                            n=len(records), start=date_cn(publicity.start_date),
+                            end=date_cn(publicity.end_date)), "success")
+                    return redirect(self.get_url(".details_view", id=publicity.id))
+        start = _parse_date(form.get("start_date")) or workdays.today()
+        period = workflow.publicity_period(start)
+        return self.render("unit/publicity_new.html", candidates=candidates, chosen=chosen,
+                           period=period, form_values=form, today=workdays.today())
+
+    def _applications(self, ids):
+        wanted = {int(value) for value in ids}
+        records = db.session.scalars(Application.select_for(current_user).where(
+            Application.id.in_(wanted))).all()
+        if len(records) != len(wanted):
+            abort(404)
+        return records
+
+    @expose("/period/")
+    def period_view(self):
+        """The earliest end date for a start date, for the form to show as it is typed."""
+        start = _parse_date(request.args.get("start"))
+        if start is None:
+            return jsonify({"error": _("日期格式不正确。")}), 400
+        period = workflow.publicity_period(start)
+        return jsonify({"earliest_end": period["earliest_end"].isoformat(),
+                        "earliest_end_text": date_cn(period["earliest_end"]),
+                        "warnings": period["warnings"]})
+
+    @expose("/export/<int:publicity_id>")
+    def export_view(self, publicity_id):
+        publicity = self.get_one_or_404(publicity_id)
+        applications = db.session.scalars(publicity_table.publicity_applications(publicity))
+        data = publicity_table.write_publicity_table(publicity, applications)
+        return xlsx_response(data, publicity_table.download_name(publicity))
+
+    @expose("/objection/", methods=("POST",))
+    def objection_view(self):
+        application = Application.get_for(current_user, request.form.get("application_id"))
+        if application is None or application.publicity_id is None:
+            abort(404)
+        received = _parse_date(request.form.get("received_on"))
+        if self.decide(workflow.record_objection, application, request.form.get("content", ""),
+                       received, request.form.get("raised_by", "")):
+            flash(_("已登记对%(name)s的异议，请核查后处理；处理前不能推荐。",
+                    name=application.applicant.name), "success")
+        return redirect(self.get_url(".details_view", id=application.publicity_id) + "#objections")
+
+    @expose("/objection/resolve/", methods=("POST",))
+    def resolve_view(self):
+        objection = Objection.get_for(current_user, request.form.get("objection_id"))
+        if objection is None:
+            abort(404)
+        resolution = request.form.get("resolution", "")
+        if self.decide(workflow.resolve_objection, objection, resolution,
+                       request.form.get("resolution_text", "")):
+            flash(_("异议已处理：%(result)s。", result=RESOLUTION_LABELS[resolution]), "success")
+        return redirect(self.get_url(".details_view", id=objection.publicity_id) + "#objections")
+
+
+RECOMMENDATION_TABS = (
+    ("ready", _l("待推荐"), [ApplicationStatus.PUBLICIZED, ApplicationStatus.ACCEPTANCE_RETURNED]),
+    ("publicizing", _l("公示中"), [ApplicationStatus.PUBLICIZING]),
+    ("recommended", _l("已推荐"), [ApplicationStatus.RECOMMENDED]),
+    ("accepted", _l("已受理"), [ApplicationStatus.ACCEPTED]),
+    ("returned", _l("受理点退回"), [ApplicationStatus.ACCEPTANCE_RETURNED]),
+    ("all", _l("全部"), None),
+)
+RECOMMENDATION_STATES = (ApplicationStatus.PUBLICIZING, ApplicationStatus.PUBLICIZED,
+                         ApplicationStatus.RECOMMENDED, ApplicationStatus.ACCEPTED,
+                         ApplicationStatus.ACCEPTANCE_RETURNED, ApplicationStatus.NOT_RECOMMENDED)
+
+
+class RecommendationView(ReviewMixin, ScopedModelView):
+    """资格审查推荐: publicized applications, recommended one by one or together."""
+
+    role = Role.EMPLOYER
+    column_list = ["applicant", "qualification", "publicity", "status", "acceptance_point",
+                   "recommended_at"]
+    column_details_list = ["applicant", "qualification", "status"]
+    column_labels = {**APPLICATION_LABELS, "publicity": _l("公示期")}
+    column_formatters = {
+        **STATUS_FORMATTERS,
+        "applicant": lambda view, context, model, name: Markup('<a href="{}">{}</a>').format(
+            view.get_url(".recommend_view", ids=model.id), model.applicant.name),
+        "publicity": lambda view, context, model, name: (
+            f"{date_cn(model.publicity.start_date)} — {date_cn(model.publicity.end_date)}"
+            if model.publicity else ""),
+    }
+    column_searchable_list = ["applicant.name", "applicant.id_number"]
+    column_sortable_list = ["recommended_at"]
+    column_default_sort = ("id", False)
+    column_select_related_list = [Application.applicant, Application.qualification,
+                                  Application.publicity, Application.acceptance_point]
+    can_view_details = False
+    status_column = "status"
+    status_tabs = RECOMMENDATION_TABS
+
+    def view_clause(self):
+        return Application.status.in_(RECOMMENDATION_STATES)
+
+    @action("recommend", _l("资格审查推荐"))
+    def action_recommend(self, ids):
+        return redirect(self.get_url(".recommend_view", ids=ids))
+
+    @expose("/recommend/", methods=("GET", "POST"))
+    def recommend_view(self):
+        ids = [value for value in request.values.getlist("ids") if value.isdigit()]
+        applications = self.scoped_records(ids)
+        if not applications:
+            flash(_("请先勾选要推荐的申报。"), "error")
+            return redirect(self.get_url(".index_view"))
+        points = db.session.scalars(AcceptancePoint.select_for(current_user)
+                                    .order_by(AcceptancePoint.name)).all()
+        form = request.form
+        if request.method == "POST":
+            point = AcceptancePoint.get_for(current_user, form.get("acceptance_point_id"))
+            done = []
+            for application in applications:
+                if application.status == ApplicationStatus.RECOMMENDED:
+                    continue
+                if self.decide(workflow.recommend_application, application, point,
+                               form.get(f"opinion-{application.id}", "")):
+                    done.append(application.applicant.name)
+            if done:
+                flash(_("已推荐至%(point)s：%(names)s；已短信通知申报人。",
+                        point=point.name, names="、".join(done)), "success")
+            if len(done) == len(applications):
+                return redirect(self.get_url(".index_view", tab="recommended"))
+        templates = workflow.opinion_templates(current_user, OpinionKind.RECOMMEND)
+        rows = []
+        for application in applications:
+            history = ReviewRecord.query_for(current_user).filter(
+                ReviewRecord.subject == Subject.APPLICATION,
+                ReviewRecord.subject_id == application.id).order_by(ReviewRecord.id).all()
+            rows.append({
+                "application": application,
+                "blocker": workflow.recommendation_blocker(application),
+                "opinion": form.get(f"opinion-{application.id}") or (
+                    workflow.fill_template(templates[0].text, application) if templates else ""),
+                "templates": [workflow.fill_template(t.text, application) for t in templates],
+                "history": history,
+            })
+        return self.render("unit/recommend.html", rows=rows, points=points,
+                           chosen_point=form.get("acceptance_point_id", ""),
+                           actions=ACTION_LABELS, summary=summary,
+                           file_url=lambda file_id: self.get_url(
+                               ".file_view", application_id=applications[0].id, file_id=file_id))
+
+    @expose("/file/<int:application_id>/<int:file_id>")
+    def file_view(self, application_id, file_id):
+        application = self.get_one_or_404(application_id)
+        if not any(file_id in (item.file_ids or []) for item in application.items):
+            abort(404)
+        return send_stored(db.session.get(StoredFile, file_id))
+
+
+def objection_counts():
+    """Open objections of the unit, for the home page."""
+    return db.session.scalar(sa.select(sa.func.count(Objection.id)).where(
+        Objection.scope_clause(current_user), Objection.status == ObjectionStatus.OPEN))
+
+
+def register(admin):
+    admin.add_view(PublicityView(Publicity, name=_l("信息公示"), endpoint="unit_publicity",
+                                 url="publicity"))
+    admin.add_view(RecommendationView(Application, name=_l("资格审查推荐"),
+                                      endpoint="unit_recommendation", url="recommendation"))
