@@ -58,7 +58,7 @@ def unit_urls(app):
     return urls
 
 
-OPEN_BEFORE_AUTHORIZATION = ("unit_authorization.", "unit_profile.")
+OPEN_BEFORE_AUTHORIZATION = ("unit_authorization.", "unit_profile.", "unit_guide.")
 
 
 # --- the gate --------------------------------------------------------------------------------

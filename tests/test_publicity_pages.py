@@ -365,3 +365,25 @@ def test_a_unit_not_yet_authorized_is_sent_to_its_entrustment(client, app):
     signed_in(client, officer)
     response = client.get("/unit/publicity/start/")
     assert response.status_code == 302 and "/unit/authorization" in response.headers["Location"]
+
+
+def test_the_guide_walks_through_the_six_steps_and_is_linked_from_home(client, world):
+    signed_in(client, world["officer"])
+    home = client.get("/unit/").get_data(as_text=True)
+    assert 'href="/unit/guide/"' in home
+    page = client.get("/unit/guide/").get_data(as_text=True)
+    steps = re.findall(r'badge-primary mr-2">(\d)</span>(.*?)</h2>', page)
+    assert [title for _, title in steps] == ["注册", "授权审核（委托证明）", "业绩档案审核",
+                                             "申报资料审核", "信息公示", "资格审查推荐"]
+    assert 'href="/unit/publicity/"' in page and 'href="/unit/recommendation/"' in page
+
+
+def test_the_guide_is_open_before_authorization(client, app):
+    unit = factories.unit("新单位", authorized=False)
+    officer = factories.employer(unit)
+    db.session.commit()
+    signed_in(client, officer)
+    page = client.get("/unit/guide/")
+    assert page.status_code == 200
+    assert "前往信息公示" not in page.get_data(as_text=True)
+    assert "前往委托证明" in page.get_data(as_text=True)

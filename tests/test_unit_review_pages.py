@@ -343,3 +343,11 @@ def test_application_tab_counts_and_bulk_approval_with_the_template_opinion(clie
     for application in waiting:
         assert application.status == ApplicationStatus.APPROVED
         assert application.opinion.startswith("经审核，甲员工同志符合")
+
+
+def test_a_form_error_is_shown_beside_its_field_in_chinese(client, unit_world):
+    page = post(client, "/unit/opinions/new/", {"kind": "approve", "text": "", "sort_order": "0"},
+                token_from="/unit/opinions/new/").get_data(as_text=True)
+    assert "请填写内容。" in page
+    from models import OpinionTemplate
+    assert db.session.scalar(db.select(db.func.count(OpinionTemplate.id))) == 0

@@ -318,6 +318,15 @@ class ScopedModelView(AreaAccess, ModelView):
     def edit_form(self, obj=None):
         return self._scope_relationship_choices(super().edit_form(obj))
 
+    def validate_form(self, form):
+        valid = super().validate_form(form)
+        # Flask-Admin's form template shows only errors that are plain str, not lazy ones.
+        for field in form:
+            if field.errors and isinstance(field.errors, list | tuple):
+                field.errors = [error if isinstance(error, str | dict | list) else str(error)
+                                for error in field.errors]
+        return valid
+
     def on_model_change(self, form, model, is_created):
         # A forged owner field (unit_id …) cannot move a record into another scope.
         model.assign_owner(current_user)

@@ -1,4 +1,4 @@
-"""委托证明 and 单位信息: the two pages a unit can open before its authorization is approved."""
+"""委托证明, 单位信息 and 操作指南: the pages a unit can open before its authorization is approved."""
 from datetime import date
 from io import BytesIO
 
@@ -103,10 +103,23 @@ class UnitProfilePage(AreaPage):
         return self.render("unit/profile.html", unit=current_user.unit)
 
 
+class GuidePage(AreaPage):
+    """操作指南: the six steps, each with the page where it is done."""
+
+    role = Role.EMPLOYER
+    open_before_authorization = True
+
+    @expose("/")
+    def index(self):
+        return self.render("unit/guide.html", unit=current_user.unit)
+
+
 def register(admin):
     admin.add_view(AuthorizationPage(name=_l("委托证明"), category=_l("单位管理"),
                                      endpoint="unit_authorization", url="authorization"))
     admin.add_view(UnitProfilePage(name=_l("单位信息"), category=_l("单位管理"),
                                    endpoint="unit_profile", url="profile"))
+    admin.add_view(GuidePage(name=_l("操作指南"), category=_l("单位管理"), endpoint="unit_guide",
+                             url="guide"))
 
 

@@ -26,7 +26,6 @@ from models import (
 )
 from zcps import publicity_table, workdays, workflow
 from zcps.archive_fields import summary
-from zcps.exports import xlsx_response
 from zcps.extensions import db
 from zcps.storage import send_stored
 from zcps.templating import date_cn
@@ -194,9 +193,7 @@ class PublicityView(ReviewMixin, ScopedModelView):
     @expose("/export/<int:publicity_id>")
     def export_view(self, publicity_id):
         publicity = self.get_one_or_404(publicity_id)
-        applications = db.session.scalars(publicity_table.publicity_applications(publicity))
-        data = publicity_table.write_publicity_table(publicity, applications)
-        return xlsx_response(data, publicity_table.download_name(publicity))
+        return publicity_table.publicity_table_response(publicity)
 
     @expose("/objection/", methods=("POST",))
     def objection_view(self):

@@ -245,11 +245,8 @@ def write_foot(sheet, formats, row: int, lines) -> None:
 def write_publicity_table(publicity, applications) -> bytes:
     """The 公示表 of ``publicity`` as .xlsx bytes.
 
-    ``applications`` is iterated once, in order: an iterable of applications (e.g.
-    ``db.session.scalars(publicity_applications(publicity))``) or that SELECT itself.
+    ``applications`` is iterated once, in order (e.g. ``publicity_applications(publicity)``).
     """
-    if isinstance(applications, sa.Select):
-        applications = db.session.scalars(applications)
     applications = iter(applications)
     first = next(applications, None)
     year = first.year if first is not None else publicity.start_date.year
@@ -289,28 +286,34 @@ def download_name(publicity) -> str:
 # --- loading -----------------------------------------------------------------------------------
 
 def publicity_applications(publicity, batch_size: int = BATCH_SIZE):
-    """SELECT the publicity's applications by id, streamed ``batch_size`` at a time.
+    """The publicity's applications by id, read ``batch_size`` at a time (keyset pages).
 
     Every application with ``publicity_id == publicity.id`` is listed, whatever its status.
-    The statement carries ``yield_per``, so ``db.session.scalars(statement)`` streams it.
-    Series and qualification are many-to-one (joined in the same statement); the extracted
-    items are loaded with one ``IN`` query per batch. The applicant is not loaded: the profile
-    snapshot has the name. Queries: one for the rows plus one for the items of each batch.
+    Series and qualification are joined into each page's statement; the extracted items come
+    with one ``IN`` query per page; the applicant is not loaded (the snapshot has the name).
+    Pages by id rather than a server-side cursor, so the item queries of a page never run
+    while another result is still streaming on the same connection (MySQL cannot).
     """
-    return (
-        sa.select(Application)
-        .where(Application.publicity_id == publicity.id)
-        .order_by(Application.id)
-        .options(
-            joinedload(Application.series, innerjoin=True),
-            joinedload(Application.qualification, innerjoin=True),
-            selectinload(Application.items),
-        )
-        .execution_options(yield_per=batch_size)
-    )
+    last_id = 0
+    while True:
+        page = db.session.scalars(
+            sa.select(Application)
+            .where(Application.publicity_id == publicity.id, Application.id > last_id)
+            .order_by(Application.id)
+            .limit(batch_size)
+            .options(
+                joinedload(Application.series, innerjoin=True),
+                joinedload(Application.qualification, innerjoin=True),
+                selectinload(Application.items),
+            )
+        ).all()
+        yield from page
+        if len(page) < batch_size:
+            return
+        last_id = page[-1].id
 
 
 def publicity_table_response(publicity):
     """The 导出公示表 download for a (scope-checked) publicity."""
-    data = write_publicity_table(publicity, db.session.scalars(publicity_applications(publicity)))
+    data = write_publicity_table(publicity, publicity_applications(publicity))
     return xlsx_response(data, download_name(publicity))

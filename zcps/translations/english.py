@@ -333,6 +333,16 @@ ENGLISH = {
     '请先勾选要推荐的申报。': 'Tick the applications to recommend first.',
     '已推荐至%(point)s：%(names)s；已短信通知申报人。': 'Recommended to %(point)s: %(names)s; the applicants were told by SMS.',
     '信息公示': 'Publicity',
+    '操作指南': 'Guide',
+    '用人单位办理职称申报的六个步骤。前两步完成后，单位才能审核本单位人员的业绩档案和申报资料。': "The six steps a unit goes through. Once the first two are done, the unit can review its people's archives and applications.",
+    '在首页点击「用人单位登录」→「法人登录」→「注册」，填写单位名称、统一社会信用代码、法定代表人、联系人和手机号码。注册后用统一社会信用代码和密码登录。': 'On the home page choose Employer sign-in → Legal-person sign-in → Register, and give the unit name, unified social credit code, legal representative, contact person and mobile. Then sign in with the credit code and password.',
+    '授权审核（委托证明）': 'Authorization (entrustment certificate)',
+    '填写经办人姓名、身份证号和手机号码，下载委托证明，打印盖章后扫描为PDF上传并提交。平台管理员审核通过后以短信通知；未通过的可修改后重新上传。': "Enter the handling officer's name, ID number and mobile, download the entrustment certificate, print and stamp it, upload the scan as PDF and submit. The platform admin's decision is sent by SMS; a rejected unit can upload again.",
+    '本单位人员提交基本信息和业绩档案后，在「业绩档案审核」中逐人逐项审核：通过，或退回修改并写明原因。只有审核通过的业绩才能提取到职称申报中。': 'When your people submit their basic information and archive items, review them person by person and item by item under Archive review: approve, or return with a reason. Only approved items can go into an application.',
+    '在「申报资料审核」中点击申报人姓名，逐项查看申报资料，可对有问题的条目写备注，然后选择通过（填写审核意见，可使用常用意见）、退回修改或不通过。': "Under Application review click the applicant's name, go through the application item by item, note what is wrong, then approve (with an opinion; ready sentences are offered), return or reject.",
+    '勾选审核通过的申报，选择「信息公示」并填写公示开始日期：系统按法定节假日计算，公示期至少5个工作日。导出公示表张贴公示；公示期间收到异议的，登记异议并核查处理。': 'Tick approved applications, choose Publicity and give the start date: the period of at least 5 working days is computed from the official holiday schedule. Export the publicity table to post it; record any objection received and resolve it.',
+    '公示期满（结束日期的次日起）且无异议的申报，在「资格审查推荐」中选择受理点、填写推荐意见后推荐。受理点受理或退回后以短信通知；退回的可修改后重新推荐。': "From the day after the period ends, applications without objections are recommended under Recommendation with an acceptance point and an opinion. The acceptance point's decision is sent by SMS; a returned application can be fixed and recommended again.",
+    '前往': 'Go to ',
 }
 
 HERE = Path(__file__).resolve().parent
