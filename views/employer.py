@@ -111,7 +111,8 @@ def register(admin):
     admin.add_view(ArchiveReviewView(ArchiveItem, name=_l("业绩明细"), endpoint="unit_archive"))
     admin.add_view(ApplicationReviewView(Application, name=_l("申报资料审核"), endpoint="unit_application"))
     unit_publicity.register(admin)
-    admin.add_view(UnitApplicantView(Applicant, name=_l("本单位人员"), endpoint="unit_applicant"))
+    admin.add_view(UnitApplicantView(Applicant, name=_l("本单位人员"), category=_l("单位管理"),
+                                     endpoint="unit_applicant"))
     admin.add_view(OpinionTemplateView(OpinionTemplate, name=_l("常用意见"),
                                        category=_l("单位管理"), endpoint="unit_opinion_template",
                                        url="opinions"))
