@@ -261,6 +261,7 @@ def test_the_acceptance_point_accepts_from_its_inbox(client, world, clock):
     url = f"/acceptance/inbox/review/?id={world['application'].id}"
     page = client.get(url).get_data(as_text=True)
     assert "同意推荐。" in page and "2026年9月29日 — 2026年10月12日" in page
+    assert "开始公示" in page and "公示期满" in page  # the whole timeline, not only its last step
     page = post(client, url, {"id": str(world["application"].id), "decision": "accept"},
                 token_from=url, follow_redirects=True).get_data(as_text=True)
     assert "甲员工的申报已受理" in page and tab_counts(page)["已受理"] == 1

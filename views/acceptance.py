@@ -102,9 +102,12 @@ class InboxView(ReviewMixin, ScopedModelView):
                         name=application.applicant.name,
                         result=_("受理") if decision == "accept" else _("退回")), "success")
                 return redirect(self.get_url(".index_view"))
-        history = ReviewRecord.query_for(current_user).filter(
+        # The whole timeline of an application recommended here, from its first submission
+        # (the application itself is in scope; its history rows before recommendation name
+        # no acceptance point).
+        history = db.session.scalars(sa.select(ReviewRecord).where(
             ReviewRecord.subject == Subject.APPLICATION,
-            ReviewRecord.subject_id == application.id).order_by(ReviewRecord.id).all()
+            ReviewRecord.subject_id == application.id).order_by(ReviewRecord.id)).all()
         return self.render("acceptance/review.html", application=application, history=history,
                            actions=ACTION_LABELS, summary=summary, form_values=request.form,
                            file_url=lambda file_id: self.get_url(

@@ -343,6 +343,7 @@ ENGLISH = {
     '勾选审核通过的申报，选择「信息公示」并填写公示开始日期：系统按法定节假日计算，公示期至少5个工作日。导出公示表张贴公示；公示期间收到异议的，登记异议并核查处理。': 'Tick approved applications, choose Publicity and give the start date: the period of at least 5 working days is computed from the official holiday schedule. Export the publicity table to post it; record any objection received and resolve it.',
     '公示期满（结束日期的次日起）且无异议的申报，在「资格审查推荐」中选择受理点、填写推荐意见后推荐。受理点受理或退回后以短信通知；退回的可修改后重新推荐。': "From the day after the period ends, applications without objections are recommended under Recommendation with an acceptance point and an opinion. The acceptance point's decision is sent by SMS; a returned application can be fixed and recommended again.",
     '前往': 'Go to ',
+    '受理点意见': 'Acceptance point\'s opinion',
 }
 
 HERE = Path(__file__).resolve().parent
