@@ -388,3 +388,9 @@ def test_the_guide_is_open_before_authorization(client, app):
     assert page.status_code == 200
     assert "前往信息公示" not in page.get_data(as_text=True)
     assert "前往委托证明" in page.get_data(as_text=True)
+
+
+def test_an_empty_tab_says_so_in_chinese(client, world):
+    signed_in(client, world["point_account"])
+    assert "「待受理」中暂无记录。" in client.get("/acceptance/inbox/").get_data(as_text=True)
+    assert "暂无记录。" in client.get("/acceptance/inbox/?tab=all").get_data(as_text=True)

@@ -235,6 +235,12 @@ class ScopedModelView(AreaAccess, ModelView):
                           key == current[0]))
         return links
 
+    def get_empty_list_message(self):
+        tab = self.current_tab()
+        if tab is not None and tab[2] is not None:
+            return _("「%(tab)s」中暂无记录。", tab=tab[1])
+        return _("暂无记录。")
+
     def get_one(self, id):
         # get_one ignores get_query by default (session.get), so every detail/edit/delete
         # path must come through here.

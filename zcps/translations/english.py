@@ -153,7 +153,6 @@ ENGLISH = {
     '提交单位审核': 'Submit to the unit',
     '办理过程': 'Timeline',
     '第%(n)s轮': 'round %(n)s',
-    '暂无记录。': 'Nothing yet.',
     '新建职称申报': 'New title application',
     '资格名称须与所选系列和级别一致': 'The qualification must belong to the chosen series and level',
     '保存': 'Save',
@@ -344,6 +343,7 @@ ENGLISH = {
     '公示期满（结束日期的次日起）且无异议的申报，在「资格审查推荐」中选择受理点、填写推荐意见后推荐。受理点受理或退回后以短信通知；退回的可修改后重新推荐。': "From the day after the period ends, applications without objections are recommended under Recommendation with an acceptance point and an opinion. The acceptance point's decision is sent by SMS; a returned application can be fixed and recommended again.",
     '前往': 'Go to ',
     '受理点意见': 'Acceptance point\'s opinion',
+    '「%(tab)s」中暂无记录。': 'Nothing under “%(tab)s”.',
 }
 
 HERE = Path(__file__).resolve().parent
