@@ -344,6 +344,7 @@ ENGLISH = {
     '前往': 'Go to ',
     '受理点意见': 'Acceptance point\'s opinion',
     '「%(tab)s」中暂无记录。': 'Nothing under “%(tab)s”.',
+    '暂无记录。': 'Nothing yet.',
 }
 
 HERE = Path(__file__).resolve().parent
