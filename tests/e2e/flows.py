@@ -1,0 +1,389 @@
+"""What people do in the browser, found by the labels and roles they read on the page."""
+import os
+import re
+from pathlib import Path
+
+from playwright.sync_api import expect
+from stdnum.cn import ric, uscc
+
+from tests import factories
+
+# Where shot() writes; ZCPS_SCREENSHOT_DIR sends them elsewhere (e.g. /tmp, to keep the tree
+# clean), ZCPS_SCREENSHOTS=0 takes none (the pages are still checked for English).
+SCREENSHOTS = Path(os.environ.get("ZCPS_SCREENSHOT_DIR")
+                   or Path(__file__).resolve().parents[2] / "docs" / "screenshots")
+TAKE_SCREENSHOTS = os.environ.get("ZCPS_SCREENSHOTS", "1") != "0"
+
+# The home page's entries and the label of the account field on each sign-in page.
+USERNAME_LABELS = {
+    "个人登录": "身份证号",
+    "用人单位登录": "统一社会信用代码",
+    "受理点登录": "用户名",
+    "管理员登录": "用户名",
+}
+
+
+SIGN_IN_PATHS = {
+    "个人登录": "/login/person",
+    "用人单位登录": "/login/unit",
+    "受理点登录": "/login/acceptance",
+    "管理员登录": "/login/admin",
+}
+
+
+# Latin words the Chinese pages may show: the language switch and names of formats.
+LATIN_ALLOWED = {"English", "PDF", "MB", "Excel"}
+LATIN_WORD = re.compile(r"(?<![A-Za-z0-9])[A-Za-z][A-Za-z_]+(?![A-Za-z0-9])")
+
+
+def assert_chinese(page) -> None:
+    """No English word (nor a raw code such as ``sub_senior``) among what the page shows;
+    codes mixing letters and digits (统一社会信用代码) are data, not words."""
+    words = set(LATIN_WORD.findall(page.locator("body").inner_text())) - LATIN_ALLOWED
+    assert not words, f"English on the Chinese page {page.url}: {sorted(words)}"
+
+
+def shot(page, name: str) -> Path | None:
+    """A full-page screenshot 1366 px wide, saved as docs/screenshots/{name}.png, of a page
+    that shows no English."""
+    assert_chinese(page)
+    if not TAKE_SCREENSHOTS:
+        return None
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.evaluate("document.fonts.ready.then(() => true)")
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def new_uscc() -> str:
+    """A valid 统一社会信用代码 nobody in this run has used."""
+    body = f"91330106MA{factories.next_number() + 5000:07d}"[:17]
+    return body + uscc.calc_check_digit(body)
+
+
+def new_id_number(birth: str = "19880512") -> str:
+    """A valid 18-digit 身份证号 nobody in this run has used."""
+    body = f"330106{birth}{(factories.next_number() + 500) % 1000:03d}"
+    return body + ric.calc_check_digit(body + "0")
+
+
+def see_message(page, text: str) -> None:
+    """The flash message (or any other sentence) a person reads after a click."""
+    expect(page.get_by_text(text).first).to_be_visible()
+
+
+def see_tab(page, label: str) -> None:
+    """A status tab with its live count, e.g. "待审核 (1)"."""
+    expect(page.get_by_role("link", name=label, exact=True)).to_be_visible()
+
+
+def click_confirmed(page, locator, expected: str | None = None) -> str:
+    """Click something that asks "确定…吗？" first, answer OK and return the question."""
+    asked = []
+
+    def answer(dialog):
+        asked.append(dialog.message)
+        dialog.accept()
+
+    page.once("dialog", answer)
+    locator.click()
+    page.wait_for_load_state()
+    assert asked, "no confirmation was asked"
+    if expected is not None:
+        assert expected in asked[0], asked[0]
+    return asked[0]
+
+
+def open_sign_in(page, base: str, entry: str) -> None:
+    """From the home page, the entry (个人登录, 用人单位登录 …) to its sign-in page."""
+    page.goto(base + "/")
+    page.get_by_role("link", name=entry, exact=True).click()
+    expect(page.get_by_label(USERNAME_LABELS[entry], exact=True)).to_be_visible()
+
+
+def sign_in(page, base: str, entry: str, username: str, password: str = factories.PASSWORD):
+    """Sign in on the entry's page (opened by its address: the home page's links to it are
+    followed in the registration flows and in test_sign_in_pages)."""
+    page.goto(base + SIGN_IN_PATHS[entry])
+    expect(page.get_by_role("heading", name=entry, exact=True)).to_be_visible()
+    page.get_by_label(USERNAME_LABELS[entry], exact=True).fill(username)
+    page.get_by_label("密码", exact=True).fill(password)
+    page.get_by_role("button", name="登录", exact=True).click()
+    expect(page.get_by_role("button", name="退出登录", exact=True)).to_be_visible()
+
+
+def sign_out(page) -> None:
+    page.get_by_role("button", name="退出登录", exact=True).click()
+    see_message(page, "您已安全退出。")
+
+
+def menu(page, name: str) -> None:
+    """A link of the area's top menu (the masthead navigation)."""
+    page.get_by_role("navigation").get_by_role("link", name=name, exact=True).click()
+
+
+def fill_form(page, values: dict) -> None:
+    """Fill fields by their labels; a tuple value ("select", option) picks from a list."""
+    for label, value in values.items():
+        field = page.get_by_label(label, exact=True)
+        if isinstance(value, tuple):
+            field.select_option(label=value[1])
+        else:
+            field.fill(value)
+
+
+def row(page, text: str):
+    """The one table row that shows ``text``."""
+    return page.get_by_role("row").filter(has_text=text)
+
+
+def pdf_file(tmp_path, name: str = "委托证明-盖章.pdf") -> Path:
+    path = tmp_path / name
+    path.write_bytes(factories.pdf_bytes())
+    return path
+
+
+# --- step 1: registration ----------------------------------------------------------------------
+
+def register_unit(page, base: str, unit: dict, screenshots: bool = False) -> None:
+    """Home → 用人单位登录 → 注册 → the unit's form; ends signed in on its 委托证明 page."""
+    open_sign_in(page, base, "用人单位登录")
+    expect(page.get_by_role("heading", name="用人单位登录")).to_be_visible()
+    expect(page.get_by_text("法人登录", exact=True)).to_be_visible()
+    if screenshots:
+        shot(page, "02-login-unit")
+    page.get_by_role("link", name="注册", exact=True).click()
+    expect(page.get_by_role("heading", name="用人单位注册")).to_be_visible()
+    fill_form(page, {
+        "单位名称": unit["name"], "统一社会信用代码": unit["uscc"], "法定代表人": "陈立新",
+        "单位地址": "杭州市西湖区文三路100号", "联系人": unit["contact"],
+        "手机号码": unit["mobile"], "密码": unit["password"], "确认密码": unit["password"],
+    })
+    if screenshots:
+        shot(page, "03-register-unit")
+    page.get_by_role("button", name="注册", exact=True).click()
+    see_message(page, "注册成功。请填写经办人信息，下载委托证明，盖章后上传并提交审核。")
+
+
+# --- step 2: authorization ---------------------------------------------------------------------
+
+def submit_authorization(page, tmp_path, officer: dict, screenshots: bool = False) -> bytes:
+    """On 委托证明: the officer's data, the PDF download, the stamped scan; returns the PDF."""
+    expect(page.get_by_test_id("authorization-status")).to_contain_text("授权状态：未提交")
+    fill_form(page, {"经办人姓名": officer["name"], "经办人身份证号": officer["id_number"],
+                     "经办人手机号码": officer["mobile"]})
+    with page.expect_download() as download_info:
+        page.get_by_role("button", name="下载委托证明", exact=True).click()
+    download = download_info.value
+    assert download.suggested_filename.endswith(".pdf"), download.suggested_filename
+    certificate = Path(download.path()).read_bytes()
+    assert certificate.startswith(b"%PDF"), certificate[:20]
+    page.get_by_label("盖章后的委托证明（PDF）").set_input_files(str(pdf_file(tmp_path)))
+    if screenshots:
+        shot(page, "04-unit-authorization")
+    page.get_by_role("button", name="提交审核", exact=True).click()
+    see_message(page, "委托证明已提交，请等待平台管理员审核")
+    expect(page.get_by_test_id("authorization-status")).to_contain_text("授权状态：待审核")
+    expect(row(page, officer["name"])).to_contain_text("待审核")
+    return certificate
+
+
+def approve_authorization(page, base: str, unit_name: str, problems,
+                          screenshots: bool = False) -> None:
+    """The platform admin opens 授权审核, looks at the scan and approves the unit."""
+    menu(page, "授权审核")
+    see_tab(page, "待审核 (1)")
+    expect(row(page, unit_name)).to_contain_text("待审核")
+    if screenshots:
+        shot(page, "06-admin-authorization-queue")
+    page.get_by_role("link", name=unit_name, exact=True).click()
+    expect(page.get_by_test_id("authorization-status")).to_have_text("待审核")
+    expect(page.get_by_title("委托证明扫描件")).to_be_visible()
+    # The scan opens in a new window; it is the PDF the unit uploaded. Shown bare (not in a page
+    # of the app), the PDF makes the browser ask for /favicon.ico, which the app answers with 404.
+    problems.allow(r"favicon\.ico")
+    scan_link = page.get_by_role("link", name="在新窗口打开委托证明扫描件")
+    response = page.context.request.get(base + scan_link.get_attribute("href"))
+    assert response.ok and response.body().startswith(b"%PDF"), response.status
+    with page.context.expect_page() as popup_info:
+        scan_link.click()
+    popup = popup_info.value
+    popup.wait_for_load_state()
+    assert popup.url.startswith(base), popup.url
+    popup.close()
+    if screenshots:
+        page.wait_for_load_state("networkidle")  # the scan shown beside the form
+        shot(page, "07-admin-authorization-decide")
+    page.get_by_label("审核意见", exact=True).fill("委托证明盖章清晰，信息一致。")
+    click_confirmed(page, page.get_by_role("button", name="通过", exact=True),
+                    "确定通过该单位的授权申请吗？")
+    see_message(page, f"已审核通过：{unit_name}。已短信通知单位联系人。")
+    see_tab(page, "待审核 (0)")
+    see_tab(page, "审核通过 (1)")
+
+
+# --- step 3: the applicant's archive -----------------------------------------------------------
+
+ITEMS = {
+    "教育经历": {"毕业学校": "浙江大学", "所学专业": "计算机科学与技术", "学历": ("select", "大学本科"),
+              "入学时间": "2006-09-01", "毕业时间": "2010-06-30"},
+    "工作经历": {"工作单位": "杭州云栖智能科技有限公司", "岗位/职务": "软件工程师",
+              "开始时间": "2010-07-01"},
+    "考核情况": {"考核年度": "2025", "考核结果": ("select", "优秀"), "考核单位": "云栖智能人力资源部"},
+}
+ITEM_TITLES = {"教育经历": "浙江大学", "工作经历": "杭州云栖智能科技有限公司",
+               "考核情况": "2025年度考核 优秀"}
+
+
+def register_person(page, base: str, person: dict, screenshots: bool = False) -> None:
+    """Home → 个人登录 → 注册; ends signed in on the applicant's home page."""
+    open_sign_in(page, base, "个人登录")
+    expect(page.get_by_role("heading", name="个人登录")).to_be_visible()
+    if screenshots:
+        shot(page, "09-login-person")
+    page.get_by_role("link", name="注册", exact=True).click()
+    expect(page.get_by_role("heading", name="个人注册")).to_be_visible()
+    fill_form(page, {"姓名": person["name"], "身份证号": person["id_number"],
+                     "手机号码": person["mobile"], "密码": person["password"],
+                     "确认密码": person["password"]})
+    if screenshots:
+        shot(page, "10-register-person")
+    page.get_by_role("button", name="注册", exact=True).click()
+    see_message(page, "注册成功。请完善基本信息并选择工作单位。")
+    expect(page.get_by_text("工作单位：未选择")).to_be_visible()
+
+
+def fill_profile(page, unit_name: str, screenshots: bool = False) -> None:
+    """基本信息: choose the authorized unit, fill in, save and submit to the unit."""
+    menu(page, "基本信息")
+    page.get_by_label("搜索单位").fill(unit_name[:4])
+    page.get_by_role("button", name="搜索", exact=True).click()
+    choice = page.get_by_role("listitem").filter(has_text=unit_name)
+    click_confirmed(page, choice.get_by_role("button", name="选择此单位"),
+                    "确定将工作单位改为该单位吗？")
+    see_message(page, f"工作单位已设为「{unit_name}」。")
+    expect(page.get_by_test_id("employing-unit")).to_have_text(unit_name)
+    fill_form(page, {"最高学历": ("select", "大学本科"), "现专业技术职务": "工程师",
+                     "取得时间": "2018-12-20"})
+    page.get_by_role("button", name="保存", exact=True).click()
+    see_message(page, "基本信息已保存。")
+    page.get_by_role("button", name="提交单位审核", exact=True).click()
+    see_message(page, "基本信息已提交单位审核。")
+    expect(page.get_by_role("heading", name="基本信息 待审核", exact=True)).to_be_visible()
+    if screenshots:
+        shot(page, "11-person-profile")
+
+
+def add_archive_items(page, screenshots: bool = False) -> None:
+    """业绩档案: one item in each mandatory category, each saved and submitted."""
+    menu(page, "业绩档案")
+    for category, values in ITEMS.items():
+        page.get_by_role("link", name=f"新增{category}", exact=True).click()
+        expect(page.get_by_role("heading", name=f"新增{category}")).to_be_visible()
+        fill_form(page, values)
+        if screenshots and category == "教育经历":
+            shot(page, "12-person-archive-form")
+        page.get_by_role("button", name="保存并提交审核", exact=True).click()
+        see_message(page, "已提交单位审核。")
+        expect(row(page, ITEM_TITLES[category])).to_contain_text("待审核")
+
+
+def archive_review_page(page, person_name: str, waiting: int, screenshots: bool = False):
+    """The unit's 业绩档案审核 list, then the person's review page."""
+    menu(page, "业绩档案审核")
+    see_tab(page, "待审核 (1)")
+    expect(row(page, person_name)).to_contain_text(str(waiting))
+    if screenshots:
+        shot(page, "14-unit-archive-queue")
+    page.get_by_role("link", name=person_name, exact=True).click()
+    expect(page.get_by_role("link", name="返回业绩档案审核")).to_be_visible()
+
+
+def decide_item(page, title: str, decision: str, reason: str = "") -> None:
+    """通过 or 退回修改 (with 退回原因) on one archive item's row."""
+    item_row = row(page, title)
+    if reason:
+        # Not get_by_label("退回原因"): the page gives the basic information's reason field and
+        # an item's the same id when the applicant's id equals the item's (reason-<id>), so the
+        # label can point at the wrong field. Each row has one text field.
+        item_row.get_by_role("textbox").fill(reason)
+    item_row.get_by_role("button", name=decision, exact=True).click()
+    see_message(page, f"「{title}」已{decision}。")
+
+
+def approve_profile(page, person_name: str) -> None:
+    # The basic information's 通过 sits in the card under the heading "基本信息 待审核".
+    card = page.locator(".card").filter(
+        has=page.get_by_role("heading", name="基本信息 待审核", exact=True))
+    card.get_by_role("button", name="通过", exact=True).click()
+    see_message(page, f"{person_name}的基本信息已审核。")
+    expect(page.get_by_role("heading", name="基本信息 审核通过", exact=True)).to_be_visible()
+
+
+# --- step 4: the application -------------------------------------------------------------------
+
+APPLICATION = {"申报系列": ("select", "工程"), "申报专业": "计算机应用",
+               "申报级别": ("select", "副高级"), "资格名称": ("select", "高级工程师（工程·副高级）"),
+               "评审方式": ("select", "评审")}
+
+
+def create_application(page, item_titles, screenshots: bool = False) -> None:
+    """职称申报 → 新建职称申报 → extract approved items → 提交单位审核."""
+    menu(page, "职称申报")
+    page.get_by_role("link", name="新建职称申报", exact=True).click()
+    fill_form(page, APPLICATION)
+    page.get_by_role("button", name="保存", exact=True).click()
+    see_message(page, "申报已创建，请提取业绩档案后提交。")
+    expect(page.get_by_test_id("application-status")).to_have_text("草稿")
+    expect(page.get_by_text("还缺少必备业绩")).to_be_visible()
+    for category, title in item_titles.items():
+        page.get_by_label(f"{category}：{title}", exact=True).check()
+    page.get_by_role("button", name="保存提取", exact=True).click()
+    see_message(page, "已保存提取的业绩。")
+    expect(page.get_by_text("还缺少必备业绩")).to_have_count(0)
+    if screenshots:
+        shot(page, "16-person-application-draft")
+    submit_application(page)
+
+
+def submit_application(page) -> None:
+    click_confirmed(page, page.get_by_role("button", name="提交单位审核", exact=True),
+                    "确定提交吗？")
+    see_message(page, "申报已提交单位审核。")
+    expect(page.get_by_test_id("application-status")).to_have_text("待审核")
+    expect(page.get_by_test_id("holder")).to_have_text("单位")
+
+
+def open_application_review(page, person_name: str, tab: str = "待审核 (1)",
+                            screenshots: bool = False) -> None:
+    menu(page, "申报资料审核")
+    see_tab(page, tab)
+    expect(row(page, person_name)).to_contain_text("待审核")
+    if screenshots:
+        shot(page, "17-unit-application-queue")
+    page.get_by_role("link", name=person_name, exact=True).click()
+    expect(page.get_by_role("link", name="返回申报资料审核")).to_be_visible()
+
+
+def return_application(page, person_name: str, item_title: str, remark: str, reason: str):
+    row(page, item_title).get_by_label("问题备注").fill(remark)
+    page.get_by_label("审核意见", exact=True).fill(reason)
+    page.get_by_role("button", name="退回修改", exact=True).click()
+    see_message(page, f"{person_name}的申报已退回修改，已短信通知申报人。")
+    see_tab(page, "退回修改 (1)")
+
+
+def approve_application_with_template(page, person_name: str, qualification: str,
+                                      screenshots: bool = False) -> str:
+    opinion = f"经审核，{person_name}同志符合{qualification}任职资格申报条件，申报材料完整无误，同意推荐。"
+    page.get_by_role("button", name=re.compile(f"^经审核，{person_name}同志符合")).click()
+    expect(page.get_by_label("审核意见", exact=True)).to_have_value(opinion)
+    if screenshots:
+        shot(page, "18-unit-application-review")
+    page.get_by_role("button", name="通过", exact=True).click()
+    see_message(page, f"{person_name}的申报已通过，已短信通知申报人。")
+    see_tab(page, "审核通过 (1)")
+    page.get_by_role("link", name="审核通过 (1)", exact=True).click()
+    expect(row(page, person_name)).to_contain_text("审核通过")
+    return opinion

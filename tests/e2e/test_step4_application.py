@@ -1,0 +1,86 @@
+"""Seed step 4: an application is made from approved items, returned once, then approved.
+
+The applicant works in ``page``, the unit's officer in a browser of their own.
+"""
+from datetime import date
+
+from playwright.sync_api import expect
+
+from models import ArchiveCategory, ReviewStatus
+from tests import factories
+from tests.e2e.flows import (
+    approve_application_with_template,
+    create_application,
+    menu,
+    open_application_review,
+    return_application,
+    row,
+    see_tab,
+    shot,
+    sign_in,
+    submit_application,
+)
+
+UNIT_NAME = "杭州云栖智能科技有限公司"
+PERSON = "李明"
+QUALIFICATION = "高级工程师"
+# The approved archive the applicant extracts from, one item per mandatory category.
+ARCHIVE = {"教育经历": (ArchiveCategory.EDUCATION, "浙江大学"),
+           "工作经历": (ArchiveCategory.WORK, "杭州云栖智能科技有限公司"),
+           "考核情况": (ArchiveCategory.ASSESSMENT, "2025年度考核 优秀")}
+REMARK = "考核结果须附单位盖章的年度考核登记表。"
+RETURN_REASON = "请补充2025年度考核登记表后重新提交。"
+
+
+def reviewed_applicant(live_server) -> tuple[str, str]:
+    """An authorized unit and its applicant whose basic information and archive it approved."""
+    with live_server.database():
+        unit = factories.unit(name=UNIT_NAME)
+        factories.employer(unit)
+        person = factories.applicant(
+            unit, name=PERSON, with_account=True, profile_status=ReviewStatus.APPROVED,
+            highest_education="大学本科", current_title="工程师",
+            current_title_date=date(2018, 12, 20))
+        for category, title in ARCHIVE.values():
+            factories.archive_item(person, ReviewStatus.APPROVED, category, title)
+        return unit.uscc, person.id_number
+
+
+def test_application_is_returned_resubmitted_and_approved(page, another_browser, live_server):
+    uscc, id_number = reviewed_applicant(live_server)
+    titles = {label: title for label, (_, title) in ARCHIVE.items()}
+    applicant = page
+
+    sign_in(applicant, live_server.url, "个人登录", id_number)
+    create_application(applicant, titles, screenshots=True)
+
+    # The unit opens the application from its name and returns it with a remark on one item.
+    officer = another_browser()
+    sign_in(officer, live_server.url, "用人单位登录", uscc)
+    expect(officer.get_by_test_id("count-applications")).to_have_text("1 份")
+    open_application_review(officer, PERSON, screenshots=True)
+    expect(officer.get_by_role("heading", name=f"{PERSON} · {QUALIFICATION} 待审核")).to_be_visible()
+    return_application(officer, PERSON, titles["考核情况"], REMARK, RETURN_REASON)
+
+    # The applicant reads everything to fix at once, then sends it again.
+    menu(applicant, "职称申报")
+    expect(row(applicant, QUALIFICATION)).to_contain_text("退回修改")
+    applicant.get_by_role("link", name=QUALIFICATION, exact=True).click()
+    expect(applicant.get_by_test_id("application-status")).to_have_text("退回修改")
+    expect(applicant.get_by_test_id("holder")).to_have_text("本人")
+    expect(row(applicant, titles["考核情况"])).to_contain_text(REMARK)
+    expect(applicant.get_by_test_id("timeline")).to_contain_text(RETURN_REASON)
+    expect(applicant.get_by_test_id("timeline")).to_contain_text(REMARK)
+    shot(applicant, "19-person-application-returned")
+    submit_application(applicant)
+
+    # The unit approves with a ready opinion filled with the applicant's data.
+    open_application_review(officer, PERSON)
+    expect(officer.get_by_test_id("timeline")).to_contain_text("修改后重新提交")
+    approve_application_with_template(officer, PERSON, QUALIFICATION, screenshots=True)
+    see_tab(officer, "待审核 (0)")
+    see_tab(officer, "退回修改 (0)")
+
+    menu(applicant, "职称申报")
+    expect(row(applicant, QUALIFICATION)).to_contain_text("审核通过")
+    shot(applicant, "21-person-applications")
