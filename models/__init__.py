@@ -28,6 +28,7 @@ from .enums import (
     Sex,
     Subject,
     TitleLevel,
+    category_order,
 )
 from .organisation import AcceptancePoint, Authorization, StoredFile, Unit
 from .system import (

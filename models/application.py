@@ -16,6 +16,7 @@ from .enums import (
     ReviewMethod,
     Role,
     TitleLevel,
+    category_order,
 )
 
 HOLDER_BY_STATUS = {
@@ -104,7 +105,8 @@ class Application(Scoped, TimestampMixin, db.Model):
     publicity = relationship("Publicity", back_populates="applications")
     acceptance_point = relationship("AcceptancePoint")
     items = relationship(
-        "ApplicationItem", back_populates="application", order_by="ApplicationItem.id"
+        "ApplicationItem", back_populates="application",
+        order_by=lambda: [category_order(ApplicationItem.category), ApplicationItem.id]
     )
     objections = relationship("Objection", back_populates="application")
 

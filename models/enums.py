@@ -69,6 +69,14 @@ class ArchiveCategory(LabeledEnum):
 MANDATORY_CATEGORIES = (ArchiveCategory.EDUCATION, ArchiveCategory.WORK, ArchiveCategory.ASSESSMENT)
 
 
+def category_order(column):
+    """An ORDER BY term listing categories as the platform does (教育经历 first), not by code."""
+    import sqlalchemy as sa
+
+    return sa.case({category.value: position for position, category in
+                    enumerate(ArchiveCategory)}, value=column, else_=len(ArchiveCategory))
+
+
 class TitleLevel(LabeledEnum):
     JUNIOR = ("junior", "初级")
     INTERMEDIATE = ("intermediate", "中级")

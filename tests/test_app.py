@@ -295,3 +295,7 @@ def test_flask_admin_messages_it_leaves_in_english_read_in_chinese(client):
     text = response.get_data(as_text=True)
     assert "Failed to create record." not in text
     assert "保存失败，请检查表单中标出的内容。" in text
+
+
+def test_the_browsers_icon_request_is_answered_without_an_error(client):
+    assert client.get("/favicon.ico").status_code == 204

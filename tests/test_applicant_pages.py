@@ -52,10 +52,37 @@ def test_basic_information_is_saved_and_submitted(client, me):
     post(client, "/me/profile/", {"action": "save", "mobile": "13912345678",
                                   "highest_education": "大学本科", "current_title": "工程师",
                                   "current_title_date": "2020-12-31"}, token_from="/me/profile/")
-    post(client, "/me/profile/", {"action": "submit"}, token_from="/me/profile/")
+    post(client, "/me/profile/", {"action": "submit", "mobile": "13912345678",
+                                  "highest_education": "大学本科", "current_title": "工程师",
+                                  "current_title_date": "2020-12-31"}, token_from="/me/profile/")
     db.session.expire_all()
     assert me.current_title == "工程师" and me.mobile == "13912345678"
     assert me.profile_status == ReviewStatus.PENDING
+
+
+def test_submitting_without_saving_first_keeps_what_was_typed(client, me):
+    me.profile_status = ReviewStatus.DRAFT
+    db.session.commit()
+    page = post(client, "/me/profile/", {"action": "submit", "mobile": "13912345678",
+                                         "highest_education": "硕士研究生",
+                                         "current_title": "高级工程师",
+                                         "current_title_date": "2021-06-30"},
+                token_from="/me/profile/", follow_redirects=True).get_data(as_text=True)
+    assert "基本信息已提交单位审核。" in page
+    db.session.expire_all()
+    assert (me.current_title, me.highest_education) == ("高级工程师", "硕士研究生")
+    assert me.profile_status == ReviewStatus.PENDING
+
+
+def test_a_bad_field_on_submit_submits_nothing(client, me):
+    me.profile_status = ReviewStatus.DRAFT
+    db.session.commit()
+    page = post(client, "/me/profile/", {"action": "submit", "mobile": "123",
+                                         "current_title": "高级工程师"},
+                token_from="/me/profile/").get_data(as_text=True)
+    assert "手机号码应为以1开头的11位数字。" in page and 'value="高级工程师"' in page
+    db.session.expire_all()
+    assert me.profile_status == ReviewStatus.DRAFT
 
 
 def test_a_bad_mobile_is_refused_beside_the_field(client, me):

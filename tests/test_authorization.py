@@ -399,3 +399,15 @@ def test_admin_creates_an_acceptance_point_account_that_can_sign_in(app, client)
     listing = client.get("/admin/admin_acceptance_account/").get_data(as_text=True)
     assert "xihu" in listing and officer.username not in listing
     assert client.get(f"/admin/admin_acceptance_account/edit/?id={officer.id}").status_code == 302
+
+
+def test_admin_forms_offer_chinese_choices_not_codes(client):
+    root = factories.admin()
+    factories.acceptance_point("西湖区受理点")
+    db.session.commit()
+    signed_in(client, root)
+    account_form = client.get("/admin/admin_acceptance_account/new/").get_data(as_text=True)
+    assert ">__None<" not in account_form and "请选择受理点" in account_form
+    qualification_form = client.get(
+        "/admin/admin_title_qualification/new/").get_data(as_text=True)
+    assert ">副高级<" in qualification_form and ">sub_senior<" not in qualification_form

@@ -351,3 +351,14 @@ def test_a_form_error_is_shown_beside_its_field_in_chinese(client, unit_world):
     assert "请填写内容。" in page
     from models import OpinionTemplate
     assert db.session.scalar(db.select(db.func.count(OpinionTemplate.id))) == 0
+
+
+def test_the_opinion_kind_is_chosen_by_its_chinese_name(client, unit_world):
+    page = client.get("/unit/opinions/new/").get_data(as_text=True)
+    assert '<option value="approve">通过</option>' in page.replace(' selected', '')
+    assert ">approve<" not in page and ">recommend<" not in page
+    post(client, "/unit/opinions/new/", {"kind": "recommend", "text": "同意推荐。",
+                                         "sort_order": "1"}, token_from="/unit/opinions/new/")
+    from models import OpinionKind, OpinionTemplate
+    saved = db.session.scalar(db.select(OpinionTemplate))
+    assert saved.kind == OpinionKind.RECOMMEND and saved.unit_id == unit_world["unit"].id

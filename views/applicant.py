@@ -29,6 +29,7 @@ from models import (
     TitleSeries,
     TitleSpecialty,
     Unit,
+    category_order,
 )
 from zcps import workflow
 from zcps.archive_fields import form_values, item_fields, item_form_class, summary
@@ -71,17 +72,17 @@ class ProfilePage(ApplicantPage):
     def index(self):
         person = self.applicant
         form = ProfileForm(obj=person if request.method == "GET" else None)
-        if request.method == "POST" and request.form.get("action") == "save":
+        action = request.form.get("action")
+        if request.method == "POST" and action in ("save", "submit"):
+            step, success = ((workflow.save_profile, "基本信息已保存。") if action == "save" else
+                             (workflow.save_and_submit_profile, "基本信息已提交单位审核。"))
+            # Submitting saves what was typed first: nothing on the form is lost.
             if form.validate_on_submit() and self.run(
-                    workflow.save_profile, "基本信息已保存。", mobile=form.mobile.data,
+                    step, success, mobile=form.mobile.data,
                     highest_education=form.highest_education.data or "",
                     current_title=form.current_title.data or "",
                     current_title_date=form.current_title_date.data):
                 return redirect(url_for(".index"))
-        elif request.method == "POST" and request.form.get("action") == "submit":
-            if FlaskForm().validate_on_submit():
-                self.run(workflow.submit_profile, "基本信息已提交单位审核。")
-            return redirect(url_for(".index"))
         query = (request.args.get("q") or "").strip()
         units = []
         if query:
@@ -303,8 +304,8 @@ class ApplicationsPage(ApplicantPage):
             ReviewRecord.subject == Subject.APPLICATION,
             ReviewRecord.subject_id == application.id).order_by(ReviewRecord.id).all()
         approved = ArchiveItem.query_for(current_user).filter(
-            ArchiveItem.status == ReviewStatus.APPROVED).order_by(ArchiveItem.category,
-                                                                   ArchiveItem.id).all()
+            ArchiveItem.status == ReviewStatus.APPROVED).order_by(
+                category_order(ArchiveItem.category), ArchiveItem.id).all()
         extracted = {item.archive_item_id for item in application.items}
         editable = application.status in (ApplicationStatus.DRAFT, ApplicationStatus.RETURNED)
         return self.render(

@@ -20,7 +20,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm.exc import StaleDataError
 
 from models import AuthorizationStatus, LabeledEnum, Role
-from zcps import workflow
+from zcps import workdays, workflow
 from zcps.exports import write_table, xlsx_response
 from zcps.extensions import db
 from zcps.templating import date_cn
@@ -270,7 +270,7 @@ class ScopedModelView(AreaAccess, ModelView):
         data = write_table(rows, [str(header) for header, _ in self.xlsx_columns])
         tab = self.current_tab()
         suffix = f"_{tab[1]}" if tab else ""
-        return xlsx_response(data, f"{self.xlsx_name}{suffix}_{date.today():%Y%m%d}.xlsx")
+        return xlsx_response(data, f"{self.xlsx_name}{suffix}_{workdays.today():%Y%m%d}.xlsx")
 
     @expose("/ajax/update/", methods=("POST",))
     def ajax_update(self):

@@ -27,6 +27,7 @@ from models import (
     Notification,
     NotificationStatus,
     Role,
+    TitleLevel,
     TitleQualification,
     TitleSeries,
     TitleSpecialty,
@@ -234,7 +235,8 @@ class AcceptanceAccountView(PasswordResetMixin, PlatformView):
     ]
     form_args = {"username": {"validators": [DataRequired(message=_l("请填写用户名。")),
                                              Length(max=64)]},
-                 "acceptance_point": {"validators": [DataRequired(message=_l("请选择受理点。"))]}}
+                 "acceptance_point": {"validators": [DataRequired(message=_l("请选择受理点。"))],
+                                      "blank_text": _l("请选择受理点")}}
 
     def view_clause(self):
         return Account.role == Role.ACCEPTANCE
@@ -282,6 +284,7 @@ class TitleQualificationView(PlatformView):
     column_list = ["series", "level", "name", "active"]
     column_details_list = ["series", "level", "name", "sort_order", "active"]
     form_columns = ["series", "level", "name", "sort_order", "active"]
+    form_choices = {"level": TitleLevel.choices()}
     column_labels = {"series": _l("申报系列"), "level": _l("申报级别"), "name": _l("资格名称"),
                      "sort_order": _l("排序"), "active": _l("启用")}
     column_searchable_list = ["name"]

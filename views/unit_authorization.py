@@ -1,5 +1,4 @@
 """委托证明, 单位信息 and 操作指南: the pages a unit can open before its authorization is approved."""
-from datetime import date
 from io import BytesIO
 
 from flask import abort, current_app, flash, redirect, request, send_file, url_for
@@ -8,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from models import Authorization, AuthorizationStatus, Role
-from zcps import workflow
+from zcps import workdays, workflow
 from zcps.documents import entrustment_pdf
 from zcps.extensions import db
 from zcps.forms import AuthorizationForm
@@ -55,7 +54,7 @@ class AuthorizationPage(AreaPage):
             unit_name=unit.name, uscc=unit.uscc, legal_representative=unit.legal_representative,
             address=unit.address, officer_name=form.officer_name.data,
             officer_id_number=form.officer_id_number.data,
-            officer_mobile=form.officer_mobile.data, issued_on=date.today())
+            officer_mobile=form.officer_mobile.data, issued_on=workdays.today())
         response = send_file(BytesIO(pdf), mimetype="application/pdf", as_attachment=True,
                              download_name=f"委托证明_{unit.name}.pdf", max_age=0)
         response.headers["Cache-Control"] = "private, no-store"

@@ -74,6 +74,12 @@ def home():
     return render_template("home.html", areas=AREAS)
 
 
+@bp.route("/favicon.ico")
+def favicon():
+    # Pages declare no icon; a file opened on its own (a PDF) still makes the browser ask.
+    return "", 204
+
+
 @bp.route("/employer")
 def employer_entry():
     """用人单位登录: the legal-person sign-in and registration for units."""

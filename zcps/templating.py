@@ -16,6 +16,11 @@ def date_cn(value) -> str:
     """2026年9月29日; times (stored in UTC) are shown in Beijing time."""
     if value is None or value == "":
         return ""
+    if isinstance(value, str):
+        try:
+            value = date.fromisoformat(value)  # a date kept in a JSON snapshot
+        except ValueError:
+            return value
     if isinstance(value, datetime):
         if value.tzinfo is None:
             value = value.replace(tzinfo=timezone.utc)

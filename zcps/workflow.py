@@ -221,6 +221,14 @@ def submit_profile(actor) -> Applicant:
     return applicant
 
 
+def save_and_submit_profile(actor, **fields) -> Applicant:
+    """What was typed is saved, then sent to the unit, in one transaction."""
+    applicant = save_profile(actor, **fields)
+    if applicant.profile_status in (ReviewStatus.DRAFT, ReviewStatus.RETURNED):
+        applicant = submit_profile(actor)
+    return applicant
+
+
 def _own_item(actor, item: ArchiveItem) -> ArchiveItem:
     _require_role(actor, Role.APPLICANT)
     if item is None or item.applicant_id != actor.applicant_id:

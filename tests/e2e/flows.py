@@ -8,11 +8,12 @@ from stdnum.cn import ric, uscc
 
 from tests import factories
 
-# Where shot() writes; ZCPS_SCREENSHOT_DIR sends them elsewhere (e.g. /tmp, to keep the tree
-# clean), ZCPS_SCREENSHOTS=0 takes none (the pages are still checked for English).
+# ZCPS_SCREENSHOTS=1 makes shot() write docs/screenshots/ (the README shows them), or
+# ZCPS_SCREENSHOT_DIR; by default a run leaves the tree alone and only checks the pages.
 SCREENSHOTS = Path(os.environ.get("ZCPS_SCREENSHOT_DIR")
                    or Path(__file__).resolve().parents[2] / "docs" / "screenshots")
-TAKE_SCREENSHOTS = os.environ.get("ZCPS_SCREENSHOTS", "1") != "0"
+TAKE_SCREENSHOTS = (os.environ.get("ZCPS_SCREENSHOTS") == "1"
+                    or bool(os.environ.get("ZCPS_SCREENSHOT_DIR")))
 
 # The home page's entries and the label of the account field on each sign-in page.
 USERNAME_LABELS = {
@@ -200,9 +201,7 @@ def approve_authorization(page, base: str, unit_name: str, problems,
     page.get_by_role("link", name=unit_name, exact=True).click()
     expect(page.get_by_test_id("authorization-status")).to_have_text("待审核")
     expect(page.get_by_title("委托证明扫描件")).to_be_visible()
-    # The scan opens in a new window; it is the PDF the unit uploaded. Shown bare (not in a page
-    # of the app), the PDF makes the browser ask for /favicon.ico, which the app answers with 404.
-    problems.allow(r"favicon\.ico")
+    # The scan opens in a new window; it is the PDF the unit uploaded.
     scan_link = page.get_by_role("link", name="在新窗口打开委托证明扫描件")
     response = page.context.request.get(base + scan_link.get_attribute("href"))
     assert response.ok and response.body().startswith(b"%PDF"), response.status
@@ -304,10 +303,7 @@ def decide_item(page, title: str, decision: str, reason: str = "") -> None:
     """通过 or 退回修改 (with 退回原因) on one archive item's row."""
     item_row = row(page, title)
     if reason:
-        # Not get_by_label("退回原因"): the page gives the basic information's reason field and
-        # an item's the same id when the applicant's id equals the item's (reason-<id>), so the
-        # label can point at the wrong field. Each row has one text field.
-        item_row.get_by_role("textbox").fill(reason)
+        item_row.get_by_label("退回原因", exact=True).fill(reason)
     item_row.get_by_role("button", name=decision, exact=True).click()
     see_message(page, f"「{title}」已{decision}。")
 
@@ -387,3 +383,92 @@ def approve_application_with_template(page, person_name: str, qualification: str
     page.get_by_role("link", name="审核通过 (1)", exact=True).click()
     expect(row(page, person_name)).to_contain_text("审核通过")
     return opinion
+
+
+# --- steps 5–6: publicity, objection, recommendation, acceptance ---------------------------------
+
+def start_publicity(page, person_name: str, earliest_end: str, earliest_end_cn: str,
+                    contact: str = "人事处 0571-86000000", screenshots: bool = False) -> None:
+    """申报资料审核 → 审核通过 → tick → 选中的 → 信息公示 → 开始公示; ends on the batch page."""
+    menu(page, "申报资料审核")
+    page.get_by_role("link", name=re.compile(r"^审核通过 \(\d+\)$")).click()
+    row(page, person_name).get_by_role("checkbox").check()
+    page.get_by_role("button", name="选中的").click()
+    page.locator(".dropdown-menu").get_by_role("link", name="信息公示", exact=True).click()
+    expect(page.get_by_test_id("earliest-end")).to_contain_text(earliest_end_cn)
+    expect(page.get_by_label("公示结束日期", exact=True)).to_have_value(earliest_end)
+    page.get_by_label("异议受理联系方式", exact=True).fill(contact)
+    if screenshots:
+        shot(page, "22-unit-publicity-new")
+    click_confirmed(page, page.get_by_role("button", name="开始公示", exact=True),
+                    "确定开始公示吗？")
+    see_message(page, "已开始公示：1人")
+    expect(page.get_by_test_id("publicity-state")).to_have_text("公示中")
+
+
+def download_publicity_table(page) -> tuple[str, list[str]]:
+    """导出公示表 on the batch page: the file name and every cell's text."""
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="导出公示表", exact=True).click()
+    download = download_info.value
+    with open(download.path(), "rb") as handle:
+        sheet = load_workbook(BytesIO(handle.read())).active
+    return download.suggested_filename, [str(cell.value) for line in sheet.iter_rows()
+                                         for cell in line if cell.value is not None]
+
+
+def record_objection(page, person_name: str, received_on: str, content: str,
+                     raised_by: str = "匿名来信") -> None:
+    page.get_by_text("登记异议", exact=True).first.click()
+    chooser = page.get_by_label("被异议人", exact=True)
+    chooser.select_option(chooser.locator("option", has_text=person_name).get_attribute("value"))
+    page.get_by_label("收到日期", exact=True).fill(received_on)
+    page.get_by_label("异议人", exact=True).fill(raised_by)
+    page.get_by_label("异议内容", exact=True).fill(content)
+    page.get_by_role("button", name="登记异议", exact=True).click()
+    see_message(page, f"已登记对{person_name}的异议，请核查后处理；处理前不能推荐。")
+    expect(row(page, person_name)).to_contain_text("1条待处理")
+
+
+def dismiss_objection(page, person_name: str, findings: str) -> None:
+    page.get_by_label("核查情况", exact=True).fill(findings)
+    page.get_by_role("button", name="不属实", exact=True).click()
+    see_message(page, "异议已处理：不属实。")
+    expect(row(page, person_name)).to_contain_text("无待处理异议")
+
+
+def recommend(page, person_name: str, acceptance_point: str, opinion: str,
+              screenshots: bool = False) -> None:
+    """资格审查推荐 → 待推荐 → the person → 受理点 and the templated 推荐意见 → 推荐."""
+    menu(page, "资格审查推荐")
+    see_tab(page, "待推荐 (1)")
+    expect(row(page, person_name)).to_contain_text("公示期满")
+    page.get_by_role("link", name=person_name, exact=True).click()
+    expect(page.get_by_label("推荐意见", exact=True)).to_have_value(opinion)
+    page.get_by_label("受理点", exact=True).select_option(label=acceptance_point)
+    if screenshots:
+        shot(page, "24-unit-recommend")
+    click_confirmed(page, page.get_by_role("button", name="推荐", exact=True), "确定推荐吗？")
+    see_message(page, f"已推荐至{acceptance_point}：{person_name}")
+    see_tab(page, "已推荐 (1)")
+
+
+def accept(page, person_name: str, unit_name: str, screenshots: bool = False) -> None:
+    """The acceptance point: 推荐受理 → 待受理 → the person → 受理."""
+    menu(page, "推荐受理")
+    see_tab(page, "待受理 (1)")
+    expect(row(page, person_name)).to_contain_text(unit_name)
+    if screenshots:
+        shot(page, "25-acceptance-inbox")
+    page.get_by_role("link", name=person_name, exact=True).click()
+    expect(page.get_by_test_id("timeline")).to_contain_text("开始公示")
+    if screenshots:
+        shot(page, "26-acceptance-review")
+    page.get_by_role("button", name="受理", exact=True).click()
+    see_message(page, f"{person_name}的申报已受理，已短信通知推荐单位和申报人。")
+    see_tab(page, "待受理 (0)")
+    see_tab(page, "已受理 (1)")

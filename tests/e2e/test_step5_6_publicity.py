@@ -1,22 +1,25 @@
 """Seed steps 5–6 in the browser: publicity with its computed period, the 公示表, an objection,
 recommendation after the period (the test moves the clock), and the acceptance point's inbox."""
 from datetime import date
-from io import BytesIO
 
-from openpyxl import load_workbook
 from playwright.sync_api import expect
 
 from models import ApplicationStatus, ArchiveCategory, ReviewStatus
 from tests import factories
 from tests.e2e.flows import (
+    accept,
     click_confirmed,
+    dismiss_objection,
+    download_publicity_table,
     menu,
-    row,
+    recommend,
+    record_objection,
     see_message,
     see_tab,
     shot,
     sign_in,
     sign_out,
+    start_publicity,
 )
 from zcps import workflow
 
@@ -54,89 +57,39 @@ def test_publicity_objection_recommendation_and_acceptance(page, live_server, cl
     clock.set(POSTED)
     uscc, _ = approved_application(live_server)
 
-    # 信息公示 from the approved tab of 申报资料审核, with the earliest end computed.
     sign_in(page, live_server.url, "用人单位登录", uscc)
-    menu(page, "申报资料审核")
-    page.get_by_role("link", name="审核通过 (1)", exact=True).click()
-    row(page, PERSON).get_by_role("checkbox").check()
-    page.get_by_role("button", name="选中的").click()
-    page.locator(".dropdown-menu").get_by_role("link", name="信息公示", exact=True).click()
-    expect(page.get_by_test_id("earliest-end")).to_contain_text("2026年10月12日")
-    expect(page.get_by_label("公示结束日期", exact=True)).to_have_value("2026-10-12")
-    page.get_by_label("异议受理联系方式", exact=True).fill("人事处 陈老师 0571-86000000")
-    shot(page, "22-unit-publicity-new")
-    click_confirmed(page, page.get_by_role("button", name="开始公示", exact=True),
-                    "确定开始公示吗？")
-    see_message(page, "已开始公示：1人，公示期2026年9月29日至2026年10月12日")
+    start_publicity(page, PERSON, "2026-10-12", "2026年10月12日", screenshots=True)
     expect(page.get_by_test_id("period")).to_have_text("2026年9月29日 — 2026年10月12日")
-    expect(page.get_by_test_id("publicity-state")).to_have_text("公示中")
 
-    # 导出公示表: a Chinese file name, the title, the person, no ID number.
-    with page.expect_download() as download_info:
-        page.get_by_role("link", name="导出公示表", exact=True).click()
-    download = download_info.value
-    assert download.suggested_filename == f"公示表_{UNIT_NAME}_2026-09-29.xlsx"
-    sheet = load_workbook(BytesIO(open(download.path(), "rb").read())).active
-    cells = [str(cell.value) for line in sheet.iter_rows() for cell in line if cell.value]
+    name, cells = download_publicity_table(page)
+    assert name == f"公示表_{UNIT_NAME}_2026-09-29.xlsx"
     assert f"{UNIT_NAME}2026年度专业技术职务任职资格申报人员公示表" in cells
     assert PERSON in cells and "面向政务数据的隐私计算方法研究" in " ".join(cells)
 
-    # An objection arrives on the third day; the unit records it, checks it and dismisses it.
+    # An objection arrives during the period; the unit records it, checks it and dismisses it.
     clock.set(date(2026, 10, 8))
     page.reload()
-    page.get_by_text("登记异议", exact=True).first.click()
-    page.get_by_label("收到日期", exact=True).fill("2026-10-08")
-    page.get_by_label("异议人", exact=True).fill("匿名来信")
-    page.get_by_label("异议内容", exact=True).fill("反映其论文第一作者署名存在争议。")
-    page.get_by_role("button", name="登记异议", exact=True).click()
-    see_message(page, f"已登记对{PERSON}的异议，请核查后处理；处理前不能推荐。")
-    expect(row(page, PERSON)).to_contain_text("1条待处理")
+    record_objection(page, PERSON, "2026-10-08", "反映其论文第一作者署名存在争议。")
     shot(page, "23-unit-publicity")
-    page.get_by_label("核查情况", exact=True).fill("经核查期刊署名页，署名无误，异议不属实。")
-    page.get_by_role("button", name="不属实", exact=True).click()
-    see_message(page, "异议已处理：不属实。")
-    expect(row(page, PERSON)).to_contain_text("无待处理异议")
+    dismiss_objection(page, PERSON, "经核查期刊署名页，署名无误，异议不属实。")
 
     # On the end date recommending is refused with the day it becomes possible.
     clock.set(date(2026, 10, 12))
     menu(page, "资格审查推荐")
-    see_tab(page, "公示中 (1)")
     page.get_by_role("link", name="公示中 (1)", exact=True).click()
     page.get_by_role("link", name=PERSON, exact=True).click()
     see_message(page, f"{PERSON}的申报公示期至10月12日结束，2026年10月13日起方可推荐。")
     expect(page.get_by_role("button", name="推荐", exact=True)).to_have_count(0)
 
-    # The day after, the period has ended: 公示期满, and the recommendation goes through.
+    # The day after, the period has ended and the recommendation goes through.
     clock.set(date(2026, 10, 13))
-    menu(page, "资格审查推荐")
-    see_tab(page, "待推荐 (1)")
-    expect(row(page, PERSON)).to_contain_text("公示期满")
-    page.get_by_role("link", name=PERSON, exact=True).click()
-    opinion = page.get_by_label("推荐意见", exact=True)
-    expect(opinion).to_have_value(
-        f"{PERSON}同志的申报材料已于9月29日至10月12日在本单位公示5个工作日，无异议，同意推荐。")
-    page.get_by_label("受理点", exact=True).select_option(label=live_server.acceptance_point)
-    shot(page, "24-unit-recommend")
-    click_confirmed(page, page.get_by_role("button", name="推荐", exact=True), "确定推荐吗？")
-    see_message(page, f"已推荐至{live_server.acceptance_point}：{PERSON}")
-    see_tab(page, "已推荐 (1)")
+    recommend(page, PERSON, live_server.acceptance_point,
+              f"{PERSON}同志的申报材料已于9月29日至10月12日在本单位公示5个工作日，无异议，同意推荐。",
+              screenshots=True)
     sign_out(page)
 
-    # The acceptance point finds it in 待受理 and accepts it.
     sign_in(page, live_server.url, "受理点登录", live_server.acceptance_username)
-    menu(page, "推荐受理")
-    see_tab(page, "待受理 (1)")
-    expect(row(page, PERSON)).to_contain_text(UNIT_NAME)
-    shot(page, "25-acceptance-inbox")
-    page.get_by_role("link", name=PERSON, exact=True).click()
-    expect(page.get_by_test_id("publicity-period")).to_have_text(
-        "2026年9月29日 — 2026年10月12日")
-    expect(page.get_by_role("definition").filter(has_text="在本单位公示5个工作日")).to_be_visible()
-    shot(page, "26-acceptance-review")
-    page.get_by_role("button", name="受理", exact=True).click()
-    see_message(page, f"{PERSON}的申报已受理，已短信通知推荐单位和申报人。")
-    see_tab(page, "待受理 (0)")
-    see_tab(page, "已受理 (1)")
+    accept(page, PERSON, UNIT_NAME, screenshots=True)
 
 
 def test_a_returned_recommendation_is_fixed_and_recommended_again(page, live_server, clock):

@@ -1,14 +1,18 @@
-"""Seed steps 1–4 in one go, every step through the browser: registration, authorization,
-the archive review and the application review.
+"""All six seed steps in one go, every step through the browser: registration, authorization,
+the archive review, the application review, publicity with an objection, and recommendation to
+the acceptance point, which accepts it. The test moves the clock, not the calendar.
 
-Three people, each in a browser of their own and signed in once: the unit's officer
+Four people, each in a browser of their own and signed in once: the unit's officer
 (``page``), the platform admin and the applicant. Signing out and in again is covered by
 test_step1_2_authorization.
 """
+from datetime import date
+
 from playwright.sync_api import expect
 
 from tests.e2e.flows import (
     ITEM_TITLES,
+    accept,
     add_archive_items,
     approve_application_with_template,
     approve_authorization,
@@ -16,18 +20,23 @@ from tests.e2e.flows import (
     archive_review_page,
     create_application,
     decide_item,
+    dismiss_objection,
+    download_publicity_table,
     fill_form,
     fill_profile,
     menu,
     new_id_number,
     new_uscc,
     open_application_review,
+    recommend,
+    record_objection,
     register_person,
     register_unit,
     return_application,
     row,
     see_message,
     sign_in,
+    start_publicity,
     submit_application,
     submit_authorization,
 )
@@ -35,7 +44,8 @@ from tests.e2e.flows import (
 UNIT_NAME = "绍兴市镜湖建筑设计研究院有限公司"
 
 
-def test_whole_workflow_steps_1_to_4(page, another_browser, live_server, problems, tmp_path):
+def test_whole_workflow(page, another_browser, live_server, problems, tmp_path, clock):
+    clock.set(date(2026, 9, 29))  # a Tuesday: the publicity's five working days end on 10/12
     base = live_server.url
     unit = {"name": UNIT_NAME, "uscc": new_uscc(), "contact": "赵敏", "mobile": "13588886666",
             "password": "Jinghu2026ok"}
@@ -91,3 +101,25 @@ def test_whole_workflow_steps_1_to_4(page, another_browser, live_server, problem
 
     open_application_review(officer, person["name"])
     approve_application_with_template(officer, person["name"], "高级工程师")
+
+    # 5. Publicity from 9/29: the earliest end is computed, the 公示表 exported, an objection
+    # recorded and found untrue.
+    start_publicity(officer, person["name"], "2026-10-12", "2026年10月12日")
+    file_name, cells = download_publicity_table(officer)
+    assert file_name == f"公示表_{UNIT_NAME}_2026-09-29.xlsx"
+    assert person["name"] in cells and person["id_number"] not in " ".join(cells)
+    clock.set(date(2026, 10, 9))
+    officer.reload()
+    record_objection(officer, person["name"], "2026-10-09", "反映其工作经历时间有误。")
+    dismiss_objection(officer, person["name"], "经核对劳动合同，工作经历属实，异议不属实。")
+
+    # 6. After the period the unit recommends; the acceptance point accepts.
+    clock.set(date(2026, 10, 13))
+    recommend(officer, person["name"], live_server.acceptance_point,
+              f"{person['name']}同志的申报材料已于9月29日至10月12日在本单位公示5个工作日，"
+              "无异议，同意推荐。")
+    point = another_browser()
+    sign_in(point, base, "受理点登录", live_server.acceptance_username)
+    accept(point, person["name"], UNIT_NAME)
+    menu(applicant, "职称申报")
+    expect(row(applicant, "高级工程师")).to_contain_text("已受理")

@@ -345,6 +345,7 @@ ENGLISH = {
     '受理点意见': 'Acceptance point\'s opinion',
     '「%(tab)s」中暂无记录。': 'Nothing under “%(tab)s”.',
     '暂无记录。': 'Nothing yet.',
+    '关闭': 'Close',
 }
 
 HERE = Path(__file__).resolve().parent
