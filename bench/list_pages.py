@@ -1,13 +1,19 @@
 """List-page budget benchmark (DESIGN §9): server time empty vs. province-sized database.
 
-    python bench/list_pages.py [--scale small|province] [--database-url URL]
+    python bench/list_pages.py [--scale small|province] [--database-url URL] [--keep]
 
-Builds a fresh database (a temp SQLite file, or a uniquely named database on the given server,
-dropped at the end), measures the list pages of one employer and of the platform admin on a
-nearly empty database, bulk-inserts the rest of the province with SQLAlchemy Core, measures
-again and prints a table: median of 3 warm runs (ms), SQL query count, ratio populated/empty.
+Builds two fresh databases (temp SQLite files, or uniquely named databases on the given server,
+dropped at the end unless --keep) and seeds both with the same nearly empty world: one employer's
+unit, one acceptance point, the platform admin. It measures the list pages of the three on both,
+bulk-inserts the rest of the province into one of them with SQLAlchemy Core, and measures again,
+the two databases taking turns request by request so that a busy machine slows both alike. It
+prints a table: median of 5 warm runs (ms), ratio populated/nearly empty (of the medians, and of
+the fastest runs), the same ratio before populating (a control: ≈1 when the machine is steady),
+and the SQL query count nearly empty, populated, and populated at page_size=100 (the same count
+whatever the page size: no N+1).
 """
 import argparse
+import os
 import statistics
 import sys
 import tempfile
@@ -33,11 +39,15 @@ from models import (  # noqa: E402
     ArchiveItem,
     Authorization,
     AuthorizationStatus,
+    Objection,
+    ObjectionStatus,
+    Publicity,
     ReviewMethod,
     ReviewStatus,
     Role,
     TitleQualification,
     Unit,
+    WorkdayOverride,
     utcnow,
 )
 from tests import factories  # noqa: E402
@@ -47,6 +57,7 @@ from zcps import create_app  # noqa: E402
 from zcps.catalogue import seed_catalogue  # noqa: E402
 from zcps.database import upgrade_to_head  # noqa: E402
 from zcps.extensions import db  # noqa: E402
+from zcps.workdays import today as workday_today  # noqa: E402
 
 SCALES = {
     # units, applicants, archive items, applications
@@ -60,11 +71,25 @@ PAGES = [
     ("employer", "/unit/unit_archive/?tab=all"),
     ("employer", "/unit/unit_application/?tab=all"),
     ("employer", "/unit/unit_applicant/"),
+    ("employer", "/unit/publicity/?tab=all"),
+    ("employer", "/unit/recommendation/?tab=all"),
+    ("acceptance", "/acceptance/inbox/?tab=all"),
     ("admin", "/admin/admin_unit/"),
     ("admin", "/admin/admin_authorization/?tab=all"),
+    ("admin", "/admin/admin_calendar/"),
 ]
-RUNS = 3
+RUNS = 5
 BATCH = 10_000
+BIG_PAGE = 100  # one of Flask-Admin's page_size_options
+N_POINTS = 40  # acceptance points added by populate(), each with one account
+# Statuses whose application has been through a publicity batch / sits at an acceptance point.
+PUBLICIZED_STATES = {s.value for s in (
+    ApplicationStatus.PUBLICIZED, ApplicationStatus.RECOMMENDED, ApplicationStatus.ACCEPTED,
+    ApplicationStatus.ACCEPTANCE_RETURNED, ApplicationStatus.NOT_RECOMMENDED)}
+AT_POINT_STATES = {s.value for s in (
+    ApplicationStatus.RECOMMENDED, ApplicationStatus.ACCEPTED,
+    ApplicationStatus.ACCEPTANCE_RETURNED)}
+DECIDED_STATES = {ApplicationStatus.ACCEPTED.value, ApplicationStatus.ACCEPTANCE_RETURNED.value}
 
 
 class QueryLog:
@@ -117,31 +142,88 @@ def say(*args):
 
 # --- the nearly empty database --------------------------------------------------------------
 
+def publicity_periods(today):
+    """(start, end) of a running batch (ends after today) and of an ended one."""
+    return ((today - timedelta(days=2), today + timedelta(days=12)),
+            (today - timedelta(days=45), today - timedelta(days=30)))
+
+
+def holidays(year):
+    """A year's calendar entries, roughly like the State Council's notice: (day, is_workday, note)."""
+    rest = ([(date(year, 1, d), "元旦") for d in (1, 2, 3)]
+            + [(date(year, 2, d), "春节") for d in range(10, 18)]
+            + [(date(year, 4, d), "清明节") for d in (4, 5, 6)]
+            + [(date(year, 5, d), "劳动节") for d in range(1, 6)]
+            + [(date(year, 6, d), "端午节") for d in (10, 11, 12)]
+            + [(date(year, 10, d), "国庆节") for d in range(1, 9)])
+    work = [(date(year, 2, 7), "春节调休"), (date(year, 4, 27), "劳动节调休"),
+            (date(year, 9, 28), "国庆节调休"), (date(year, 10, 11), "国庆节调休")]
+    return sorted([(day, False, note) for day, note in rest]
+                  + [(day, True, note) for day, note in work])
+
+
 def seed_small_world():
-    """The measured unit (~20 applicants with a few items and applications) and the admin."""
+    """The measured unit (~20 applicants with a few items and applications, two publicity
+    batches, two objections), the measured acceptance point, the admin and the calendar."""
     seed_catalogue()
     db.session.flush()
     point = factories.acceptance_point("受理点-基准")
+    acceptance = factories.acceptance_account(point, "accept-bench")
     unit = factories.unit("基准测试单位")
     factories.authorization(unit, AuthorizationStatus.APPROVED)
     employer = factories.employer(unit)
     admin = factories.admin()
     other = factories.unit("另一单位")
     factories.authorization(other, AuthorizationStatus.PENDING)
+    today = workday_today()
+    (run_start, run_end), (end_start, end_end) = publicity_periods(today)
+    running = Publicity(unit_id=unit.id, title="基准测试单位职称申报人员公示（第二批）",
+                        start_date=run_start, end_date=run_end, earliest_end_date=run_end,
+                        objection_contact="人事处")
+    ended = Publicity(unit_id=unit.id, title="基准测试单位职称申报人员公示（第一批）",
+                      start_date=end_start, end_date=end_end, earliest_end_date=end_end,
+                      objection_contact="人事处")
+    db.session.add_all([running, ended])
+    db.session.flush()
     statuses = list(ReviewStatus)
     app_statuses = [s for s in ApplicationStatus if s != ApplicationStatus.DRAFT]
+    objected = {}
     for i in range(20):
         person = factories.applicant(unit)
         for j in range(3):
             status = statuses[(i + j) % len(statuses)]
             factories.archive_item(person, status, list(ArchiveCategory)[j])
         status = app_statuses[i % len(app_statuses)]
-        extra = {"acceptance_point": point} if status in (
-            ApplicationStatus.RECOMMENDED, ApplicationStatus.ACCEPTED,
-            ApplicationStatus.ACCEPTANCE_RETURNED) else {}
-        factories.application(person, status, **extra)
+        extra = {}
+        if status == ApplicationStatus.PUBLICIZING:
+            extra["publicity_id"] = running.id
+        elif status.value in PUBLICIZED_STATES:
+            extra["publicity_id"] = ended.id
+        if status.value in AT_POINT_STATES:
+            extra.update(acceptance_point=point, recommended_at=utcnow() - timedelta(days=i),
+                         recommendation_opinion="同意推荐。")
+        if status.value in DECIDED_STATES:
+            extra["acceptance_decided_at"] = utcnow()
+        application = factories.application(person, status, **extra)
+        if status in (ApplicationStatus.PUBLICIZING, ApplicationStatus.PUBLICIZED):
+            objected.setdefault(status, application)
+    for status, application in objected.items():
+        is_open = status == ApplicationStatus.PUBLICIZING
+        publicity = running if is_open else ended
+        db.session.add(Objection(
+            application_id=application.id, publicity_id=publicity.id, unit_id=unit.id,
+            content="反映其业绩与实际不符。", received_on=publicity.start_date, raised_by="来信",
+            status=ObjectionStatus.OPEN if is_open else ObjectionStatus.DISMISSED,
+            resolution="" if is_open else "经核查，异议不属实。"))
+    # The calendar is reference data, entered from the State Council's notice whatever the
+    # province's size: this year and next (≈70 days, more than a page) from the start.
+    for year in (today.year, today.year + 1):
+        for day, is_workday, note in holidays(year):
+            db.session.add(WorkdayOverride(day=day, is_workday=is_workday, note=note,
+                                           updated_by_id=admin.id))
     db.session.commit()
-    return employer.username, admin.username
+    return {"employer": employer.username, "acceptance": acceptance.username,
+            "admin": admin.username}
 
 
 # --- the rest of the province (Core executemany) --------------------------------------------
@@ -170,7 +252,11 @@ def populate(engine, scale: str):
     unit_t, person_t = Unit.__table__, Applicant.__table__
     item_t, app_t = ArchiveItem.__table__, Application.__table__
     auth_t, account_t, point_t = Authorization.__table__, Account.__table__, AcceptancePoint.__table__
+    publicity_t, objection_t = Publicity.__table__, Objection.__table__
+    workday_t = WorkdayOverride.__table__
     now = utcnow()
+    today = workday_today()
+    (run_start, run_end), (end_start, end_end) = publicity_periods(today)
     stamp = {"created_at": now, "updated_at": now}
     password_hash = generate_password_hash("Secret-2026", method="pbkdf2:sha256:1000")
     say(f"Populating ({scale}): {n_units:,} units, {n_people:,} applicants, "
@@ -179,11 +265,21 @@ def populate(engine, scale: str):
     with engine.begin() as conn:
         base_unit = conn.scalar(sa.select(sa.func.coalesce(sa.func.max(unit_t.c.id), 0)))
         base_person = conn.scalar(sa.select(sa.func.coalesce(sa.func.max(person_t.c.id), 0)))
+        base_app = conn.scalar(sa.select(sa.func.coalesce(sa.func.max(app_t.c.id), 0)))
         qual = conn.execute(sa.select(TitleQualification.__table__)).mappings().all()
+        # The measured point (the seed's) gets a third of what is recommended: the busiest.
+        measured_point = conn.scalar(sa.select(point_t.c.id).where(point_t.c.name == "受理点-基准"))
+        base_point = conn.scalar(sa.select(sa.func.max(point_t.c.id)))
         insert_batches(conn, point_t, ({"name": f"受理点{i}", "region": "", "address": "",
                                          "contact_phone": "", "active": True, **stamp}
-                                        for i in range(20)), "acceptance_point")
-        points = conn.scalars(sa.select(point_t.c.id)).all()
+                                        for i in range(N_POINTS)), "acceptance_point")
+        points = conn.scalars(sa.select(point_t.c.id).where(point_t.c.id > base_point)
+                              .order_by(point_t.c.id)).all()
+        insert_batches(conn, account_t, ({"username": f"accept-{point}", "display_name": "受理员",
+                                           "password_hash": password_hash,
+                                           "role": Role.ACCEPTANCE.value,
+                                           "acceptance_point_id": point, "active": True, **stamp}
+                                          for point in points), "account (acceptance)")
 
         auth_statuses = [s.value for s in AuthorizationStatus]
 
@@ -218,6 +314,22 @@ def populate(engine, scale: str):
                        "opinion": "", "version": 1, **stamp}
         insert_batches(conn, auth_t, authorizations(), "unit_authorization")
 
+        # Two publicity batches per unit: one running (its applications 公示中), one ended.
+        base_publicity = conn.scalar(sa.select(sa.func.coalesce(sa.func.max(publicity_t.c.id), 0)))
+        insert_batches(conn, publicity_t, (
+            {"unit_id": unit_id, "title": f"省内单位{k:05d}职称申报人员公示（{label}）",
+             "start_date": start, "end_date": end, "earliest_end_date": end,
+             "count_start_day": False, "objection_contact": "人事处", "created_by_id": None,
+             **stamp}
+            for k, unit_id in enumerate(unit_ids)
+            for label, start, end in (("第一批", end_start, end_end),
+                                      ("第二批", run_start, run_end))), "publicity")
+        running, ended = {}, {}
+        for row in conn.execute(sa.select(publicity_t.c.id, publicity_t.c.unit_id,
+                                          publicity_t.c.end_date)
+                                .where(publicity_t.c.id > base_publicity)):
+            (running if row.end_date >= today else ended)[row.unit_id] = row.id
+
         review_statuses = [s.value for s in ReviewStatus]
         first_day = date(1960, 1, 1)
 
@@ -250,25 +362,58 @@ def populate(engine, scale: str):
         insert_batches(conn, item_t, items(), "archive_item")
 
         app_statuses = [s.value for s in ApplicationStatus]
-        at_point = {ApplicationStatus.RECOMMENDED.value, ApplicationStatus.ACCEPTED.value,
-                    ApplicationStatus.ACCEPTANCE_RETURNED.value}
 
         def applications():
+            at_point = 0
             for k in range(n_apps):
                 person = person_rows[k % len(person_rows)]
                 q = qual[k % len(qual)]
                 status = app_statuses[k % len(app_statuses)]
+                point = None
+                if status in AT_POINT_STATES:
+                    at_point += 1
+                    point = measured_point if at_point % 3 == 0 else points[at_point % len(points)]
+                publicity = (running[person.unit_id] if status == ApplicationStatus.PUBLICIZING.value
+                             else ended[person.unit_id] if status in PUBLICIZED_STATES else None)
                 yield {"applicant_id": person.id, "unit_id": person.unit_id,
                        "year": date.today().year - (k // len(person_rows)),
                        "series_id": q["series_id"], "specialty": "", "level": q["level"],
                        "qualification_id": q["id"], "review_method": ReviewMethod.REVIEW.value,
                        "current_title": "", "status": status, "round": 0,
                        "profile_snapshot": {}, "opinion": "", "submitted_at": now,
-                       "acceptance_point_id": points[k % len(points)] if status in at_point
-                       else None,
-                       "recommendation_opinion": "", "acceptance_opinion": "", "version": 1,
-                       **stamp}
+                       "publicity_id": publicity, "acceptance_point_id": point,
+                       "recommended_at": now - timedelta(minutes=k) if point else None,
+                       "acceptance_decided_at": now if status in DECIDED_STATES else None,
+                       "recommendation_opinion": "同意推荐。" if point else "",
+                       "acceptance_opinion": "", "version": 1, **stamp}
         insert_batches(conn, app_t, applications(), "application")
+
+        # A few objections: one in 40 applications under publicity (open while it runs).
+        objected = conn.execute(
+            sa.select(app_t.c.id, app_t.c.unit_id, app_t.c.publicity_id, app_t.c.status)
+            .where(app_t.c.id > base_app, app_t.c.id % 40 == 0,
+                   app_t.c.status.in_([ApplicationStatus.PUBLICIZING.value,
+                                       ApplicationStatus.PUBLICIZED.value]))).all()
+
+        def objections():
+            for row in objected:
+                is_open = row.status == ApplicationStatus.PUBLICIZING.value
+                yield {"application_id": row.id, "publicity_id": row.publicity_id,
+                       "unit_id": row.unit_id, "content": "反映其业绩与实际不符。",
+                       "received_on": run_start if is_open else end_start, "raised_by": "来信",
+                       "status": (ObjectionStatus.OPEN if is_open
+                                  else ObjectionStatus.DISMISSED).value,
+                       "outcome": None, "resolution": "" if is_open else "经核查，异议不属实。",
+                       "resolved_at": None if is_open else now, "resolved_by_id": None,
+                       "version": 1, **stamp}
+        insert_batches(conn, objection_t, objections(), "objection")
+
+        # Ten past years of the calendar (this year and next are seeded).
+        insert_batches(conn, workday_t, ({"day": day, "is_workday": is_workday, "note": note,
+                                          "updated_by_id": None, "updated_at": now}
+                                         for year in range(today.year - 10, today.year)
+                                         for day, is_workday, note in holidays(year)),
+                       "workday_override")
     say(f"  inserted in {time.perf_counter() - started:.1f}s; running ANALYZE")
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.execute(sa.text("ANALYZE"))
@@ -285,73 +430,126 @@ def sign_in(client, role, username):
     assert response.status_code == 302, response.get_data(as_text=True)[:300]
 
 
-def measure(clients, engine):
-    results = {}
-    for _ in range(5):  # warm-up: every page 5 times (psycopg prepares after 5) (templates, statement caches, DB caches)
+ROLES = {"employer": Role.EMPLOYER, "acceptance": Role.ACCEPTANCE, "admin": Role.PLATFORM_ADMIN}
+
+
+class Side:
+    """One database with the small world seeded, and a signed-in client per role."""
+
+    def __init__(self, name, workdir: Path, uri: str):
+        self.name, self.uri = name, uri
+        self.app = create_app(config(workdir / name, uri))
+        with self.app.app_context():
+            upgrade_to_head()
+            usernames = seed_small_world()
+            self.engine = db.engine
+        self.clients = {who: self.app.test_client() for who in ROLES}
+        for who, role in ROLES.items():
+            sign_in(self.clients[who], role, usernames[who])
+
+    def get(self, who, url):
+        response = self.clients[who].get(url)
+        assert response.status_code == 200, (self.name, url, response.status_code)
+        return response
+
+    def close(self):
+        with self.app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+def measure(sides):
+    """Every page on every side, the sides taking turns run by run (a busy machine slows
+    both alike); returns {side name: {(who, url): (median ms, queries, statements, min ms)}}."""
+    for _ in range(5):  # warm-up: templates, statement caches, DB caches; psycopg prepares after 5
         for who, url in PAGES:
-            response = clients[who].get(url)
-            assert response.status_code == 200, (url, response.status_code)
+            for side in sides:
+                side.get(who, url)
+    results = {side.name: {} for side in sides}
     for who, url in PAGES:
-        client = clients[who]
-        times = []
+        times = {side.name: [] for side in sides}
+        logs = {}
         for _ in range(RUNS):
-            with QueryLog(engine) as log:
-                started = time.perf_counter()
-                response = client.get(url)
-                times.append((time.perf_counter() - started) * 1000)
-            assert response.status_code == 200, (url, response.status_code)
-        results[(who, url)] = (statistics.median(times), log.count, log.entries)
+            for side in sides:
+                with QueryLog(side.engine) as log:
+                    started = time.perf_counter()
+                    side.get(who, url)
+                    times[side.name].append((time.perf_counter() - started) * 1000)
+                logs[side.name] = log
+        for side in sides:
+            ms, log = times[side.name], logs[side.name]
+            results[side.name][(who, url)] = (statistics.median(ms), log.count, log.entries, min(ms))
     return results
+
+
+def big_page_counts(side):
+    """The query count of each page at page_size=100: equal to the default's when no N+1."""
+    counts = {}
+    for who, url in PAGES:
+        big = f"{url}{'&' if '?' in url else '?'}page_size={BIG_PAGE}"
+        with QueryLog(side.engine) as log:
+            side.get(who, big)
+        counts[(who, url)] = log.count
+    return counts
 
 
 def run(args):
     workdir = Path(tempfile.mkdtemp(prefix="zcps_bench_"))
-    if args.database_url:
-        uri = create_server_database(args.database_url, prefix="zcps_bench")
-    else:
-        uri = f"sqlite:///{workdir / 'bench.sqlite3'}"
-    say(f"Database: {uri.split('@')[-1]}")
-    app = create_app(config(workdir, uri))
-    try:
-        with app.app_context():
-            upgrade_to_head()
-            employer_name, admin_name = seed_small_world()
-            engine = db.engine
-        clients = {"employer": app.test_client(), "admin": app.test_client()}
-        sign_in(clients["employer"], Role.EMPLOYER, employer_name)
-        sign_in(clients["admin"], Role.PLATFORM_ADMIN, admin_name)
-        say("Measuring on the nearly empty database")
-        empty = measure(clients, engine)
-        populate(engine, args.scale)
-        say("Measuring on the populated database")
-        full = measure(clients, engine)
-        report(empty, full, args)
-    finally:
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
+    uris = {}
+    for name in ("empty", "full"):
         if args.database_url:
-            drop_server_database(uri, args.database_url)
+            uris[name] = create_server_database(args.database_url, prefix=f"zcps_bench_{name}")
+        else:
+            uris[name] = f"sqlite:///{workdir / f'bench_{name}.sqlite3'}"
+        say(f"Database ({name}): {uris[name].split('@')[-1]}")
+    sides = []
+    try:
+        for name in ("empty", "full"):
+            sides.append(Side(name, workdir, uris[name]))
+        empty, full = sides
+        say("Measuring both nearly empty databases (load average %.1f %.1f %.1f)"
+            % os.getloadavg())
+        before = measure(sides)
+        populate(full.engine, args.scale)
+        say("Measuring the nearly empty and the populated database, in turn "
+            "(load average %.1f %.1f %.1f)" % os.getloadavg())
+        after = measure(sides)
+        big = big_page_counts(full)
+        report(before, after, big, args)
+    finally:
+        for side in sides:
+            side.close()
+        for name, uri in uris.items():
+            if args.keep:
+                say(f"Kept the {name} database: {uri}")
+            elif args.database_url:
+                drop_server_database(uri, args.database_url)
 
 
-def report(empty, full, args):
+def report(before, after, big, args):
     backend = sa.engine.make_url(args.database_url).get_backend_name() if args.database_url \
         else "sqlite"
     say(f"\nResults: scale={args.scale}, backend={backend}, median of {RUNS} warm runs\n")
-    header = f"{'page':<42} {'empty ms':>9} {'full ms':>9} {'ratio':>6} {'q empty':>8} " \
-             f"{'q full':>7}  budget"
+    say("ratio = populated / nearly empty (medians); min ratio = the same of the fastest runs;")
+    say("control = the same ratio measured before populating (both databases nearly empty)\n")
+    header = f"{'page':<42} {'empty ms':>9} {'full ms':>9} {'ratio':>6} {'min ratio':>9} " \
+             f"{'control':>7} {'q empty':>8} {'q full':>7} {'q x' + str(BIG_PAGE):>7}  budget"
     say(header)
     say("-" * len(header))
+    empty, full = after["empty"], after["full"]
     for key in empty:
-        e_ms, e_q, _ = empty[key]
-        f_ms, f_q, _ = full[key]
+        e_ms, e_q, _, e_min = empty[key]
+        f_ms, f_q, _, f_min = full[key]
+        control = before["full"][key][0] / before["empty"][key][0]
         ratio = f_ms / e_ms
         verdict = "ok" if ratio <= 2.0 else "EXCEEDS 2x"
-        say(f"{key[0][:5] + ' ' + key[1]:<42} {e_ms:9.1f} {f_ms:9.1f} {ratio:6.2f} {e_q:8d} "
-            f"{f_q:7d}  {verdict}")
+        if not e_q == f_q == big[key]:
+            verdict += ", QUERY COUNT VARIES"
+        say(f"{key[0][:5] + ' ' + key[1]:<42} {e_ms:9.1f} {f_ms:9.1f} {ratio:6.2f} "
+            f"{f_min / e_min:9.2f} {control:7.2f} {e_q:8d} {f_q:7d} {big[key]:7d}  {verdict}")
     if args.slow:
         say("\nSlowest statements per page (populated, last run):")
-        for key, (_, _, entries) in full.items():
+        for key, (_, _, entries, _) in full.items():
             say(f"\n== {key[1]}")
             for seconds, statement, params in sorted(entries, key=lambda e: -e[0])[:args.slow]:
                 flat = " ".join(statement.split())
@@ -362,9 +560,11 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", choices=sorted(SCALES), default="small")
     parser.add_argument("--database-url", default=None,
-                        help="a server URL; a fresh database is created next to it and dropped")
+                        help="a server URL; two fresh databases are created next to it and dropped")
     parser.add_argument("--slow", type=int, default=3,
                         help="show the N slowest statements of each page (0: none)")
+    parser.add_argument("--keep", action="store_true",
+                        help="keep both databases (for EXPLAIN) and print their URLs")
     run(parser.parse_args())
 
 

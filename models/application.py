@@ -38,6 +38,8 @@ class Publicity(Scoped, TimestampMixin, db.Model):
     """A publicity batch (信息公示) of one unit."""
 
     __tablename__ = "publicity"
+    # What close_ended_publicities reads on every request: the few ended batches not yet closed.
+    __table_args__ = (sa.Index("ix_publicity_open", "closed_at", "end_date"),)
     __scope__ = {"employer": "unit_id"}
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -49,6 +51,8 @@ class Publicity(Scoped, TimestampMixin, db.Model):
     count_start_day: Mapped[bool] = mapped_column(nullable=False, default=False)
     objection_contact: Mapped[str] = mapped_column(sa.String(200), nullable=False, default="")
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("account.id"), index=True)
+    # When its applications were marked 公示期满 (the first request after the end date).
+    closed_at: Mapped[datetime | None]
 
     unit = relationship("Unit")
     applications = relationship("Application", back_populates="publicity")
@@ -56,7 +60,11 @@ class Publicity(Scoped, TimestampMixin, db.Model):
 
 class Application(Scoped, TimestampMixin, db.Model):
     __tablename__ = "application"
-    __table_args__ = (sa.Index("ix_application_unit_status", "unit_id", "status"),)
+    __table_args__ = (
+        sa.Index("ix_application_unit_status", "unit_id", "status"),
+        # The acceptance point's inbox, newest recommendation first.
+        sa.Index("ix_application_point_recommended", "acceptance_point_id", "recommended_at"),
+    )
     __scope__ = {
         "employer": "unit_id",
         "applicant": "applicant_id",

@@ -661,35 +661,46 @@ def start_publicity(actor, applications, start_date: date, end_date: date | None
 
 
 def close_ended_publicities(on: date | None = None) -> int:
-    """Applications whose publicity has ended become 公示期满 (once, whoever gets there first)."""
+    """Applications whose publicity has ended become 公示期满 (once, whoever gets there first).
+
+    Runs on every request, so it starts from the ended batches not yet closed (an index holds
+    them); a batch is closed once its applications have been moved. Returns how many batches
+    it closed: the caller commits when that is not 0.
+    """
     on = on or workdays.today()
-    due = db.session.execute(
-        sa.select(Application.id, Application.unit_id, Application.applicant_id,
-                  Application.round, Publicity.end_date)
-        .join(Publicity, Application.publicity_id == Publicity.id)
-        .where(Application.status == ApplicationStatus.PUBLICIZING, Publicity.end_date < on)
-    ).all()
-    closed = 0
-    for application_id, unit_id, applicant_id, round_no, end_date in due:
-        # A conditional update: of two requests closing the same row, exactly one changes it.
-        result = db.session.execute(
-            sa.update(Application)
-            .where(Application.id == application_id,
-                   Application.status == ApplicationStatus.PUBLICIZING)
-            .values(status=ApplicationStatus.PUBLICIZED, version=Application.version + 1)
-            .execution_options(synchronize_session=False))
-        if result.rowcount != 1:
-            continue
-        db.session.add(ReviewRecord(
-            subject=Subject.APPLICATION, subject_id=application_id, action="publicity_end",
-            from_status=ApplicationStatus.PUBLICIZING.value,
-            to_status=ApplicationStatus.PUBLICIZED.value,
-            opinion=f"公示期于{workdays.month_day(end_date)}届满", remarks=[], round=round_no,
-            actor_name="系统", unit_id=unit_id, applicant_id=applicant_id))
-        closed += 1
-    if closed:
-        db.session.expire_all()
-    return closed
+    batches = db.session.execute(
+        sa.select(Publicity.id, Publicity.end_date)
+        .where(Publicity.closed_at.is_(None), Publicity.end_date < on)).all()
+    if not batches:
+        return 0
+    for publicity_id, end_date in batches:
+        due = db.session.execute(
+            sa.select(Application.id, Application.unit_id, Application.applicant_id,
+                      Application.round)
+            .where(Application.publicity_id == publicity_id,
+                   Application.status == ApplicationStatus.PUBLICIZING)).all()
+        for application_id, unit_id, applicant_id, round_no in due:
+            # A conditional update: of two requests closing the same row, exactly one changes it.
+            result = db.session.execute(
+                sa.update(Application)
+                .where(Application.id == application_id,
+                       Application.status == ApplicationStatus.PUBLICIZING)
+                .values(status=ApplicationStatus.PUBLICIZED, version=Application.version + 1)
+                .execution_options(synchronize_session=False))
+            if result.rowcount != 1:
+                continue
+            db.session.add(ReviewRecord(
+                subject=Subject.APPLICATION, subject_id=application_id, action="publicity_end",
+                from_status=ApplicationStatus.PUBLICIZING.value,
+                to_status=ApplicationStatus.PUBLICIZED.value,
+                opinion=f"公示期于{workdays.month_day(end_date)}届满", remarks=[],
+                round=round_no, actor_name="系统", unit_id=unit_id, applicant_id=applicant_id))
+        db.session.execute(
+            sa.update(Publicity).where(Publicity.id == publicity_id,
+                                       Publicity.closed_at.is_(None))
+            .values(closed_at=utcnow()).execution_options(synchronize_session=False))
+    db.session.expire_all()
+    return len(batches)
 
 
 # --- objections (异议) ------------------------------------------------------------------------

@@ -43,10 +43,6 @@ ACCEPTANCE_POINT = "杭州市职称受理点"
 ACCEPTANCE_USERNAME = "accept1"
 
 
-def pytest_configure(config):
-    config.addinivalue_line("markers", "e2e: drives the app in headless Chromium")
-
-
 def pytest_collection_modifyitems(config, items):
     here = Path(__file__).resolve().parent
     for item in items:
