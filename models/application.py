@@ -62,8 +62,9 @@ class Application(Scoped, TimestampMixin, db.Model):
     __tablename__ = "application"
     __table_args__ = (
         sa.Index("ix_application_unit_status", "unit_id", "status"),
-        # The acceptance point's inbox, newest recommendation first.
+        # The acceptance point's inbox, newest recommendation first, and its tab counts.
         sa.Index("ix_application_point_recommended", "acceptance_point_id", "recommended_at"),
+        sa.Index("ix_application_point_status", "acceptance_point_id", "status"),
     )
     __scope__ = {
         "employer": "unit_id",

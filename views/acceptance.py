@@ -73,7 +73,7 @@ class InboxView(ReviewMixin, ScopedModelView):
 
     def tab_links(self):
         column = Application.status
-        counts = dict(db.session.query(column, sa.func.count(Application.id))
+        counts = dict(db.session.query(column, sa.func.count())
                       .filter(Application.scope_clause(current_user), self.view_clause())
                       .group_by(column).all())
         current = self.current_tab()[0]
@@ -123,7 +123,7 @@ class InboxView(ReviewMixin, ScopedModelView):
 
 def home_counts():
     by_status = dict(db.session.execute(
-        sa.select(Application.status, sa.func.count(Application.id))
+        sa.select(Application.status, sa.func.count())
         .where(Application.scope_clause(current_user)).group_by(Application.status)).all())
     return {"counts": {key: by_status.get(statuses[0], 0)
                        for key, _label, statuses in INBOX_TABS if statuses}}

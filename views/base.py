@@ -200,7 +200,7 @@ class ScopedModelView(AreaAccess, ModelView):
         return self._tab_filter(self.scoped_query())
 
     def get_count_query(self):
-        query = db.session.query(sa.func.count(self.model.id)).filter(
+        query = db.session.query(sa.func.count()).select_from(self.model).filter(
             self.model.scope_clause(current_user))
         clause = self.view_clause()
         return self._tab_filter(query if clause is None else query.filter(clause))
@@ -224,7 +224,7 @@ class ScopedModelView(AreaAccess, ModelView):
     def tab_links(self):
         """[(key, label, count, url, active)] from one grouped count over the scope."""
         column = getattr(self.model, self.status_column)
-        counts = dict(db.session.query(column, sa.func.count(self.model.id))
+        counts = dict(db.session.query(column, sa.func.count())
                       .filter(self.model.scope_clause(current_user)).group_by(column).all())
         current = self.current_tab()
         links = []
