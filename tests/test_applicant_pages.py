@@ -206,6 +206,9 @@ def test_a_second_open_application_in_the_year_is_refused(client, me):
         token_from="/me/applications/new")
     assert "每年度只能有一份" in response.get_data(as_text=True)
     assert db.session.scalar(db.select(db.func.count(Application.id))) == 1
+    # The list says so instead of offering a button that can only be refused.
+    listing = client.get("/me/applications/").get_data(as_text=True)
+    assert "已有一份在办申报（待审核）" in listing and 'href="/me/applications/new"' not in listing
 
 
 def test_a_returned_application_shows_why_and_is_resubmitted(client, me):

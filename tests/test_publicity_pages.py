@@ -178,9 +178,12 @@ def test_an_objection_with_an_empty_content_or_a_bad_date_is_refused(client, wor
                                        ("存疑", "2026-09-01", "应在公示期内")):
         page = post(client, "/unit/publicity/objection/",
                     {"application_id": str(world["application"].id), "content": content,
-                     "received_on": received}, token_from=details,
+                     "received_on": received, "raised_by": "实名来信"}, token_from=details,
                     follow_redirects=True).get_data(as_text=True)
         assert message in page
+        # What was typed is still in the form.
+        assert f">{content}</textarea>" in page and 'value="实名来信"' in page
+        assert f'value="{received}"' in page
     assert db.session.scalar(db.select(db.func.count(Objection.id))) == 0
 
 

@@ -31,7 +31,7 @@ from models import (
     Unit,
     category_order,
 )
-from zcps import workflow
+from zcps import workdays, workflow
 from zcps.archive_fields import form_values, item_fields, item_form_class, summary
 from zcps.extensions import db
 from zcps.forms import cleaned_by
@@ -253,7 +253,12 @@ class ApplicationsPage(ApplicantPage):
     @expose("/")
     def index(self):
         applications = Application.query_for(current_user).order_by(Application.id.desc()).all()
-        return self.render("me/applications.html", applications=applications)
+        year = workdays.today().year
+        open_one = next((application for application in applications
+                         if application.year == year
+                         and application.status not in workflow.CLOSED_APPLICATION_STATES), None)
+        return self.render("me/applications.html", applications=applications, open_one=open_one,
+                           year=year)
 
     def _own(self, application_id):
         application = Application.get_for(current_user, application_id)

@@ -205,7 +205,9 @@ class PublicityView(ReviewMixin, ScopedModelView):
                        received, request.form.get("raised_by", "")):
             flash(_("已登记对%(name)s的异议，请核查后处理；处理前不能推荐。",
                     name=application.applicant.name), "success")
-        return redirect(self.get_url(".details_view", id=application.publicity_id) + "#objections")
+            return redirect(self.get_url(".details_view", id=application.publicity_id)
+                            + "#objections")
+        return self._batch_page(application.publicity)
 
     @expose("/objection/resolve/", methods=("POST",))
     def resolve_view(self):
@@ -216,7 +218,13 @@ class PublicityView(ReviewMixin, ScopedModelView):
         if self.decide(workflow.resolve_objection, objection, resolution,
                        request.form.get("resolution_text", "")):
             flash(_("异议已处理：%(result)s。", result=RESOLUTION_LABELS[resolution]), "success")
-        return redirect(self.get_url(".details_view", id=objection.publicity_id) + "#objections")
+            return redirect(self.get_url(".details_view", id=objection.publicity_id)
+                            + "#objections")
+        return self._batch_page(objection.publicity)
+
+    def _batch_page(self, publicity):
+        """The batch page again after a refusal, keeping what was typed in the form."""
+        return self.render(self.details_template, model=publicity, form_values=request.form)
 
 
 RECOMMENDATION_TABS = (

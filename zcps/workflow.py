@@ -328,7 +328,7 @@ def create_application(actor, *, series, specialty, level, qualification, review
     applicant = _own_applicant(actor)
     unit = _reviewing_unit(applicant)
     _check_title(qualification, series, level)
-    year = year or utcnow().year
+    year = year or workdays.today().year
     open_one = db.session.scalar(sa.select(Application.id).where(
         Application.applicant_id == applicant.id, Application.year == year,
         Application.status.not_in(CLOSED_APPLICATION_STATES)))

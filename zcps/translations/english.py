@@ -346,6 +346,7 @@ ENGLISH = {
     '「%(tab)s」中暂无记录。': 'Nothing under “%(tab)s”.',
     '暂无记录。': 'Nothing yet.',
     '关闭': 'Close',
+    '您在%(year)s年度已有一份在办申报（%(status)s），每年度只能有一份在办申报。': 'You already have an open application for %(year)s (%(status)s); one open application per year.',
 }
 
 HERE = Path(__file__).resolve().parent
