@@ -397,3 +397,12 @@ def test_an_empty_tab_says_so_in_chinese(client, world):
     signed_in(client, world["point_account"])
     assert "「待受理」中暂无记录。" in client.get("/acceptance/inbox/").get_data(as_text=True)
     assert "暂无记录。" in client.get("/acceptance/inbox/?tab=all").get_data(as_text=True)
+
+
+def test_the_all_tab_of_recommendation_counts_only_what_it_lists(client, world):
+    factories.application(world["person"], ApplicationStatus.PENDING)
+    factories.application(world["person"], ApplicationStatus.REJECTED)
+    publicized(world)
+    signed_in(client, world["officer"])
+    page = client.get("/unit/recommendation/?tab=all").get_data(as_text=True)
+    assert tab_counts(page)["全部"] == 1 == page.count('name="rowid"')

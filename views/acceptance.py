@@ -71,17 +71,6 @@ class InboxView(ReviewMixin, ScopedModelView):
         return Application.status.in_([ApplicationStatus.RECOMMENDED, ApplicationStatus.ACCEPTED,
                                        ApplicationStatus.ACCEPTANCE_RETURNED])
 
-    def tab_links(self):
-        column = Application.status
-        counts = dict(db.session.query(column, sa.func.count())
-                      .filter(Application.scope_clause(current_user), self.view_clause())
-                      .group_by(column).all())
-        current = self.current_tab()[0]
-        return [(key, label, sum(counts.values()) if statuses is None else sum(
-                    counts.get(status, 0) for status in statuses),
-                 self.get_url(".index_view", tab=key), key == current)
-                for key, label, statuses in self.status_tabs]
-
     @action("accept", _l("受理"), _l("确定受理所选申报吗？将短信通知推荐单位和申报人。"))
     def action_accept(self, ids):
         done = sum(1 for application in self.scoped_records(ids)

@@ -224,8 +224,12 @@ class ScopedModelView(AreaAccess, ModelView):
     def tab_links(self):
         """[(key, label, count, url, active)] from one grouped count over the scope."""
         column = getattr(self.model, self.status_column)
-        counts = dict(db.session.query(column, sa.func.count())
-                      .filter(self.model.scope_clause(current_user)).group_by(column).all())
+        query = db.session.query(column, sa.func.count()).filter(
+            self.model.scope_clause(current_user))
+        clause = self.view_clause()
+        if clause is not None:
+            query = query.filter(clause)
+        counts = dict(query.group_by(column).all())
         current = self.current_tab()
         links = []
         for key, label, statuses in self.status_tabs:
