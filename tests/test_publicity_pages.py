@@ -406,3 +406,10 @@ def test_the_all_tab_of_recommendation_counts_only_what_it_lists(client, world):
     signed_in(client, world["officer"])
     page = client.get("/unit/recommendation/?tab=all").get_data(as_text=True)
     assert tab_counts(page)["全部"] == 1 == page.count('name="rowid"')
+
+
+def test_list_controls_read_as_the_platform_words(client, world):
+    signed_in(client, world["officer"])
+    page = client.get("/unit/unit_application/?tab=approved").get_data(as_text=True)
+    assert "批量操作" in page and "每页20条" in page
+    assert "选中的" not in page and "20 项目" not in page

@@ -389,11 +389,11 @@ def approve_application_with_template(page, person_name: str, qualification: str
 
 def start_publicity(page, person_name: str, earliest_end: str, earliest_end_cn: str,
                     contact: str = "人事处 0571-86000000", screenshots: bool = False) -> None:
-    """申报资料审核 → 审核通过 → tick → 选中的 → 信息公示 → 开始公示; ends on the batch page."""
+    """申报资料审核 → 审核通过 → tick → 批量操作 → 信息公示 → 开始公示; ends on the batch page."""
     menu(page, "申报资料审核")
     page.get_by_role("link", name=re.compile(r"^审核通过 \(\d+\)$")).click()
     row(page, person_name).get_by_role("checkbox").check()
-    page.get_by_role("button", name="选中的").click()
+    page.get_by_role("button", name="批量操作").click()
     page.locator(".dropdown-menu").get_by_role("link", name="信息公示", exact=True).click()
     expect(page.get_by_test_id("earliest-end")).to_contain_text(earliest_end_cn)
     expect(page.get_by_label("公示结束日期", exact=True)).to_have_value(earliest_end)

@@ -347,6 +347,8 @@ ENGLISH = {
     '暂无记录。': 'Nothing yet.',
     '关闭': 'Close',
     '您在%(year)s年度已有一份在办申报（%(status)s），每年度只能有一份在办申报。': 'You already have an open application for %(year)s (%(status)s); one open application per year.',
+    '批量操作': 'With selected',
+    '每页%(n)s条': '%(n)s per page',
 }
 
 HERE = Path(__file__).resolve().parent
