@@ -129,3 +129,18 @@ def runner(app):
 def make_client(app):
     """A further independent browser (its own cookies), e.g. a second unit's officer."""
     return app.test_client
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """Move the system's idea of today (``zcps.workdays.today``); the calendar stays as it is.
+
+    Starts on Tuesday 2026-09-29; call it with a date to move it.
+    """
+    from datetime import date
+
+    from zcps import workdays
+
+    now = {"day": date(2026, 9, 29)}
+    monkeypatch.setattr(workdays, "today", lambda: now["day"])
+    return lambda day: now.update(day=day)

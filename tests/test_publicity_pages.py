@@ -15,18 +15,11 @@ from models import (
 )
 from tests import factories
 from tests.helpers import post, signed_in
-from zcps import workdays, workflow
+from zcps import workflow
 from zcps.extensions import db
 
 POSTED = date(2026, 9, 29)
 ENDED = date(2026, 10, 13)
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    now = {"day": POSTED}
-    monkeypatch.setattr(workdays, "today", lambda: now["day"])
-    return lambda day: now.update(day=day)
 
 
 @pytest.fixture
@@ -413,3 +406,32 @@ def test_list_controls_read_as_the_platform_words(client, world):
     page = client.get("/unit/unit_application/?tab=approved").get_data(as_text=True)
     assert "批量操作" in page and "每页20条" in page
     assert "选中的" not in page and "20 项目" not in page
+
+
+def test_an_attachment_is_served_only_through_an_application_that_carries_it(client, world,
+                                                                            clock):
+    from models import ApplicationItem, ArchiveCategory
+    from zcps.storage import store_bytes
+
+    carried = store_bytes(factories.pdf_bytes(), "学位证书.pdf")
+    other = store_bytes(factories.pdf_bytes(), "别人的证书.pdf")
+    db.session.add(ApplicationItem(application_id=world["application"].id,
+                                   category=ArchiveCategory.EDUCATION, title="浙江大学",
+                                   file_ids=[carried.id]))
+    db.session.commit()
+    recommended(world, clock)
+    application_id = world["application"].id
+    signed_in(client, world["point_account"])
+    response = client.get(f"/acceptance/inbox/file/{application_id}/{carried.id}")
+    assert response.status_code == 200 and response.data.startswith(b"%PDF")
+    assert client.get(f"/acceptance/inbox/file/{application_id}/{other.id}").status_code == 404
+    stranger = client.application.test_client()
+    signed_in(stranger, world["other_point_account"])
+    assert stranger.get(f"/acceptance/inbox/file/{application_id}/{carried.id}").status_code == 404
+    unit = client.application.test_client()
+    signed_in(unit, world["officer"])
+    assert unit.get(f"/unit/recommendation/file/{application_id}/{carried.id}").status_code == 200
+    other_unit = client.application.test_client()
+    signed_in(other_unit, world["other_officer"])
+    assert other_unit.get(
+        f"/unit/recommendation/file/{application_id}/{carried.id}").status_code == 404

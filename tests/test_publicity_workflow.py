@@ -13,21 +13,10 @@ from models import (
     Subject,
 )
 from tests import factories
-from zcps import workdays, workflow
+from zcps import workflow
 from zcps.extensions import db
 
 POSTED = date(2026, 9, 29)  # a Tuesday; the earliest end is 2026-10-12
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    """Move the system's idea of today (the calendar itself stays as it is)."""
-    now = {"day": POSTED}
-    monkeypatch.setattr(workdays, "today", lambda: now["day"])
-
-    def set_day(day):
-        now["day"] = day
-    return set_day
 
 
 @pytest.fixture

@@ -8,15 +8,14 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
 
-from models import Application, ApplicationStatus, ReviewRecord, Role, StoredFile, Subject
+from models import Application, ApplicationStatus, ReviewRecord, Role, Subject
 from zcps import workflow
 from zcps.archive_fields import summary
 from zcps.extensions import db
 from zcps.identifiers import mask_id_number
-from zcps.storage import send_stored
 from zcps.templating import date_cn
 
-from .base import ScopedModelView, run_step
+from .base import ApplicationFiles, ScopedModelView, run_step
 from .columns import ACTION_LABELS, APPLICATION_LABELS, STATUS_FORMATTERS
 from .unit_review import ReviewMixin
 
@@ -28,7 +27,7 @@ INBOX_TABS = (
 )
 
 
-class InboxView(ReviewMixin, ScopedModelView):
+class InboxView(ReviewMixin, ApplicationFiles, ScopedModelView):
     """推荐受理: what units recommended here; the name opens the whole application."""
 
     role = Role.ACCEPTANCE
@@ -102,12 +101,6 @@ class InboxView(ReviewMixin, ScopedModelView):
                            file_url=lambda file_id: self.get_url(
                                ".file_view", application_id=application.id, file_id=file_id))
 
-    @expose("/file/<int:application_id>/<int:file_id>")
-    def file_view(self, application_id, file_id):
-        application = self.get_one_or_404(application_id)
-        if not any(file_id in (item.file_ids or []) for item in application.items):
-            abort(404)
-        return send_stored(db.session.get(StoredFile, file_id))
 
 
 def home_counts():

@@ -19,10 +19,11 @@ from markupsafe import Markup
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm.exc import StaleDataError
 
-from models import AuthorizationStatus, LabeledEnum, Role
+from models import AuthorizationStatus, LabeledEnum, Role, StoredFile
 from zcps import workdays, workflow
 from zcps.exports import write_table, xlsx_response
 from zcps.extensions import db
+from zcps.storage import send_stored
 from zcps.templating import date_cn
 
 ALREADY_HANDLED = _l("该记录刚刚已被他人处理，请刷新页面查看最新状态。")
@@ -353,6 +354,18 @@ class ScopedModelView(AreaAccess, ModelView):
             flash(str(SAVE_FAILED), "error")
             return True
         return super().handle_view_exception(exc)
+
+
+class ApplicationFiles:
+    """Serves an attachment of an application's extracted items, and only through an
+    application the actor may see in this view (``get_one_or_404``) that carries the file."""
+
+    @expose("/file/<int:application_id>/<int:file_id>")
+    def file_view(self, application_id, file_id):
+        application = self.get_one_or_404(application_id)
+        if not any(file_id in (item.file_ids or []) for item in application.items):
+            abort(404)
+        return send_stored(db.session.get(StoredFile, file_id))
 
 
 def status_badge(value) -> Markup:

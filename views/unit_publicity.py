@@ -21,16 +21,14 @@ from models import (
     Publicity,
     ReviewRecord,
     Role,
-    StoredFile,
     Subject,
 )
 from zcps import publicity_table, workdays, workflow
 from zcps.archive_fields import summary
 from zcps.extensions import db
-from zcps.storage import send_stored
 from zcps.templating import date_cn
 
-from .base import ScopedModelView
+from .base import ApplicationFiles, ScopedModelView
 from .columns import ACTION_LABELS, APPLICATION_LABELS, STATUS_FORMATTERS
 from .unit_review import ReviewMixin
 
@@ -240,7 +238,7 @@ RECOMMENDATION_STATES = (ApplicationStatus.PUBLICIZING, ApplicationStatus.PUBLIC
                          ApplicationStatus.ACCEPTANCE_RETURNED, ApplicationStatus.NOT_RECOMMENDED)
 
 
-class RecommendationView(ReviewMixin, ScopedModelView):
+class RecommendationView(ReviewMixin, ApplicationFiles, ScopedModelView):
     """资格审查推荐: publicized applications, recommended one by one or together."""
 
     role = Role.EMPLOYER
@@ -316,12 +314,6 @@ class RecommendationView(ReviewMixin, ScopedModelView):
                            file_url=lambda file_id: self.get_url(
                                ".file_view", application_id=applications[0].id, file_id=file_id))
 
-    @expose("/file/<int:application_id>/<int:file_id>")
-    def file_view(self, application_id, file_id):
-        application = self.get_one_or_404(application_id)
-        if not any(file_id in (item.file_ids or []) for item in application.items):
-            abort(404)
-        return send_stored(db.session.get(StoredFile, file_id))
 
 
 def objection_counts():

@@ -30,7 +30,7 @@ from zcps.identifiers import mask_id_number
 from zcps.storage import send_stored
 from zcps.templating import date_cn
 
-from .base import ScopedModelView, run_step
+from .base import ApplicationFiles, ScopedModelView, run_step
 from .columns import (
     ACTION_LABELS,
     APPLICATION_LABELS,
@@ -262,7 +262,7 @@ class ArchiveQueueView(ScopedModelView):
     }
 
 
-class ApplicationReviewView(ReviewMixin, ScopedModelView):
+class ApplicationReviewView(ReviewMixin, ApplicationFiles, ScopedModelView):
     """申报资料审核: applications submitted to the unit; the name opens the whole application."""
 
     role = Role.EMPLOYER
@@ -337,9 +337,3 @@ class ApplicationReviewView(ReviewMixin, ScopedModelView):
                            history=history, templates=templates, summary=summary,
                            form_values=request.form, actions=ACTION_LABELS)
 
-    @expose("/file/<int:application_id>/<int:file_id>")
-    def file_view(self, application_id, file_id):
-        application = self.get_one_or_404(application_id)
-        if not any(file_id in (item.file_ids or []) for item in application.items):
-            abort(404)
-        return send_stored(db.session.get(StoredFile, file_id))
