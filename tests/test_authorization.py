@@ -89,6 +89,34 @@ def test_every_employer_url_is_refused_before_approval(app, client, new_unit, st
     assert response.headers["Location"] == "/unit/authorization/"
 
 
+CLOSED_MENU = ("archive-review", "unit_archive", "unit_application", "publicity", "recommendation",
+               "unit_applicant", "opinions")
+
+
+def test_before_approval_the_menu_lists_only_what_opens(client, new_unit):
+    unit, account = new_unit
+    db.session.commit()
+    signed_in(client, account)
+    page = client.get("/unit/authorization/").get_data(as_text=True)
+    for opens in ("authorization", "profile", "guide"):
+        assert f'href="/unit/{opens}/"' in page, opens
+    for closed in CLOSED_MENU:
+        assert f'href="/unit/{closed}/"' not in page, closed
+    # An old link to a closed page says which page needs the authorization; home says nothing.
+    client.get("/unit/unit_application/")
+    page = client.get("/unit/authorization/").get_data(as_text=True)
+    assert "「申报资料审核」需单位授权通过后才能使用。" in page
+    client.get("/unit/")
+    page = client.get("/unit/authorization/").get_data(as_text=True)
+    assert "需单位授权通过后才能使用" not in page
+
+    unit.authorization_status = AuthorizationStatus.APPROVED
+    db.session.commit()
+    page = client.get("/unit/").get_data(as_text=True)
+    for opens in CLOSED_MENU:
+        assert f'href="/unit/{opens}/"' in page, opens
+
+
 def test_every_employer_url_opens_after_approval(app, client, new_unit):
     unit, account = new_unit
     unit.authorization_status = AuthorizationStatus.APPROVED

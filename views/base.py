@@ -19,7 +19,7 @@ from markupsafe import Markup
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm.exc import StaleDataError
 
-from models import AuthorizationStatus, LabeledEnum, Role, StoredFile
+from models import LabeledEnum, Role, StoredFile
 from zcps import workdays, workflow
 from zcps.exports import write_table, xlsx_response
 from zcps.extensions import db
@@ -69,18 +69,25 @@ class AreaAccess:
             db.session.commit()
         return self._authorization_gate()
 
-    def _authorization_gate(self):
+    def _waits_for_authorization(self) -> bool:
+        """Whether this view is closed to the signed-in unit until its authorization passes."""
         if self.role != Role.EMPLOYER or self.open_before_authorization:
+            return False
+        unit = getattr(current_user, "unit", None)
+        return unit is not None and not unit.is_authorized
+
+    def _authorization_gate(self):
+        if not self._waits_for_authorization():
             return None
-        unit = current_user.unit
-        if unit is None or unit.is_authorized:
-            return None
-        if unit.authorization_status == AuthorizationStatus.PENDING:
-            flash(_("委托证明已提交，正在等待平台管理员审核；审核通过后才能办理其他业务。"), "warning")
-        else:
-            flash(_("单位授权尚未通过：请先填写经办人信息，下载委托证明，盖章后上传并提交审核。"),
-                  "warning")
+        # The home page of a unit not yet authorized is its 委托证明 page, which says what
+        # to do; any other page was reached by an old link or a typed address.
+        if not isinstance(self, AdminIndexView):
+            flash(_("「%(page)s」需单位授权通过后才能使用。", page=self.name), "warning")
         return redirect(url_for("unit_authorization.index"))
+
+    def is_visible(self):
+        # The menu lists only what the unit can open now.
+        return not (current_user.is_authenticated and self._waits_for_authorization())
 
     def is_accessible(self):
         return (

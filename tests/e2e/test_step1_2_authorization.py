@@ -32,7 +32,10 @@ def test_unit_registers_and_gets_authorized(page, live_server, problems, tmp_pat
     sign_in(page, live_server.url, "用人单位登录", unit["uscc"], unit["password"])
     # Nothing but 委托证明 until the authorization is approved.
     expect(page).to_have_url(f"{live_server.url}/unit/authorization/")
-    see_message(page, "单位授权尚未通过：请先填写经办人信息，下载委托证明，盖章后上传并提交审核。")
+    expect(page.get_by_test_id("authorization-status")).to_contain_text("授权状态：未提交")
+    see_message(page, "请按以下步骤完成单位授权")
+    # The menu offers only what opens before the authorization.
+    expect(page.get_by_role("link", name="申报资料审核")).to_have_count(0)
     expect(page.get_by_test_id("signed-in-as")).to_contain_text(UNIT_NAME)
 
     certificate = submit_authorization(page, tmp_path, officer, screenshots=True)
@@ -42,8 +45,9 @@ def test_unit_registers_and_gets_authorized(page, live_server, problems, tmp_pat
                   officer["mobile"]):
         assert value in text, (value, text[:300])
     # Still waiting: the unit's other pages send it back here.
-    page.goto(live_server.url + "/unit/")
-    see_message(page, "委托证明已提交，正在等待平台管理员审核；审核通过后才能办理其他业务。")
+    page.goto(live_server.url + "/unit/unit_application/")
+    see_message(page, "「申报资料审核」需单位授权通过后才能使用。")
+    expect(page.get_by_test_id("authorization-status")).to_contain_text("授权状态：待审核")
     sign_out(page)
 
     sign_in(page, live_server.url, "管理员登录", live_server.admin_username)

@@ -60,6 +60,8 @@ def test_whole_workflow(page, another_browser, live_server, problems, tmp_path, 
     admin = another_browser()
     sign_in(admin, base, "管理员登录", live_server.admin_username)
     approve_authorization(admin, base, UNIT_NAME, problems)
+    officer.reload()  # the whole menu now
+    expect(officer.get_by_test_id("authorization-status")).to_contain_text("授权状态：审核通过")
     menu(officer, "首页")
     expect(officer.get_by_test_id("authorization-status")).to_have_text("审核通过")
 

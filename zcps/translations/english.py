@@ -349,6 +349,16 @@ ENGLISH = {
     '您在%(year)s年度已有一份在办申报（%(status)s），每年度只能有一份在办申报。': 'You already have an open application for %(year)s (%(status)s); one open application per year.',
     '批量操作': 'With selected',
     '每页%(n)s条': '%(n)s per page',
+    "未通过原因": "Reason for not approving",
+    "不予推荐原因": "Reason for not recommending",
+    "请按退回原因和各项业绩的审核意见修改后重新提交单位审核。": "Correct the application as the reason and the remarks on each item ask, then submit it to the unit again.",
+    "其他业绩": "Other achievements",
+    "继续教育、论文论著、获奖、项目课题等按需填写，新增后在此显示。": "Add continuing education, papers, awards, projects and the like as needed; they show here once added.",
+    "审核意见 / 退回原因": "Review opinion / reason for returning",
+    "退回修改、不通过时填写的原因会显示在申报人的申报页面，并短信提醒其查看。": "The reason given when returning or not approving shows on the applicant's application page, and an SMS asks them to read it.",
+    "搜索结果：%(n)s条": "Search results: %(n)s",
+    "「%(page)s」需单位授权通过后才能使用。": "“%(page)s” opens once the unit's authorization is approved.",
+    "%(category)s「%(title)s」已%(result)s。": "%(category)s “%(title)s”: %(result)s.",
 }
 
 HERE = Path(__file__).resolve().parent
