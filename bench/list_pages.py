@@ -414,9 +414,12 @@ def populate(engine, scale: str):
                                          for year in range(today.year - 10, today.year)
                                          for day, is_workday, note in holidays(year)),
                        "workday_override")
-    say(f"  inserted in {time.perf_counter() - started:.1f}s; running ANALYZE")
+    # What autovacuum would have done on a live database after the load: statistics, and on
+    # PostgreSQL the visibility map that lets counts be answered from an index alone.
+    command = "VACUUM ANALYZE" if engine.dialect.name == "postgresql" else "ANALYZE"
+    say(f"  inserted in {time.perf_counter() - started:.1f}s; running {command}")
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        conn.execute(sa.text("ANALYZE"))
+        conn.execute(sa.text(command))
 
 
 # --- measuring ------------------------------------------------------------------------------

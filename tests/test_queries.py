@@ -2,7 +2,7 @@
 import pytest
 from sqlalchemy import event
 
-from models import ApplicationStatus
+from models import Applicant, ApplicationStatus
 from tests import factories
 from tests.helpers import signed_in
 from zcps.extensions import db
@@ -57,3 +57,46 @@ def test_list_pages_do_not_query_per_row(app, client, who, url):
     with QueryCounter(db.engine) as many:
         assert client.get(url).status_code == 200
     assert many.count == few.count
+
+
+class StatementLog(QueryCounter):
+    def __init__(self, engine):
+        super().__init__(engine)
+        self.statements = []
+
+    def _count(self, conn, cursor, statement, *args, **kwargs):
+        self.statements.append(statement.lower())
+
+
+@pytest.mark.parametrize("who,url", [
+    ("employer", "/unit/unit_archive/"),
+    ("employer", "/unit/unit_application/"),
+    ("acceptance", "/acceptance/inbox/"),
+])
+def test_a_tabbed_list_counts_its_rows_once_and_pages_by_that_count(app, client, who, url):
+    unit = factories.unit()
+    point = factories.acceptance_point()
+    accounts = {"employer": factories.employer(unit),
+                "acceptance": factories.acceptance_account(point)}
+    db.session.commit()
+    signed_in(client, accounts[who])
+    fill(unit, point, 21)  # one row more than a page in the first tab of each list
+    client.get(url)
+    with StatementLog(db.engine) as log:
+        page = client.get(url).get_data(as_text=True)
+    counts = [statement for statement in log.statements if "count(" in statement]
+    assert len(counts) == 1, counts  # the tabs' grouped count, which also sizes the pager
+    assert "group by" in counts[0]
+    assert "page=1" in page  # a second page of one row
+    assert page.count('name="rowid"') == 20
+    # A row-buttons column only where a row has a button (the inbox opens by the name).
+    assert ('class="list-buttons-column"' in page) == (who == "employer")
+    second = client.get(url + "?page=1").get_data(as_text=True)
+    assert second.count('name="rowid"') == 1
+
+    # A search counts what it found: the pager and the toolbar say so.
+    name = db.session.scalar(db.select(Applicant.name).limit(1))
+    with StatementLog(db.engine) as log:
+        page = client.get(url + "?search=" + name).get_data(as_text=True)
+    assert len([s for s in log.statements if "count(" in s]) == 2
+    assert "搜索结果：1条" in page
