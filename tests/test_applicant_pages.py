@@ -108,6 +108,22 @@ def test_an_item_is_created_and_submitted_with_an_attachment(client, me):
     assert download.status_code == 200 and "attachment" in download.headers["Content-Disposition"]
 
 
+def test_the_archive_shows_a_table_per_required_or_filled_category(client, me):
+    page = client.get("/me/archive/").get_data(as_text=True)
+    for required in ("教育经历", "工作经历", "考核情况"):
+        assert f"暂无{required}" in page  # required: its table shows even when empty
+    assert "暂无论文论著" not in page and "暂无获奖" not in page
+    more = page[page.index('data-testid="more-categories"'):]
+    assert "新增论文论著" in more and "新增获奖" in more and "新增教育经历" not in more
+
+    factories.archive_item(me, ReviewStatus.DRAFT, category=ArchiveCategory.PAPER,
+                           title="一篇论文")
+    db.session.commit()
+    page = client.get("/me/archive/").get_data(as_text=True)
+    more = page[page.index('data-testid="more-categories"'):]
+    assert "一篇论文" in page and "新增论文论著" not in more and "新增获奖" in more
+
+
 def test_a_bad_attachment_or_missing_field_saves_nothing(client, me):
     url = "/me/archive/new/paper"
     response = client.post(url, data={

@@ -32,7 +32,7 @@ from models import (
     category_order,
 )
 from zcps import workdays, workflow
-from zcps.archive_fields import form_values, item_fields, item_form_class, summary
+from zcps.archive_fields import form_values, item_fields, item_form_class
 from zcps.extensions import db
 from zcps.forms import cleaned_by
 from zcps.identifiers import clean_mobile
@@ -117,7 +117,12 @@ class ArchivePage(ApplicantPage):
         grouped = {category: [] for category in ArchiveCategory}
         for item in items:
             grouped[item.category].append(item)
-        return self.render("me/archive.html", grouped=grouped, summary=summary,
+        # A table per category that is required or has entries; the rest are one row of
+        # buttons, so a new archive is not a page of empty tables.
+        shown = {category: entries for category, entries in grouped.items()
+                 if entries or category in MANDATORY_CATEGORIES}
+        addable = [category for category in grouped if category not in shown]
+        return self.render("me/archive.html", grouped=shown, addable=addable,
                            mandatory=MANDATORY_CATEGORIES, person=self.applicant)
 
     def _category(self, code):
@@ -315,7 +320,7 @@ class ApplicationsPage(ApplicantPage):
         editable = application.status in (ApplicationStatus.DRAFT, ApplicationStatus.RETURNED)
         return self.render(
             "me/application.html", application=application, history=history,
-            approved=approved, extracted=extracted, editable=editable, summary=summary,
+            approved=approved, extracted=extracted, editable=editable,
             missing=workflow.missing_mandatory_categories(application), actions=ACTION_LABELS)
 
     @expose("/<int:application_id>/items", methods=("POST",))
