@@ -108,10 +108,10 @@ def acceptance_account(point: AcceptancePoint, username: str | None = None) -> A
 
 def archive_item(person: Applicant, status: ReviewStatus = ReviewStatus.PENDING,
                  category: ArchiveCategory = ArchiveCategory.EDUCATION, title: str = "某大学 本科",
-                 ) -> ArchiveItem:
+                 **fields) -> ArchiveItem:
     record = ArchiveItem(
         applicant=person, unit_id=person.unit_id if status != ReviewStatus.DRAFT else None,
-        category=category, status=status, title=title,
+        category=category, status=status, title=title, **fields,
     )
     db.session.add(record)
     db.session.flush()

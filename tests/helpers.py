@@ -38,3 +38,10 @@ def signed_in(client, account, password=PASSWORD):
     response = sign_in(client, account, password)
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
     return client
+
+
+def page_text(response_or_html) -> str:
+    """What a person reads: the page without its tags."""
+    html = response_or_html if isinstance(response_or_html, str) else \
+        response_or_html.get_data(as_text=True)
+    return re.sub(r"<[^>]+>", "", html)

@@ -128,3 +128,24 @@ def test_dates_read_in_chinese_and_times_in_beijing_time():
     assert date_cn(date(2026, 9, 29)) == "2026年9月29日"
     assert date_cn(datetime(2026, 9, 29, 20, 0)) == "2026年9月30日 04:00"
     assert date_cn(None) == ""
+
+
+def test_item_details_keep_each_date_on_one_line_and_escape_what_was_typed():
+    from datetime import date
+    from types import SimpleNamespace
+
+    from models import ArchiveCategory
+    from zcps.templating import date_html, item_details
+
+    assert date_html(date(2026, 9, 29)) == '<span class="text-nowrap">2026年9月29日</span>'
+    assert date_html(None) == ""
+    item = SimpleNamespace(category=ArchiveCategory.EDUCATION,
+                           details={"major": "<b>计算机</b>", "degree": "大学本科"},
+                           start_date=date(2006, 9, 1), end_date=date(2010, 6, 30))
+    assert item_details(item) == (
+        "所学专业：&lt;b&gt;计算机&lt;/b&gt;；学历：大学本科 "
+        '<span class="text-nowrap">2006年9月1日</span>—<span class="text-nowrap">2010年6月30日</span>')
+    item.start_date = None
+    assert item_details(item).endswith(' —<span class="text-nowrap">2010年6月30日</span>')
+    item.details, item.end_date = {}, None
+    assert item_details(item) == ""

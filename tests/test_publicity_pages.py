@@ -14,7 +14,7 @@ from models import (
     Publicity,
 )
 from tests import factories
-from tests.helpers import post, signed_in
+from tests.helpers import page_text, post, signed_in
 from zcps import workflow
 from zcps.extensions import db
 
@@ -90,7 +90,7 @@ def test_the_form_shows_the_earliest_end_for_a_start_date(client, world):
 
 def test_starting_a_publicity_moves_the_application_and_shows_the_batch(client, world):
     signed_in(client, world["officer"])
-    page = start(client, world["application"]).get_data(as_text=True)
+    page = page_text(start(client, world["application"]))
     assert "已开始公示：1人" in page
     assert "2026年9月29日 — 2026年10月12日" in page and "5个工作日" in page
     db.session.expire_all()
@@ -255,7 +255,7 @@ def test_the_acceptance_point_accepts_from_its_inbox(client, world, clock):
     assert [counts[tab] for tab in ("待受理", "已受理", "已退回", "全部")] == [1, 0, 0, 1]
     assert "甲员工" in inbox and world["person"].id_number not in inbox
     url = f"/acceptance/inbox/review/?id={world['application'].id}"
-    page = client.get(url).get_data(as_text=True)
+    page = page_text(client.get(url))
     assert "同意推荐。" in page and "2026年9月29日 — 2026年10月12日" in page
     assert "开始公示" in page and "公示期满" in page  # the whole timeline, not only its last step
     page = post(client, url, {"id": str(world["application"].id), "decision": "accept"},

@@ -10,7 +10,6 @@ from markupsafe import Markup
 
 from models import Application, ApplicationStatus, ReviewRecord, Role, Subject
 from zcps import workflow
-from zcps.archive_fields import summary
 from zcps.extensions import db
 from zcps.identifiers import mask_id_number
 from zcps.templating import date_cn
@@ -97,7 +96,7 @@ class InboxView(ReviewMixin, ApplicationFiles, ScopedModelView):
             ReviewRecord.subject == Subject.APPLICATION,
             ReviewRecord.subject_id == application.id).order_by(ReviewRecord.id)).all()
         return self.render("acceptance/review.html", application=application, history=history,
-                           actions=ACTION_LABELS, summary=summary, form_values=request.form,
+                           actions=ACTION_LABELS, form_values=request.form,
                            file_url=lambda file_id: self.get_url(
                                ".file_view", application_id=application.id, file_id=file_id))
 

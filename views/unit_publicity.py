@@ -24,7 +24,6 @@ from models import (
     Subject,
 )
 from zcps import publicity_table, workdays, workflow
-from zcps.archive_fields import summary
 from zcps.extensions import db
 from zcps.templating import date_cn
 
@@ -310,7 +309,7 @@ class RecommendationView(ReviewMixin, ApplicationFiles, ScopedModelView):
             })
         return self.render("unit/recommend.html", rows=rows, points=points,
                            chosen_point=form.get("acceptance_point_id", ""),
-                           actions=ACTION_LABELS, summary=summary,
+                           actions=ACTION_LABELS,
                            file_url=lambda file_id: self.get_url(
                                ".file_view", application_id=applications[0].id, file_id=file_id))
 

@@ -129,15 +129,15 @@ class ArchiveReviewView(ReviewMixin, ScopedModelView):
         grouped = {category: [i for i in items if i.category == category]
                    for category in ArchiveCategory}
         return self.render("unit/archive_review.html", person=person, grouped=grouped,
-                           summary=summary, return_url=request.args.get("url"))
+                           return_url=request.args.get("url"))
 
     @expose("/decide/", methods=("POST",))
     def decide_view(self):
         item = self.get_one_or_404(request.form.get("item_id"))
         decision = request.form.get("decision", "")
         if self.decide(workflow.review_item, item, decision, request.form.get("reason", "")):
-            flash(_("「%(title)s」已%(result)s。", title=item.title,
-                    result=DECISION_LABELS[decision]), "success")
+            flash(_("%(category)s「%(title)s」已%(result)s。", category=item.category.label,
+                    title=item.title, result=DECISION_LABELS[decision]), "success")
         return redirect(self.get_url(".review_view", applicant_id=item.applicant_id))
 
     @expose("/profile/", methods=("POST",))
@@ -334,6 +334,6 @@ class ApplicationReviewView(ReviewMixin, ApplicationFiles, ScopedModelView):
                                   for t in workflow.opinion_templates(current_user, kind)]
                      for kind in (OpinionKind.APPROVE, OpinionKind.RETURN, OpinionKind.REJECT)}
         return self.render("unit/application_review.html", application=application,
-                           history=history, templates=templates, summary=summary,
+                           history=history, templates=templates,
                            form_values=request.form, actions=ACTION_LABELS)
 

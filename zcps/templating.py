@@ -5,7 +5,9 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from flask_babel import get_locale
 from flask_login import current_user
+from markupsafe import Markup
 
+from .archive_fields import summary
 from .areas import area_for
 from .identifiers import mask_id_number, mask_mobile
 
@@ -31,8 +33,26 @@ def date_cn(value) -> str:
     return str(value)
 
 
+def date_html(value) -> Markup:
+    """date_cn kept on one line wherever a narrow column would break it mid-date."""
+    text = date_cn(value)
+    return Markup('<span class="text-nowrap">{}</span>').format(text) if text else Markup()
+
+
+def item_details(item) -> Markup:
+    """An archive or application item's own fields and its dates, for a 详情 column."""
+    text = Markup.escape(summary(item.category, item.details))
+    dates = [date_html(value) for value in (item.start_date, item.end_date) if value]
+    if item.end_date and not item.start_date:
+        dates = [Markup("—") + dates[0]]
+    if dates:
+        text = (text + Markup(" ") if text else text) + Markup("—").join(dates)
+    return text
+
+
 def init_app(app):
-    app.jinja_env.filters["date_cn"] = date_cn
+    app.jinja_env.filters["date_cn"] = date_html
+    app.jinja_env.filters["item_details"] = item_details
     app.jinja_env.filters["mask_id"] = mask_id_number
     app.jinja_env.filters["mask_mobile"] = mask_mobile
 

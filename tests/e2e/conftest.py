@@ -171,8 +171,12 @@ def browser(playwright_driver):
     from playwright.sync_api import expect
 
     expect.set_options(timeout=TIMEOUT_MS)
+    # Chromium takes its own language (date fields: 年/月/日) from LANGUAGE, as a person's
+    # browser in Chinese would have it; file names need a UTF-8 locale the machine has.
+    env = {name: value for name, value in os.environ.items() if not name.startswith("LC_")}
+    env.update(LANG="C.UTF-8", LANGUAGE="zh_CN:zh")
     chromium = playwright_driver.chromium.launch(executable_path=str(CHROMIUM), headless=True,
-                                                 args=LAUNCH_ARGS)
+                                                 args=LAUNCH_ARGS, env=env)
     yield chromium
     chromium.close()
 

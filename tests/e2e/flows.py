@@ -364,7 +364,7 @@ def open_application_review(page, person_name: str, tab: str = "待审核 (1)",
 
 def return_application(page, person_name: str, item_title: str, remark: str, reason: str):
     row(page, item_title).get_by_label("问题备注").fill(remark)
-    page.get_by_label("审核意见", exact=True).fill(reason)
+    page.get_by_label("审核意见 / 退回原因", exact=True).fill(reason)
     page.get_by_role("button", name="退回修改", exact=True).click()
     see_message(page, f"{person_name}的申报已退回修改，已短信通知申报人。")
     see_tab(page, "退回修改 (1)")
@@ -374,7 +374,7 @@ def approve_application_with_template(page, person_name: str, qualification: str
                                       screenshots: bool = False) -> str:
     opinion = f"经审核，{person_name}同志符合{qualification}任职资格申报条件，申报材料完整无误，同意推荐。"
     page.get_by_role("button", name=re.compile(f"^经审核，{person_name}同志符合")).click()
-    expect(page.get_by_label("审核意见", exact=True)).to_have_value(opinion)
+    expect(page.get_by_label("审核意见 / 退回原因", exact=True)).to_have_value(opinion)
     if screenshots:
         shot(page, "18-unit-application-review")
     page.get_by_role("button", name="通过", exact=True).click()

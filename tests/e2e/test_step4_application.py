@@ -28,6 +28,13 @@ QUALIFICATION = "高级工程师"
 ARCHIVE = {"教育经历": (ArchiveCategory.EDUCATION, "浙江大学"),
            "工作经历": (ArchiveCategory.WORK, "杭州云栖智能科技有限公司"),
            "考核情况": (ArchiveCategory.ASSESSMENT, "2025年度考核 优秀")}
+DETAILS = {
+    ArchiveCategory.EDUCATION: {"details": {"major": "计算机科学与技术", "degree": "大学本科"},
+                                "start_date": date(2008, 9, 1), "end_date": date(2012, 6, 30)},
+    ArchiveCategory.WORK: {"details": {"position": "软件工程师"}, "start_date": date(2012, 7, 1)},
+    ArchiveCategory.ASSESSMENT: {"details": {"year": 2025, "result": "优秀"},
+                                 "organisation": "云栖智能人力资源部"},
+}
 REMARK = "考核结果须附单位盖章的年度考核登记表。"
 RETURN_REASON = "请补充2025年度考核登记表后重新提交。"
 
@@ -42,7 +49,8 @@ def reviewed_applicant(live_server) -> tuple[str, str]:
             highest_education="大学本科", current_title="工程师",
             current_title_date=date(2018, 12, 20))
         for category, title in ARCHIVE.values():
-            factories.archive_item(person, ReviewStatus.APPROVED, category, title)
+            factories.archive_item(person, ReviewStatus.APPROVED, category, title,
+                                   **DETAILS[category])
         return unit.uscc, person.id_number
 
 

@@ -41,7 +41,9 @@ def approved_application(live_server) -> tuple[str, str]:
                                             specialty="软件工程",
                                             profile_snapshot=workflow.profile_snapshot(person))
         item = factories.archive_item(person, ReviewStatus.APPROVED, ArchiveCategory.PAPER,
-                                      "面向政务数据的隐私计算方法研究")
+                                      "面向政务数据的隐私计算方法研究", organisation="计算机工程",
+                                      start_date=date(2024, 5, 15),
+                                      details={"author_rank": 1, "issn": "1000-3428"})
         application.items.append(workflow_item(item))
         return unit.uscc, person.id_number
 
@@ -50,7 +52,8 @@ def workflow_item(item):
     from models import ApplicationItem
 
     return ApplicationItem(archive_item_id=item.id, category=item.category, title=item.title,
-                           organisation="计算机工程", details={})
+                           organisation=item.organisation, start_date=item.start_date,
+                           details=dict(item.details))
 
 
 def test_publicity_objection_recommendation_and_acceptance(page, live_server, clock):
