@@ -205,6 +205,19 @@ def test_the_unit_home_page_counts_what_waits(client, unit_world):
     assert "甲员工" in people and "乙员工" not in people
 
 
+def test_the_unit_home_page_says_what_will_come_when_nothing_waits(app, client):
+    unit = factories.unit("空单位")
+    account = factories.employer(unit)
+    db.session.commit()
+    signed_in(client, account)
+    page = client.get("/unit/").get_data(as_text=True)
+    assert 'data-testid="nothing-waiting"' in page
+    factories.applicant(unit, "新员工", profile_status=ReviewStatus.PENDING)
+    db.session.commit()
+    page = client.get("/unit/").get_data(as_text=True)
+    assert 'data-testid="nothing-waiting"' not in page
+
+
 def read_xlsx(data: bytes):
     """Cell values and their types, straight from the sheet XML (no reader dependency)."""
     import zipfile

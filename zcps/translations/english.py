@@ -359,6 +359,7 @@ ENGLISH = {
     "搜索结果：%(n)s条": "Search results: %(n)s",
     "「%(page)s」需单位授权通过后才能使用。": "“%(page)s” opens once the unit's authorization is approved.",
     "%(category)s「%(title)s」已%(result)s。": "%(category)s “%(title)s”: %(result)s.",
+    "暂无待办。本单位人员在个人中心「基本信息」中选择本单位后，提交的基本信息、业绩档案和职称申报会出现在这里。": "Nothing is waiting. Once your staff choose this unit under “Basic information” in their personal area, the basic information, archives and title applications they submit appear here.",
 }
 
 HERE = Path(__file__).resolve().parent
