@@ -98,6 +98,7 @@ def test_starting_a_publicity_moves_the_application_and_shows_the_batch(client, 
     assert application.status == ApplicationStatus.PUBLICIZING
     listing = client.get("/unit/publicity/").get_data(as_text=True)
     assert tab_counts(listing)["公示中"] == 1
+    assert 'href="/unit/publicity/start/">新建公示</a>' in listing
 
 
 def test_an_end_before_the_earliest_is_refused_and_what_was_typed_is_kept(client, world):
@@ -406,6 +407,10 @@ def test_list_controls_read_as_the_platform_words(client, world):
     page = client.get("/unit/unit_application/?tab=approved").get_data(as_text=True)
     assert "批量操作" in page and "每页20条" in page
     assert "选中的" not in page and "20 项目" not in page
+    assert "modelActions.execute('publicize')" in page  # the dropdown still runs the action
+    # A list without status tabs says how many rows it has.
+    page = client.get("/unit/opinions/").get_data(as_text=True)
+    assert "每页20条" in page and "共0条" in page and "20 项目" not in page
 
 
 def test_an_attachment_is_served_only_through_an_application_that_carries_it(client, world,

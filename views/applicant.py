@@ -259,9 +259,7 @@ class ApplicationsPage(ApplicantPage):
     def index(self):
         applications = Application.query_for(current_user).order_by(Application.id.desc()).all()
         year = workdays.today().year
-        open_one = next((application for application in applications
-                         if application.year == year
-                         and application.status not in workflow.CLOSED_APPLICATION_STATES), None)
+        open_one = workflow.open_application(self.applicant.id, year)
         return self.render("me/applications.html", applications=applications, open_one=open_one,
                            year=year)
 

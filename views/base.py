@@ -332,15 +332,18 @@ class ScopedModelView(AreaAccess, ModelView):
             return str(NOT_IN_SCOPE), 404
         return super().ajax_update()
 
-    def scoped_records(self, ids):
-        """The records among ``ids`` the actor may see; a forged id refuses the whole request."""
+    def scoped_records(self, ids, model=None):
+        """The records among ``ids`` the actor may see in this view (or, given ``model``, of
+        that model in the actor's scope); a forged id refuses the whole request."""
         try:
             wanted = {int(value) for value in ids}
         except (TypeError, ValueError):
             abort(400)
         if not wanted:
             return []
-        records = self.scoped_query().filter(self.model.id.in_(wanted)).all()
+        model = model or self.model
+        query = self.scoped_query() if model is self.model else model.query_for(current_user)
+        records = query.filter(model.id.in_(wanted)).all()
         if len(records) != len(wanted):
             abort(404)
         return records

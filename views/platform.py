@@ -391,14 +391,6 @@ class WorkdayForm(BaseForm):
                        validators=[Length(max=NOTE_MAX, message=_l("说明最多100个字。"))],
                        description=_l("可不填，例如 春节、国庆节调休。"))
 
-    def validate(self, extra_validators=None):
-        valid = super().validate(extra_validators)
-        # Flask-Admin shows a field's errors only when they are ``str`` (``e is string``);
-        # the validators' lazy messages would leave the field unmarked.
-        for field in self:
-            field.errors = [str(error) for error in field.errors]
-        return valid
-
     def validate_day(self, field):
         if field.data is None:
             return

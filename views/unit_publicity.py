@@ -153,7 +153,7 @@ class PublicityView(ReviewMixin, ScopedModelView):
             elif not chosen:
                 flash(_("请勾选要公示的申报。"), "error")
             else:
-                records = self._applications(chosen)
+                records = self.scoped_records(chosen, Application)
                 started = []
                 if self.decide(lambda actor, *args: started.append(
                         workflow.start_publicity(actor, *args)), records, start, end,
@@ -167,14 +167,6 @@ class PublicityView(ReviewMixin, ScopedModelView):
         period = workflow.publicity_period(start)
         return self.render("unit/publicity_new.html", candidates=candidates, chosen=chosen,
                            period=period, form_values=form, today=workdays.today())
-
-    def _applications(self, ids):
-        wanted = {int(value) for value in ids}
-        records = db.session.scalars(Application.select_for(current_user).where(
-            Application.id.in_(wanted))).all()
-        if len(records) != len(wanted):
-            abort(404)
-        return records
 
     @expose("/period/")
     def period_view(self):

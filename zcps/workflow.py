@@ -308,6 +308,13 @@ CLOSED_APPLICATION_STATES = (ApplicationStatus.REJECTED, ApplicationStatus.NOT_R
 APPLICANT_EDITABLE = (ApplicationStatus.DRAFT, ApplicationStatus.RETURNED)
 
 
+def open_application(applicant_id: int, year: int) -> Application | None:
+    """The applicant's application of ``year`` still in progress (at most one per year)."""
+    return db.session.scalars(sa.select(Application).where(
+        Application.applicant_id == applicant_id, Application.year == year,
+        Application.status.not_in(CLOSED_APPLICATION_STATES)).limit(1)).first()
+
+
 def _own_application(actor, application: Application) -> Application:
     _require_role(actor, Role.APPLICANT)
     if application is None or application.applicant_id != actor.applicant_id:
@@ -329,10 +336,7 @@ def create_application(actor, *, series, specialty, level, qualification, review
     unit = _reviewing_unit(applicant)
     _check_title(qualification, series, level)
     year = year or workdays.today().year
-    open_one = db.session.scalar(sa.select(Application.id).where(
-        Application.applicant_id == applicant.id, Application.year == year,
-        Application.status.not_in(CLOSED_APPLICATION_STATES)))
-    if open_one:
+    if open_application(applicant.id, year) is not None:
         raise WorkflowError(f"您在{year}年度已有一份职称申报，每年度只能有一份在办申报。")
     application = Application(
         applicant_id=applicant.id, unit_id=unit.id, year=year, series_id=series.id,

@@ -360,6 +360,7 @@ ENGLISH = {
     "「%(page)s」需单位授权通过后才能使用。": "“%(page)s” opens once the unit's authorization is approved.",
     "%(category)s「%(title)s」已%(result)s。": "%(category)s “%(title)s”: %(result)s.",
     "暂无待办。本单位人员在个人中心「基本信息」中选择本单位后，提交的基本信息、业绩档案和职称申报会出现在这里。": "Nothing is waiting. Once your staff choose this unit under “Basic information” in their personal area, the basic information, archives and title applications they submit appear here.",
+    "共%(n)s条": "%(n)s in all",
 }
 
 HERE = Path(__file__).resolve().parent
