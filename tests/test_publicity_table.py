@@ -240,13 +240,27 @@ def test_streaming_in_small_batches_keeps_order(app):
     assert text_rows(sheet_of(paged))[3:8] == text_rows(sheet_of(export(publicity)))[3:8]
 
 
+def test_the_download_lists_only_what_the_unit_may_see(app):
+    unit, other = factories.unit("甲单位"), factories.unit("乙单位")
+    publicity = make_publicity(unit)
+    fill(publicity, unit, 2)
+    # A row of another unit carrying this batch's id (not made by the workflow) stays out.
+    stray = publicize(factories.applicant(other, name="乙员工"), publicity)
+    db.session.commit()
+    officer = factories.employer(unit)
+    listed = list(publicity_applications(publicity, actor=officer))
+    assert len(listed) == 2 and stray.id not in {a.id for a in listed}
+    assert len(list(publicity_applications(publicity))) == 3
+
+
 def test_download_name_keeps_chinese(app):
     publicity = make_publicity(factories.unit("杭州/测试:研究院"))
     assert download_name(publicity) == "公示表_杭州_测试_研究院_2026-09-29.xlsx"
     publicity.unit.name = "杭州测试研究院"
     assert download_name(publicity) == "公示表_杭州测试研究院_2026-09-29.xlsx"
     with app.test_request_context():
-        response = publicity_table.publicity_table_response(publicity)
+        response = publicity_table.publicity_table_response(publicity,
+                                                            factories.employer(publicity.unit))
     disposition = response.headers["Content-Disposition"]
     assert "filename*=UTF-8''" in disposition and "%E5%85%AC%E7%A4%BA%E8%A1%A8" in disposition
     response.close()

@@ -182,7 +182,7 @@ class PublicityView(ReviewMixin, ScopedModelView):
     @expose("/export/<int:publicity_id>")
     def export_view(self, publicity_id):
         publicity = self.get_one_or_404(publicity_id)
-        return publicity_table.publicity_table_response(publicity)
+        return publicity_table.publicity_table_response(publicity, current_user)
 
     @expose("/objection/", methods=("POST",))
     def objection_view(self):

@@ -9,7 +9,7 @@ profile snapshot fields listed below, which hold neither.
 
 Typical use in a view::
 
-    return publicity_table_response(publicity)
+    return publicity_table_response(publicity, current_user)
 """
 from __future__ import annotations
 
@@ -285,7 +285,7 @@ def download_name(publicity) -> str:
 
 # --- loading -----------------------------------------------------------------------------------
 
-def publicity_applications(publicity, batch_size: int = BATCH_SIZE):
+def publicity_applications(publicity, batch_size: int = BATCH_SIZE, actor=None):
     """The publicity's applications by id, read ``batch_size`` at a time (keyset pages).
 
     Every application with ``publicity_id == publicity.id`` is listed, whatever its status.
@@ -294,11 +294,12 @@ def publicity_applications(publicity, batch_size: int = BATCH_SIZE):
     Pages by id rather than a server-side cursor, so the item queries of a page never run
     while another result is still streaming on the same connection (MySQL cannot).
     """
+    scope = Application.scope_clause(actor) if actor is not None else sa.true()
     last_id = 0
     while True:
         page = db.session.scalars(
             sa.select(Application)
-            .where(Application.publicity_id == publicity.id, Application.id > last_id)
+            .where(Application.publicity_id == publicity.id, Application.id > last_id, scope)
             .order_by(Application.id)
             .limit(batch_size)
             .options(
@@ -313,7 +314,7 @@ def publicity_applications(publicity, batch_size: int = BATCH_SIZE):
         last_id = page[-1].id
 
 
-def publicity_table_response(publicity):
-    """The 导出公示表 download for a (scope-checked) publicity."""
-    data = write_publicity_table(publicity, publicity_applications(publicity))
+def publicity_table_response(publicity, actor):
+    """The 导出公示表 download of a publicity, listing what ``actor`` may see of it."""
+    data = write_publicity_table(publicity, publicity_applications(publicity, actor=actor))
     return xlsx_response(data, download_name(publicity))
