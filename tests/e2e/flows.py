@@ -449,6 +449,11 @@ def recommend(page, person_name: str, acceptance_point: str, opinion: str,
     expect(row(page, person_name)).to_contain_text("公示期满")
     page.get_by_role("link", name=person_name, exact=True).click()
     expect(page.get_by_label("推荐意见", exact=True)).to_have_value(opinion)
+    # Another 常用意见 fills the field; the first one puts the expected opinion back.
+    page.get_by_role("button", name=re.compile("^经公示")).click()
+    expect(page.get_by_label("推荐意见", exact=True)).to_have_value(re.compile("^经公示（"))
+    page.get_by_role("button", name=re.compile(f"^{person_name}同志的申报材料")).click()
+    expect(page.get_by_label("推荐意见", exact=True)).to_have_value(opinion)
     page.get_by_label("受理点", exact=True).select_option(label=acceptance_point)
     if screenshots:
         shot(page, "24-unit-recommend")
