@@ -1,6 +1,8 @@
 """Signing in and posting forms the way a browser does (with the page's CSRF token)."""
 import re
 
+from sqlalchemy import event
+
 from models import Role
 from tests.factories import PASSWORD
 from zcps.areas import area_for
@@ -45,3 +47,25 @@ def page_text(response_or_html) -> str:
     html = response_or_html if isinstance(response_or_html, str) else \
         response_or_html.get_data(as_text=True)
     return re.sub(r"<[^>]+>", "", html)
+
+
+class StatementLog:
+    """The SQL statements an engine runs inside ``with StatementLog(engine) as log:``."""
+
+    def __init__(self, engine):
+        self.engine = engine
+        self.statements: list[str] = []
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+    def __enter__(self):
+        event.listen(self.engine, "before_cursor_execute", self._record)
+        return self
+
+    def __exit__(self, *exc):
+        event.remove(self.engine, "before_cursor_execute", self._record)
+
+    def _record(self, conn, cursor, statement, *args, **kwargs):
+        self.statements.append(statement.lower())

@@ -5,10 +5,10 @@ from types import SimpleNamespace
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import event
 
 from models import ApplicationItem, ApplicationStatus, ArchiveCategory, Publicity
 from tests import factories
+from tests.helpers import StatementLog
 from zcps import publicity_table
 from zcps.extensions import db
 from zcps.publicity_table import (
@@ -186,21 +186,6 @@ def test_no_contact_no_objection_line_and_year_from_start_date_when_empty(app):
     assert rows[-1][0] == "公示时间：2026年9月29日至2026年10月12日"
 
 
-class QueryCounter:
-    def __init__(self, engine):
-        self.engine, self.count = engine, 0
-
-    def __enter__(self):
-        event.listen(self.engine, "before_cursor_execute", self._count)
-        return self
-
-    def __exit__(self, *exc):
-        event.remove(self.engine, "before_cursor_execute", self._count)
-
-    def _count(self, *args, **kwargs):
-        self.count += 1
-
-
 def fill(publicity, unit, people):
     for _ in range(people):
         application = publicize(factories.applicant(unit, current_title="工程师"), publicity)
@@ -218,7 +203,7 @@ def test_the_export_runs_a_fixed_number_of_queries(app):
     counts = []
     for publicity in (small, large):
         db.session.expire_all()
-        with QueryCounter(db.engine) as counter:
+        with StatementLog(db.engine) as counter:
             rows = text_rows(sheet_of(export(db.session.get(Publicity, publicity.id))))
         counts.append(counter.count)
         assert all("论文" in row[HEADERS.index("主要业绩")] for row in rows[3:-3])
@@ -231,7 +216,7 @@ def test_streaming_in_small_batches_keeps_order(app):
     fill(publicity, unit, 5)
     db.session.expire_all()
     db.session.refresh(publicity)
-    with QueryCounter(db.engine) as counter:
+    with StatementLog(db.engine) as counter:
         listed = list(publicity_applications(publicity, batch_size=2))
     assert counter.count == 3 * 2  # pages of 2, 2 and 1: the rows and the items of each
     assert [a.id for a in listed] == sorted(a.id for a in listed) and len(listed) == 5

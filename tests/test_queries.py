@@ -1,27 +1,10 @@
 """Budget: a list page runs a fixed number of SQL queries, whatever the number of rows."""
 import pytest
-from sqlalchemy import event
 
 from models import Applicant, ApplicationStatus
 from tests import factories
-from tests.helpers import signed_in
+from tests.helpers import StatementLog, signed_in
 from zcps.extensions import db
-
-
-class QueryCounter:
-    def __init__(self, engine):
-        self.engine = engine
-        self.count = 0
-
-    def __enter__(self):
-        event.listen(self.engine, "before_cursor_execute", self._count)
-        return self
-
-    def __exit__(self, *exc):
-        event.remove(self.engine, "before_cursor_execute", self._count)
-
-    def _count(self, *args, **kwargs):
-        self.count += 1
 
 
 def fill(unit, point, people):
@@ -51,21 +34,12 @@ def test_list_pages_do_not_query_per_row(app, client, who, url):
     signed_in(client, accounts[who])
     fill(unit, point, 2)
     client.get(url)  # warm-up
-    with QueryCounter(db.engine) as few:
+    with StatementLog(db.engine) as few:
         assert client.get(url).status_code == 200
     fill(unit, point, 15)
-    with QueryCounter(db.engine) as many:
+    with StatementLog(db.engine) as many:
         assert client.get(url).status_code == 200
     assert many.count == few.count
-
-
-class StatementLog(QueryCounter):
-    def __init__(self, engine):
-        super().__init__(engine)
-        self.statements = []
-
-    def _count(self, conn, cursor, statement, *args, **kwargs):
-        self.statements.append(statement.lower())
 
 
 @pytest.mark.parametrize("who,url", [
