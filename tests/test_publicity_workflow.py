@@ -86,6 +86,17 @@ def test_an_end_before_the_earliest_is_refused_and_nothing_changes(world):
         db.metadata.tables["publicity"])) == 0
 
 
+def test_a_period_longer_than_ninety_days_is_refused_and_nothing_changes(world):
+    with pytest.raises(workflow.WorkflowError, match="公示期过长"):
+        workflow.start_publicity(world["officer"], [world["application"]], POSTED,
+                                 date(2026, 12, 29))
+    db.session.rollback()
+    assert world["application"].status == ApplicationStatus.APPROVED
+    assert db.session.scalar(db.select(db.func.count()).select_from(
+        db.metadata.tables["publicity"])) == 0
+    assert publicize(world, date(2026, 12, 28)).end_date == date(2026, 12, 28)  # 90 days
+
+
 def test_a_start_in_the_past_is_refused(world):
     with pytest.raises(workflow.WorkflowError, match="不能早于今天"):
         workflow.start_publicity(world["officer"], [world["application"]], date(2026, 9, 28))
@@ -187,6 +198,20 @@ def test_recommending_needs_an_opinion_and_an_acceptance_point(world, clock):
         workflow.recommend_application(world["officer"], world["application"], None, "同意推荐。")
 
 
+def test_recommending_to_an_acceptance_point_that_is_closed_is_refused(world, clock):
+    publicize(world)
+    world["point"].active = False
+    db.session.commit()
+    clock(date(2026, 10, 13))
+    with pytest.raises(workflow.WorkflowError, match="请选择受理点"):
+        workflow.recommend_application(world["officer"], world["application"], world["point"],
+                                       "同意推荐。")
+    db.session.rollback()
+    assert world["application"].status in (ApplicationStatus.PUBLICIZING,
+                                           ApplicationStatus.PUBLICIZED)
+    assert world["application"].acceptance_point_id is None
+
+
 def test_the_recommendation_template_states_the_publicity_dates(world, clock):
     from models import OpinionKind
     from zcps.catalogue import seed_opinion_templates
@@ -253,6 +278,50 @@ def test_an_objection_needs_content_a_date_in_the_period_and_a_reason(world, clo
         workflow.resolve_objection(world["officer"], objection, "dismiss", "不属实")
 
 
+def test_an_objection_dated_after_the_period_or_after_today_is_refused(world, clock):
+    publicize(world)
+    clock(date(2026, 10, 8))
+    for received in (date(2026, 10, 9), date(2026, 10, 13)):  # tomorrow; after the end date
+        with pytest.raises(workflow.WorkflowError, match="应在公示期内.*不晚于今天"):
+            workflow.record_objection(world["officer"], world["application"], "存疑", received)
+    clock(date(2026, 10, 20))
+    with pytest.raises(workflow.WorkflowError, match="应在公示期内"):
+        workflow.record_objection(world["officer"], world["application"], "存疑",
+                                  date(2026, 10, 13))
+    # The last day of the period is still in it, even when recorded after the period.
+    workflow.record_objection(world["officer"], world["application"], "存疑", date(2026, 10, 12))
+    db.session.commit()
+    assert [objection.received_on for objection in world["application"].objections] == \
+        [date(2026, 10, 12)]
+
+
+def test_only_the_units_officer_records_or_resolves_an_objection(world):
+    publicize(world)
+    objection = workflow.record_objection(world["officer"], world["application"], "存疑", POSTED)
+    db.session.commit()
+    applicant = db.session.scalar(db.select(Account).filter_by(applicant_id=world["person"].id))
+    for actor in (applicant, world["point_account"]):
+        with pytest.raises(workflow.WorkflowError, match="无权"):
+            workflow.record_objection(actor, world["application"], "存疑", POSTED)
+        with pytest.raises(workflow.WorkflowError, match="无权"):
+            workflow.resolve_objection(actor, objection, "dismiss", "不属实")
+    db.session.rollback()
+    assert objection.status == ObjectionStatus.OPEN
+    assert len(world["application"].objections) == 1
+
+
+def test_an_unknown_resolution_is_refused_and_the_objection_stays_open(world):
+    publicize(world)
+    objection = workflow.record_objection(world["officer"], world["application"], "存疑", POSTED)
+    db.session.commit()
+    for resolution in ("", "approve", None):
+        with pytest.raises(workflow.WorkflowError, match="请选择处理结果"):
+            workflow.resolve_objection(world["officer"], objection, resolution, "经核实。")
+    db.session.rollback()
+    assert objection.status == ObjectionStatus.OPEN and objection.resolution in (None, "")
+    assert world["application"].status == ApplicationStatus.PUBLICIZING
+
+
 def test_objections_only_during_a_publicity_and_only_in_ones_own_unit(world):
     with pytest.raises(workflow.WorkflowError, match="只能对公示中的申报登记异议"):
         workflow.record_objection(world["officer"], world["application"], "存疑", POSTED)
@@ -315,4 +384,29 @@ def test_the_unit_can_hand_an_acceptance_return_to_the_applicant(world, clock):
     workflow.return_to_unit(world["point_account"], world["application"], "缺少学历证明")
     workflow.return_to_applicant(world["officer"], world["application"], "请补充学历证明")
     db.session.commit()
-    assert world["application"].status == ApplicationStatus.RETURNED
+    application = world["application"]
+    assert application.status == ApplicationStatus.RETURNED
+    assert application.holder.value == "applicant" and application.opinion == "请补充学历证明"
+    assert history_actions(application)[-2:] == ["acceptance_return", "return"]
+    sms = db.session.scalars(db.select(Notification).filter_by(
+        template="application_return")).all()
+    assert [message.mobile for message in sms] == [world["person"].mobile]
+
+
+def test_returning_to_the_applicant_is_refused_out_of_order_without_a_reason_or_unit(
+        world, clock):
+    publicize(world)
+    recommend(world, clock)
+    with pytest.raises(workflow.AlreadyHandled, match="只有受理点退回的申报"):
+        workflow.return_to_applicant(world["officer"], world["application"], "请补充")
+    workflow.return_to_unit(world["point_account"], world["application"], "缺少学历证明")
+    db.session.commit()
+    for actor, reason, message in (
+            (world["officer"], "  ", "退回修改时必须填写退回原因"),
+            (world["other_officer"], "请补充", "不属于本单位"),
+            (world["point_account"], "请补充", "无权")):
+        with pytest.raises(workflow.WorkflowError, match=message):
+            workflow.return_to_applicant(actor, world["application"], reason)
+        db.session.rollback()
+        assert world["application"].status == ApplicationStatus.ACCEPTANCE_RETURNED
+    assert history_actions(world["application"])[-1] == "acceptance_return"
