@@ -290,6 +290,91 @@ def test_returning_needs_a_reason_and_the_unit_can_recommend_again(client, world
         ApplicationStatus.RECOMMENDED
 
 
+def test_an_unknown_decision_is_a_bad_request_and_changes_nothing(client, world, clock):
+    recommended(world, clock)
+    signed_in(client, world["point_account"])
+    url = f"/acceptance/inbox/review/?id={world['application'].id}"
+    for decision in ("x", ""):
+        assert post(client, url, {"id": str(world["application"].id), "decision": decision,
+                                  "opinion": "缺推荐表"}, token_from=url).status_code == 400
+    db.session.expire_all()
+    assert db.session.get(Application, world["application"].id).status == \
+        ApplicationStatus.RECOMMENDED
+
+
+def returned_by_the_point(world, clock):
+    recommended(world, clock)
+    workflow.return_to_unit(world["point_account"], world["application"], "缺少学历证明")
+    db.session.commit()
+
+
+def test_the_unit_hands_an_acceptance_return_to_the_applicant(client, world, clock):
+    returned_by_the_point(world, clock)
+    signed_in(client, world["officer"])
+    application_id = world["application"].id
+    url = f"/unit/recommendation/recommend/?ids={application_id}"
+    page = client.get(url).get_data(as_text=True)
+    assert "缺少学历证明" in page and 'data-testid="return-to-applicant"' in page
+    page = post(client, "/unit/recommendation/return/",
+                {"id": str(application_id), "return_reason": "  "},
+                token_from=url).get_data(as_text=True)
+    assert "退回修改时必须填写退回原因" in page and 'data-testid="return-to-applicant"' in page
+    db.session.expire_all()
+    assert db.session.get(Application, application_id).status == \
+        ApplicationStatus.ACCEPTANCE_RETURNED
+    page = post(client, "/unit/recommendation/return/",
+                {"id": str(application_id), "return_reason": "请补充学历证明"},
+                token_from=url, follow_redirects=True).get_data(as_text=True)
+    assert "已将甲员工的申报退回申报人修改" in page
+    db.session.expire_all()
+    application = db.session.get(Application, application_id)
+    assert application.status == ApplicationStatus.RETURNED
+    assert application.opinion == "请补充学历证明"
+    # A second click reads why nothing happened.
+    page = post(client, "/unit/recommendation/return/",
+                {"id": str(application_id), "return_reason": "请补充学历证明"},
+                token_from="/unit/recommendation/", follow_redirects=True).get_data(as_text=True)
+    assert "只有受理点退回的申报可以退回申报人修改" in page
+    # The applicant now holds it: it has left the point's inbox, its pages and its export.
+    point = client.application.test_client()
+    signed_in(point, world["point_account"])
+    inbox = point.get("/acceptance/inbox/?tab=all").get_data(as_text=True)
+    assert "甲员工" not in inbox and tab_counts(inbox)["全部"] == 0
+    assert point.get(f"/acceptance/inbox/review/?id={application_id}").status_code == 404
+    export = load_workbook(BytesIO(point.get("/acceptance/inbox/export.xlsx").data)).active
+    assert export.max_row == 1
+
+
+def test_only_an_acceptance_return_of_ones_own_unit_goes_back_to_the_applicant(
+        client, world, clock):
+    recommended(world, clock)
+    application_id = world["application"].id
+    signed_in(client, world["officer"])
+    url = f"/unit/recommendation/recommend/?ids={application_id}"
+    page = client.get(url).get_data(as_text=True)
+    assert 'data-testid="return-to-applicant"' not in page  # not returned by the point
+    page = post(client, "/unit/recommendation/return/",
+                {"id": str(application_id), "return_reason": "请补充"}, token_from=url,
+                follow_redirects=True).get_data(as_text=True)
+    assert "只有受理点退回的申报可以退回申报人修改" in page
+    workflow.return_to_unit(world["point_account"], world["application"], "缺少学历证明")
+    db.session.commit()
+    other = client.application.test_client()
+    signed_in(other, world["other_officer"])
+    for value in (str(application_id), "abc", ""):
+        assert post(other, "/unit/recommendation/return/",
+                    {"id": value, "return_reason": "请补充"},
+                    token_from="/unit/recommendation/").status_code == 404, value
+    point = client.application.test_client()
+    signed_in(point, world["point_account"])
+    assert post(point, "/unit/recommendation/return/",
+                {"id": str(application_id), "return_reason": "请补充"},
+                token_from="/acceptance/inbox/").status_code == 403
+    db.session.expire_all()
+    assert db.session.get(Application, application_id).status == \
+        ApplicationStatus.ACCEPTANCE_RETURNED
+
+
 def test_one_acceptance_point_cannot_see_or_act_on_anothers_inbox(client, world, clock):
     recommended(world, clock)
     signed_in(client, world["other_point_account"])

@@ -101,7 +101,6 @@ class InboxView(ReviewMixin, ApplicationFiles, ScopedModelView):
                                ".file_view", application_id=application.id, file_id=file_id))
 
 
-
 def home_counts():
     by_status = dict(db.session.execute(
         sa.select(Application.status, sa.func.count())

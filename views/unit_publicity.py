@@ -268,8 +268,6 @@ class RecommendationView(ReviewMixin, ApplicationFiles, ScopedModelView):
         if not applications:
             flash(_("请先勾选要推荐的申报。"), "error")
             return redirect(self.get_url(".index_view"))
-        points = db.session.scalars(AcceptancePoint.select_for(current_user)
-                                    .order_by(AcceptancePoint.name)).all()
         form = request.form
         if request.method == "POST":
             point = AcceptancePoint.get_for(current_user, form.get("acceptance_point_id"))
@@ -285,6 +283,30 @@ class RecommendationView(ReviewMixin, ApplicationFiles, ScopedModelView):
                         point=point.name, names="、".join(done)), "success")
             if len(done) == len(applications):
                 return redirect(self.get_url(".index_view", tab="recommended"))
+        return self._recommend_page(applications)
+
+    @expose("/return/", methods=("POST",))
+    def return_view(self):
+        """退回申报人修改: what the acceptance point sent back needs the applicant's own fix."""
+        # Found in the unit's scope, not only this list's: a second click after the return
+        # reads why nothing happened instead of a 404.
+        application = Application.get_for(current_user, request.form.get("id"))
+        if application is None:
+            abort(404)
+        if self.decide(workflow.return_to_applicant, application,
+                       request.form.get("return_reason", "")):
+            flash(_("已将%(name)s的申报退回申报人修改；已短信通知申报人。",
+                    name=application.applicant.name), "success")
+            return redirect(self.get_url(".index_view"))
+        if application.status != ApplicationStatus.ACCEPTANCE_RETURNED:
+            return redirect(self.get_url(".index_view"))
+        return self._recommend_page([application])
+
+    def _recommend_page(self, applications):
+        """The recommendation page of ``applications``, keeping what was typed in its forms."""
+        form = request.form
+        points = db.session.scalars(AcceptancePoint.select_for(current_user)
+                                    .order_by(AcceptancePoint.name)).all()
         templates = workflow.opinion_templates(current_user, OpinionKind.RECOMMEND)
         rows = []
         for application in applications:
@@ -301,10 +323,10 @@ class RecommendationView(ReviewMixin, ApplicationFiles, ScopedModelView):
             })
         return self.render("unit/recommend.html", rows=rows, points=points,
                            chosen_point=form.get("acceptance_point_id", ""),
+                           return_reason=form.get("return_reason", ""),
                            actions=ACTION_LABELS,
                            file_url=lambda file_id: self.get_url(
                                ".file_view", application_id=applications[0].id, file_id=file_id))
-
 
 
 def objection_counts():

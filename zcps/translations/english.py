@@ -340,7 +340,7 @@ ENGLISH = {
     '本单位人员提交基本信息和业绩档案后，在「业绩档案审核」中逐人逐项审核：通过，或退回修改并写明原因。只有审核通过的业绩才能提取到职称申报中。': 'When your people submit their basic information and archive items, review them person by person and item by item under Archive review: approve, or return with a reason. Only approved items can go into an application.',
     '在「申报资料审核」中点击申报人姓名，逐项查看申报资料，可对有问题的条目写备注，然后选择通过（填写审核意见，可使用常用意见）、退回修改或不通过。': "Under Application review click the applicant's name, go through the application item by item, note what is wrong, then approve (with an opinion; ready sentences are offered), return or reject.",
     '勾选审核通过的申报，选择「信息公示」并填写公示开始日期：系统按法定节假日计算，公示期至少5个工作日。导出公示表张贴公示；公示期间收到异议的，登记异议并核查处理。': 'Tick approved applications, choose Publicity and give the start date: the period of at least 5 working days is computed from the official holiday schedule. Export the publicity table to post it; record any objection received and resolve it.',
-    '公示期满（结束日期的次日起）且无异议的申报，在「资格审查推荐」中选择受理点、填写推荐意见后推荐。受理点受理或退回后以短信通知；退回的可修改后重新推荐。': "From the day after the period ends, applications without objections are recommended under Recommendation with an acceptance point and an opinion. The acceptance point's decision is sent by SMS; a returned application can be fixed and recommended again.",
+    '公示期满（结束日期的次日起）且无异议的申报，在「资格审查推荐」中选择受理点、填写推荐意见后推荐。受理点受理或退回后以短信通知；退回的可修改后重新推荐，需申报人修改材料的可退回申报人修改。': "From the day after the period ends, applications without objections are recommended under Recommendation with an acceptance point and an opinion. The acceptance point's decision is sent by SMS; a returned application can be fixed and recommended again, or returned to the applicant when their materials need changing.",
     '前往': 'Go to ',
     '受理点意见': 'Acceptance point\'s opinion',
     '「%(tab)s」中暂无记录。': 'Nothing under “%(tab)s”.',
@@ -361,6 +361,17 @@ ENGLISH = {
     "%(category)s「%(title)s」已%(result)s。": "%(category)s “%(title)s”: %(result)s.",
     "暂无待办。本单位人员在个人中心「基本信息」中选择本单位后，提交的基本信息、业绩档案和职称申报会出现在这里。": "Nothing is waiting. Once your staff choose this unit under “Basic information” in their personal area, the basic information, archives and title applications they submit appear here.",
     "共%(n)s条": "%(n)s in all",
+    '受理点退回的问题需由申报人修改材料的，可退回申报人修改：申报人修改后重新提交，经申报资料审核通过并重新公示后，方可再次推荐。':
+        'When what the acceptance point returned needs the applicant to change their materials, '
+        'return it to the applicant: once resubmitted, approved and publicized again, it can be '
+        'recommended again.',
+    '退回后申报人须修改并重新提交，审核通过并重新公示后方可再次推荐。确定退回申报人修改吗？':
+        'The applicant must change and resubmit it; it can be recommended again only after '
+        'approval and a new publicity. Return it to the applicant?',
+    '退回申报人修改': 'Return to the applicant',
+    '已将%(name)s的申报退回申报人修改；已短信通知申报人。':
+        "%(name)s's application has been returned to the applicant; the applicant has been "
+        'told by SMS.',
 }
 
 HERE = Path(__file__).resolve().parent
