@@ -86,9 +86,13 @@ def test_a_bad_field_on_submit_submits_nothing(client, me):
 
 
 def test_a_bad_mobile_is_refused_beside_the_field(client, me):
-    response = post(client, "/me/profile/", {"action": "save", "mobile": "12345"},
+    before = (me.mobile, me.current_title)
+    response = post(client, "/me/profile/", {"action": "save", "mobile": "12345",
+                                             "current_title": "正高级工程师"},
                     token_from="/me/profile/")
     assert "手机号码应为以1开头的11位数字。" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert (me.mobile, me.current_title) == before
 
 
 def test_an_item_is_created_and_submitted_with_an_attachment(client, me):

@@ -191,6 +191,20 @@ def test_a_bad_line_saves_nothing_and_keeps_the_text(admin_client):
     assert (unchanged.is_workday, unchanged.note) == (True, "旧的")
 
 
+def test_a_bulk_entry_too_long_or_with_a_long_note_saves_nothing(admin_client):
+    from views.platform import BULK_MAX_CHARS
+
+    add_day(date(2027, 2, 8), True, "旧的")
+    too_long = "2027-02-08 休 春节\n" + "\n" * BULK_MAX_CHARS
+    page = post(admin_client, BULK, {"entries": too_long}, token_from=BULK).get_data(as_text=True)
+    assert f"内容过长：一次最多{BULK_MAX_CHARS}个字符" in page
+    long_note = "2027-02-08 休 春节\n2027-02-09 休 " + "春" * 101
+    page = post(admin_client, BULK, {"entries": long_note}, token_from=BULK).get_data(as_text=True)
+    assert "2027-02-09：说明最多100个字。" in page and "所有日期均未保存" in page
+    (unchanged,) = rows()
+    assert (unchanged.day, unchanged.is_workday, unchanged.note) == (date(2027, 2, 8), True, "旧的")
+
+
 def test_an_empty_bulk_entry_is_refused(admin_client):
     response = post(admin_client, BULK, {"entries": "  \n"}, token_from=BULK)
     assert response.status_code == 200

@@ -66,6 +66,19 @@ def publicized(world, officer_account=None, application=None):
     return publicity
 
 
+def carried_file(application, name="学位证书.pdf"):
+    """A stored PDF attached to one of the application's extracted items: the file id."""
+    from models import ApplicationItem, ArchiveCategory
+    from zcps.storage import store_bytes
+
+    stored = store_bytes(factories.pdf_bytes(), name)
+    db.session.add(ApplicationItem(application_id=application.id,
+                                   category=ArchiveCategory.EDUCATION, title="浙江大学",
+                                   file_ids=[stored.id]))
+    db.session.commit()
+    return stored.id
+
+
 # --- 信息公示 ---------------------------------------------------------------------------------
 
 def test_the_bulk_action_opens_the_publicity_form_with_the_ticked_applications(client, world):
@@ -154,6 +167,8 @@ def test_an_objection_is_recorded_and_dismissed_on_the_batch_page(client, world,
                  "resolution_text": ""}, token_from=details,
                 follow_redirects=True).get_data(as_text=True)
     assert "请填写核查情况" in page
+    db.session.expire_all()
+    assert db.session.get(Objection, objection.id).status == ObjectionStatus.OPEN
     page = post(client, "/unit/publicity/objection/resolve/",
                 {"objection_id": str(objection.id), "resolution": "dismiss",
                  "resolution_text": "经核实，署名无误。"}, token_from=details,
@@ -271,6 +286,9 @@ def test_returning_needs_a_reason_and_the_unit_can_recommend_again(client, world
     page = post(client, url, {"id": str(world["application"].id), "decision": "return",
                               "opinion": ""}, token_from=url).get_data(as_text=True)
     assert "退回时必须填写退回原因" in page
+    db.session.expire_all()
+    assert db.session.get(Application, world["application"].id).status == \
+        ApplicationStatus.RECOMMENDED
     post(client, url, {"id": str(world["application"].id), "decision": "return",
                        "opinion": "缺推荐表"}, token_from=url)
     db.session.expire_all()
@@ -376,6 +394,7 @@ def test_only_an_acceptance_return_of_ones_own_unit_goes_back_to_the_applicant(
 
 
 def test_one_acceptance_point_cannot_see_or_act_on_anothers_inbox(client, world, clock):
+    file_id = carried_file(world["application"])
     recommended(world, clock)
     signed_in(client, world["other_point_account"])
     application_id = world["application"].id
@@ -385,7 +404,7 @@ def test_one_acceptance_point_cannot_see_or_act_on_anothers_inbox(client, world,
     assert export.max_row == 1  # the header row alone
     token_page = "/acceptance/inbox/"
     assert client.get(f"/acceptance/inbox/review/?id={application_id}").status_code == 404
-    assert client.get(f"/acceptance/inbox/file/{application_id}/1").status_code == 404
+    assert client.get(f"/acceptance/inbox/file/{application_id}/{file_id}").status_code == 404
     assert post(client, f"/acceptance/inbox/review/?id={application_id}",
                 {"id": str(application_id), "decision": "accept"},
                 token_from=token_page).status_code == 404
@@ -400,6 +419,7 @@ def test_one_acceptance_point_cannot_see_or_act_on_anothers_inbox(client, world,
 
 def test_a_unit_cannot_reach_another_units_publicity_objections_or_recommendations(
         client, world, clock):
+    file_id = carried_file(world["other_application"])
     other_publicity = publicized(world, world["other_officer"], world["other_application"])
     objection = workflow.record_objection(world["other_officer"], world["other_application"],
                                           "存疑", POSTED)
@@ -411,7 +431,7 @@ def test_a_unit_cannot_reach_another_units_publicity_objections_or_recommendatio
     for url in (f"/unit/publicity/details/?id={other_publicity.id}",
                 f"/unit/publicity/export/{other_publicity.id}",
                 f"/unit/recommendation/recommend/?ids={other_id}",
-                f"/unit/recommendation/file/{other_id}/1"):
+                f"/unit/recommendation/file/{other_id}/{file_id}"):
         response = client.get(url)
         assert response.status_code in (302, 404), url
         assert "乙员工" not in response.get_data(as_text=True), url
@@ -500,28 +520,24 @@ def test_list_controls_read_as_the_platform_words(client, world):
 
 def test_an_attachment_is_served_only_through_an_application_that_carries_it(client, world,
                                                                             clock):
-    from models import ApplicationItem, ArchiveCategory
     from zcps.storage import store_bytes
 
-    carried = store_bytes(factories.pdf_bytes(), "学位证书.pdf")
-    other = store_bytes(factories.pdf_bytes(), "别人的证书.pdf")
-    db.session.add(ApplicationItem(application_id=world["application"].id,
-                                   category=ArchiveCategory.EDUCATION, title="浙江大学",
-                                   file_ids=[carried.id]))
+    carried = carried_file(world["application"])
+    other = store_bytes(factories.pdf_bytes(), "别人的证书.pdf").id
     db.session.commit()
     recommended(world, clock)
     application_id = world["application"].id
     signed_in(client, world["point_account"])
-    response = client.get(f"/acceptance/inbox/file/{application_id}/{carried.id}")
+    response = client.get(f"/acceptance/inbox/file/{application_id}/{carried}")
     assert response.status_code == 200 and response.data.startswith(b"%PDF")
-    assert client.get(f"/acceptance/inbox/file/{application_id}/{other.id}").status_code == 404
+    assert client.get(f"/acceptance/inbox/file/{application_id}/{other}").status_code == 404
     stranger = client.application.test_client()
     signed_in(stranger, world["other_point_account"])
-    assert stranger.get(f"/acceptance/inbox/file/{application_id}/{carried.id}").status_code == 404
+    assert stranger.get(f"/acceptance/inbox/file/{application_id}/{carried}").status_code == 404
     unit = client.application.test_client()
     signed_in(unit, world["officer"])
-    assert unit.get(f"/unit/recommendation/file/{application_id}/{carried.id}").status_code == 200
+    assert unit.get(f"/unit/recommendation/file/{application_id}/{carried}").status_code == 200
     other_unit = client.application.test_client()
     signed_in(other_unit, world["other_officer"])
     assert other_unit.get(
-        f"/unit/recommendation/file/{application_id}/{carried.id}").status_code == 404
+        f"/unit/recommendation/file/{application_id}/{carried}").status_code == 404

@@ -1,5 +1,5 @@
 """Seed steps 5–6: publicity, objections, recommendation and the acceptance point's decision."""
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -260,6 +260,27 @@ def test_an_upheld_objection_can_return_the_application_to_the_applicant(world):
     db.session.commit()
     assert world["application"].status == ApplicationStatus.RETURNED
     assert world["application"].holder.value == "applicant"
+
+
+def test_an_objection_of_an_earlier_publicity_does_not_block_the_next_one(world, clock):
+    publicize(world)
+    objection = workflow.record_objection(world["officer"], world["application"], "材料缺页",
+                                          POSTED)
+    workflow.resolve_objection(world["officer"], objection, "return", "请补充完整材料。")
+    db.session.commit()
+    # Fixed, resubmitted and approved again (those steps have their own tests), then a new
+    # publicity: the upheld objection belongs to the first one.
+    world["application"].status = ApplicationStatus.APPROVED
+    db.session.commit()
+    clock(date(2026, 10, 14))
+    second = workflow.start_publicity(world["officer"], [world["application"]],
+                                      date(2026, 10, 14))
+    db.session.commit()
+    assert workflow.recommendation_blocker(world["application"],
+                                           second.end_date) is not None  # still running
+    recommend(world, clock, second.end_date + timedelta(days=1))
+    assert world["application"].status == ApplicationStatus.RECOMMENDED
+    assert objection.status == ObjectionStatus.UPHELD
 
 
 def test_an_objection_needs_content_a_date_in_the_period_and_a_reason(world, clock):

@@ -1,5 +1,6 @@
 """业绩档案审核 and 申报资料审核 in the unit's area: tabs, decisions, and isolation."""
 import re
+from datetime import date
 from io import BytesIO
 
 import pytest
@@ -189,18 +190,27 @@ def test_another_units_ids_are_refused_on_every_review_endpoint(client, unit_wor
     assert db.session.get(ArchiveItem, item.id).remark == ""
 
 
-def test_the_unit_home_page_counts_what_waits(client, unit_world):
+def test_the_unit_home_page_counts_what_waits(client, unit_world, clock):
+    from zcps import workflow
+
     person = unit_world["person"]
     factories.archive_item(person, ReviewStatus.PENDING)
     factories.archive_item(person, ReviewStatus.PENDING)
     factories.archive_item(unit_world["stranger"], ReviewStatus.PENDING)
     factories.application(person, ApplicationStatus.PENDING)
     factories.application(person, ApplicationStatus.PUBLICIZED)
+    # A running publicity with an open objection, in this unit and in another one.
+    for officer, applicant in ((unit_world["officer"], person),
+                               (factories.employer(unit_world["stranger"].unit),
+                                unit_world["stranger"])):
+        application = factories.application(applicant, ApplicationStatus.APPROVED)
+        workflow.start_publicity(officer, [application], date(2026, 9, 29))  # the clock's today
+        workflow.record_objection(officer, application, "存疑", date(2026, 9, 29))
     db.session.commit()
     page = client.get("/unit/").get_data(as_text=True)
     counts = dict(re.findall(r'data-testid="count-(\w+)">(?:<a href="[^"]*">)?(\d+)', page))
     assert counts == {"archive_people": "1", "profiles": "1", "applications": "1",
-                      "publicities": "0", "objections": "0", "to_recommend": "1"}
+                      "publicities": "1", "objections": "1", "to_recommend": "1"}
     people = client.get("/unit/unit_applicant/?tab=pending").get_data(as_text=True)
     assert "甲员工" in people and "乙员工" not in people
 
