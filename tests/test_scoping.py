@@ -272,8 +272,17 @@ def test_every_employer_view_hides_the_other_unit(client, two_units, endpoint):
     response = post(client, f"/unit/{endpoint}/delete/", {"id": str(foreign.id)},
                     token_from="/unit/")
     assert response.status_code in (302, 403, 404)
+    # The list's inline edit (Flask-Admin's ajax/update) with the other unit's id.
+    response = post(client, f"/unit/{endpoint}/ajax/update/",
+                    {"list_form_pk": str(foreign.id), "title": "改了", "specialty": "改了",
+                     "name": "改了"}, token_from="/unit/")
+    assert response.status_code == 404
     db.session.expire_all()
-    assert db.session.get(type(foreign), foreign.id) is not None
+    kept = db.session.get(type(foreign), foreign.id)
+    assert kept is not None
+    field = {"unit_archive": "title", "unit_application": "specialty",
+             "unit_applicant": "name"}[endpoint]
+    assert getattr(kept, field).startswith("乙")
 
 
 # --- the models' query_for / get_for ----------------------------------------------------------
