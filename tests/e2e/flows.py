@@ -3,6 +3,7 @@ import os
 import re
 from pathlib import Path
 
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 from stdnum.cn import ric, uscc
 
@@ -23,6 +24,9 @@ USERNAME_LABELS = {
     "管理员登录": "用户名",
 }
 
+
+# How long click_confirmed waits for its answer to reach the question (steps of 20 ms).
+CONFIRM_WAIT_STEPS = 500
 
 SIGN_IN_PATHS = {
     "个人登录": "/login/person",
@@ -80,17 +84,37 @@ def see_tab(page, label: str) -> None:
 
 
 def click_confirmed(page, locator, expected: str | None = None) -> str:
-    """Click something that asks "确定…吗？" first, answer OK and return the question."""
-    asked = []
+    """Click something that asks "确定…吗？" first, answer OK and return the question.
 
-    def answer(dialog):
-        asked.append(dialog.message)
-        dialog.accept()
+    Chromium may close the question on its own before the answer reaches it (the page was
+    hidden a moment before, e.g. by a popup): the page then got "cancel" and sent nothing, so
+    the click is made again, as a person would."""
+    for _attempt in range(3):
+        asked, answers = [], []
 
-    page.once("dialog", answer)
-    locator.click()
+        def answer(dialog):
+            asked.append(dialog.message)
+            try:
+                dialog.accept()
+            except PlaywrightError:
+                answers.append(False)
+            else:
+                answers.append(True)
+
+        page.on("dialog", answer)
+        try:
+            locator.click()
+            for _wait in range(CONFIRM_WAIT_STEPS):
+                if answers:
+                    break
+                page.wait_for_timeout(20)
+        finally:
+            page.remove_listener("dialog", answer)
+        assert asked, "no confirmation was asked"
+        if answers and answers[0]:
+            break
+    assert answers and answers[0], f"the confirmation could not be answered: {asked[0]}"
     page.wait_for_load_state()
-    assert asked, "no confirmation was asked"
     if expected is not None:
         assert expected in asked[0], asked[0]
     return asked[0]
@@ -211,6 +235,7 @@ def approve_authorization(page, base: str, unit_name: str, problems,
     popup.wait_for_load_state()
     assert popup.url.startswith(base), popup.url
     popup.close()
+    page.bring_to_front()  # back to the decision form, shown again before anything is clicked
     if screenshots:
         page.wait_for_load_state("networkidle")  # the scan shown beside the form
         shot(page, "07-admin-authorization-decide")
