@@ -54,6 +54,16 @@ class Account(UserMixin, Scoped, TimestampMixin, db.Model):
     def __str__(self) -> str:
         return self.display_name or self.username
 
+    @property
+    def acting_name(self) -> str:
+        """Who the history says acted: the unit or acceptance point the account acts for, so
+        that an applicant reads 杭州市职称受理点 rather than a staff member's user name."""
+        if self.role == Role.EMPLOYER and self.unit is not None:
+            return self.unit.name
+        if self.role == Role.ACCEPTANCE and self.acceptance_point is not None:
+            return self.acceptance_point.name
+        return str(self)
+
     # Flask-Login: a disabled account, or one of a deactivated unit, is signed out.
     @property
     def is_active(self) -> bool:

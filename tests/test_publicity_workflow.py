@@ -381,6 +381,20 @@ def test_a_returned_application_can_be_recommended_again(world, clock):
     assert world["application"].acceptance_opinion == ""
 
 
+def test_the_history_names_the_unit_and_the_acceptance_point_not_their_staff(world, clock):
+    publicize(world)
+    recommend(world, clock)
+    workflow.return_to_unit(world["point_account"], world["application"], "推荐意见不完整")
+    db.session.commit()
+    assert world["point_account"].username not in ("", "杭州市受理点")
+    names = [(row.action, row.actor_name) for row in db.session.scalars(
+        db.select(ReviewRecord).filter_by(subject=Subject.APPLICATION,
+                                          subject_id=world["application"].id)
+        .order_by(ReviewRecord.id))][-2:]
+    assert names == [("recommend", world["application"].unit.name),
+                     ("acceptance_return", "杭州市受理点")]
+
+
 def test_another_acceptance_point_cannot_act_on_the_application(world, clock):
     publicize(world)
     recommend(world, clock)

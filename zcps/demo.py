@@ -95,7 +95,7 @@ def _history(subject, record, action, before, after, actor, *, unit=None, applic
         subject=subject, subject_id=record.id, action=action,
         from_status=before.value if before else "", to_status=after.value if after else "",
         opinion=opinion, round=round_no, actor_id=getattr(actor, "id", None),
-        actor_role=getattr(actor, "role", None), actor_name=str(actor) if actor else "",
+        actor_role=getattr(actor, "role", None), actor_name=actor.acting_name if actor else "",
         unit_id=getattr(unit, "id", None), applicant_id=getattr(applicant, "id", None),
         acceptance_point_id=getattr(acceptance_point, "id", None),
         created_at=when or utcnow(),

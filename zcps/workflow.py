@@ -76,7 +76,7 @@ def record_history(subject: Subject, record, action: str, before, after, actor, 
         to_status=getattr(after, "value", after) or "",
         opinion=opinion or "", remarks=remarks or [], round=round_no,
         actor_id=getattr(actor, "id", None), actor_role=getattr(actor, "role", None),
-        actor_name=str(actor) if actor is not None else "",
+        actor_name=actor.acting_name if actor is not None else "",
         unit_id=unit_id, applicant_id=applicant_id, acceptance_point_id=acceptance_point_id,
     )
     db.session.add(history)
