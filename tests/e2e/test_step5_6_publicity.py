@@ -1,5 +1,6 @@
 """Seed steps 5–6 in the browser: publicity with its computed period, the 公示表, an objection,
 recommendation after the period (the test moves the clock), and the acceptance point's inbox."""
+import re
 from datetime import date
 
 from playwright.sync_api import expect
@@ -14,12 +15,14 @@ from tests.e2e.flows import (
     menu,
     recommend,
     record_objection,
+    row,
     see_message,
     see_tab,
     shot,
     sign_in,
     sign_out,
     start_publicity,
+    submit_application,
 )
 from zcps import workflow
 
@@ -133,3 +136,60 @@ def test_a_returned_recommendation_is_fixed_and_recommended_again(page, live_ser
     click_confirmed(page, page.get_by_role("button", name="推荐", exact=True), "确定推荐吗？")
     see_message(page, f"已推荐至{live_server.acceptance_point}：{PERSON}")
     see_tab(page, "已推荐 (1)")
+
+
+def test_a_returned_recommendation_goes_back_to_the_applicant(page, another_browser, live_server,
+                                                              clock):
+    """The acceptance point's reason needs the applicant's own fix: the unit hands the
+    application back (退回申报人修改), the applicant reads why and sends it again, and it waits
+    for the unit's review once more."""
+    clock.set(POSTED)
+    uscc, id_number = approved_application(live_server)
+    with live_server.database() as session:
+        from models import AcceptancePoint, Account, Application
+
+        officer = session.scalar(session.query(Account).filter_by(username=uscc).statement)
+        point_account = session.scalar(session.query(Account).filter_by(
+            username=live_server.acceptance_username).statement)
+        application = session.scalar(session.query(Application).statement)
+        point = session.scalar(session.query(AcceptancePoint).statement)
+        workflow.start_publicity(officer, [application], POSTED)
+        clock.set(date(2026, 10, 13))
+        workflow.recommend_application(officer, application, point, "同意推荐。")
+        workflow.return_to_unit(point_account, application, "论文为第二作者，与申报材料不符。")
+        qualification = application.qualification.name
+        # The items every application must carry, so that it can be sent again as it is.
+        for category, title in ((ArchiveCategory.EDUCATION, "浙江大学"),
+                                (ArchiveCategory.WORK, UNIT_NAME),
+                                (ArchiveCategory.ASSESSMENT, "2025年度考核 优秀")):
+            application.items.append(workflow_item(factories.archive_item(
+                application.applicant, ReviewStatus.APPROVED, category, title,
+                start_date=date(2012, 7, 1))))
+
+    sign_in(page, live_server.url, "用人单位登录", uscc)
+    menu(page, "资格审查推荐")
+    page.get_by_role("link", name="受理点退回 (1)", exact=True).click()
+    page.get_by_role("link", name=PERSON, exact=True).click()
+    returning = page.get_by_test_id("return-to-applicant")
+    click_confirmed(page, returning.get_by_role("button", name="退回申报人修改", exact=True),
+                    "确定退回申报人修改吗？")
+    see_message(page, "退回修改时必须填写退回原因。")
+    page.get_by_label("退回原因", exact=True).fill("请更正论文作者排序并上传期刊署名页。")
+    click_confirmed(page, returning.get_by_role("button", name="退回申报人修改", exact=True))
+    see_message(page, f"已将{PERSON}的申报退回申报人修改；已短信通知申报人。")
+    see_tab(page, "受理点退回 (0)")
+
+    applicant = another_browser()
+    sign_in(applicant, live_server.url, "个人登录", id_number)
+    menu(applicant, "职称申报")
+    expect(row(applicant, qualification)).to_contain_text("退回修改")
+    applicant.get_by_role("link", name=qualification, exact=True).click()
+    expect(applicant.get_by_test_id("application-status")).to_have_text("退回修改")
+    expect(applicant.get_by_test_id("timeline")).to_contain_text("请更正论文作者排序并上传期刊署名页。")
+    # Who sent it back is named by the acceptance point, not a staff member's user name.
+    expect(applicant.get_by_test_id("timeline")).to_contain_text(re.compile(
+        rf"· {live_server.acceptance_point}\s*受理点退回\s*论文为第二作者，与申报材料不符。"))
+    submit_application(applicant)
+
+    menu(page, "申报资料审核")
+    see_tab(page, "待审核 (1)")
