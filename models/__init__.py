@@ -10,7 +10,7 @@ from .application import (
     Publicity,
 )
 from .archive import Applicant, ArchiveItem, ArchiveItemAttachment
-from .base import LabeledEnum, Scoped, utcnow
+from .base import MAX_ID, LabeledEnum, Scoped, to_id, utcnow
 from .catalogue import TitleQualification, TitleSeries, TitleSpecialty
 from .enums import (
     MANDATORY_CATEGORIES,

@@ -7,6 +7,19 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from zcps.extensions import db
 
+# The largest primary key a table holds (INTEGER on every database the app runs on).
+MAX_ID = 2**31 - 1
+
+
+def to_id(value) -> int | None:
+    """``value`` (from a form, an address or a query string) as a primary key, or ``None``
+    when it cannot be one: not a whole number, below 1, or beyond any INTEGER column."""
+    try:
+        number = int(str(value).strip())
+    except (TypeError, ValueError):
+        return None
+    return number if 1 <= number <= MAX_ID else None
+
 
 def utcnow() -> datetime:
     return datetime.now(timezone.utc).replace(tzinfo=None)
@@ -92,9 +105,8 @@ class Scoped:
     @classmethod
     def get_for(cls, actor, pk):
         """One row by primary key, or ``None`` when it does not exist or is outside the scope."""
-        try:
-            pk = int(pk)
-        except (TypeError, ValueError):
+        pk = to_id(pk)
+        if pk is None:
             return None
         return db.session.execute(cls.select_for(actor).where(cls.id == pk)).scalar_one_or_none()
 

@@ -11,6 +11,7 @@ from flask import abort, current_app, flash, g, redirect, request, url_for
 from flask_admin import AdminIndexView, BaseView, expose
 from flask_admin.contrib.sqla import ModelView
 from flask_admin.contrib.sqla.ajax import QueryAjaxModelLoader
+from flask_admin.contrib.sqla.filters import FilterEqual
 from flask_admin.model import typefmt
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -19,7 +20,7 @@ from markupsafe import Markup
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm.exc import StaleDataError
 
-from models import LabeledEnum, Role, StoredFile
+from models import LabeledEnum, Role, StoredFile, to_id
 from zcps import workdays, workflow
 from zcps.exports import write_table, xlsx_response
 from zcps.extensions import db
@@ -156,6 +157,14 @@ class ScopedAjaxModelLoader(QueryAjaxModelLoader):
             return self.model.get_for(current_user, pk)
 
 
+class ChoiceFilter(FilterEqual):
+    """等于 one of the listed options: any other value in the address is ignored, as Flask-Admin
+    ignores a filter whose value does not validate (an unknown enum code would fail the query)."""
+
+    def validate(self, value):
+        return value in {str(key) for key, _label in self.get_options(None) or ()}
+
+
 class _KnownCount:
     """A count query whose answer is already known (see ScopedModelView.get_list)."""
 
@@ -164,6 +173,10 @@ class _KnownCount:
 
     def scalar(self) -> int:
         return self.value
+
+
+# The furthest page a list goes to: 10⁶ pages of the largest page size stay within INTEGER.
+MAX_PAGE = 1_000_000
 
 
 class ScopedModelView(AreaAccess, ModelView):
@@ -288,6 +301,14 @@ class ScopedModelView(AreaAccess, ModelView):
         """Whether the tabs split the rows by status alone (not by a clause of their own)."""
         return type(self)._tab_filter is ScopedModelView._tab_filter
 
+    def _get_list_extra_args(self):
+        view_args = super()._get_list_extra_args()
+        # A page number no list has (below zero, or so far that OFFSET overflows the
+        # database's integer) shows the first page rather than failing.
+        if not 0 <= view_args.page <= MAX_PAGE:
+            view_args = view_args.clone(page=0)
+        return view_args
+
     def get_empty_list_message(self):
         tab = self.current_tab()
         if tab is not None and tab[2] is not None:
@@ -335,9 +356,8 @@ class ScopedModelView(AreaAccess, ModelView):
     def scoped_records(self, ids, model=None):
         """The records among ``ids`` the actor may see in this view (or, given ``model``, of
         that model in the actor's scope); a forged id refuses the whole request."""
-        try:
-            wanted = {int(value) for value in ids}
-        except (TypeError, ValueError):
+        wanted = {to_id(value) for value in ids}
+        if None in wanted:
             abort(400)
         if not wanted:
             return []

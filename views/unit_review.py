@@ -3,7 +3,6 @@ import sqlalchemy as sa
 from flask import abort, flash, g, redirect, request, url_for
 from flask_admin import expose
 from flask_admin.actions import action
-from flask_admin.contrib.sqla.filters import FilterEqual
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -22,6 +21,7 @@ from models import (
     Role,
     StoredFile,
     Subject,
+    to_id,
 )
 from zcps import workflow
 from zcps.archive_fields import summary
@@ -30,7 +30,7 @@ from zcps.identifiers import mask_id_number
 from zcps.storage import send_stored
 from zcps.templating import date_cn
 
-from .base import ApplicationFiles, ScopedModelView, run_step
+from .base import ApplicationFiles, ChoiceFilter, ScopedModelView, run_step
 from .columns import (
     ACTION_LABELS,
     APPLICATION_LABELS,
@@ -91,7 +91,7 @@ class ArchiveReviewView(ReviewMixin, ScopedModelView):
         **STATUS_FORMATTERS, "applicant": _applicant_link,
         "applicant.id_number": lambda v, c, m, n: masked_id(v, c, m.applicant, n)}
     column_searchable_list = ["applicant.name", "applicant.id_number"]
-    column_filters = [FilterEqual(ArchiveItem.category, _l("类别"),
+    column_filters = [ChoiceFilter(ArchiveItem.category, _l("类别"),
                                   options=ArchiveCategory.choices())]
     column_sortable_list = ["submitted_at", "category"]
     column_default_sort = ("submitted_at", False)
@@ -170,7 +170,7 @@ class ArchiveQueueView(ScopedModelView):
     column_labels = {"name": _l("姓名"), "id_number": _l("身份证号"), "waiting": _l("待审核项"),
                      "missing": _l("缺少的必备业绩"), "profile_status": _l("基本信息")}
     column_searchable_list = ["name", "id_number"]
-    column_filters = [FilterEqual(ArchiveItem.category, _l("类别"),
+    column_filters = [ChoiceFilter(ArchiveItem.category, _l("类别"),
                                   options=ArchiveCategory.choices())]
     column_default_sort = ("id", True)
     status_column = "status"
@@ -198,8 +198,9 @@ class ArchiveQueueView(ScopedModelView):
             Applicant.id.in_(self._items())))
 
     def get_one(self, id):
-        return self.scoped_query().filter(Applicant.id == id).one_or_none() if str(
-            id).isdigit() else None
+        pk = to_id(id)
+        return None if pk is None else self.scoped_query().filter(
+            Applicant.id == pk).one_or_none()
 
     def _tab_filter(self, query):
         tab = self.current_tab()
@@ -217,7 +218,7 @@ class ArchiveQueueView(ScopedModelView):
     def _apply_filters(self, query, count_query, joins, count_joins, filters):
         for index, _flt_name, value in filters or ():
             flt = self._filters[index]
-            if isinstance(flt, FilterEqual) and flt.column is ArchiveItem.category:
+            if isinstance(flt, ChoiceFilter) and flt.column is ArchiveItem.category:
                 wanted = self._items(ArchiveItem.category == value)
                 query = query.filter(Applicant.id.in_(wanted))
                 if count_query is not None:

@@ -3,6 +3,7 @@ import os
 from pathlib import Path
 
 from flask import Flask, has_request_context, session
+from werkzeug.routing import IntegerConverter
 
 from .config import build_config
 from .extensions import babel, csrf, db, limiter, migrate
@@ -20,6 +21,16 @@ def select_locale():
     return "zh_CN"
 
 
+class IdConverter(IntegerConverter):
+    """``<int:…>`` in an address: a number no table can hold is simply not found (404)."""
+
+    def __init__(self, map, fixed_digits=0, min=None, max=None, signed=False):
+        from models.base import MAX_ID
+
+        super().__init__(map, fixed_digits, min=min, max=MAX_ID if max is None else max,
+                         signed=signed)
+
+
 def create_app(config: dict | None = None) -> Flask:
     app = Flask(
         __name__,
@@ -30,6 +41,7 @@ def create_app(config: dict | None = None) -> Flask:
         static_folder=str(ROOT / "static"),
     )
     app.config.update(build_config(Path(app.instance_path), config))
+    app.url_map.converters["int"] = IdConverter
 
     import models  # noqa: F401  registers the tables
 

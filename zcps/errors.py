@@ -1,5 +1,5 @@
 """Error pages in Chinese; a database error never reaches the browser."""
-from flask import render_template, request
+from flask import abort, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 
@@ -9,6 +9,15 @@ from .extensions import db
 def init_app(app):
     def page(code, title, message):
         return render_template("error.html", code=code, title=title, message=message), code
+
+    @app.before_request
+    def refuse_nul_characters():
+        # No field ever holds a NUL character, and PostgreSQL can neither store nor compare
+        # one: such a request is bad input (400), not a server error.
+        for values in (request.args, request.form):
+            for key, value in values.items(multi=True):
+                if "\x00" in key or "\x00" in value:
+                    abort(400)
 
     @app.errorhandler(400)
     def bad_request(error):
