@@ -2,12 +2,14 @@
 signed out, with ids that are not numbers or out of any integer's range, dates that do not
 exist, unknown tabs, sorts, filters and actions, and forms full of such values.
 
-Each answer must be below 500; what is refused is refused with a 4xx, a redirect or a form error.
+Each answer must be below 500; what is refused is refused with a 4xx, a redirect or a form error,
+and no row of any table has changed afterwards.
 """
 import pytest
 
 from models import Account
 from tests.helpers import CSRF_RE, sign_in
+from zcps import workflow
 from zcps.demo import DEMO_PASSWORD, load_demo
 from zcps.extensions import db
 
@@ -51,6 +53,17 @@ SKIP_POST = {"auth.logout", "auth.set_language"}
 SIGN_INS = [None, "admin", "91330106MA2B3C4D5D", "330106199003071236", "accept1"]
 
 
+def every_row() -> dict:
+    """Every table's rows, column by column, in primary-key order."""
+    db.session.expire_all()
+    rows = {}
+    with db.engine.connect() as connection:
+        for table in db.metadata.sorted_tables:
+            rows[table.name] = connection.execute(
+                table.select().order_by(*table.primary_key.columns)).all()
+    return rows
+
+
 def build(rule, value) -> str | None:
     values = {}
     for argument in rule.arguments:
@@ -83,6 +96,10 @@ def test_no_bad_input_makes_a_server_error(app, username):
         assert sign_in(client, account, password=DEMO_PASSWORD).status_code == 302
     page = client.get("/").get_data(as_text=True)
     token = CSRF_RE.search(page).group(1)
+    # The first page a unit opens closes the publicities that ended; that is not bad input.
+    if workflow.close_ended_publicities():
+        db.session.commit()
+    before = every_row()
     problems = []
     tried = 0
     for rule, url in urls(app):
@@ -102,6 +119,8 @@ def test_no_bad_input_makes_a_server_error(app, username):
         db.session.rollback()
     assert tried > 1000
     assert not problems, "\n".join(problems)
+    after = every_row()
+    assert [name for name in before if before[name] != after[name]] == []
 
 
 def test_what_bad_input_gets_instead(app):
