@@ -1,10 +1,11 @@
-"""Unit A tries every endpoint of the employer area with unit B's ids.
+"""In each scoped area, A tries every URL with B's ids: unit A with unit B's, applicant A with
+applicant B's, acceptance point A with what was sent to acceptance point B.
 
-Every URL rule under ``/unit/`` has its probes below, and a test fails when a rule has none, so a
-new page cannot arrive without being tried with another unit's ids. A probe passes when the
-answer is not a server error, shows nothing of unit B (its records all carry 乙; the pages a
-redirect leads to are read too, and so are workbooks and JSON), and leaves every row unit B can
-see exactly as it was.
+Every URL rule of the employer (``/unit/``), applicant (``/me/``) and acceptance
+(``/acceptance/``) areas has its probes below, and a test fails when a rule has none, so a new page
+cannot arrive without being tried with another's ids. A probe passes when the answer is not a
+server error, shows nothing of B (B's records all carry 乙; the pages a redirect leads to are
+read too, and so are workbooks and JSON), and leaves every row B can see exactly as it was.
 """
 from dataclasses import dataclass
 from datetime import date
@@ -16,6 +17,7 @@ from openpyxl import load_workbook
 from models import (
     ApplicationItem,
     ApplicationStatus,
+    ArchiveCategory,
     ArchiveItemAttachment,
     OpinionKind,
     OpinionTemplate,
@@ -23,13 +25,14 @@ from models import (
 )
 from models.base import Scoped
 from tests import factories
-from tests.helpers import csrf_token
+from tests.helpers import csrf_token, signed_in
 from zcps import workflow
 from zcps.extensions import db
 from zcps.storage import store_bytes
 
 POSTED = date(2026, 9, 29)
-MARK = "乙"  # in every name and text of unit B's records, and nowhere else
+MARK = "乙"  # in every name and text of B's records, and nowhere else
+ENDED = date(2026, 10, 13)
 EDITS = {"title": "改了", "specialty": "改了", "name": "改了", "text": "改了", "kind": "approve",
          "mobile": "13900000000", "sort_order": "1"}
 
@@ -40,11 +43,11 @@ class Probe:
     method: str
     url: str
     data: dict | None = None
-    foreign: bool = True  # carries unit B's ids: must be refused, not only hide B
+    foreign: bool = True  # carries B's ids: must be refused, not only hide B
 
 
-@pytest.fixture
-def units(app, clock):
+def units():
+    """Unit B's records at every step; unit A has a few of its own."""
     a = factories.unit("甲单位")
     officer_a = factories.employer(a)
     person_a = factories.applicant(a, "甲员工")
@@ -81,27 +84,78 @@ def units(app, clock):
     return officer_a, officer_b, ids
 
 
-def model_views(app):
-    """The employer area's Flask-Admin model views: endpoint → (url, view)."""
+def applicants():
+    """Two colleagues: applicant B's archive and application, applicant A's own."""
+    unit = factories.unit("甲单位")
+    me = factories.applicant(unit, "甲员工", with_account=True,
+                             profile_status=ReviewStatus.APPROVED)
+    factories.archive_item(me, ReviewStatus.DRAFT, title="甲学历")
+    own_application = factories.application(me, ApplicationStatus.DRAFT, specialty="甲专业")
+    other = factories.applicant(unit, "乙员工", with_account=True)
+    item = factories.archive_item(other, ReviewStatus.DRAFT, title="乙学历")
+    approved = factories.archive_item(other, ReviewStatus.APPROVED, title="乙获奖")
+    attachment = ArchiveItemAttachment(
+        archive_item=item, file=store_bytes(factories.pdf_bytes(), "乙附件.pdf"))
+    db.session.add(attachment)
+    application = factories.application(other, ApplicationStatus.DRAFT, specialty="乙专业")
+    db.session.commit()
+    ids = dict(person=other.id, item=item.id, approved_item=approved.id,
+               attachment=attachment.id, application=application.id,
+               own_application=own_application.id, unit=unit.id)
+    return me.account, other.account, ids
+
+
+def acceptance_points():
+    """An application recommended to acceptance point B, another to point A."""
+    point_a, point_b = factories.acceptance_point("甲受理点"), factories.acceptance_point("乙受理点")
+    account_a, account_b = factories.acceptance_account(point_a), factories.acceptance_account(point_b)
+    unit = factories.unit("甲单位")
+    officer = factories.employer(unit)
+    own = factories.application(factories.applicant(unit, "甲员工"), ApplicationStatus.APPROVED,
+                                specialty="甲专业")
+    sent = factories.application(factories.applicant(unit, "乙员工"), ApplicationStatus.APPROVED,
+                                 specialty="乙专业")
+    stored = store_bytes(factories.pdf_bytes(), "乙附件.pdf")
+    db.session.add(ApplicationItem(application=sent, category=ArchiveCategory.EDUCATION,
+                                   title="乙学历", file_ids=[stored.id]))
+    workflow.start_publicity(officer, [own, sent], POSTED)
+    db.session.commit()
+    return account_a, account_b, dict(officer=officer, own=own, sent=sent, point_a=point_a,
+                                      point_b=point_b, file=stored.id)
+
+
+def recommend_both(world, clock):
+    clock(ENDED)
+    workflow.recommend_application(world["officer"], world["own"], world["point_a"], "同意推荐。")
+    workflow.recommend_application(world["officer"], world["sent"], world["point_b"],
+                                   "同意推荐乙员工。")
+    db.session.commit()
+    return dict(recommended=world["sent"].id, own=world["own"].id, file=world["file"])
+
+
+def model_views(app, prefix):
+    """An area's Flask-Admin model views: endpoint → (url, view)."""
     views = {}
     for admin in app.extensions["admin"]:
         for view in admin._views:
-            if view.url.startswith("/unit/") and hasattr(view, "_actions"):
+            if view.url.startswith(prefix) and hasattr(view, "_actions"):
                 views[view.endpoint] = (view.url, view)
     return views
 
 
-# The id of unit B's record that each model view shows.
+# The id of B's record that each model view shows.
 RECORD_OF_VIEW = {"unit_archive_people": "person", "unit_archive": "item",
                   "unit_application": "pending", "unit_publicity": "publicity",
                   "unit_recommendation": "returned", "unit_applicant": "person",
-                  "unit_opinion_template": "template"}
+                  "unit_opinion_template": "template", "acceptance_inbox": "recommended"}
 
 
-def probes(app, ids) -> list[Probe]:
+def model_view_probes(app, prefix, ids) -> list[Probe]:
+    """Every route Flask-Admin gives a model view, with B's record of that view."""
     found = []
-    for endpoint, (url, view) in model_views(app).items():
+    for endpoint, (url, view) in model_views(app, prefix).items():
         foreign = ids[RECORD_OF_VIEW[endpoint]]
+        forged = ids.get("person", foreign)
         found += [
             Probe(f"{url}/", "GET", f"{url}/?tab=all", foreign=False),
             Probe(f"{url}/export.xlsx", "GET", f"{url}/export.xlsx?tab=all", foreign=False),
@@ -112,8 +166,8 @@ def probes(app, ids) -> list[Probe]:
             Probe(f"{url}/new/", "GET", f"{url}/new/", foreign=False),
             # A forged owner: whatever is created belongs to unit A (or nothing is).
             Probe(f"{url}/new/", "POST", f"{url}/new/",
-                  {**EDITS, "unit": str(ids["person"]), "unit_id": str(ids["person"]),
-                   "applicant": str(ids["person"]), "applicant_id": str(ids["person"])}),
+                  {**EDITS, "unit": str(forged), "unit_id": str(forged),
+                   "applicant": str(forged), "applicant_id": str(forged)}),
             Probe(f"{url}/delete/", "POST", f"{url}/delete/", {"id": str(foreign)}),
             Probe(f"{url}/ajax/update/", "POST", f"{url}/ajax/update/",
                   {"list_form_pk": str(foreign), **EDITS}),
@@ -124,6 +178,11 @@ def probes(app, ids) -> list[Probe]:
         for action, *_ in view._actions:
             found.append(Probe(f"{url}/action/", "POST", f"{url}/action/",
                                {"action": action, "rowid": str(foreign)}))
+    return found
+
+
+def unit_probes(app, ids) -> list[Probe]:
+    found = model_view_probes(app, "/unit/", ids)
     i = ids
     officer = {"officer_name": "甲经办人", "officer_id_number": factories.make_id_number(7),
                "officer_mobile": "13900000007"}
@@ -186,14 +245,74 @@ def probes(app, ids) -> list[Probe]:
     return found
 
 
-def unit_rules(app) -> set[tuple[str, str]]:
+def applicant_probes(app, ids) -> list[Probe]:
+    i = ids
+    application, item = i["application"], i["item"]
+    edits = {"specialty": "改了", "title": "改了", "action": "submit", "name": "改了"}
+    return [
+        Probe("/me/", "GET", "/me/", foreign=False),
+        Probe("/me/applications/", "GET", "/me/applications/", foreign=False),
+        Probe("/me/applications/<int:application_id>", "GET", f"/me/applications/{application}"),
+        Probe("/me/applications/<int:application_id>/edit", "GET",
+              f"/me/applications/{application}/edit"),
+        Probe("/me/applications/<int:application_id>/edit", "POST",
+              f"/me/applications/{application}/edit", edits),
+        Probe("/me/applications/<int:application_id>/items", "POST",
+              f"/me/applications/{application}/items", {"item_id": str(i["approved_item"])}),
+        # Applicant B's approved item put into applicant A's own application.
+        Probe("/me/applications/<int:application_id>/items", "POST",
+              f"/me/applications/{i['own_application']}/items",
+              {"item_id": str(i["approved_item"])}),
+        Probe("/me/applications/<int:application_id>/submit", "POST",
+              f"/me/applications/{application}/submit"),
+        Probe("/me/applications/new", "GET", "/me/applications/new", foreign=False),
+        Probe("/me/applications/new", "POST", "/me/applications/new",
+              {"applicant_id": str(i["person"]), "applicant": str(i["person"]),
+               "specialty": "伪造"}, foreign=False),
+        Probe("/me/archive/", "GET", "/me/archive/", foreign=False),
+        Probe("/me/archive/<int:item_id>/edit", "GET", f"/me/archive/{item}/edit"),
+        Probe("/me/archive/<int:item_id>/edit", "POST", f"/me/archive/{item}/edit", edits),
+        Probe("/me/archive/<int:item_id>/submit", "POST", f"/me/archive/{item}/submit"),
+        Probe("/me/archive/<int:item_id>/delete", "POST", f"/me/archive/{item}/delete"),
+        Probe("/me/archive/file/<int:attachment_id>", "GET",
+              f"/me/archive/file/{i['attachment']}"),
+        Probe("/me/archive/new/<code>", "GET", "/me/archive/new/education", foreign=False),
+        Probe("/me/archive/new/<code>", "POST", "/me/archive/new/education",
+              {"applicant_id": str(i["person"]), "title": "伪造", "action": "save"},
+              foreign=False),
+        Probe("/me/profile/", "GET", "/me/profile/", foreign=False),
+        Probe("/me/profile/", "POST", "/me/profile/",
+              {"applicant_id": str(i["person"]), "id": str(i["person"]), "mobile": "abc"},
+              foreign=False),
+        Probe("/me/profile/unit", "POST", "/me/profile/unit",
+              {"unit_id": str(i["unit"]), "applicant_id": str(i["person"])}, foreign=False),
+    ]
+
+
+def acceptance_probes(app, ids) -> list[Probe]:
+    i = ids
+    sent = i["recommended"]
+    return model_view_probes(app, "/acceptance/", ids) + [
+        Probe("/acceptance/", "GET", "/acceptance/", foreign=False),
+        Probe("/acceptance/inbox/review/", "GET", f"/acceptance/inbox/review/?id={sent}"),
+        Probe("/acceptance/inbox/review/", "POST", f"/acceptance/inbox/review/?id={sent}",
+              {"id": str(sent), "decision": "accept", "opinion": "受理"}),
+        Probe("/acceptance/inbox/file/<int:application_id>/<int:file_id>", "GET",
+              f"/acceptance/inbox/file/{sent}/{i['file']}"),
+        # Point B's file asked for under an application sent to point A.
+        Probe("/acceptance/inbox/file/<int:application_id>/<int:file_id>", "GET",
+              f"/acceptance/inbox/file/{i['own']}/{i['file']}"),
+    ]
+
+
+def rules(app, prefix) -> set[tuple[str, str]]:
     return {(rule.rule, method) for rule in app.url_map.iter_rules()
-            if rule.rule.startswith("/unit/") and rule.endpoint != "unit.static"
+            if rule.rule.startswith(prefix) and not rule.endpoint.endswith(".static")
             for method in rule.methods - {"HEAD", "OPTIONS"}}
 
 
-def visible_to(officer) -> dict:
-    """Every row unit B's officer can see, column by column."""
+def visible_to(account) -> dict:
+    """Every row B's account can see, column by column."""
     db.session.expire_all()
     rows = {}
     for mapper in db.Model.registry.mappers:
@@ -201,12 +320,12 @@ def visible_to(officer) -> dict:
         if not issubclass(model, Scoped) or mapper.inherits is not None:
             continue
         columns = [column.key for column in mapper.column_attrs]
-        for record in db.session.scalars(model.select_for(officer)):
+        for record in db.session.scalars(model.select_for(account)):
             rows[(model.__name__, record.id)] = tuple(repr(getattr(record, c)) for c in columns)
     return rows
 
 
-def shows_unit_b(response) -> bool:
+def shows_b(response) -> bool:
     body = response.get_data()
     if body.startswith(b"PK"):  # a workbook
         sheet = load_workbook(BytesIO(body)).active
@@ -216,28 +335,43 @@ def shows_unit_b(response) -> bool:
     return MARK in text or "\\u4e59" in text.lower()  # JSON writes 乙 escaped
 
 
-def test_every_employer_url_has_its_probes(app, units):
-    _, _, ids = units
+def world(area, clock):
+    """(account A, account B, B's ids) of an area, and the probes of its URLs."""
+    if area == "/unit/":
+        a, b, ids = units()
+        return a, b, ids, unit_probes
+    if area == "/me/":
+        a, b, ids = applicants()
+        return a, b, ids, applicant_probes
+    a, b, world_ = acceptance_points()
+    return a, b, recommend_both(world_, clock), acceptance_probes
+
+
+AREAS = ["/unit/", "/me/", "/acceptance/"]
+
+
+@pytest.mark.parametrize("area", AREAS)
+def test_every_url_of_the_area_has_its_probes(app, clock, area):
+    _, _, ids, probes = world(area, clock)
     tried = {(probe.rule, probe.method) for probe in probes(app, ids)}
-    assert unit_rules(app) - tried == set()
-    assert tried - unit_rules(app) == set(), "probes of URLs that no longer exist"
+    assert rules(app, area) - tried == set()
+    assert tried - rules(app, area) == set(), "probes of URLs that no longer exist"
 
 
-def test_unit_a_reaches_nothing_of_unit_b_on_any_employer_url(app, client, units):
-    from tests.helpers import signed_in
-
-    officer_a, officer_b, ids = units
-    signed_in(client, officer_a)
-    token = csrf_token(client, "/unit/")
-    before = visible_to(officer_b)
-    assert len(before) > 10 and any(MARK in values for row in before.values()
-                                     for values in row)
+@pytest.mark.parametrize("area", AREAS)
+def test_a_reaches_nothing_of_b_on_any_url_of_the_area(app, client, clock, area):
+    account_a, account_b, ids, probes = world(area, clock)
+    signed_in(client, account_a)
+    token = csrf_token(client, area)
+    before = visible_to(account_b)
+    assert len(before) > 2 and any(MARK in values for row in before.values()
+                                    for values in row)
     problems = []
     for probe in probes(app, ids):
         if probe.method == "GET":
             response = client.get(probe.url)
         else:
-            response = client.post(probe.url, data={"csrf_token": token, **probe.data})
+            response = client.post(probe.url, data={"csrf_token": token, **(probe.data or {})})
         where = f"{probe.method} {probe.url}"
         if response.status_code >= 500:
             problems.append(f"{where}: {response.status_code}")
@@ -247,9 +381,9 @@ def test_unit_a_reaches_nothing_of_unit_b_on_any_employer_url(app, client, units
         pages = [response]
         if response.status_code == 302:
             pages.append(client.get(response.headers["Location"]))
-        if any(shows_unit_b(page) for page in pages):
-            problems.append(f"{where}: shows unit B's data")
-        if visible_to(officer_b) != before:
-            problems.append(f"{where}: changed unit B's rows")
-            before = visible_to(officer_b)
+        if any(shows_b(page) for page in pages):
+            problems.append(f"{where}: shows B's data")
+        if visible_to(account_b) != before:
+            problems.append(f"{where}: changed B's rows")
+            before = visible_to(account_b)
     assert not problems, "\n".join(problems)
