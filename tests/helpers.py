@@ -6,6 +6,7 @@ from sqlalchemy import event
 from models import Role
 from tests.factories import PASSWORD
 from zcps.areas import area_for
+from zcps.extensions import db
 
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
@@ -40,6 +41,17 @@ def signed_in(client, account, password=PASSWORD):
     response = sign_in(client, account, password)
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
     return client
+
+
+def every_row() -> dict:
+    """Every table's rows, column by column, in primary-key order."""
+    db.session.expire_all()
+    rows = {}
+    with db.engine.connect() as connection:
+        for table in db.metadata.sorted_tables:
+            rows[table.name] = connection.execute(
+                table.select().order_by(*table.primary_key.columns)).all()
+    return rows
 
 
 def page_text(response_or_html) -> str:

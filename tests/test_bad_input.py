@@ -8,7 +8,7 @@ and no row of any table has changed afterwards.
 import pytest
 
 from models import Account
-from tests.helpers import CSRF_RE, sign_in
+from tests.helpers import CSRF_RE, every_row, sign_in
 from zcps import workflow
 from zcps.demo import DEMO_PASSWORD, load_demo
 from zcps.extensions import db
@@ -51,17 +51,6 @@ BAD_FORM_VALUE_SETS = [
 # Leaving the session or the language would end the run's sign-in; they are tested elsewhere.
 SKIP_POST = {"auth.logout", "auth.set_language"}
 SIGN_INS = [None, "admin", "91330106MA2B3C4D5D", "330106199003071236", "accept1"]
-
-
-def every_row() -> dict:
-    """Every table's rows, column by column, in primary-key order."""
-    db.session.expire_all()
-    rows = {}
-    with db.engine.connect() as connection:
-        for table in db.metadata.sorted_tables:
-            rows[table.name] = connection.execute(
-                table.select().order_by(*table.primary_key.columns)).all()
-    return rows
 
 
 def build(rule, value) -> str | None:
