@@ -102,6 +102,19 @@ def test_wrong_password_and_unknown_account_read_the_same(client):
     assert len(failures) == 2
 
 
+def test_the_audit_log_reads_in_chinese(client):
+    admin = make_account(Role.PLATFORM_ADMIN)
+    db.session.commit()
+    post(client, login_url(Role.EMPLOYER), {"username": "91330106MA2B3C4D5D", "password": "x"},
+         token_from=login_url(Role.EMPLOYER))
+    signed_in(client, admin)
+    page = client.get("/admin/admin_audit/").get_data(as_text=True)
+    assert "登录失败" in page and "用人单位 91330106MA2B3C4D5D" in page
+    assert f"平台管理员 {admin.username}" in page
+    for code in ("sign_in", "employer:", "platform_admin"):
+        assert code not in page.replace("admin_audit", "").replace("/admin/", ""), code
+
+
 def test_an_account_signs_in_only_on_its_own_roles_page(client):
     account = make_account(Role.PLATFORM_ADMIN)
     db.session.commit()

@@ -314,6 +314,9 @@ class AuditLogView(PlatformView):
     column_details_list = ["created_at", "actor", "action", "target", "ip_address"]
     column_labels = {"created_at": _l("时间"), "actor": _l("操作人"), "action": _l("操作"), "target": _l("对象"),
                      "ip_address": "IP地址"}
+    column_formatters = {"action": lambda v, c, m, n: audit.action_label(m.action),
+                         "target": lambda v, c, m, n: audit.target_label(m.target)}
+    column_formatters_detail = column_formatters
     column_default_sort = ("id", True)
     can_set_page_size = True
 

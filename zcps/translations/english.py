@@ -372,6 +372,12 @@ ENGLISH = {
     '已将%(name)s的申报退回申报人修改；已短信通知申报人。':
         "%(name)s's application has been returned to the applicant; the applicant has been "
         'told by SMS.',
+    # 操作日志
+    "登录失败": "Failed sign-in", "单位注册": "Unit registration", "启用单位": "Unit activated",
+    "停用单位": "Unit deactivated", "创建管理员账号": "Admin account created",
+    "新增工作日历": "Calendar day added", "修改工作日历": "Calendar day changed",
+    "删除工作日历": "Calendar day deleted", "批量录入工作日历": "Calendar days entered in bulk",
+    "申报人": "Applicant",
 }
 
 HERE = Path(__file__).resolve().parent
