@@ -1,4 +1,5 @@
 """Signing in and posting forms the way a browser does (with the page's CSRF token)."""
+import html
 import re
 
 from sqlalchemy import event
@@ -59,6 +60,15 @@ def page_text(response_or_html) -> str:
     html = response_or_html if isinstance(response_or_html, str) else \
         response_or_html.get_data(as_text=True)
     return re.sub(r"<[^>]+>", "", html)
+
+
+def shown_text(page: str) -> str:
+    """What a person reads: no scripts, styles or tags; entities decoded."""
+    page = re.sub(r"<(script|style)\b.*?</\1>", " ", page, flags=re.S | re.I)
+    # Flask-Admin's data for its scripts (filters, action confirmations), never shown as such.
+    page = re.sub(r'<div[^>]*(style="display:\s*none;?"|class="d-none")[^>]*>[^<]*</div>', " ",
+                  page)
+    return html.unescape(re.sub(r"<[^>]+>", " ", page))
 
 
 class StatementLog:

@@ -8,7 +8,7 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 
 from models import Account
-from tests.helpers import sign_in
+from tests.helpers import shown_text, sign_in
 from zcps.demo import DEMO_PASSWORD, load_demo
 from zcps.extensions import db
 
@@ -22,15 +22,6 @@ HREF = re.compile(r'href="([^"#]+)"')
 NOT_PAGES = re.compile(r"/(file|export|static)/|export\.xlsx|/lang/|/logout|\.(css|js|ico|png)\b"
                        r"|[?&](sort|desc|page_size|page)=")
 LIMIT = 400
-
-
-def shown_text(page: str) -> str:
-    """What a person reads: no scripts, styles or tags; entities decoded."""
-    page = re.sub(r"<(script|style)\b.*?</\1>", " ", page, flags=re.S | re.I)
-    # Flask-Admin's data for its scripts (filters, action confirmations), never shown as such.
-    page = re.sub(r'<div[^>]*(style="display:\s*none;?"|class="d-none")[^>]*>[^<]*</div>', " ",
-                  page)
-    return html.unescape(re.sub(r"<[^>]+>", " ", page))
 
 
 @pytest.mark.parametrize("username", [None, "admin", "91330106MA2B3C4D5D", "91330100MA28E7F6G9",

@@ -40,7 +40,7 @@ from zcps.forms import DecisionForm
 from zcps.storage import send_stored
 from zcps.templating import date_cn
 
-from .base import ALREADY_HANDLED, SAVE_FAILED, ScopedModelView, status_formatter
+from .base import ALREADY_HANDLED, SAVE_FAILED, ChoiceFilter, ScopedModelView, status_formatter
 
 
 class PlatformView(ScopedModelView):
@@ -317,6 +317,10 @@ class AuditLogView(PlatformView):
     column_formatters = {"action": lambda v, c, m, n: audit.action_label(m.action),
                          "target": lambda v, c, m, n: audit.target_label(m.target)}
     column_formatters_detail = column_formatters
+    column_filters = [ChoiceFilter(AuditLog.action, _l("操作"),
+                                   options=lambda: [(code, str(label)) for code, label
+                                                    in audit.ACTION_LABELS.items()])]
+    column_searchable_list = ["target", "ip_address"]
     column_default_sort = ("id", True)
     can_set_page_size = True
 
