@@ -134,3 +134,42 @@ def test_what_bad_input_gets_instead(app):
     response = client.get("/unit/unit_archive/?search=%00")
     assert response.status_code == 400
     assert "提交的内容无法处理" in response.get_data(as_text=True)
+
+
+# Every form field a page takes, each with a value it cannot take.
+BAD_FIELDS = {
+    "start_date": "2026-02-30", "end_date": "2026-13-01", "received_on": "9999-99-99",
+    "day": "2026-02-30", "date": "abc", "year": "abc", "sort_order": "abc", "decision": "zzz",
+    "resolution": "zzz", "action": "zzz", "kind": "zzz", "level": "zzz", "review_method": "zzz",
+    "series": "abc", "qualification": "abc", "acceptance_point_id": "abc", "mobile": "abc",
+    "id_number": "abc", "officer_id_number": "abc", "officer_mobile": "abc", "officer_name": "",
+    "birth_date": "2026-02-30", "current_title_date": "abc", "start": "abc", "end": "abc",
+    "title": "", "author_rank": "abc", "item_id": "abc", "is_workday": "zz",
+    "text": "x" * 5000, "note": "x" * 5000, "opinion": "x" * 5000,
+}
+
+
+@pytest.mark.parametrize("username", SIGN_INS[1:])
+def test_forms_about_records_that_exist_refuse_bad_fields_without_a_server_error(app, username):
+    """The same posts with ids of records that exist, so that the forms get as far as their
+    fields: dates that do not exist, choices not offered, numbers that are not, texts too long."""
+    assert load_demo()
+    app.config["RATELIMIT_ENABLED"] = False
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    client = app.test_client()
+    account = db.session.scalar(db.select(Account).filter_by(username=username))
+    assert sign_in(client, account, password=DEMO_PASSWORD).status_code == 302
+    token = CSRF_RE.search(client.get("/").get_data(as_text=True)).group(1)
+    problems = []
+    for rule, url in urls(app):
+        if "POST" not in rule.methods or rule.endpoint in SKIP_POST or HUGE in url:
+            continue
+        for n in ("1", "2"):
+            ids = dict.fromkeys(("id", "ids", "rowid", "applicant_id", "objection_id",
+                                 "application_id", "list_form_pk"), n)
+            target = url + (f"?id={n}" if url.endswith("/") else "")
+            response = client.post(target, data={"csrf_token": token, **BAD_FIELDS, **ids})
+            if response.status_code >= 500:
+                problems.append(f"POST {target}: {response.status_code}")
+        db.session.rollback()
+    assert not problems, "\n".join(problems)
