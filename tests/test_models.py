@@ -92,6 +92,14 @@ def test_every_foreign_key_and_list_filter_column_is_indexed(app):
 
 # --- identifiers -----------------------------------------------------------------------------
 
+def test_an_id_from_outside_is_a_whole_number_an_integer_column_holds():
+    from models import MAX_ID, to_id
+
+    assert [to_id(value) for value in ("1", " 7 ", 12, str(MAX_ID))] == [1, 7, 12, MAX_ID]
+    for value in ("0", "-1", str(MAX_ID + 1), "1.5", "abc", "", None, "1\x00"):
+        assert to_id(value) is None, value
+
+
 def test_credit_code_is_trimmed_upper_cased_and_checked():
     assert clean_uscc(" 91330106ma2b3c4d5d ") == "91330106MA2B3C4D5D"
     for bad, message in (("", "请填写"), ("91330106MA2B3C4D5", "18位"),
