@@ -14,8 +14,10 @@ from .base import MAX_ID, LabeledEnum, Scoped, to_id, utcnow
 from .catalogue import TitleQualification, TitleSeries, TitleSpecialty
 from .enums import (
     MANDATORY_CATEGORIES,
+    Action,
     ApplicationStatus,
     ArchiveCategory,
+    AuditAction,
     AuthorizationStatus,
     Holder,
     NotificationStatus,

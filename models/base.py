@@ -3,6 +3,9 @@ import enum
 from datetime import datetime, timezone
 
 import sqlalchemy as sa
+from flask_babel import gettext, lazy_gettext
+from flask_babel.speaklater import LazyString
+from markupsafe import escape
 from sqlalchemy.orm import Mapped, mapped_column
 
 from zcps.extensions import db
@@ -26,31 +29,46 @@ def utcnow() -> datetime:
 
 
 class LabeledEnum(str, enum.Enum):
-    """A status value: stored as its code, shown as the Chinese word of the real platform."""
+    """A status value: stored as its code, shown as the words of the real platform.
 
-    def __new__(cls, value: str, label: str):
+    ``label`` is the word in the reader's language (Chinese unless they switched); ``zh`` is the
+    Chinese source, for what is written down whatever the reader's language (SMS, documents).
+    """
+
+    def __new__(cls, value: str, label):
         member = str.__new__(cls, value)
         member._value_ = value
-        member.label = label
+        # Labels are written _l("…") so that Babel extracts them; the source text is its msgid.
+        member.zh = label._args[0] if isinstance(label, LazyString) else label
+        member.lazy_label = lazy_gettext(member.zh)
         return member
+
+    @property
+    def label(self) -> str:
+        return gettext(self.zh)
 
     def __str__(self) -> str:
         return self.label
 
+    def __html__(self) -> str:
+        # In a template a member reads as its label; its code never reaches a page.
+        return str(escape(self.label))
+
     @classmethod
     def choices(cls):
-        return [(member.value, member.label) for member in cls]
+        """(code, label) pairs for a select; the labels follow the reader's language."""
+        return [(member.value, member.lazy_label) for member in cls]
 
 
-def enum_column(enum_cls, **kwargs):
+def enum_column(enum_cls, length: int = 20, **kwargs):
     """A portable enum column: VARCHAR holding the code (no native ENUM types to migrate)."""
-    length = max(len(member.value) for member in enum_cls)
+    longest = max(len(member.value) for member in enum_cls)
     return mapped_column(
         sa.Enum(
             enum_cls,
             native_enum=False,
             create_constraint=False,
-            length=max(length, 20),
+            length=max(longest, length),
             values_callable=lambda members: [member.value for member in members],
             validate_strings=True,
         ),

@@ -1,65 +1,67 @@
 """Status and choice values. Codes are stored; labels are the words of the real platform."""
+from flask_babel import lazy_gettext as _l
+
 from .base import LabeledEnum
 
 
 class Role(LabeledEnum):
-    PLATFORM_ADMIN = ("platform_admin", "平台管理员")
-    EMPLOYER = ("employer", "用人单位")
-    APPLICANT = ("applicant", "申报人")
-    ACCEPTANCE = ("acceptance", "受理点")
+    PLATFORM_ADMIN = ("platform_admin", _l("平台管理员"))
+    EMPLOYER = ("employer", _l("用人单位"))
+    APPLICANT = ("applicant", _l("申报人"))
+    ACCEPTANCE = ("acceptance", _l("受理点"))
 
 
 class AuthorizationStatus(LabeledEnum):
-    NONE = ("none", "未提交")
-    PENDING = ("pending", "待审核")
-    APPROVED = ("approved", "审核通过")
-    REJECTED = ("rejected", "审核未通过")
+    NONE = ("none", _l("未提交"))
+    PENDING = ("pending", _l("待审核"))
+    APPROVED = ("approved", _l("审核通过"))
+    REJECTED = ("rejected", _l("审核未通过"))
 
 
 class ReviewStatus(LabeledEnum):
     """Archive items and the applicant's basic information."""
 
-    DRAFT = ("draft", "草稿")
-    PENDING = ("pending", "待审核")
-    APPROVED = ("approved", "审核通过")
-    RETURNED = ("returned", "退回修改")
-    REJECTED = ("rejected", "审核未通过")
+    DRAFT = ("draft", _l("草稿"))
+    PENDING = ("pending", _l("待审核"))
+    APPROVED = ("approved", _l("审核通过"))
+    RETURNED = ("returned", _l("退回修改"))
+    REJECTED = ("rejected", _l("审核未通过"))
 
 
 class ApplicationStatus(LabeledEnum):
-    DRAFT = ("draft", "草稿")
-    PENDING = ("pending", "待审核")
-    RETURNED = ("returned", "退回修改")
-    APPROVED = ("approved", "审核通过")
-    REJECTED = ("rejected", "审核未通过")
-    PUBLICIZING = ("publicizing", "公示中")
-    PUBLICIZED = ("publicized", "公示期满")
-    RECOMMENDED = ("recommended", "已推荐")
-    ACCEPTED = ("accepted", "已受理")
-    ACCEPTANCE_RETURNED = ("acceptance_returned", "受理点退回")
-    NOT_RECOMMENDED = ("not_recommended", "不予推荐")
+    DRAFT = ("draft", _l("草稿"))
+    PENDING = ("pending", _l("待审核"))
+    RETURNED = ("returned", _l("退回修改"))
+    APPROVED = ("approved", _l("审核通过"))
+    REJECTED = ("rejected", _l("审核未通过"))
+    PUBLICIZING = ("publicizing", _l("公示中"))
+    PUBLICIZED = ("publicized", _l("公示期满"))
+    RECOMMENDED = ("recommended", _l("已推荐"))
+    ACCEPTED = ("accepted", _l("已受理"))
+    ACCEPTANCE_RETURNED = ("acceptance_returned", _l("受理点退回"))
+    NOT_RECOMMENDED = ("not_recommended", _l("不予推荐"))
 
 
 class Holder(LabeledEnum):
     """Who holds an application now (待审机构)."""
 
-    APPLICANT = ("applicant", "本人")
-    UNIT = ("unit", "单位")
-    ACCEPTANCE = ("acceptance", "受理点")
-    NONE = ("none", "—")
+    APPLICANT = ("applicant", _l("本人"))
+    UNIT = ("unit", _l("单位"))
+    ACCEPTANCE = ("acceptance", _l("受理点"))
+    NONE = ("none", _l("—"))
 
 
 class ArchiveCategory(LabeledEnum):
-    EDUCATION = ("education", "教育经历")
-    WORK = ("work", "工作经历")
-    ASSESSMENT = ("assessment", "考核情况")
-    CONTINUING_EDUCATION = ("continuing_education", "继续教育")
-    PAPER = ("paper", "论文论著")
-    AWARD = ("award", "获奖")
-    PROJECT = ("project", "项目课题")
-    PATENT = ("patent", "专利")
-    CERTIFICATE = ("certificate", "资格证书")
-    OTHER = ("other", "其他")
+    EDUCATION = ("education", _l("教育经历"))
+    WORK = ("work", _l("工作经历"))
+    ASSESSMENT = ("assessment", _l("考核情况"))
+    CONTINUING_EDUCATION = ("continuing_education", _l("继续教育"))
+    PAPER = ("paper", _l("论文论著"))
+    AWARD = ("award", _l("获奖"))
+    PROJECT = ("project", _l("项目课题"))
+    PATENT = ("patent", _l("专利"))
+    CERTIFICATE = ("certificate", _l("资格证书"))
+    OTHER = ("other", _l("其他"))
 
     @property
     def mandatory(self) -> bool:
@@ -78,51 +80,92 @@ def category_order(column):
 
 
 class TitleLevel(LabeledEnum):
-    JUNIOR = ("junior", "初级")
-    INTERMEDIATE = ("intermediate", "中级")
-    SUB_SENIOR = ("sub_senior", "副高级")
-    SENIOR = ("senior", "正高级")
+    JUNIOR = ("junior", _l("初级"))
+    INTERMEDIATE = ("intermediate", _l("中级"))
+    SUB_SENIOR = ("sub_senior", _l("副高级"))
+    SENIOR = ("senior", _l("正高级"))
 
 
 class ReviewMethod(LabeledEnum):
-    REVIEW = ("review", "评审")
-    RECOGNITION = ("recognition", "认定")
+    REVIEW = ("review", _l("评审"))
+    RECOGNITION = ("recognition", _l("认定"))
 
 
 class Sex(LabeledEnum):
-    MALE = ("male", "男")
-    FEMALE = ("female", "女")
+    MALE = ("male", _l("男"))
+    FEMALE = ("female", _l("女"))
 
 
 class ObjectionStatus(LabeledEnum):
-    OPEN = ("open", "待处理")
-    UPHELD = ("upheld", "属实")
-    DISMISSED = ("dismissed", "不属实")
+    OPEN = ("open", _l("待处理"))
+    UPHELD = ("upheld", _l("属实"))
+    DISMISSED = ("dismissed", _l("不属实"))
 
 
 class ObjectionOutcome(LabeledEnum):
-    NOT_RECOMMENDED = ("not_recommended", "不予推荐")
-    RETURNED = ("returned", "退回修改")
+    NOT_RECOMMENDED = ("not_recommended", _l("不予推荐"))
+    RETURNED = ("returned", _l("退回修改"))
 
 
 class NotificationStatus(LabeledEnum):
-    PENDING = ("pending", "待发送")
-    SENT = ("sent", "已发送")
-    FAILED = ("failed", "发送失败")
+    PENDING = ("pending", _l("待发送"))
+    SENT = ("sent", _l("已发送"))
+    FAILED = ("failed", _l("发送失败"))
 
 
 class OpinionKind(LabeledEnum):
-    APPROVE = ("approve", "通过")
-    RETURN = ("return", "退回修改")
-    REJECT = ("reject", "不通过")
-    RECOMMEND = ("recommend", "推荐意见")
+    APPROVE = ("approve", _l("通过"))
+    RETURN = ("return", _l("退回修改"))
+    REJECT = ("reject", _l("不通过"))
+    RECOMMEND = ("recommend", _l("推荐意见"))
 
 
 class Subject(LabeledEnum):
     """What a review record (history row) is about."""
 
-    AUTHORIZATION = ("authorization", "委托证明")
-    PROFILE = ("profile", "基本信息")
-    ARCHIVE_ITEM = ("archive_item", "业绩档案")
-    APPLICATION = ("application", "职称申报")
-    OBJECTION = ("objection", "异议")
+    AUTHORIZATION = ("authorization", _l("委托证明"))
+    PROFILE = ("profile", _l("基本信息"))
+    ARCHIVE_ITEM = ("archive_item", _l("业绩档案"))
+    APPLICATION = ("application", _l("职称申报"))
+    OBJECTION = ("objection", _l("异议"))
+
+
+class Action(LabeledEnum):
+    """What a step in a record's history (ReviewRecord.action) did."""
+
+    CREATE = ("create", _l("创建"))
+    SUBMIT = ("submit", _l("提交单位审核"))
+    RESUBMIT = ("resubmit", _l("修改后重新提交"))
+    CHANGE_UNIT = ("change_unit", _l("更换工作单位"))
+    APPROVE = ("approve", _l("审核通过"))
+    RETURN = ("return", _l("退回修改"))
+    REJECT = ("reject", _l("审核不通过"))
+    PUBLICIZE = ("publicize", _l("开始公示"))
+    PUBLICITY_END = ("publicity_end", _l("公示期满"))
+    # On the objection itself: recorded, then resolved one of three ways (the third is RETURN).
+    RECORD_OBJECTION = ("record", _l("登记异议"))
+    DISMISS_OBJECTION = ("dismiss", _l("异议不属实"))
+    UPHOLD_OBJECTION = ("not_recommend", _l("异议属实，不予推荐"))
+    # On the application an upheld objection ends or sends back.
+    OBJECTION_UPHELD = ("objection_upheld", _l("异议属实，不予推荐"))
+    OBJECTION_RETURN = ("objection_return", _l("异议属实，退回修改"))
+    RECOMMEND = ("recommend", _l("资格审查推荐"))
+    ACCEPT = ("accept", _l("受理点受理"))
+    ACCEPTANCE_RETURN = ("acceptance_return", _l("受理点退回"))
+
+
+class AuditAction(LabeledEnum):
+    """What an audit log entry records."""
+
+    SIGN_IN = ("sign_in", _l("登录"))
+    SIGN_IN_FAILED = ("sign_in_failed", _l("登录失败"))
+    REGISTER_UNIT = ("register_unit", _l("单位注册"))
+    REGISTER_APPLICANT = ("register_applicant", _l("个人注册"))
+    ACTIVATE_UNIT = ("activate_unit", _l("启用单位"))
+    DEACTIVATE_UNIT = ("deactivate_unit", _l("停用单位"))
+    RESET_PASSWORD = ("reset_password", _l("重置密码"))
+    CREATE_ADMIN = ("create_admin", _l("创建管理员账号"))
+    WORKDAY_CREATE = ("workday_create", _l("新增工作日历"))
+    WORKDAY_UPDATE = ("workday_update", _l("修改工作日历"))
+    WORKDAY_DELETE = ("workday_delete", _l("删除工作日历"))
+    WORKDAY_BULK = ("workday_bulk", _l("批量录入工作日历"))

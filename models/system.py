@@ -7,7 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from zcps.extensions import db
 
 from .base import Scoped, SharedReference, enum_column, utcnow
-from .enums import NotificationStatus, OpinionKind, Role, Subject
+from .enums import Action, AuditAction, NotificationStatus, OpinionKind, Role, Subject
 
 
 class ReviewRecord(Scoped, db.Model):
@@ -28,7 +28,7 @@ class ReviewRecord(Scoped, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     subject: Mapped[Subject] = enum_column(Subject, nullable=False)
     subject_id: Mapped[int] = mapped_column(nullable=False)
-    action: Mapped[str] = mapped_column(sa.String(40), nullable=False)
+    action: Mapped[Action] = enum_column(Action, length=40, nullable=False)
     from_status: Mapped[str] = mapped_column(sa.String(30), nullable=False, default="")
     to_status: Mapped[str] = mapped_column(sa.String(30), nullable=False, default="")
     opinion: Mapped[str] = mapped_column(sa.Text, nullable=False, default="")
@@ -47,6 +47,20 @@ class ReviewRecord(Scoped, db.Model):
 
     actor = relationship("Account")
 
+    @classmethod
+    def scope_clause(cls, actor):
+        clause = super().scope_clause(actor)
+        if getattr(actor, "is_authenticated", False) and actor.role == Role.ACCEPTANCE:
+            # An acceptance point reads the whole timeline of what was recommended to it,
+            # from the first submission on (those rows name no acceptance point).
+            from .application import Application
+
+            return sa.or_(clause, sa.and_(
+                cls.subject == Subject.APPLICATION,
+                cls.subject_id.in_(sa.select(Application.id).where(
+                    Application.scope_clause(actor)).scalar_subquery())))
+        return clause
+
 
 class AuditLog(Scoped, db.Model):
     """Security-relevant events: sign-ins, refusals, password resets, admin changes."""
@@ -55,7 +69,7 @@ class AuditLog(Scoped, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("account.id"), index=True)
-    action: Mapped[str] = mapped_column(sa.String(60), nullable=False, index=True)
+    action: Mapped[AuditAction] = enum_column(AuditAction, length=60, nullable=False, index=True)
     target: Mapped[str] = mapped_column(sa.String(200), nullable=False, default="")
     detail: Mapped[dict] = mapped_column(sa.JSON, nullable=False, default=dict)
     ip_address: Mapped[str] = mapped_column(sa.String(45), nullable=False, default="")

@@ -6,7 +6,7 @@ from types import SimpleNamespace
 import pytest
 from openpyxl import load_workbook
 
-from models import ApplicationItem, ApplicationStatus, ArchiveCategory, Publicity
+from models import Account, ApplicationItem, ApplicationStatus, ArchiveCategory, Publicity
 from tests import factories
 from tests.helpers import StatementLog
 from zcps import publicity_table
@@ -78,9 +78,16 @@ def batch(app):
                            applications=[one, two])
 
 
-def export(publicity):
-    # As the view does it.
-    return write_publicity_table(publicity, publicity_applications(publicity))
+def officer_of(unit):
+    """The unit's own account (made once)."""
+    return db.session.scalar(db.select(Account).filter_by(unit_id=unit.id)) or \
+        factories.employer(unit)
+
+
+def export(publicity, officer=None):
+    # As the view does it: what the unit's officer may see of the batch.
+    officer = officer or officer_of(publicity.unit)
+    return write_publicity_table(publicity, publicity_applications(publicity, officer))
 
 
 def sheet_of(data: bytes):
@@ -200,11 +207,14 @@ def test_the_export_runs_a_fixed_number_of_queries(app):
     small, large = make_publicity(unit), make_publicity(unit)
     fill(small, unit, 2)
     fill(large, unit, 12)
+    officer = officer_of(unit)
+    db.session.commit()
     counts = []
     for publicity in (small, large):
         db.session.expire_all()
+        assert officer.is_authenticated  # the signed-in account, loaded as in a request
         with StatementLog(db.engine) as counter:
-            rows = text_rows(sheet_of(export(db.session.get(Publicity, publicity.id))))
+            rows = text_rows(sheet_of(export(db.session.get(Publicity, publicity.id), officer)))
         counts.append(counter.count)
         assert all("论文" in row[HEADERS.index("主要业绩")] for row in rows[3:-3])
     assert counts[0] == counts[1] <= 4, counts
@@ -214,14 +224,18 @@ def test_streaming_in_small_batches_keeps_order(app):
     unit = factories.unit()
     publicity = make_publicity(unit)
     fill(publicity, unit, 5)
+    officer = officer_of(unit)
+    db.session.commit()
     db.session.expire_all()
     db.session.refresh(publicity)
+    assert officer.is_authenticated  # the signed-in account, loaded as in a request
     with StatementLog(db.engine) as counter:
-        listed = list(publicity_applications(publicity, batch_size=2))
+        listed = list(publicity_applications(publicity, officer, batch_size=2))
     assert counter.count == 3 * 2  # pages of 2, 2 and 1: the rows and the items of each
     assert [a.id for a in listed] == sorted(a.id for a in listed) and len(listed) == 5
     assert all(len(a.items) == 2 for a in listed)
-    paged = write_publicity_table(publicity, publicity_applications(publicity, batch_size=2))
+    paged = write_publicity_table(publicity,
+                                  publicity_applications(publicity, officer, batch_size=2))
     assert text_rows(sheet_of(paged))[3:8] == text_rows(sheet_of(export(publicity)))[3:8]
 
 
@@ -233,9 +247,11 @@ def test_the_download_lists_only_what_the_unit_may_see(app):
     stray = publicize(factories.applicant(other, name="乙员工"), publicity)
     db.session.commit()
     officer = factories.employer(unit)
-    listed = list(publicity_applications(publicity, actor=officer))
+    listed = list(publicity_applications(publicity, officer))
     assert len(listed) == 2 and stray.id not in {a.id for a in listed}
-    assert len(list(publicity_applications(publicity))) == 3
+    assert len(list(publicity_applications(publicity, factories.admin()))) == 3
+    # Without an actor, nothing (never everything).
+    assert list(publicity_applications(publicity, None)) == []
 
 
 def test_download_name_keeps_chinese(app):

@@ -40,9 +40,9 @@ class SampleApplicationView(ScopedModelView):
     touched = []
 
     @action("touch", "标记")
-    def action_touch(self, ids):
-        SampleApplicationView.touched.extend(ids)
-        for record in self.scoped_records(ids):
+    def action_touch(self, applications):
+        SampleApplicationView.touched.extend(application.id for application in applications)
+        for record in applications:
             record.specialty = "已标记"
         db.session.commit()
 
@@ -161,7 +161,7 @@ def test_action_runs_on_own_ids(world):
     response = client.post("/unit/sample/action/", data={
         "csrf_token": _token(client), "action": "touch", "rowid": [str(world["app_a"].id)]})
     assert response.status_code == 302
-    assert SampleApplicationView.touched == [str(world["app_a"].id)]
+    assert SampleApplicationView.touched == [world["app_a"].id]
     assert specialty_of(world["app_a"].id) == "已标记"
 
 

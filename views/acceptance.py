@@ -8,15 +8,14 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
 
-from models import Application, ApplicationStatus, ReviewRecord, Role, Subject
+from models import Application, ApplicationStatus, Role, Subject
 from zcps import workflow
 from zcps.extensions import db
 from zcps.identifiers import mask_id_number
 from zcps.templating import date_cn
 
-from .base import ApplicationFiles, ScopedModelView, run_step
-from .columns import ACTION_LABELS, APPLICATION_LABELS, STATUS_FORMATTERS
-from .unit_review import ReviewMixin
+from .base import ApplicationFiles, ScopedModelView, run_posted_step, run_step, timeline
+from .columns import APPLICATION_LABELS, STATUS_FORMATTERS
 
 INBOX_TABS = (
     ("waiting", _l("待受理"), [ApplicationStatus.RECOMMENDED]),
@@ -26,7 +25,7 @@ INBOX_TABS = (
 )
 
 
-class InboxView(ReviewMixin, ApplicationFiles, ScopedModelView):
+class InboxView(ApplicationFiles, ScopedModelView):
     """推荐受理: what units recommended here; the name opens the whole application."""
 
     role = Role.ACCEPTANCE
@@ -70,8 +69,8 @@ class InboxView(ReviewMixin, ApplicationFiles, ScopedModelView):
                                        ApplicationStatus.ACCEPTANCE_RETURNED])
 
     @action("accept", _l("受理"), _l("确定受理所选申报吗？将短信通知推荐单位和申报人。"))
-    def action_accept(self, ids):
-        done = sum(1 for application in self.scoped_records(ids)
+    def action_accept(self, applications):
+        done = sum(1 for application in applications
                    if run_step(workflow.accept_application, application))
         if done:
             flash(_("已受理 %(n)s 份申报，已短信通知推荐单位和申报人。", n=done), "success")
@@ -84,19 +83,14 @@ class InboxView(ReviewMixin, ApplicationFiles, ScopedModelView):
             if decision not in ("accept", "return"):
                 abort(400)
             step = workflow.accept_application if decision == "accept" else workflow.return_to_unit
-            if self.decide(step, application, request.form.get("opinion", "")):
-                flash(_("%(name)s的申报已%(result)s，已短信通知推荐单位和申报人。",
-                        name=application.applicant.name,
-                        result=_("受理") if decision == "accept" else _("退回")), "success")
+            if run_posted_step(step, application, request.form.get("opinion", ""),
+                               success=_("%(name)s的申报已%(result)s，已短信通知推荐单位和申报人。",
+                                         name=application.applicant.name,
+                                         result=_("受理") if decision == "accept" else _("退回"))):
                 return redirect(self.get_url(".index_view"))
-        # The whole timeline of an application recommended here, from its first submission
-        # (the application itself is in scope; its history rows before recommendation name
-        # no acceptance point).
-        history = db.session.scalars(sa.select(ReviewRecord).where(
-            ReviewRecord.subject == Subject.APPLICATION,
-            ReviewRecord.subject_id == application.id).order_by(ReviewRecord.id)).all()
-        return self.render("acceptance/review.html", application=application, history=history,
-                           actions=ACTION_LABELS, form_values=request.form,
+        return self.render("acceptance/review.html", application=application,
+                           history=timeline(Subject.APPLICATION, application.id),
+                           form_values=request.form,
                            file_url=lambda file_id: self.get_url(
                                ".file_view", application_id=application.id, file_id=file_id))
 

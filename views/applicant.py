@@ -5,10 +5,10 @@ zcps.workflow.
 """
 from flask import abort, current_app, flash, redirect, request, url_for
 from flask_admin import expose
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from sqlalchemy.orm.exc import StaleDataError
 from wtforms import DateField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
@@ -20,7 +20,6 @@ from models import (
     ArchiveItem,
     ArchiveItemAttachment,
     ReviewMethod,
-    ReviewRecord,
     ReviewStatus,
     Role,
     Subject,
@@ -39,8 +38,7 @@ from zcps.identifiers import clean_mobile
 from zcps.storage import send_stored, store_bytes
 from zcps.uploads import UploadError, check_pdf, read_upload
 
-from .base import ALREADY_HANDLED, AreaPage, run_step
-from .columns import ACTION_LABELS
+from .base import AreaPage, get_for_or_404, run_step, timeline
 
 EDUCATION_LEVELS = ("博士研究生", "硕士研究生", "大学本科", "大学专科", "中专", "其他")
 
@@ -74,8 +72,8 @@ class ProfilePage(ApplicantPage):
         form = ProfileForm(obj=person if request.method == "GET" else None)
         action = request.form.get("action")
         if request.method == "POST" and action in ("save", "submit"):
-            step, success = ((workflow.save_profile, "基本信息已保存。") if action == "save" else
-                             (workflow.save_and_submit_profile, "基本信息已提交单位审核。"))
+            step, success = ((workflow.save_profile, _("基本信息已保存。")) if action == "save" else
+                             (workflow.save_and_submit_profile, _("基本信息已提交单位审核。")))
             # Submitting saves what was typed first: nothing on the form is lost.
             if form.validate_on_submit() and self.run(
                     step, success, mobile=form.mobile.data,
@@ -98,9 +96,9 @@ class ProfilePage(ApplicantPage):
             abort(400)
         unit = Unit.get_for(current_user, request.form.get("unit_id"))
         if unit is None:
-            flash("请选择已通过平台授权的工作单位。", "error")
+            flash(_("请选择已通过平台授权的工作单位。"), "error")
         else:
-            self.run(workflow.choose_unit, f"工作单位已设为「{unit.name}」。", unit)
+            self.run(workflow.choose_unit, _("工作单位已设为「%(unit)s」。", unit=unit.name), unit)
         return redirect(url_for(".index"))
 
 
@@ -131,116 +129,92 @@ class ArchivePage(ApplicantPage):
         except ValueError:
             abort(404)
 
-    def _own_item(self, item_id):
-        item = ArchiveItem.get_for(current_user, item_id)
-        if item is None:
-            abort(404)
-        return item
-
-    def _attach(self, form, item):
+    def _attachment(self, form):
+        """The uploaded PDF, stored (kept only if the step commits); ``False`` when refused."""
         upload = request.files.get(form.attachment.name)
         if upload is None or not upload.filename:
-            return True
+            return None
         try:
             data = read_upload(upload, _max_upload())
             check_pdf(data, _max_upload())
         except UploadError as error:
             form.attachment.errors = [str(error)]
             return False
-        stored = store_bytes(data, upload.filename or "附件.pdf", uploaded_by=current_user)
-        workflow.attach_file(current_user, item, stored)
-        return True
+        return store_bytes(data, upload.filename or "附件.pdf", uploaded_by=current_user)
 
     @expose("/new/<code>", methods=("GET", "POST"))
     def create(self, code):
         category = self._category(code)
         form = item_form_class(category)()
         if form.validate_on_submit():
-            try:
-                item = workflow.create_item(current_user, category, **item_fields(category, form))
-                if self._attach(form, item):
-                    if request.form.get("action") == "submit":
-                        workflow.submit_item(current_user, item)
-                    db.session.commit()
-                    flash("已提交单位审核。" if item.status == ReviewStatus.PENDING
-                          else "已保存为草稿。", "success")
-                    return redirect(url_for(".index"))
-                db.session.rollback()
-            except workflow.WorkflowError as error:
-                db.session.rollback()
-                flash(str(error), "error")
+            attachment = self._attachment(form)
+            if attachment is not False and self.run(
+                    workflow.create_item,
+                    lambda item: _("已提交单位审核。") if item.status == ReviewStatus.PENDING
+                    else _("已保存为草稿。"),
+                    category, attachment=attachment,
+                    submit=request.form.get("action") == "submit",
+                    **item_fields(category, form)):
+                return redirect(url_for(".index"))
         return self.render("me/archive_form.html", form=form, category=category, item=None)
 
     @expose("/<int:item_id>/edit", methods=("GET", "POST"))
     def edit(self, item_id):
-        item = self._own_item(item_id)
+        item = get_for_or_404(ArchiveItem, item_id)
         form_class = item_form_class(item.category)
         form = form_class(data=form_values(item)) if request.method == "GET" else form_class()
         if form.validate_on_submit():
             was = item.status
-            try:
-                workflow.save_item(current_user, item, **item_fields(item.category, form))
-                if self._attach(form, item):
-                    if request.form.get("action") == "submit" and item.status in (
-                            ReviewStatus.DRAFT, ReviewStatus.RETURNED):
-                        workflow.submit_item(current_user, item)
-                    db.session.commit()
-                    if item.status == ReviewStatus.PENDING and was != ReviewStatus.PENDING:
-                        flash("已修改并提交单位审核。", "success")
-                    else:
-                        flash("已保存。", "success")
-                    return redirect(url_for(".index"))
-                db.session.rollback()
-            except workflow.WorkflowError as error:
-                db.session.rollback()
-                flash(str(error), "error")
-            except StaleDataError:
-                db.session.rollback()
-                flash(str(ALREADY_HANDLED), "error")
+            attachment = self._attachment(form)
+            if attachment is not False and self.run(
+                    workflow.save_item,
+                    lambda item: _("已修改并提交单位审核。")
+                    if item.status == ReviewStatus.PENDING and was != ReviewStatus.PENDING
+                    else _("已保存。"),
+                    item, attachment=attachment, submit=request.form.get("action") == "submit",
+                    **item_fields(item.category, form)):
+                return redirect(url_for(".index"))
         return self.render("me/archive_form.html", form=form, category=item.category, item=item)
 
     @expose("/<int:item_id>/submit", methods=("POST",))
     def submit(self, item_id):
-        item = self._own_item(item_id)
-        self.run(workflow.submit_item, "已提交单位审核。", item)
+        item = get_for_or_404(ArchiveItem, item_id)
+        self.run(workflow.submit_item, _("已提交单位审核。"), item)
         return redirect(url_for(".index"))
 
     @expose("/<int:item_id>/delete", methods=("POST",))
     def delete(self, item_id):
-        item = self._own_item(item_id)
-        self.run(workflow.delete_item, "草稿已删除。", item)
+        item = get_for_or_404(ArchiveItem, item_id)
+        self.run(workflow.delete_item, _("草稿已删除。"), item)
         return redirect(url_for(".index"))
 
     @expose("/file/<int:attachment_id>")
     def file(self, attachment_id):
-        attachment = ArchiveItemAttachment.get_for(current_user, attachment_id)
-        if attachment is None:
-            abort(404)
-        return send_stored(attachment.file)
+        return send_stored(get_for_or_404(ArchiveItemAttachment, attachment_id).file)
 
 
 # --- 职称申报 ------------------------------------------------------------------------------------
 
 class ApplicationForm(FlaskForm):
     series = SelectField(_l("申报系列"), coerce=int,
-                         validators=[DataRequired(message="请选择申报系列。")])
+                         validators=[DataRequired(message=_l("请选择申报系列。"))])
     specialty = StringField(_l("申报专业"), validators=[
-        DataRequired(message="请填写申报专业。"), Length(max=100)])
+        DataRequired(message=_l("请填写申报专业。")), Length(max=100)])
     level = SelectField(_l("申报级别"), choices=[("", "请选择")] + TitleLevel.choices(),
-                        validators=[DataRequired(message="请选择申报级别。")])
+                        validators=[DataRequired(message=_l("请选择申报级别。"))])
     qualification = SelectField(_l("资格名称"), coerce=int,
-                                validators=[DataRequired(message="请选择资格名称。")])
+                                validators=[DataRequired(message=_l("请选择资格名称。"))])
     review_method = SelectField(_l("评审方式"), choices=ReviewMethod.choices(),
                                 default=ReviewMethod.REVIEW.value)
 
     def fill_choices(self):
         series = TitleSeries.query_for(current_user).filter_by(active=True).order_by(
             TitleSeries.sort_order).all()
-        self.series.choices = [(0, "请选择")] + [(s.id, s.name) for s in series]
+        self.series.choices = [(0, _("请选择"))] + [(s.id, s.name) for s in series]
         qualifications = TitleQualification.query_for(current_user).filter_by(
             active=True).order_by(TitleQualification.series_id,
                                   TitleQualification.sort_order).all()
-        self.qualification.choices = [(0, "请选择")] + [
+        self.qualification.choices = [(0, _("请选择"))] + [
             (q.id, f"{q.name}（{q.series.name}·{q.level.label}）") for q in qualifications]
         return self
 
@@ -263,12 +237,6 @@ class ApplicationsPage(ApplicantPage):
         return self.render("me/applications.html", applications=applications, open_one=open_one,
                            year=year)
 
-    def _own(self, application_id):
-        application = Application.get_for(current_user, application_id)
-        if application is None:
-            abort(404)
-        return application
-
     def _specialties(self):
         return [name for (name,) in db.session.query(TitleSpecialty.name).filter(
             TitleSpecialty.scope_clause(current_user)).distinct().order_by(TitleSpecialty.name)]
@@ -277,21 +245,16 @@ class ApplicationsPage(ApplicantPage):
     def create(self):
         form = ApplicationForm().fill_choices()
         if form.validate_on_submit():
-            try:
-                application = workflow.create_application(current_user, **form.chosen())
-                db.session.commit()
-            except workflow.WorkflowError as error:
-                db.session.rollback()
-                flash(str(error), "error")
-            else:
-                flash("申报已创建，请提取业绩档案后提交。", "success")
-                return redirect(url_for(".details", application_id=application.id))
+            created = self.run(workflow.create_application, _("申报已创建，请提取业绩档案后提交。"),
+                               **form.chosen())
+            if created:
+                return redirect(url_for(".details", application_id=created.value.id))
         return self.render("me/application_form.html", form=form, application=None,
                            specialties=self._specialties())
 
     @expose("/<int:application_id>/edit", methods=("GET", "POST"))
     def edit(self, application_id):
-        application = self._own(application_id)
+        application = get_for_or_404(Application, application_id)
         if request.method == "GET":
             form = ApplicationForm(data={
                 "series": application.series_id, "specialty": application.specialty,
@@ -300,17 +263,15 @@ class ApplicationsPage(ApplicantPage):
         else:
             form = ApplicationForm().fill_choices()
             if form.validate_on_submit() and self.run(
-                    workflow.update_application, "申报信息已保存。", application, **form.chosen()):
+                    workflow.update_application, _("申报信息已保存。"), application, **form.chosen()):
                 return redirect(url_for(".details", application_id=application.id))
         return self.render("me/application_form.html", form=form, application=application,
                            specialties=self._specialties())
 
     @expose("/<int:application_id>")
     def details(self, application_id):
-        application = self._own(application_id)
-        history = ReviewRecord.query_for(current_user).filter(
-            ReviewRecord.subject == Subject.APPLICATION,
-            ReviewRecord.subject_id == application.id).order_by(ReviewRecord.id).all()
+        application = get_for_or_404(Application, application_id)
+        history = timeline(Subject.APPLICATION, application.id)
         approved = ArchiveItem.query_for(current_user).filter(
             ArchiveItem.status == ReviewStatus.APPROVED).order_by(
                 category_order(ArchiveItem.category), ArchiveItem.id).all()
@@ -319,23 +280,23 @@ class ApplicationsPage(ApplicantPage):
         return self.render(
             "me/application.html", application=application, history=history,
             approved=approved, extracted=extracted, editable=editable,
-            missing=workflow.missing_mandatory_categories(application), actions=ACTION_LABELS)
+            missing=workflow.missing_mandatory_categories(application))
 
     @expose("/<int:application_id>/items", methods=("POST",))
     def extract(self, application_id):
-        application = self._own(application_id)
+        application = get_for_or_404(Application, application_id)
         if not FlaskForm().validate_on_submit():
             abort(400)
-        self.run(workflow.extract_items, "已保存提取的业绩。", application,
+        self.run(workflow.extract_items, _("已保存提取的业绩。"), application,
                  request.form.getlist("item_id"))
         return redirect(url_for(".details", application_id=application.id))
 
     @expose("/<int:application_id>/submit", methods=("POST",))
     def submit(self, application_id):
-        application = self._own(application_id)
+        application = get_for_or_404(Application, application_id)
         if not FlaskForm().validate_on_submit():
             abort(400)
-        self.run(workflow.submit_application, "申报已提交单位审核。", application)
+        self.run(workflow.submit_application, _("申报已提交单位审核。"), application)
         return redirect(url_for(".details", application_id=application.id))
 
 

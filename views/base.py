@@ -1,8 +1,16 @@
-"""The one base for every view: role areas, row scoping, CSRF and safe errors.
+"""The one base for every view: role areas, row scoping, the step runner and safe errors.
 
-Every read path of a model view goes through ``Model.query_for(current_user)`` (models/base.py):
-the list and its count, one record (details, edit, delete, inline edit), the ids a bulk action
-receives, ajax lookups and relationship choices. A new view inherits all of it.
+Every read path of a model view goes through ``ScopedModelView.scoped`` — the actor's scope
+(``Model.scope_clause``, models/base.py) and the view's own clause — : the list and its count,
+the tab counts, one record (details, edit, delete, inline edit), the records a bulk action
+receives, ajax lookups and relationship choices. Every change goes through ``run_step``. A new
+view inherits all of it.
+
+Flask-Admin's private hooks overridden here, checked against Flask-Admin 2.2.1:
+``BaseView._handle_view`` (AreaAccess), ``ModelView._get_list_extra_args`` (page bounds),
+``ModelView._create_ajax_loader`` (scoped lookups), ``BaseModelView._actions_data`` (filled by
+``init_actions``; scoped records for every action) and, in views/unit_review.py,
+``ModelView._apply_filters``.
 """
 from datetime import date, datetime
 
@@ -16,16 +24,16 @@ from flask_admin.model import typefmt
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from markupsafe import Markup
+from flask_wtf import FlaskForm
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm.exc import StaleDataError
 
-from models import LabeledEnum, Role, StoredFile, to_id
+from models import LabeledEnum, ReviewRecord, Role, StoredFile, to_id
 from zcps import workdays, workflow
 from zcps.exports import write_table, xlsx_response
 from zcps.extensions import db
 from zcps.storage import send_stored
-from zcps.templating import date_html
+from zcps.templating import date_html, status_badge
 
 ALREADY_HANDLED = _l("该记录刚刚已被他人处理，请刷新页面查看最新状态。")
 SAVE_FAILED = _l("保存失败：数据与已有记录冲突或不完整，请检查后重试。")
@@ -125,25 +133,79 @@ class AreaPage(AreaAccess, BaseView):
     """A plain page (not a model list) inside a role area."""
 
 
-def run_step(step, *args, success=None, **kwargs) -> bool:
+class Outcome:
+    """What one workflow step did: true when it was committed, with the step's result; false
+    when it was refused, with the message (already shown as a flash unless asked not to)."""
+
+    def __init__(self, value=None, error: str | None = None, already_handled: bool = False):
+        self.value = value
+        self.error = error
+        self.already_handled = already_handled
+
+    def __bool__(self) -> bool:
+        return self.error is None
+
+
+def run_step(step, *args, success=None, flash_error: bool = True, **kwargs) -> Outcome:
     """Call one workflow step for the signed-in account and commit.
 
-    A refusal rolls back and becomes the flash the person reads; returns whether it worked.
+    A refusal, or a record someone else changed first, rolls back (files the step stored are
+    removed with it, zcps/storage.py) and becomes the message the person reads. ``success`` is
+    the flash after the commit: a text, or a function of the step's result.
     """
     try:
-        step(current_user, *args, **kwargs)
+        value = step(current_user, *args, **kwargs)
         db.session.commit()
     except workflow.WorkflowError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-        return False
+        return _refused(str(error), isinstance(error, workflow.AlreadyHandled), flash_error)
     except StaleDataError:
-        db.session.rollback()
-        flash(str(ALREADY_HANDLED), "error")
-        return False
+        return _refused(str(ALREADY_HANDLED), True, flash_error)
     if success:
-        flash(success, "success")
-    return True
+        flash(success(value) if callable(success) else str(success), "success")
+    return Outcome(value)
+
+
+def _refused(message: str, already_handled: bool, show: bool) -> Outcome:
+    db.session.rollback()
+    if show:
+        flash(message, "error")
+    return Outcome(error=message, already_handled=already_handled)
+
+
+def run_posted_step(step, *args, **kwargs) -> Outcome:
+    """``run_step`` for a decision posted from a page: a form without its CSRF token is a 400."""
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    return run_step(step, *args, **kwargs)
+
+
+def get_for_or_404(model, pk):
+    """One record of ``model`` within the signed-in account's scope, or 404."""
+    record = model.get_for(current_user, pk)
+    if record is None:
+        abort(404)
+    return record
+
+
+def timeline(subject, record_id) -> list:
+    """A record's history as the signed-in account may see it, oldest first."""
+    return ReviewRecord.query_for(current_user).filter(
+        ReviewRecord.subject == subject, ReviewRecord.subject_id == record_id).order_by(
+            ReviewRecord.id).all()
+
+
+def posted_ids(prefix: str, form=None) -> dict:
+    """{id: value} of the posted fields named ``prefix`` + an id (``remark-12``); a field whose
+    id is not a number is a bad request."""
+    form = request.form if form is None else form
+    values = {}
+    for key, value in form.items():
+        if key.startswith(prefix):
+            record_id = to_id(key.removeprefix(prefix))
+            if record_id is None:
+                abort(400)
+            values[record_id] = value
+    return values
 
 
 class ScopedAjaxModelLoader(QueryAjaxModelLoader):
@@ -166,7 +228,7 @@ class ChoiceFilter(FilterEqual):
 
 
 class _KnownCount:
-    """A count query whose answer is already known (see ScopedModelView.get_list)."""
+    """A count query whose answer is already known (see ScopedModelView.get_count_query)."""
 
     def __init__(self, value: int):
         self.value = value
@@ -224,23 +286,36 @@ class ScopedModelView(AreaAccess, ModelView):
         """An extra condition that narrows this view within the actor's scope (or None)."""
         return None
 
-    def scoped_query(self):
-        """Every row this actor may see in this view, whatever tab or search is shown."""
-        query = self.model.query_for(current_user)
+    def scoped(self, query):
+        """``query`` limited to the rows this actor may see in this view: the one place the
+        list, its count, the tab counts and single records take their scope from."""
+        query = query.filter(self.model.scope_clause(current_user))
         clause = self.view_clause()
         return query if clause is None else query.filter(clause)
 
+    def scoped_query(self):
+        """Every row this actor may see in this view, whatever tab or search is shown."""
+        return self.scoped(db.session.query(self.model))
+
     def get_query(self):
-        return self._tab_filter(self.scoped_query())
+        return self.tab_filter(self.scoped_query())
 
     def get_count_query(self):
-        known = g.get("zcps_list_total")
-        if known is not None:
-            return _KnownCount(known)
-        query = db.session.query(sa.func.count()).select_from(self.model).filter(
-            self.model.scope_clause(current_user))
-        clause = self.view_clause()
-        return self._tab_filter(query if clause is None else query.filter(clause))
+        # Unsearched and unfiltered, the pager's total is the tab's own count: the page then
+        # counts its rows once (grouped, for every tab) rather than twice.
+        view_args = self._get_list_extra_args()
+        if self.status_tabs and not view_args.search and not view_args.filters:
+            return _KnownCount(self.tab_counts()[self.current_tab()[0]])
+        return self.tab_filter(self.scoped(
+            db.session.query(sa.func.count()).select_from(self.model)))
+
+    def get_one(self, id):
+        # get_one ignores get_query by default (session.get), so every detail/edit/delete
+        # path must come through here.
+        pk = to_id(id)
+        if pk is None:
+            return None
+        return self.scoped_query().filter(self.model.id == pk).one_or_none()
 
     # --- status tabs ---------------------------------------------------------------------
     def current_tab(self):
@@ -252,54 +327,38 @@ class ScopedModelView(AreaAccess, ModelView):
                 return tab
         return self.status_tabs[0]
 
-    def _tab_filter(self, query):
-        tab = self.current_tab()
-        if tab is None or tab[2] is None:
-            return query
-        return query.filter(getattr(self.model, self.status_column).in_(tab[2]))
-
-    def status_counts(self) -> dict:
-        """{status: rows} over this view's scope: one grouped count, kept for the request."""
-        cache = g.setdefault("zcps_status_counts", {})
-        if self.endpoint not in cache:
-            column = getattr(self.model, self.status_column)
-            query = db.session.query(column, sa.func.count()).filter(
-                self.model.scope_clause(current_user))
-            clause = self.view_clause()
-            if clause is not None:
-                query = query.filter(clause)
-            cache[self.endpoint] = dict(query.group_by(column).all())
-        return cache[self.endpoint]
-
-    def tab_count(self, tab) -> int:
-        counts = self.status_counts()
+    def tab_clause(self, tab):
+        """The condition of ``tab`` (None: every row of the view)."""
         statuses = tab[2]
-        if statuses is None:
-            return sum(counts.values())
-        return sum(counts.get(status, 0) for status in statuses)
+        return None if statuses is None else getattr(self.model, self.status_column).in_(statuses)
+
+    def tab_filter(self, query):
+        tab = self.current_tab()
+        clause = None if tab is None else self.tab_clause(tab)
+        return query if clause is None else query.filter(clause)
+
+    def count_tabs(self) -> dict:
+        """{tab key: rows}, from one count grouped by status over this view's scope."""
+        column = getattr(self.model, self.status_column)
+        by_status = dict(self.scoped(db.session.query(column, sa.func.count()))
+                         .group_by(column).all())
+        return {key: sum(by_status.values()) if statuses is None
+                else sum(by_status.get(status, 0) for status in statuses)
+                for key, _label, statuses in self.status_tabs}
+
+    def tab_counts(self) -> dict:
+        """``count_tabs``, counted once a request (the tabs and the pager both show them)."""
+        counted = g.setdefault("zcps_tab_counts", {})
+        if self.endpoint not in counted:
+            counted[self.endpoint] = self.count_tabs()
+        return counted[self.endpoint]
 
     def tab_links(self):
-        """[(key, label, count, url, active)] from the one grouped count."""
-        current = self.current_tab()
-        return [(key, label, self.tab_count((key, label, statuses)),
-                 self.get_url(".index_view", tab=key), key == current[0])
-                for key, label, statuses in self.status_tabs]
-
-    def get_list(self, page, sort_column, sort_desc, search, filters, execute=True,
-                 page_size=None):
-        # Unsearched and unfiltered, the pager's total is the tab's count: the list page
-        # then counts its rows once (grouped, for every tab) rather than twice.
-        if self.status_tabs and not search and not filters and self._tab_counts_exact():
-            g.zcps_list_total = self.tab_count(self.current_tab())
-        try:
-            return super().get_list(page, sort_column, sort_desc, search, filters,
-                                    execute=execute, page_size=page_size)
-        finally:
-            g.pop("zcps_list_total", None)
-
-    def _tab_counts_exact(self) -> bool:
-        """Whether the tabs split the rows by status alone (not by a clause of their own)."""
-        return type(self)._tab_filter is ScopedModelView._tab_filter
+        """[(key, label, count, url, active)] for the tabs above the list."""
+        counts = self.tab_counts()
+        current = self.current_tab()[0]
+        return [(key, label, counts[key], self.get_url(".index_view", tab=key), key == current)
+                for key, label, _statuses in self.status_tabs]
 
     def _get_list_extra_args(self):
         view_args = super()._get_list_extra_args()
@@ -314,15 +373,6 @@ class ScopedModelView(AreaAccess, ModelView):
         if tab is not None and tab[2] is not None:
             return _("「%(tab)s」中暂无记录。", tab=tab[1])
         return _("暂无记录。")
-
-    def get_one(self, id):
-        # get_one ignores get_query by default (session.get), so every detail/edit/delete
-        # path must come through here.
-        record = self.model.get_for(current_user, id)
-        clause = self.view_clause()
-        if record is None or clause is None:
-            return record
-        return self.scoped_query().filter(self.model.id == record.id).one_or_none()
 
     def get_one_or_404(self, id):
         record = self.get_one(id)
@@ -363,21 +413,20 @@ class ScopedModelView(AreaAccess, ModelView):
             return []
         model = model or self.model
         query = self.scoped_query() if model is self.model else model.query_for(current_user)
-        records = query.filter(model.id.in_(wanted)).all()
+        records = query.filter(model.id.in_(wanted)).order_by(model.id).all()
         if len(records) != len(wanted):
             abort(404)
         return records
 
     def init_actions(self):
         super().init_actions()
-        # Each action receives ids only after they pass the scope check.
+        # Each action handler receives the scoped records, never the raw posted ids.
         for name, (handler, text, desc) in list(self._actions_data.items()):
             self._actions_data[name] = (self._scoped_action(handler), text, desc)
 
     def _scoped_action(self, handler):
         def run(ids):
-            records = self.scoped_records(ids)
-            return handler([str(record.id) for record in records])
+            return handler(self.scoped_records(ids))
 
         return run
 
@@ -437,27 +486,6 @@ class ApplicationFiles:
         if not any(file_id in (item.file_ids or []) for item in application.items):
             abort(404)
         return send_stored(db.session.get(StoredFile, file_id))
-
-
-def status_badge(value) -> Markup:
-    """A coloured badge for a status shown in a list."""
-    colours = {
-        "pending": "warning",
-        "approved": "success",
-        "accepted": "success",
-        "rejected": "danger",
-        "not_recommended": "danger",
-        "returned": "info",
-        "acceptance_returned": "info",
-        "publicizing": "primary",
-        "recommended": "primary",
-        "sent": "success",
-        "failed": "danger",
-    }
-    if value is None:
-        return Markup("")
-    colour = colours.get(value.value, "secondary")
-    return Markup('<span class="badge badge-{}">{}</span>').format(colour, value.label)
 
 
 def status_formatter(attribute):

@@ -45,12 +45,3 @@ STATUS_FORMATTERS = {
     "status": status_formatter("status"),
     "profile_status": status_formatter("profile_status"),
 }
-
-# What each step of a record's timeline is called.
-ACTION_LABELS = {
-    "create": "创建", "submit": "提交单位审核", "resubmit": "修改后重新提交",
-    "return": "退回修改", "approve": "审核通过", "reject": "审核不通过",
-    "publicize": "开始公示", "publicity_end": "公示期满", "recommend": "资格审查推荐",
-    "accept": "受理点受理", "acceptance_return": "受理点退回",
-    "objection_upheld": "异议属实，不予推荐", "change_unit": "更换工作单位",
-}

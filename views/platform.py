@@ -14,13 +14,13 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm.exc import StaleDataError
 from wtforms import DateField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
 from models import (
     AcceptancePoint,
     Account,
+    AuditAction,
     AuditLog,
     Authorization,
     AuthorizationStatus,
@@ -40,7 +40,7 @@ from zcps.forms import DecisionForm
 from zcps.storage import send_stored
 from zcps.templating import date_cn
 
-from .base import ALREADY_HANDLED, SAVE_FAILED, ChoiceFilter, ScopedModelView, status_formatter
+from .base import SAVE_FAILED, ChoiceFilter, ScopedModelView, run_step, status_formatter
 
 
 class PlatformView(ScopedModelView):
@@ -88,8 +88,7 @@ class UnitView(PasswordResetMixin, PlatformView):
     def account_for(self, unit):
         return db.session.scalar(db.select(Account).filter_by(role=Role.EMPLOYER, unit_id=unit.id))
 
-    def _set_active(self, ids, active):
-        units = self.scoped_records(ids)
+    def _set_active(self, units, active):
         for unit in units:
             accounts.set_unit_active(current_user, unit, active)
         db.session.commit()
@@ -99,12 +98,12 @@ class UnitView(PasswordResetMixin, PlatformView):
             flash(_("已停用 %(n)s 个单位，其账号已不能登录。", n=len(units)), "success")
 
     @action("deactivate", _l("停用"), _l("确定停用所选单位吗？停用后该单位账号不能登录。"))
-    def action_deactivate(self, ids):
-        self._set_active(ids, False)
+    def action_deactivate(self, units):
+        self._set_active(units, False)
 
     @action("activate", _l("启用"), _l("确定启用所选单位吗？"))
-    def action_activate(self, ids):
-        self._set_active(ids, True)
+    def action_activate(self, units):
+        self._set_active(units, True)
 
 
 class AuthorizationView(PlatformView):
@@ -149,28 +148,18 @@ class AuthorizationView(PlatformView):
             decision = request.form.get("decision")
             if decision not in ("approve", "reject"):
                 abort(400)
-            try:
-                if decision == "approve":
-                    workflow.approve_authorization(current_user, authorization, form.opinion.data)
-                else:
-                    workflow.reject_authorization(current_user, authorization, form.opinion.data)
-                db.session.commit()
-            except workflow.AlreadyHandled as error:
-                db.session.rollback()
-                flash(str(error), "error")
-                return redirect(self.get_url(".decide_view", id=authorization.id))
-            except workflow.WorkflowError as error:
-                db.session.rollback()
-                form.opinion.errors = [str(error)]
-            except StaleDataError:
-                db.session.rollback()
-                flash(str(ALREADY_HANDLED), "error")
-                return redirect(self.get_url(".decide_view", id=authorization.id))
-            else:
-                verdict = _("通过") if decision == "approve" else _("不通过")
-                flash(_("已审核%(result)s：%(unit)s。已短信通知单位联系人。", result=verdict,
-                        unit=authorization.unit.name), "success")
+            step = (workflow.approve_authorization if decision == "approve"
+                    else workflow.reject_authorization)
+            verdict = _("通过") if decision == "approve" else _("不通过")
+            outcome = run_step(step, authorization, form.opinion.data, flash_error=False,
+                               success=_("已审核%(result)s：%(unit)s。已短信通知单位联系人。",
+                                         result=verdict, unit=authorization.unit.name))
+            if outcome:
                 return redirect(self.get_url(".index_view"))
+            if outcome.already_handled:
+                flash(outcome.error, "error")
+                return redirect(self.get_url(".decide_view", id=authorization.id))
+            form.opinion.errors = [outcome.error]
         earlier = db.session.scalars(
             Authorization.select_for(current_user)
             .where(Authorization.unit_id == authorization.unit_id,
@@ -187,21 +176,11 @@ class AuthorizationView(PlatformView):
         return send_stored(authorization.file, inline=True)
 
     @action("approve", _l("通过"), _l("确定通过所选单位的授权申请吗？通过后将短信通知各单位。"))
-    def action_approve(self, ids):
-        approved, refused = 0, []
-        for authorization in self.scoped_records(ids):
-            try:
-                workflow.approve_authorization(current_user, authorization)
-                db.session.commit()
-                approved += 1
-            except (workflow.WorkflowError, StaleDataError) as error:
-                db.session.rollback()
-                refused.append(str(error) if isinstance(error, workflow.WorkflowError)
-                               else str(ALREADY_HANDLED))
+    def action_approve(self, authorizations):
+        approved = sum(1 for authorization in authorizations
+                       if run_step(workflow.approve_authorization, authorization))
         if approved:
             flash(_("已通过 %(n)s 个单位的授权申请。", n=approved), "success")
-        for message in refused:
-            flash(message, "error")
 
 
 class AcceptancePointView(PlatformView):
@@ -314,12 +293,9 @@ class AuditLogView(PlatformView):
     column_details_list = ["created_at", "actor", "action", "target", "ip_address"]
     column_labels = {"created_at": _l("时间"), "actor": _l("操作人"), "action": _l("操作"), "target": _l("对象"),
                      "ip_address": "IP地址"}
-    column_formatters = {"action": lambda v, c, m, n: audit.action_label(m.action),
-                         "target": lambda v, c, m, n: audit.target_label(m.target)}
+    column_formatters = {"target": lambda v, c, m, n: audit.target_label(m.target)}
     column_formatters_detail = column_formatters
-    column_filters = [ChoiceFilter(AuditLog.action, _l("操作"),
-                                   options=lambda: [(code, str(label)) for code, label
-                                                    in audit.ACTION_LABELS.items()])]
+    column_filters = [ChoiceFilter(AuditLog.action, _l("操作"), options=AuditAction.choices())]
     column_searchable_list = ["target", "ip_address"]
     column_default_sort = ("id", True)
     can_set_page_size = True
@@ -491,12 +467,12 @@ class WorkdayCalendarView(PlatformView):
         super().on_model_change(form, model, is_created)
         model.note = _strip(model.note)[:NOTE_MAX]
         model.updated_by_id = current_user.id
-        audit.record("workday_create" if is_created else "workday_update", actor=current_user,
+        audit.record(AuditAction.WORKDAY_CREATE if is_created else AuditAction.WORKDAY_UPDATE, actor=current_user,
                      target=f"workday:{model.day.isoformat()}", is_workday=model.is_workday,
                      note=model.note)
 
     def on_model_delete(self, model):
-        audit.record("workday_delete", actor=current_user, target=f"workday:{model.day.isoformat()}",
+        audit.record(AuditAction.WORKDAY_DELETE, actor=current_user, target=f"workday:{model.day.isoformat()}",
                      is_workday=model.is_workday, note=model.note)
 
     # --- a whole year at once ----------------------------------------------------------------
@@ -517,7 +493,7 @@ class WorkdayCalendarView(PlatformView):
             if not errors:
                 try:
                     count = workdays.save_entries(entries, current_user)
-                    audit.record("workday_bulk", actor=current_user, target="workday_calendar",
+                    audit.record(AuditAction.WORKDAY_BULK, actor=current_user, target="workday_calendar",
                                  count=count, years=sorted({entry[0].year for entry in entries}))
                     db.session.commit()
                 except SQLAlchemyError:

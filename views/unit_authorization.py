@@ -14,7 +14,7 @@ from zcps.forms import AuthorizationForm
 from zcps.storage import send_stored, store_bytes
 from zcps.uploads import UploadError, check_pdf, read_upload
 
-from .base import AreaPage
+from .base import AreaPage, get_for_or_404, run_step
 
 
 def _history(unit):
@@ -71,24 +71,16 @@ class AuthorizationPage(AreaPage):
         except UploadError as error:
             form.scan.errors = [str(error)]
             return None
-        stored = store_bytes(data, "委托证明.pdf", uploaded_by=current_user)
-        try:
-            workflow.submit_authorization(current_user, form.officer_name.data,
-                                          form.officer_id_number.data, form.officer_mobile.data,
-                                          stored)
-            db.session.commit()
-        except workflow.WorkflowError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-            return redirect(url_for(".index"))
-        flash(str(_l("委托证明已提交，请等待平台管理员审核，审核结果将以短信通知单位联系人。")),
-              "success")
+        run_step(workflow.submit_authorization, form.officer_name.data,
+                 form.officer_id_number.data, form.officer_mobile.data,
+                 store_bytes(data, "委托证明.pdf", uploaded_by=current_user),
+                 success=_l("委托证明已提交，请等待平台管理员审核，审核结果将以短信通知单位联系人。"))
         return redirect(url_for(".index"))
 
     @expose("/file/<int:authorization_id>")
     def file(self, authorization_id):
-        authorization = Authorization.get_for(current_user, authorization_id)
-        if authorization is None or authorization.file is None:
+        authorization = get_for_or_404(Authorization, authorization_id)
+        if authorization.file is None:
             abort(404)
         return send_stored(authorization.file, download_name="委托证明.pdf")
 

@@ -2,7 +2,7 @@
 from datetime import date, timedelta
 
 import sqlalchemy as sa
-from flask import abort, flash, g, jsonify, redirect, request
+from flask import abort, flash, jsonify, redirect, request
 from flask_admin import expose
 from flask_admin.actions import action
 from flask_babel import gettext as _
@@ -19,7 +19,6 @@ from models import (
     ObjectionStatus,
     OpinionKind,
     Publicity,
-    ReviewRecord,
     Role,
     Subject,
 )
@@ -27,9 +26,14 @@ from zcps import publicity_table, workdays, workflow
 from zcps.extensions import db
 from zcps.templating import date_cn
 
-from .base import ApplicationFiles, ScopedModelView
-from .columns import ACTION_LABELS, APPLICATION_LABELS, STATUS_FORMATTERS
-from .unit_review import ReviewMixin
+from .base import (
+    ApplicationFiles,
+    ScopedModelView,
+    get_for_or_404,
+    run_posted_step,
+    timeline,
+)
+from .columns import APPLICATION_LABELS, STATUS_FORMATTERS
 
 RESOLUTION_LABELS = {"dismiss": _l("不属实"), "not_recommend": _l("属实，不予推荐"),
                      "return": _l("属实，退回申报人修改")}
@@ -51,7 +55,7 @@ def _publicity_state(publicity, today=None):
     return _("公示中")
 
 
-class PublicityView(ReviewMixin, ScopedModelView):
+class PublicityView(ScopedModelView):
     """信息公示: the unit's publicity batches, each with its period, people and objections."""
 
     role = Role.EMPLOYER
@@ -69,41 +73,30 @@ class PublicityView(ReviewMixin, ScopedModelView):
         "title": lambda view, context, model, name: Markup('<a href="{}">{}</a>').format(
             view.get_url(".details_view", id=model.id), model.title),
         "state": lambda view, context, model, name: _publicity_state(model),
-        "people": lambda view, context, model, name: g.publicity_people.get(model.id, 0),
+        "people": lambda view, context, model, name: model.people,
     }
 
-    def _tab_clause(self, key):
+    def tab_clause(self, tab):
         today = workdays.today()
-        if key == "running":
-            return Publicity.end_date >= today
-        if key == "ended":
-            return Publicity.end_date < today
-        return None
+        return {"running": Publicity.end_date >= today,
+                "ended": Publicity.end_date < today}.get(tab[0])
 
-    def _tab_filter(self, query):
-        clause = self._tab_clause(self.current_tab()[0])
-        return query if clause is None else query.filter(clause)
-
-    def tab_links(self):
-        today = workdays.today()
-        running, everyone = db.session.execute(
-            sa.select(sa.func.count(sa.case((Publicity.end_date >= today, 1))),
-                      sa.func.count(Publicity.id)).where(Publicity.scope_clause(current_user))
-        ).one()
-        counts = {"running": running, "ended": everyone - running, "all": everyone}
-        current = self.current_tab()[0]
-        return [(key, label, counts[key], self.get_url(".index_view", tab=key), key == current)
-                for key, label, _statuses in self.status_tabs]
+    def count_tabs(self):
+        running, everyone = self.scoped(db.session.query(
+            sa.func.count(sa.case((Publicity.end_date >= workdays.today(), 1))),
+            sa.func.count(Publicity.id))).one()
+        return {"running": running, "ended": everyone - running, "all": everyone}
 
     def get_list(self, *args, **kwargs):
         count, rows = super().get_list(*args, **kwargs)
-        if kwargs.get("execute", True):
-            ids = [row.id for row in rows or ()]
-            g.publicity_people = dict(db.session.execute(
+        if kwargs.get("execute", True) and rows:
+            people = dict(db.session.execute(
                 sa.select(Application.publicity_id, sa.func.count(Application.id))
                 .where(Application.scope_clause(current_user),
-                       Application.publicity_id.in_(ids))
-                .group_by(Application.publicity_id)).all()) if ids else {}
+                       Application.publicity_id.in_([row.id for row in rows]))
+                .group_by(Application.publicity_id)).all())
+            for row in rows:
+                row.people = people.get(row.id, 0)
         return count, rows
 
     # --- one batch ------------------------------------------------------------------------
@@ -154,15 +147,15 @@ class PublicityView(ReviewMixin, ScopedModelView):
                 flash(_("请勾选要公示的申报。"), "error")
             else:
                 records = self.scoped_records(chosen, Application)
-                started = []
-                if self.decide(lambda actor, *args: started.append(
-                        workflow.start_publicity(actor, *args)), records, start, end,
-                        form.get("objection_contact", "")):
-                    publicity = started[0]
-                    flash(_("已开始公示：%(n)s人，公示期%(start)s至%(end)s；已短信通知申报人。",
-                            n=len(records), start=date_cn(publicity.start_date),
-                            end=date_cn(publicity.end_date)), "success")
-                    return redirect(self.get_url(".details_view", id=publicity.id))
+                started = run_posted_step(
+                    workflow.start_publicity, records, start, end,
+                    form.get("objection_contact", ""),
+                    success=lambda publicity: _(
+                        "已开始公示：%(n)s人，公示期%(start)s至%(end)s；已短信通知申报人。",
+                        n=len(records), start=date_cn(publicity.start_date),
+                        end=date_cn(publicity.end_date)))
+                if started:
+                    return redirect(self.get_url(".details_view", id=started.value.id))
         start = _parse_date(form.get("start_date")) or workdays.today()
         period = workflow.publicity_period(start)
         return self.render("unit/publicity_new.html", candidates=candidates, chosen=chosen,
@@ -186,27 +179,27 @@ class PublicityView(ReviewMixin, ScopedModelView):
 
     @expose("/objection/", methods=("POST",))
     def objection_view(self):
-        application = Application.get_for(current_user, request.form.get("application_id"))
-        if application is None or application.publicity_id is None:
+        application = get_for_or_404(Application, request.form.get("application_id"))
+        if application.publicity_id is None:
             abort(404)
         received = _parse_date(request.form.get("received_on"))
-        if self.decide(workflow.record_objection, application, request.form.get("content", ""),
-                       received, request.form.get("raised_by", "")):
-            flash(_("已登记对%(name)s的异议，请核查后处理；处理前不能推荐。",
-                    name=application.applicant.name), "success")
+        if run_posted_step(workflow.record_objection, application,
+                           request.form.get("content", ""), received,
+                           request.form.get("raised_by", ""),
+                           success=_("已登记对%(name)s的异议，请核查后处理；处理前不能推荐。",
+                                     name=application.applicant.name)):
             return redirect(self.get_url(".details_view", id=application.publicity_id)
                             + "#objections")
         return self._batch_page(application.publicity)
 
     @expose("/objection/resolve/", methods=("POST",))
     def resolve_view(self):
-        objection = Objection.get_for(current_user, request.form.get("objection_id"))
-        if objection is None:
-            abort(404)
+        objection = get_for_or_404(Objection, request.form.get("objection_id"))
         resolution = request.form.get("resolution", "")
-        if self.decide(workflow.resolve_objection, objection, resolution,
-                       request.form.get("resolution_text", "")):
-            flash(_("异议已处理：%(result)s。", result=RESOLUTION_LABELS[resolution]), "success")
+        if run_posted_step(workflow.resolve_objection, objection, resolution,
+                           request.form.get("resolution_text", ""),
+                           success=lambda done: _("异议已处理：%(result)s。",
+                                                  result=RESOLUTION_LABELS[resolution])):
             return redirect(self.get_url(".details_view", id=objection.publicity_id)
                             + "#objections")
         return self._batch_page(objection.publicity)
@@ -229,7 +222,7 @@ RECOMMENDATION_STATES = (ApplicationStatus.PUBLICIZING, ApplicationStatus.PUBLIC
                          ApplicationStatus.ACCEPTANCE_RETURNED, ApplicationStatus.NOT_RECOMMENDED)
 
 
-class RecommendationView(ReviewMixin, ApplicationFiles, ScopedModelView):
+class RecommendationView(ApplicationFiles, ScopedModelView):
     """资格审查推荐: publicized applications, recommended one by one or together."""
 
     role = Role.EMPLOYER
@@ -258,8 +251,9 @@ class RecommendationView(ReviewMixin, ApplicationFiles, ScopedModelView):
         return Application.status.in_(RECOMMENDATION_STATES)
 
     @action("recommend", _l("资格审查推荐"))
-    def action_recommend(self, ids):
-        return redirect(self.get_url(".recommend_view", ids=ids))
+    def action_recommend(self, applications):
+        return redirect(self.get_url(".recommend_view",
+                                     ids=[application.id for application in applications]))
 
     @expose("/recommend/", methods=("GET", "POST"))
     def recommend_view(self):
@@ -275,8 +269,8 @@ class RecommendationView(ReviewMixin, ApplicationFiles, ScopedModelView):
             for application in applications:
                 if application.status == ApplicationStatus.RECOMMENDED:
                     continue
-                if self.decide(workflow.recommend_application, application, point,
-                               form.get(f"opinion-{application.id}", "")):
+                if run_posted_step(workflow.recommend_application, application, point,
+                                   form.get(f"opinion-{application.id}", "")):
                     done.append(application.applicant.name)
             if done:
                 flash(_("已推荐至%(point)s：%(names)s；已短信通知申报人。",
@@ -290,13 +284,11 @@ class RecommendationView(ReviewMixin, ApplicationFiles, ScopedModelView):
         """退回申报人修改: what the acceptance point sent back needs the applicant's own fix."""
         # Found in the unit's scope, not only this list's: a second click after the return
         # reads why nothing happened instead of a 404.
-        application = Application.get_for(current_user, request.form.get("id"))
-        if application is None:
-            abort(404)
-        if self.decide(workflow.return_to_applicant, application,
-                       request.form.get("return_reason", "")):
-            flash(_("已将%(name)s的申报退回申报人修改；已短信通知申报人。",
-                    name=application.applicant.name), "success")
+        application = get_for_or_404(Application, request.form.get("id"))
+        if run_posted_step(workflow.return_to_applicant, application,
+                           request.form.get("return_reason", ""),
+                           success=_("已将%(name)s的申报退回申报人修改；已短信通知申报人。",
+                                     name=application.applicant.name)):
             return redirect(self.get_url(".index_view"))
         if application.status != ApplicationStatus.ACCEPTANCE_RETURNED:
             return redirect(self.get_url(".index_view"))
@@ -310,21 +302,17 @@ class RecommendationView(ReviewMixin, ApplicationFiles, ScopedModelView):
         templates = workflow.opinion_templates(current_user, OpinionKind.RECOMMEND)
         rows = []
         for application in applications:
-            history = ReviewRecord.query_for(current_user).filter(
-                ReviewRecord.subject == Subject.APPLICATION,
-                ReviewRecord.subject_id == application.id).order_by(ReviewRecord.id).all()
             rows.append({
                 "application": application,
                 "blocker": workflow.recommendation_blocker(application),
                 "opinion": form.get(f"opinion-{application.id}") or (
                     workflow.fill_template(templates[0].text, application) if templates else ""),
                 "templates": [workflow.fill_template(t.text, application) for t in templates],
-                "history": history,
+                "history": timeline(Subject.APPLICATION, application.id),
             })
         return self.render("unit/recommend.html", rows=rows, points=points,
                            chosen_point=form.get("acceptance_point_id", ""),
                            return_reason=form.get("return_reason", ""),
-                           actions=ACTION_LABELS,
                            file_url=lambda file_id: self.get_url(
                                ".file_view", application_id=applications[0].id, file_id=file_id))
 

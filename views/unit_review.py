@@ -1,12 +1,11 @@
 """业绩档案审核 and 申报资料审核: the lists HR officers work through, and their review pages."""
 import sqlalchemy as sa
-from flask import abort, flash, g, redirect, request, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_admin import expose
 from flask_admin.actions import action
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from markupsafe import Markup
 
 from models import (
@@ -16,12 +15,10 @@ from models import (
     ArchiveCategory,
     ArchiveItem,
     OpinionKind,
-    ReviewRecord,
     ReviewStatus,
     Role,
     StoredFile,
     Subject,
-    to_id,
 )
 from zcps import workflow
 from zcps.archive_fields import summary
@@ -30,14 +27,17 @@ from zcps.identifiers import mask_id_number
 from zcps.storage import send_stored
 from zcps.templating import date_cn
 
-from .base import ApplicationFiles, ChoiceFilter, ScopedModelView, run_step
-from .columns import (
-    ACTION_LABELS,
-    APPLICATION_LABELS,
-    ARCHIVE_ITEM_LABELS,
-    STATUS_FORMATTERS,
-    masked_id,
+from .base import (
+    ApplicationFiles,
+    ChoiceFilter,
+    ScopedModelView,
+    get_for_or_404,
+    posted_ids,
+    run_posted_step,
+    run_step,
+    timeline,
 )
+from .columns import APPLICATION_LABELS, ARCHIVE_ITEM_LABELS, STATUS_FORMATTERS, masked_id
 
 REVIEW_TABS = (
     ("pending", _l("待审核"), [ReviewStatus.PENDING]),
@@ -63,21 +63,12 @@ APPLICATION_TABS = (
 DECISION_LABELS = {"approve": _l("通过"), "return": _l("退回修改"), "reject": _l("不通过")}
 
 
-class ReviewMixin:
-    """Runs one workflow decision from a posted form and says what happened."""
-
-    def decide(self, step, *args, **kwargs) -> bool:
-        if not FlaskForm().validate_on_submit():
-            abort(400)
-        return run_step(step, *args, **kwargs)
-
-
 def _applicant_link(view, context, model, name):
     return Markup('<a href="{}">{}</a>').format(
         view.get_url(".review_view", applicant_id=model.applicant_id), model.applicant.name)
 
 
-class ArchiveReviewView(ReviewMixin, ScopedModelView):
+class ArchiveReviewView(ScopedModelView):
     """业绩档案审核: every archive item submitted to the unit, by status."""
 
     role = Role.EMPLOYER
@@ -111,19 +102,14 @@ class ArchiveReviewView(ReviewMixin, ScopedModelView):
     )
 
     @action("approve", _l("通过"), _l("确定通过所选的业绩档案吗？"))
-    def action_approve(self, ids):
-        done = 0
-        for item in self.scoped_records(ids):
-            if self.decide(workflow.review_item, item, "approve"):
-                done += 1
+    def action_approve(self, items):
+        done = sum(1 for item in items if run_step(workflow.review_item, item, "approve"))
         if done:
             flash(_("已通过 %(n)s 项业绩档案。", n=done), "success")
 
     @expose("/review/")
     def review_view(self):
-        person = Applicant.get_for(current_user, request.args.get("applicant_id"))
-        if person is None:
-            abort(404)
+        person = get_for_or_404(Applicant, request.args.get("applicant_id"))
         items = self.scoped_query().filter(ArchiveItem.applicant_id == person.id).order_by(
             ArchiveItem.category, ArchiveItem.id).all()
         grouped = {category: [i for i in items if i.category == category]
@@ -135,19 +121,18 @@ class ArchiveReviewView(ReviewMixin, ScopedModelView):
     def decide_view(self):
         item = self.get_one_or_404(request.form.get("item_id"))
         decision = request.form.get("decision", "")
-        if self.decide(workflow.review_item, item, decision, request.form.get("reason", "")):
-            flash(_("%(category)s「%(title)s」已%(result)s。", category=item.category.label,
-                    title=item.title, result=DECISION_LABELS[decision]), "success")
+        run_posted_step(workflow.review_item, item, decision, request.form.get("reason", ""),
+                        success=lambda item: _("%(category)s「%(title)s」已%(result)s。",
+                                               category=item.category.label, title=item.title,
+                                               result=DECISION_LABELS[decision]))
         return redirect(self.get_url(".review_view", applicant_id=item.applicant_id))
 
     @expose("/profile/", methods=("POST",))
     def profile_view(self):
-        person = Applicant.get_for(current_user, request.form.get("applicant_id"))
-        if person is None:
-            abort(404)
-        if self.decide(workflow.review_profile, person, request.form.get("decision", ""),
-                       request.form.get("reason", "")):
-            flash(_("%(name)s的基本信息已审核。", name=person.name), "success")
+        person = get_for_or_404(Applicant, request.form.get("applicant_id"))
+        run_posted_step(workflow.review_profile, person, request.form.get("decision", ""),
+                        request.form.get("reason", ""),
+                        success=_("%(name)s的基本信息已审核。", name=person.name))
         return redirect(self.get_url(".review_view", applicant_id=person.id))
 
     @expose("/file/<int:file_id>")
@@ -189,33 +174,34 @@ class ArchiveQueueView(ScopedModelView):
                 .where(ArchiveItem.scope_clause(current_user), *conditions)
                 .order_by(ArchiveItem.applicant_id.desc()))
 
-    def scoped_query(self):
+    def scoped(self, query):
         # The people whose items reached this unit, seen through the items' own scope.
-        return db.session.query(Applicant).filter(Applicant.id.in_(self._items()))
+        return query.filter(Applicant.id.in_(self._items()))
 
-    def get_count_query(self):
-        return self._tab_filter(db.session.query(sa.func.count(Applicant.id)).filter(
-            Applicant.id.in_(self._items())))
+    def tab_clause(self, tab):
+        statuses = tab[2]
+        return None if statuses is None else Applicant.id.in_(
+            self._items(ArchiveItem.status.in_(statuses)))
 
-    def get_one(self, id):
-        pk = to_id(id)
-        return None if pk is None else self.scoped_query().filter(
-            Applicant.id == pk).one_or_none()
-
-    def _tab_filter(self, query):
-        tab = self.current_tab()
-        if tab is None or tab[2] is None:
-            return query
-        return query.filter(Applicant.id.in_(self._items(ArchiveItem.status.in_(tab[2]))))
+    def count_tabs(self):
+        column = ArchiveItem.status
+        people = dict(db.session.query(column, sa.func.count(sa.distinct(ArchiveItem.applicant_id)))
+                      .filter(ArchiveItem.scope_clause(current_user)).group_by(column).all())
+        everyone = self.scoped(db.session.query(sa.func.count(Applicant.id))).scalar()
+        return {key: everyone if statuses is None
+                else sum(people.get(status, 0) for status in statuses)
+                for key, _label, statuses in self.status_tabs}
 
     def get_list(self, *args, **kwargs):
-        # The filter on 类别 applies to the items, not the people.
         count, rows = super().get_list(*args, **kwargs)
         if kwargs.get("execute", True) and rows:
-            g.archive_summary = self._summaries([row.id for row in rows])
+            summaries = self._summaries([row.id for row in rows])
+            for row in rows:
+                row.archive_summary = summaries[row.id]
         return count, rows
 
     def _apply_filters(self, query, count_query, joins, count_joins, filters):
+        # The filter on 类别 applies to the items, not the people.
         for index, _flt_name, value in filters or ():
             flt = self._filters[index]
             if isinstance(flt, ChoiceFilter) and flt.column is ArchiveItem.category:
@@ -240,30 +226,19 @@ class ArchiveQueueView(ScopedModelView):
                 result[person_id]["approved"].add(category)
         return result
 
-    def tab_links(self):
-        column = ArchiveItem.status
-        counts = dict(db.session.query(column, sa.func.count(sa.distinct(ArchiveItem.applicant_id)))
-                      .filter(ArchiveItem.scope_clause(current_user)).group_by(column).all())
-        everyone = self.scoped_query().count()
-        current = self.current_tab()
-        return [(key, label, everyone if statuses is None else sum(
-                    counts.get(status, 0) for status in statuses),
-                 self.get_url(".index_view", tab=key), key == current[0])
-                for key, label, statuses in self.status_tabs]
-
     column_formatters = {
         "name": lambda view, context, model, name: Markup('<a href="{}">{}</a>').format(
             url_for("unit_archive.review_view", applicant_id=model.id), model.name),
         "id_number": masked_id,
-        "waiting": lambda view, context, model, name: g.archive_summary[model.id]["waiting"],
+        "waiting": lambda view, context, model, name: model.archive_summary["waiting"],
         "missing": lambda view, context, model, name: "、".join(
             category.label for category in MANDATORY_CATEGORIES
-            if category not in g.archive_summary[model.id]["approved"]) or "—",
+            if category not in model.archive_summary["approved"]) or "—",
         "profile_status": STATUS_FORMATTERS["profile_status"],
     }
 
 
-class ApplicationReviewView(ReviewMixin, ApplicationFiles, ScopedModelView):
+class ApplicationReviewView(ApplicationFiles, ScopedModelView):
     """申报资料审核: applications submitted to the unit; the name opens the whole application."""
 
     role = Role.EMPLOYER
@@ -300,10 +275,10 @@ class ApplicationReviewView(ReviewMixin, ApplicationFiles, ScopedModelView):
 
     @action("approve", _l("通过"),
             _l("确定通过所选申报吗？每份申报将使用第一条「通过」常用意见（已填入申报人信息）作为审核意见。"))
-    def action_approve(self, ids):
+    def action_approve(self, applications):
         templates = workflow.opinion_templates(current_user, OpinionKind.APPROVE)
         done = 0
-        for application in self.scoped_records(ids):
+        for application in applications:
             opinion = (workflow.fill_template(templates[0].text, application) if templates
                        else _("经审核，申报材料完整无误，同意推荐。"))
             if run_step(workflow.review_application, application, "approve", opinion):
@@ -312,29 +287,26 @@ class ApplicationReviewView(ReviewMixin, ApplicationFiles, ScopedModelView):
             flash(_("已通过 %(n)s 份申报，已短信通知申报人。", n=done), "success")
 
     @action("publicize", _l("信息公示"))
-    def action_publicize(self, ids):
-        return redirect(url_for("unit_publicity.new_view", ids=ids))
+    def action_publicize(self, applications):
+        return redirect(url_for("unit_publicity.new_view",
+                                ids=[application.id for application in applications]))
 
     @expose("/review/", methods=("GET", "POST"))
     def review_view(self):
         application = self.get_one_or_404(request.values.get("id"))
         if request.method == "POST":
             decision = request.form.get("decision", "")
-            remarks = {key.removeprefix("remark-"): value for key, value in request.form.items()
-                       if key.startswith("remark-")}
-            if self.decide(workflow.review_application, application, decision,
-                           request.form.get("opinion", ""), remarks):
-                flash(_("%(name)s的申报已%(result)s，已短信通知申报人。",
-                        name=application.applicant.name, result=DECISION_LABELS[decision]),
-                      "success")
+            if run_posted_step(workflow.review_application, application, decision,
+                               request.form.get("opinion", ""), posted_ids("remark-"),
+                               success=lambda done: _(
+                                   "%(name)s的申报已%(result)s，已短信通知申报人。",
+                                   name=done.applicant.name, result=DECISION_LABELS[decision])):
                 return redirect(self.get_url(".index_view"))
-        history = ReviewRecord.query_for(current_user).filter(
-            ReviewRecord.subject == Subject.APPLICATION,
-            ReviewRecord.subject_id == application.id).order_by(ReviewRecord.id).all()
+        history = timeline(Subject.APPLICATION, application.id)
         templates = {kind.value: [workflow.fill_template(t.text, application)
                                   for t in workflow.opinion_templates(current_user, kind)]
                      for kind in (OpinionKind.APPROVE, OpinionKind.RETURN, OpinionKind.REJECT)}
         return self.render("unit/application_review.html", application=application,
                            history=history, templates=templates,
-                           form_values=request.form, actions=ACTION_LABELS)
+                           form_values=request.form)
 

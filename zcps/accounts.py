@@ -4,7 +4,7 @@ import secrets
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from models import Account, Applicant, AuthorizationStatus, Role, Unit
+from models import Account, Applicant, AuditAction, AuthorizationStatus, Role, Unit
 
 from . import audit
 from .extensions import db
@@ -34,7 +34,7 @@ def register_unit(*, name, uscc, address, legal_representative, contact_name, co
             db.session.flush()
     except IntegrityError:
         raise AlreadyRegistered("该统一社会信用代码已注册，请直接登录；忘记密码请联系平台管理员。") from None
-    audit.record("register_unit", actor=account, target=f"unit:{unit.id}", uscc=uscc)
+    audit.record(AuditAction.REGISTER_UNIT, actor=account, target=f"unit:{unit.id}", uscc=uscc)
     return account
 
 
@@ -60,7 +60,7 @@ def register_applicant(*, name, id_number, mobile, password) -> Account:
             db.session.flush()
     except IntegrityError:
         raise AlreadyRegistered(ID_NUMBER_TAKEN) from None
-    audit.record("register_applicant", actor=account, target=f"applicant:{applicant.id}")
+    audit.record(AuditAction.REGISTER_APPLICANT, actor=account, target=f"applicant:{applicant.id}")
     return account
 
 
@@ -68,7 +68,7 @@ def set_unit_active(actor, unit: Unit, active: bool) -> None:
     if not actor.is_platform_admin:
         raise PermissionError
     unit.active = active
-    audit.record("activate_unit" if active else "deactivate_unit", actor=actor,
+    audit.record(AuditAction.ACTIVATE_UNIT if active else AuditAction.DEACTIVATE_UNIT, actor=actor,
                  target=f"unit:{unit.id}", name=unit.name)
 
 
@@ -88,7 +88,7 @@ def reset_password(actor, account: Account) -> str:
         raise PermissionError
     password = one_time_password()
     account.set_password(password)
-    audit.record("reset_password", actor=actor, target=f"{account.role.value}:{account.username}")
+    audit.record(AuditAction.RESET_PASSWORD, actor=actor, target=f"{account.role.value}:{account.username}")
     return password
 
 

@@ -20,7 +20,7 @@ from werkzeug.security import check_password_hash
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
-from models import DUMMY_PASSWORD_HASH, Account, Role, utcnow
+from models import DUMMY_PASSWORD_HASH, Account, AuditAction, Role, utcnow
 
 from . import accounts, audit
 from .areas import AREAS, area_by_slug, area_for
@@ -108,7 +108,7 @@ def login(slug):
             account.password_hash if account else DUMMY_PASSWORD_HASH, form.password.data
         )
         if account is None or not password_ok:
-            audit.record("sign_in_failed", target=f"{area.role.value}:{username}", actor=None)
+            audit.record(AuditAction.SIGN_IN_FAILED, target=f"{area.role.value}:{username}", actor=None)
             db.session.commit()
             flash(str(BAD_CREDENTIALS), "error")
         elif not account.is_active:
@@ -117,7 +117,7 @@ def login(slug):
             session.clear()  # a fresh session on sign-in (no fixation)
             login_user(account)
             account.last_login_at = utcnow()
-            audit.record("sign_in", target=f"{area.role.value}:{username}", actor=account)
+            audit.record(AuditAction.SIGN_IN, target=f"{area.role.value}:{username}", actor=account)
             db.session.commit()
             return redirect(_safe_next(area.role, request.args.get("next")) or area_home_url(area.role))
     return render_template("login.html", form=form, area=area, areas=AREAS)

@@ -4,7 +4,7 @@ import time
 import click
 from flask import Blueprint
 
-from models import Account, Role
+from models import Account, AuditAction, Role
 
 from . import audit, notifications
 from .catalogue import seed_catalogue, seed_opinion_templates
@@ -35,7 +35,7 @@ def create_admin(username, password, display_name):
     account.set_password(password)
     db.session.add(account)
     db.session.flush()
-    audit.record("create_admin", actor=None, target=f"platform_admin:{username}")
+    audit.record(AuditAction.CREATE_ADMIN, actor=None, target=f"platform_admin:{username}")
     db.session.commit()
     click.echo(f"已创建平台管理员 {username}。")
 

@@ -245,7 +245,7 @@ def write_foot(sheet, formats, row: int, lines) -> None:
 def write_publicity_table(publicity, applications) -> bytes:
     """The 公示表 of ``publicity`` as .xlsx bytes.
 
-    ``applications`` is iterated once, in order (e.g. ``publicity_applications(publicity)``).
+    ``applications`` is iterated once, in order (e.g. ``publicity_applications(publicity, actor)``).
     """
     applications = iter(applications)
     first = next(applications, None)
@@ -285,16 +285,17 @@ def download_name(publicity) -> str:
 
 # --- loading -----------------------------------------------------------------------------------
 
-def publicity_applications(publicity, batch_size: int = BATCH_SIZE, actor=None):
-    """The publicity's applications by id, read ``batch_size`` at a time (keyset pages).
+def publicity_applications(publicity, actor, batch_size: int = BATCH_SIZE):
+    """The publicity's applications ``actor`` may see, by id, read ``batch_size`` at a time
+    (keyset pages); nothing without an actor.
 
-    Every application with ``publicity_id == publicity.id`` is listed, whatever its status.
+    Every such application with ``publicity_id == publicity.id`` is listed, whatever its status.
     Series and qualification are joined into each page's statement; the extracted items come
     with one ``IN`` query per page; the applicant is not loaded (the snapshot has the name).
     Pages by id rather than a server-side cursor, so the item queries of a page never run
     while another result is still streaming on the same connection (MySQL cannot).
     """
-    scope = Application.scope_clause(actor) if actor is not None else sa.true()
+    scope = Application.scope_clause(actor)
     last_id = 0
     while True:
         page = db.session.scalars(
@@ -316,5 +317,5 @@ def publicity_applications(publicity, batch_size: int = BATCH_SIZE, actor=None):
 
 def publicity_table_response(publicity, actor):
     """The 导出公示表 download of a publicity, listing what ``actor`` may see of it."""
-    data = write_publicity_table(publicity, publicity_applications(publicity, actor=actor))
+    data = write_publicity_table(publicity, publicity_applications(publicity, actor))
     return xlsx_response(data, download_name(publicity))

@@ -1,10 +1,17 @@
-"""Uploaded files: kept outside the web root under random names, with their SHA-256."""
+"""Uploaded files: kept outside the web root under random names, with their SHA-256.
+
+A file is written when it is stored, so its bytes are on disk before its row commits; if the
+transaction ends without a commit (a refused step, an error), the file is removed again, so a
+refused upload leaves nothing behind.
+"""
 import hashlib
 import os
 import secrets
 from pathlib import Path
 
 from flask import current_app, send_file
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
 from models import StoredFile
 
@@ -29,6 +36,7 @@ def store_bytes(data: bytes, original_name: str, uploaded_by=None,
     fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o640)
     with os.fdopen(fd, "wb") as handle:
         handle.write(data)
+    db.session.info.setdefault(_UNCOMMITTED, []).append(target)
     stored = StoredFile(
         storage_name=storage_name,
         original_name=original_name[:255],
@@ -39,6 +47,23 @@ def store_bytes(data: bytes, original_name: str, uploaded_by=None,
     )
     db.session.add(stored)
     return stored
+
+
+_UNCOMMITTED = "zcps_uncommitted_files"
+
+
+@event.listens_for(Session, "after_commit")
+def _keep_committed_files(session):
+    session.info.pop(_UNCOMMITTED, None)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _remove_uncommitted_files(session, transaction):
+    # The outermost transaction ended without a commit (after_commit runs first otherwise).
+    if transaction.parent is not None:
+        return
+    for path in session.info.pop(_UNCOMMITTED, ()):
+        path.unlink(missing_ok=True)
 
 
 def send_stored(stored: StoredFile, *, inline: bool = False, download_name: str | None = None):

@@ -7,6 +7,15 @@ from flask_babel import get_locale
 from flask_login import current_user
 from markupsafe import Markup
 
+from models import (
+    Action,
+    ApplicationStatus,
+    AuthorizationStatus,
+    NotificationStatus,
+    ObjectionStatus,
+    ReviewStatus,
+)
+
 from .archive_fields import summary
 from .areas import area_for
 from .identifiers import mask_id_number, mask_mobile
@@ -50,11 +59,44 @@ def item_details(item) -> Markup:
     return text
 
 
+# A status's colour wherever it shows as a badge: waiting amber, done green, refused red.
+STATUS_COLOURS = {
+    ReviewStatus.PENDING: "warning",
+    ReviewStatus.APPROVED: "success",
+    ReviewStatus.REJECTED: "danger",
+    ReviewStatus.RETURNED: "info",
+    ApplicationStatus.ACCEPTED: "success",
+    ApplicationStatus.NOT_RECOMMENDED: "danger",
+    ApplicationStatus.ACCEPTANCE_RETURNED: "info",
+    ApplicationStatus.PUBLICIZING: "primary",
+    ApplicationStatus.RECOMMENDED: "primary",
+    NotificationStatus.SENT: "success",
+    NotificationStatus.FAILED: "danger",
+    ObjectionStatus.OPEN: "warning",
+    ObjectionStatus.UPHELD: "danger",
+    ObjectionStatus.DISMISSED: "success",
+}
+
+
+def status_badge(status) -> Markup:
+    """A status as a coloured badge with its label."""
+    if status is None:
+        return Markup("")
+    return Markup('<span class="badge badge-{}">{}</span>').format(
+        STATUS_COLOURS.get(status, "secondary"), status.label)
+
+
+# The enums templates compare states with ({% if item.status == ReviewStatus.RETURNED %}).
+TEMPLATE_ENUMS = (Action, ApplicationStatus, AuthorizationStatus, ObjectionStatus, ReviewStatus)
+
+
 def init_app(app):
     app.jinja_env.filters["date_cn"] = date_html
     app.jinja_env.filters["item_details"] = item_details
     app.jinja_env.filters["mask_id"] = mask_id_number
     app.jinja_env.filters["mask_mobile"] = mask_mobile
+    app.jinja_env.globals["status_badge"] = status_badge
+    app.jinja_env.globals.update({enum.__name__: enum for enum in TEMPLATE_ENUMS})
 
     @app.context_processor
     def inject_globals():

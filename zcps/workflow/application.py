@@ -1,0 +1,239 @@
+"""Step 4 — 申报资料审核: the applicant's title application, its extracted items, and the unit's
+decision on it."""
+import sqlalchemy as sa
+from flask_babel import gettext as _
+
+from models import (
+    MANDATORY_CATEGORIES,
+    Action,
+    Applicant,
+    Application,
+    ApplicationItem,
+    ApplicationStatus,
+    ArchiveCategory,
+    ArchiveItem,
+    OpinionTemplate,
+    ReviewStatus,
+    Role,
+    Subject,
+    TitleQualification,
+    TitleSeries,
+    utcnow,
+)
+
+from .. import workdays
+from ..extensions import db
+from . import sms
+from .archive import employing_unit, own_applicant
+from .common import (
+    AlreadyHandled,
+    WorkflowError,
+    decision_action,
+    locked,
+    record_history,
+    require_role,
+    reviewing_unit,
+    text,
+)
+
+CLOSED_APPLICATION_STATES = (ApplicationStatus.REJECTED, ApplicationStatus.NOT_RECOMMENDED)
+APPLICANT_EDITABLE = (ApplicationStatus.DRAFT, ApplicationStatus.RETURNED)
+DECIDED = {
+    Action.APPROVE: ApplicationStatus.APPROVED,
+    Action.RETURN: ApplicationStatus.RETURNED,
+    Action.REJECT: ApplicationStatus.REJECTED,
+}
+
+
+def open_application(applicant_id: int, year: int) -> Application | None:
+    """The applicant's application of ``year`` still in progress (at most one per year)."""
+    return db.session.scalars(sa.select(Application).where(
+        Application.applicant_id == applicant_id, Application.year == year,
+        Application.status.not_in(CLOSED_APPLICATION_STATES)).limit(1)).first()
+
+
+def _own_application(actor, application: Application, *, editable: bool = False) -> Application:
+    require_role(actor, Role.APPLICANT)
+    application = locked(application, actor, missing=_("申报不存在或不属于您。"))
+    if editable and application.status not in APPLICANT_EDITABLE:
+        raise WorkflowError(_("申报当前为「%(status)s」，不能修改。", status=application.status.label))
+    return application
+
+
+def _check_title(qualification: TitleQualification, series: TitleSeries, level) -> None:
+    if qualification is None or series is None:
+        raise WorkflowError(_("请选择申报系列和资格名称。"))
+    if qualification.series_id != series.id or qualification.level != level:
+        raise WorkflowError(_("资格名称「%(name)s」不属于%(series)s系列的%(level)s，请重新选择。",
+                              name=qualification.name, series=series.name, level=level.label))
+
+
+def create_application(actor, *, series, specialty, level, qualification, review_method,
+                       year=None) -> Application:
+    applicant = own_applicant(actor)
+    unit = employing_unit(applicant)
+    _check_title(qualification, series, level)
+    year = year or workdays.today().year
+    if open_application(applicant.id, year) is not None:
+        raise WorkflowError(_("您在%(year)s年度已有一份职称申报，每年度只能有一份在办申报。",
+                              year=year))
+    application = Application(
+        applicant_id=applicant.id, unit_id=unit.id, year=year, series_id=series.id,
+        specialty=specialty, level=level, qualification_id=qualification.id,
+        review_method=review_method, current_title=applicant.current_title,
+        status=ApplicationStatus.DRAFT)
+    db.session.add(application)
+    db.session.flush()
+    record_history(Subject.APPLICATION, application, Action.CREATE, None,
+                   ApplicationStatus.DRAFT, actor, unit_id=unit.id, applicant_id=applicant.id)
+    return application
+
+
+def update_application(actor, application: Application, *, series, specialty, level,
+                       qualification, review_method) -> Application:
+    application = _own_application(actor, application, editable=True)
+    _check_title(qualification, series, level)
+    application.series_id = series.id
+    application.specialty = specialty
+    application.level = level
+    application.qualification_id = qualification.id
+    application.review_method = review_method
+    return application
+
+
+def extract_items(actor, application: Application, item_ids) -> Application:
+    """Replace the application's extracted items by snapshots of these approved items."""
+    application = _own_application(actor, application)
+    if application.status not in APPLICANT_EDITABLE:
+        raise WorkflowError(_("申报当前为「%(status)s」，不能修改提取的业绩。",
+                              status=application.status.label))
+    items = []
+    for item_id in dict.fromkeys(item_ids):
+        item = ArchiveItem.get_for(actor, item_id)
+        if item is None:
+            raise WorkflowError(_("业绩档案不存在或不属于您。"))
+        if item.status != ReviewStatus.APPROVED:
+            raise WorkflowError(_("「%(title)s」尚未通过单位审核（%(status)s），不能提取。",
+                                  title=item.title, status=item.status.label))
+        items.append(item)
+    for old in list(application.items):
+        db.session.delete(old)
+    db.session.flush()
+    for item in items:
+        db.session.add(ApplicationItem(
+            application_id=application.id, archive_item_id=item.id, category=item.category,
+            title=item.title, organisation=item.organisation, start_date=item.start_date,
+            end_date=item.end_date, details=dict(item.details or {}),
+            file_ids=[attachment.file_id for attachment in item.attachments]))
+    db.session.flush()
+    db.session.expire(application, ["items"])
+    return application
+
+
+def missing_mandatory_categories(application: Application) -> list[ArchiveCategory]:
+    present = {item.category for item in application.items}
+    return [category for category in MANDATORY_CATEGORIES if category not in present]
+
+
+def submit_application(actor, application: Application) -> Application:
+    application = _own_application(actor, application)
+    if application.status not in APPLICANT_EDITABLE:
+        raise AlreadyHandled(_("申报当前为「%(status)s」，无需重复提交。",
+                               status=application.status.label))
+    applicant = application.applicant
+    unit = employing_unit(applicant)
+    if applicant.profile_status != ReviewStatus.APPROVED:
+        raise WorkflowError(_("基本信息尚未通过单位审核，请先提交基本信息并等待单位审核通过。"))
+    missing = missing_mandatory_categories(application)
+    if missing:
+        raise WorkflowError(_("缺少必备业绩：%(names)s。每类至少提取一项审核通过的业绩档案。",
+                              names="、".join(category.label for category in missing)))
+    before = application.status
+    application.status = ApplicationStatus.PENDING
+    application.unit_id = unit.id
+    application.round += 1
+    application.submitted_at = utcnow()
+    application.current_title = applicant.current_title
+    application.profile_snapshot = profile_snapshot(applicant)
+    for item in application.items:
+        item.remark = ""
+    record_history(Subject.APPLICATION, application,
+                   Action.RESUBMIT if before == ApplicationStatus.RETURNED else Action.SUBMIT,
+                   before, ApplicationStatus.PENDING, actor, unit_id=unit.id,
+                   applicant_id=applicant.id, round_no=application.round)
+    return application
+
+
+def profile_snapshot(applicant: Applicant) -> dict:
+    return {
+        "name": applicant.name, "sex": applicant.sex.value,
+        "birth_date": applicant.birth_date.isoformat(),
+        "highest_education": applicant.highest_education,
+        "current_title": applicant.current_title,
+        "current_title_date": applicant.current_title_date.isoformat()
+        if applicant.current_title_date else "",
+        "unit": applicant.unit.name if applicant.unit else "",
+    }
+
+
+# --- the unit's decision (申报资料审核) -------------------------------------------------------
+
+def review_application(actor, application: Application, decision: str, opinion: str = "",
+                       remarks: dict | None = None) -> Application:
+    """The unit decides on an application: 通过 (opinion), 退回修改 (reason and item remarks
+    sent together, so the applicant sees everything to fix at once) or 不通过 (reason).
+
+    ``remarks`` maps an extracted item's id to the reviewer's remark on it.
+    """
+    unit = reviewing_unit(actor)
+    application = locked(application, actor, missing=_("申报不存在或不属于本单位。"))
+    if application.status != ApplicationStatus.PENDING:
+        raise AlreadyHandled(_("%(name)s的申报已被处理（%(status)s），未重复操作。",
+                               name=application.applicant.name, status=application.status.label))
+    action = decision_action(decision, opinion, opinion_required=True)
+    opinion = text(opinion)
+    remarks = remarks or {}
+    sent_remarks = []
+    for item in application.items:
+        item.remark = text(remarks.get(item.id))
+        if item.remark:
+            sent_remarks.append({"item_id": item.id, "title": f"{item.category.zh}：{item.title}",
+                                 "remark": item.remark})
+    after = DECIDED[action]
+    application.status = after
+    application.opinion = opinion
+    application.decided_at = utcnow()
+    record_history(Subject.APPLICATION, application, action, ApplicationStatus.PENDING, after,
+                   actor, opinion=opinion, remarks=sent_remarks, unit_id=unit.id,
+                   applicant_id=application.applicant_id, round_no=application.round)
+    applicant = application.applicant
+    sms.send(f"application_{decision}", applicant.mobile, name=applicant.name,
+             title=application.qualification.name, unit=unit.name)
+    return application
+
+
+def opinion_templates(actor, kind) -> list:
+    """Ready sentences for an opinion: the platform's and the unit's own."""
+    return db.session.scalars(OpinionTemplate.select_for(actor).where(
+        OpinionTemplate.kind == kind).order_by(OpinionTemplate.unit_id.is_(None).desc(),
+                                               OpinionTemplate.sort_order,
+                                               OpinionTemplate.id)).all()
+
+
+def fill_template(template: str, application: Application) -> str:
+    """Fill {姓名}, {资格名称}, {申报系列}, {单位名称} and the publicity's dates."""
+    values = {
+        "姓名": application.applicant.name, "资格名称": application.qualification.name,
+        "申报系列": application.series.name, "单位名称": application.unit.name,
+    }
+    publicity = application.publicity
+    if publicity is not None:
+        values.update({
+            "公示开始日期": workdays.month_day(publicity.start_date),
+            "公示结束日期": workdays.month_day(publicity.end_date),
+            "公示工作日": str(workdays.working_days_between(
+                publicity.start_date, publicity.end_date, publicity.count_start_day)),
+        })
+    for key, value in values.items():
+        template = template.replace("{" + key + "}", value)
+    return template

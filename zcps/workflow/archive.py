@@ -1,0 +1,266 @@
+"""Step 3 — 业绩档案审核: the applicant's basic information and archive items, and the unit's
+review of both."""
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
+
+from models import (
+    Action,
+    Applicant,
+    ArchiveCategory,
+    ArchiveItem,
+    ArchiveItemAttachment,
+    ReviewStatus,
+    Role,
+    Subject,
+    Unit,
+    utcnow,
+)
+
+from ..extensions import db
+from . import sms
+from .common import (
+    DECISIONS,
+    AlreadyHandled,
+    WorkflowError,
+    decision_action,
+    locked,
+    record_history,
+    require_role,
+    reviewing_unit,
+    text,
+)
+
+EDITABLE_ITEM_STATES = (ReviewStatus.DRAFT, ReviewStatus.PENDING, ReviewStatus.RETURNED,
+                        ReviewStatus.APPROVED)
+# An edit of what the unit returned or approved goes back to the unit for review.
+REVIEWED_AGAIN_WHEN_EDITED = (ReviewStatus.RETURNED, ReviewStatus.APPROVED)
+
+
+def own_applicant(actor) -> Applicant:
+    require_role(actor, Role.APPLICANT)
+    return db.session.get(Applicant, actor.applicant_id)
+
+
+def employing_unit(applicant: Applicant) -> Unit:
+    """The unit that reviews what ``applicant`` submits: chosen, authorized and active."""
+    unit = applicant.unit
+    if unit is None:
+        raise WorkflowError(_("请先在「基本信息」中选择工作单位，再提交单位审核。"))
+    if not unit.is_authorized or not unit.active:
+        raise WorkflowError(_("「%(unit)s」尚未通过平台授权，暂不能接收审核，请联系单位经办人。",
+                              unit=unit.name))
+    return unit
+
+
+# --- the applicant's basic information ----------------------------------------------------
+
+def choose_unit(actor, unit: Unit) -> Applicant:
+    """The applicant picks (or changes) the employing unit among authorized ones.
+
+    What the old unit approved stays approved and stays with it; new submissions, and the
+    basic information if it was already submitted, go to the new unit.
+    """
+    applicant = locked(own_applicant(actor))
+    if unit is None or Unit.get_for(actor, unit.id) is None:
+        raise WorkflowError(_("请选择已通过平台授权的工作单位。"))
+    if applicant.unit_id == unit.id:
+        return applicant
+    before = applicant.profile_status
+    applicant.unit = unit
+    if before != ReviewStatus.DRAFT:
+        applicant.profile_status = ReviewStatus.PENDING
+        applicant.profile_submitted_at = utcnow()
+        record_history(Subject.PROFILE, applicant, Action.CHANGE_UNIT, before,
+                       ReviewStatus.PENDING, actor, unit_id=unit.id, applicant_id=applicant.id)
+    return applicant
+
+
+PROFILE_FIELDS = ("highest_education", "current_title", "current_title_date", "mobile")
+
+
+def save_profile(actor, **fields) -> Applicant:
+    """Edit the basic information; a reviewed one goes back to the unit (待审核)."""
+    applicant = locked(own_applicant(actor))
+    if applicant.profile_status == ReviewStatus.REJECTED:
+        raise WorkflowError(_("基本信息审核未通过，不能再修改，请联系单位经办人。"))
+    for name in PROFILE_FIELDS:
+        if name in fields:
+            setattr(applicant, name, fields[name])
+    before = applicant.profile_status
+    if before in REVIEWED_AGAIN_WHEN_EDITED:
+        _send_profile(actor, applicant, Action.RESUBMIT)
+    return applicant
+
+
+def submit_profile(actor) -> Applicant:
+    applicant = locked(own_applicant(actor))
+    if applicant.profile_status not in (ReviewStatus.DRAFT, ReviewStatus.RETURNED):
+        raise AlreadyHandled(_("基本信息当前为「%(status)s」，无需重复提交。",
+                               status=applicant.profile_status.label))
+    _send_profile(actor, applicant, Action.SUBMIT)
+    return applicant
+
+
+def save_and_submit_profile(actor, **fields) -> Applicant:
+    """What was typed is saved, then sent to the unit, in one transaction."""
+    applicant = save_profile(actor, **fields)
+    if applicant.profile_status in (ReviewStatus.DRAFT, ReviewStatus.RETURNED):
+        applicant = submit_profile(actor)
+    return applicant
+
+
+def _send_profile(actor, applicant: Applicant, action: Action) -> None:
+    unit = employing_unit(applicant)
+    before = applicant.profile_status
+    applicant.profile_status = ReviewStatus.PENDING
+    applicant.profile_submitted_at = utcnow()
+    record_history(Subject.PROFILE, applicant, action, before, ReviewStatus.PENDING, actor,
+                   unit_id=unit.id, applicant_id=applicant.id)
+
+
+# --- the applicant's archive items ---------------------------------------------------------
+
+def _own_item(actor, item: ArchiveItem) -> ArchiveItem:
+    require_role(actor, Role.APPLICANT)
+    return locked(item, actor, missing=_("业绩档案不存在或不属于您。"))
+
+
+def create_item(actor, category: ArchiveCategory, *, attachment=None, submit: bool = False,
+                **fields) -> ArchiveItem:
+    """A new item (a draft), with its first attachment; ``submit`` sends it to the unit too."""
+    applicant = own_applicant(actor)
+    item = ArchiveItem(applicant_id=applicant.id, category=category,
+                       status=ReviewStatus.DRAFT, **fields)
+    db.session.add(item)
+    db.session.flush()
+    if attachment is not None:
+        attach_file(actor, item, attachment)
+    if submit:
+        submit_item(actor, item)
+    return item
+
+
+def save_item(actor, item: ArchiveItem, *, attachment=None, submit: bool = False,
+              **fields) -> ArchiveItem:
+    """Edit an item. A returned or approved item goes back to the unit (待审核); ``submit``
+    sends a draft too.
+
+    What an application already extracted is a snapshot and does not change.
+    """
+    item = _own_item(actor, item)
+    if item.status not in EDITABLE_ITEM_STATES:
+        raise WorkflowError(_("该业绩档案为「%(status)s」，不能修改。", status=item.status.label))
+    for name, value in fields.items():
+        setattr(item, name, value)
+    if item.status in REVIEWED_AGAIN_WHEN_EDITED:
+        _send_item(actor, item, Action.RESUBMIT)
+    if attachment is not None:
+        attach_file(actor, item, attachment)
+    if submit and item.status == ReviewStatus.DRAFT:
+        submit_item(actor, item)
+    return item
+
+
+def submit_item(actor, item: ArchiveItem) -> ArchiveItem:
+    item = _own_item(actor, item)
+    if item.status not in (ReviewStatus.DRAFT, ReviewStatus.RETURNED):
+        raise AlreadyHandled(_("「%(title)s」当前为「%(status)s」，无需重复提交。",
+                               title=item.title, status=item.status.label))
+    _send_item(actor, item, Action.SUBMIT)
+    return item
+
+
+def _send_item(actor, item: ArchiveItem, action: Action) -> None:
+    unit = employing_unit(item.applicant)
+    before = item.status
+    item.status = ReviewStatus.PENDING
+    item.unit_id = unit.id
+    item.submitted_at = utcnow()
+    item.reviewed_at = None
+    item.reviewed_by_id = None
+    record_history(Subject.ARCHIVE_ITEM, item, action, before, ReviewStatus.PENDING, actor,
+                   unit_id=unit.id, applicant_id=item.applicant_id)
+
+
+def delete_item(actor, item: ArchiveItem) -> None:
+    """Only a draft that was never submitted may be deleted; submitted items keep their history."""
+    item = _own_item(actor, item)
+    if item.status != ReviewStatus.DRAFT or item.submitted_at is not None:
+        raise WorkflowError(_("已提交过单位审核的业绩档案不能删除。"))
+    for attachment in item.attachments:
+        db.session.delete(attachment)
+    db.session.delete(item)
+
+
+def attach_file(actor, item: ArchiveItem, stored_file) -> ArchiveItemAttachment:
+    item = _own_item(actor, item)
+    if item.status not in EDITABLE_ITEM_STATES:
+        raise WorkflowError(_("该业绩档案为「%(status)s」，不能添加附件。", status=item.status.label))
+    attachment = ArchiveItemAttachment(archive_item_id=item.id, file=stored_file)
+    db.session.add(attachment)
+    if item.status in REVIEWED_AGAIN_WHEN_EDITED:
+        _send_item(actor, item, Action.RESUBMIT)
+    return attachment
+
+
+# --- the unit's review (业绩档案审核) ---------------------------------------------------------
+
+@dataclass(frozen=True)
+class _Reviewed:
+    """Where a reviewable part of the archive keeps its review: the basic information lives on
+    the applicant's row, each item on its own."""
+
+    subject: object
+    status: str
+    remark: str
+    reviewed_at: str
+    reviewed_by: str | None
+    sms_prefix: str
+
+    def described(self, record) -> str:
+        if self.subject == Subject.PROFILE:
+            return _("%(name)s的基本信息", name=record.name)
+        return f"「{record.title}」"
+
+
+_PROFILE = _Reviewed(Subject.PROFILE, "profile_status", "profile_remark", "profile_reviewed_at",
+                     None, "profile")
+_ITEM = _Reviewed(Subject.ARCHIVE_ITEM, "status", "remark", "reviewed_at", "reviewed_by_id",
+                  "archive_item")
+
+
+def _review(actor, record, decision: str, reason: str, part: _Reviewed, missing: str):
+    """通过, 退回修改 (reason) or 不通过 (reason) on a pending part of the archive."""
+    unit = reviewing_unit(actor)
+    record = locked(record, actor, missing=missing)
+    if getattr(record, part.status) != ReviewStatus.PENDING:
+        raise AlreadyHandled(_("%(what)s已被处理（%(status)s），未重复操作。",
+                               what=part.described(record),
+                               status=getattr(record, part.status).label))
+    action = decision_action(decision, reason)
+    reason = text(reason)
+    after = DECISIONS[decision][1]
+    setattr(record, part.status, after)
+    setattr(record, part.remark, reason)
+    setattr(record, part.reviewed_at, utcnow())
+    if part.reviewed_by:
+        setattr(record, part.reviewed_by, actor.id)
+    applicant = record if part is _PROFILE else record.applicant
+    record_history(part.subject, record, action, ReviewStatus.PENDING, after, actor,
+                   opinion=reason, unit_id=unit.id, applicant_id=applicant.id)
+    if action != Action.APPROVE:
+        sms.send(f"{part.sms_prefix}_{decision}", applicant.mobile, name=applicant.name,
+                 unit=unit.name,
+                 item="" if part is _PROFILE else f"{record.category.zh}：{record.title}")
+    return record
+
+
+def review_item(actor, item: ArchiveItem, decision: str, reason: str = "") -> ArchiveItem:
+    """The unit decides on one archive item."""
+    return _review(actor, item, decision, reason, _ITEM, _("业绩档案不存在或不属于本单位。"))
+
+
+def review_profile(actor, applicant: Applicant, decision: str, reason: str = "") -> Applicant:
+    """The unit decides on an applicant's basic information."""
+    return _review(actor, applicant, decision, reason, _PROFILE, _("人员不存在或不属于本单位。"))

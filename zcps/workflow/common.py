@@ -1,0 +1,106 @@
+"""What every step shares: refusals, the actor checks, row locks, decisions and history."""
+import sqlalchemy as sa
+from flask_babel import gettext as _
+
+from models import Action, ReviewRecord, ReviewStatus, Role, Unit
+
+from ..extensions import db
+
+
+class WorkflowError(Exception):
+    """A refused step; ``str(error)`` is the message for the person who tried it."""
+
+
+class AlreadyHandled(WorkflowError):
+    """Someone else changed the record first."""
+
+
+def require_role(actor, *roles: Role) -> None:
+    if actor is None or not getattr(actor, "is_authenticated", False) or actor.role not in roles:
+        raise WorkflowError(_("您的账号无权办理此事项。"))
+
+
+def locked(record, actor=None, missing: str | None = None):
+    """Re-read ``record`` with a row lock (SELECT … FOR UPDATE) so the state check is current.
+
+    Given ``actor``, the row must also be within the actor's scope, checked by the same locking
+    read: a record that moved to another unit while the page was open is not found (``missing``
+    is the refusal). Two reviewers acting at once: the second waits for the first, then sees its
+    result. The version column catches the same race where there are no row locks (SQLite).
+    """
+    if record is None:
+        raise WorkflowError(missing or _("记录不存在或不属于您的账号。"))
+    model = type(record)
+    statement = sa.select(model).where(model.id == record.id).execution_options(
+        populate_existing=True)
+    if actor is not None:
+        statement = statement.where(model.scope_clause(actor))
+    if db.engine.dialect.name != "sqlite":
+        statement = statement.with_for_update()
+    found = db.session.execute(statement).scalar_one_or_none()
+    if found is None:
+        raise WorkflowError(missing or _("记录不存在或不属于您的账号。"))
+    return found
+
+
+def reviewing_unit(actor) -> Unit:
+    """The signed-in unit, which must be authorized to review, publicize or recommend."""
+    require_role(actor, Role.EMPLOYER)
+    unit = db.session.get(Unit, actor.unit_id)
+    if unit is None or not unit.is_authorized:
+        raise WorkflowError(_("单位授权审核通过后才能办理审核。"))
+    return unit
+
+
+def text(value) -> str:
+    """A typed opinion or reason, trimmed."""
+    return (value or "").strip()
+
+
+def required_text(value, required: bool, refusal: str) -> str:
+    """A typed opinion, trimmed; refused with ``refusal`` when ``required`` and empty."""
+    value = text(value)
+    if required and not value:
+        raise WorkflowError(refusal)
+    return value
+
+
+# A reviewer's three answers (DESIGN.md §3): the form posts the code, the record gets the state.
+DECISIONS = {
+    "approve": (Action.APPROVE, ReviewStatus.APPROVED),
+    "return": (Action.RETURN, ReviewStatus.RETURNED),
+    "reject": (Action.REJECT, ReviewStatus.REJECTED),
+}
+
+
+def decision_action(decision: str, reason: str, *, opinion_required: bool = False) -> Action:
+    """The action a posted decision stands for, once its reason is there."""
+    if decision not in DECISIONS:
+        raise WorkflowError(_("请选择审核结果：通过、退回修改或不通过。"))
+    reason = text(reason)
+    if decision == "return" and not reason:
+        raise WorkflowError(_("退回修改时必须填写退回原因。"))
+    if decision == "reject" and not reason:
+        raise WorkflowError(_("不通过时必须填写原因。"))
+    if decision == "approve" and opinion_required and not reason:
+        raise WorkflowError(_("通过时必须填写审核意见。"))
+    return DECISIONS[decision][0]
+
+
+def record_history(subject, record, action: Action, before, after, actor, *,
+                   opinion: str = "", remarks=None, unit_id=None, applicant_id=None,
+                   acceptance_point_id=None, round_no: int = 0,
+                   actor_name: str | None = None) -> ReviewRecord:
+    """One step of ``record``'s timeline, scoped to the unit, applicant and point concerned."""
+    history = ReviewRecord(
+        subject=subject, subject_id=record.id, action=action,
+        from_status=getattr(before, "value", before) or "",
+        to_status=getattr(after, "value", after) or "",
+        opinion=opinion or "", remarks=remarks or [], round=round_no,
+        actor_id=getattr(actor, "id", None), actor_role=getattr(actor, "role", None),
+        actor_name=actor_name if actor_name is not None
+        else (actor.acting_name if actor is not None else ""),
+        unit_id=unit_id, applicant_id=applicant_id, acceptance_point_id=acceptance_point_id,
+    )
+    db.session.add(history)
+    return history

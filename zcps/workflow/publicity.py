@@ -1,0 +1,232 @@
+"""Step 5 — 信息公示: publicity batches of approved applications, their end by the calendar, and
+the objections (异议) received during them."""
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+
+from models import (
+    Action,
+    Application,
+    ApplicationStatus,
+    Objection,
+    ObjectionOutcome,
+    ObjectionStatus,
+    Publicity,
+    ReviewRecord,
+    Subject,
+    utcnow,
+)
+
+from .. import workdays
+from ..extensions import db
+from . import sms
+from .common import (
+    AlreadyHandled,
+    WorkflowError,
+    locked,
+    record_history,
+    required_text,
+    reviewing_unit,
+    text,
+)
+
+# How far ahead a unit may set a period's end: a typo in the year should not hide an application.
+MAX_PUBLICITY_SPAN = timedelta(days=90)
+IN_PUBLICITY = (ApplicationStatus.PUBLICIZING, ApplicationStatus.PUBLICIZED)
+# Who acts when the calendar ends a period.
+SYSTEM = "系统"
+
+
+def unit_application(actor, application: Application) -> Application:
+    """The unit's application, locked; anything else is not found."""
+    return locked(application, actor, missing=_("申报不存在或不属于本单位。"))
+
+
+def publicity_period(start: date, end: date | None = None) -> dict:
+    """What the publicity form shows for a start date: the earliest end and any warning."""
+    count_start_day = workdays.count_start_day_setting()
+    earliest = workdays.earliest_end_date(start, count_start_day)
+    end = end or earliest
+    warnings = [_("%(year)s年的法定节假日安排尚未录入，公示期按周一至周五计算工作日，请核对。", year=year)
+                for year in workdays.unofficial_years(start, max(end, earliest))]
+    return {"start": start, "earliest_end": earliest, "end": end,
+            "count_start_day": count_start_day, "warnings": warnings}
+
+
+def start_publicity(actor, applications, start_date: date, end_date: date | None = None,
+                    objection_contact: str = "") -> Publicity:
+    """The unit puts approved applications into a publicity batch (公示中).
+
+    The period must hold five working days: an end date before the earliest one is refused, a
+    later one is allowed.
+    """
+    unit = reviewing_unit(actor)
+    applications = list(applications)
+    if not applications:
+        raise WorkflowError(_("请先勾选要公示的申报（审核通过的申报）。"))
+    if start_date is None:
+        raise WorkflowError(_("请填写公示开始日期。"))
+    if start_date < workdays.today():
+        raise WorkflowError(_("公示开始日期不能早于今天。"))
+    period = publicity_period(start_date, end_date)
+    earliest = period["earliest_end"]
+    end_date = end_date or earliest
+    if end_date < earliest:
+        raise WorkflowError(_("公示结束日期不能早于%(day)s（%(iso)s）：公示期须满%(n)s个工作日。",
+                              day=workdays.month_day(earliest), iso=earliest.isoformat(),
+                              n=workdays.PUBLICITY_WORKING_DAYS))
+    if end_date - start_date > MAX_PUBLICITY_SPAN:
+        raise WorkflowError(_("公示期过长，请检查公示结束日期。"))
+    # In id order, so that two batches over the same applications cannot deadlock.
+    locked_ones = [unit_application(actor, application)
+                   for application in sorted(applications, key=lambda record: record.id)]
+    for application in locked_ones:
+        if application.status != ApplicationStatus.APPROVED:
+            raise WorkflowError(_("%(name)s的申报当前为「%(status)s」，只有审核通过的申报可以公示，本批未公示。",
+                                  name=application.applicant.name,
+                                  status=application.status.label))
+    years = sorted({application.year for application in locked_ones})
+    publicity = Publicity(
+        unit_id=unit.id, start_date=start_date, end_date=end_date, earliest_end_date=earliest,
+        count_start_day=period["count_start_day"], objection_contact=text(objection_contact),
+        title=f"{unit.name}{'、'.join(map(str, years))}年度职称申报人员公示", created_by_id=actor.id)
+    db.session.add(publicity)
+    db.session.flush()
+    period_text = f"{workdays.month_day(start_date)}至{workdays.month_day(end_date)}"
+    for application in locked_ones:
+        application.status = ApplicationStatus.PUBLICIZING
+        application.publicity_id = publicity.id
+        record_history(Subject.APPLICATION, application, Action.PUBLICIZE,
+                       ApplicationStatus.APPROVED, ApplicationStatus.PUBLICIZING, actor,
+                       opinion=f"公示期：{period_text}", unit_id=unit.id,
+                       applicant_id=application.applicant_id, round_no=application.round)
+        sms.send("publicity_started", application.applicant.mobile,
+                 name=application.applicant.name, title=application.qualification.name,
+                 unit=unit.name, period=period_text)
+    return publicity
+
+
+def close_ended_publicities(on: date | None = None) -> int:
+    """Applications whose publicity has ended become 公示期满 (once, whoever gets there first).
+
+    Runs on every request, so it starts from the ended batches not yet closed (an index holds
+    them); a batch is closed once its applications have been moved. Returns how many batches
+    it closed: the caller commits when that is not 0.
+    """
+    on = on or workdays.today()
+    batches = db.session.execute(
+        sa.select(Publicity.id, Publicity.end_date)
+        .where(Publicity.closed_at.is_(None), Publicity.end_date < on)).all()
+    if not batches:
+        return 0
+    for publicity_id, end_date in batches:
+        due = db.session.execute(
+            sa.select(Application.id, Application.unit_id, Application.applicant_id,
+                      Application.round)
+            .where(Application.publicity_id == publicity_id,
+                   Application.status == ApplicationStatus.PUBLICIZING)).all()
+        for application_id, unit_id, applicant_id, round_no in due:
+            # A conditional update: of two requests closing the same row, exactly one changes it.
+            result = db.session.execute(
+                sa.update(Application)
+                .where(Application.id == application_id,
+                       Application.status == ApplicationStatus.PUBLICIZING)
+                .values(status=ApplicationStatus.PUBLICIZED, version=Application.version + 1)
+                .execution_options(synchronize_session=False))
+            if result.rowcount != 1:
+                continue
+            db.session.add(ReviewRecord(
+                subject=Subject.APPLICATION, subject_id=application_id,
+                action=Action.PUBLICITY_END, from_status=ApplicationStatus.PUBLICIZING.value,
+                to_status=ApplicationStatus.PUBLICIZED.value,
+                opinion=f"公示期于{workdays.month_day(end_date)}届满", remarks=[],
+                round=round_no, actor_name=SYSTEM, unit_id=unit_id, applicant_id=applicant_id))
+        db.session.execute(
+            sa.update(Publicity).where(Publicity.id == publicity_id,
+                                       Publicity.closed_at.is_(None))
+            .values(closed_at=utcnow()).execution_options(synchronize_session=False))
+    db.session.expire_all()
+    return len(batches)
+
+
+# --- objections (异议) ------------------------------------------------------------------------
+
+# A posted resolution: the objection's state and action, and what becomes of the application.
+OBJECTION_RESOLUTIONS = {
+    "dismiss": (ObjectionStatus.DISMISSED, Action.DISMISS_OBJECTION, None),
+    "not_recommend": (ObjectionStatus.UPHELD, Action.UPHOLD_OBJECTION,
+                      ObjectionOutcome.NOT_RECOMMENDED),
+    "return": (ObjectionStatus.UPHELD, Action.RETURN, ObjectionOutcome.RETURNED),
+}
+# What an upheld objection does to the application: its new state, action and SMS.
+UPHELD_OUTCOMES = {
+    ObjectionOutcome.NOT_RECOMMENDED: (ApplicationStatus.NOT_RECOMMENDED, Action.OBJECTION_UPHELD),
+    ObjectionOutcome.RETURNED: (ApplicationStatus.RETURNED, Action.OBJECTION_RETURN),
+}
+
+
+def record_objection(actor, application: Application, content: str, received_on: date,
+                     raised_by: str = "") -> Objection:
+    """The unit records an objection received during the application's publicity."""
+    unit = reviewing_unit(actor)
+    application = unit_application(actor, application)
+    publicity = application.publicity
+    if application.status not in IN_PUBLICITY or publicity is None:
+        raise WorkflowError(_("%(name)s的申报当前为「%(status)s」，只能对公示中的申报登记异议。",
+                              name=application.applicant.name, status=application.status.label))
+    content = required_text(content, True, _("请填写异议内容。"))
+    if received_on is None:
+        raise WorkflowError(_("请填写收到异议的日期。"))
+    if received_on < publicity.start_date or received_on > min(publicity.end_date,
+                                                                 workdays.today()):
+        raise WorkflowError(_("收到异议的日期应在公示期内（%(start)s至%(end)s），且不晚于今天。",
+                              start=workdays.month_day(publicity.start_date),
+                              end=workdays.month_day(publicity.end_date)))
+    objection = Objection(application_id=application.id, publicity_id=publicity.id,
+                          unit_id=unit.id, content=content, received_on=received_on,
+                          raised_by=text(raised_by)[:100], status=ObjectionStatus.OPEN)
+    db.session.add(objection)
+    db.session.flush()
+    # The unit's record alone: who objected is not shown to the applicant.
+    record_history(Subject.OBJECTION, objection, Action.RECORD_OBJECTION, None,
+                   ObjectionStatus.OPEN, actor, opinion=content, unit_id=unit.id)
+    return objection
+
+
+def resolve_objection(actor, objection: Objection, resolution: str, reason: str) -> Objection:
+    """属实 (不予推荐, or 退回修改 to the applicant) or 不属实 (the objection is cleared)."""
+    unit = reviewing_unit(actor)
+    objection = locked(objection, actor, missing=_("异议不存在或不属于本单位。"))
+    if objection.status != ObjectionStatus.OPEN:
+        raise AlreadyHandled(_("该异议已处理（%(status)s），未重复操作。",
+                               status=objection.status.label))
+    if resolution not in OBJECTION_RESOLUTIONS:
+        raise WorkflowError(_("请选择处理结果：不属实、属实（不予推荐）或属实（退回修改）。"))
+    reason = required_text(reason, True, _("请填写核查情况（处理意见）。"))
+    status, action, outcome = OBJECTION_RESOLUTIONS[resolution]
+    objection.status = status
+    objection.outcome = outcome
+    objection.resolution = reason
+    objection.resolved_at = utcnow()
+    objection.resolved_by_id = actor.id
+    record_history(Subject.OBJECTION, objection, action, ObjectionStatus.OPEN, status, actor,
+                   opinion=reason, unit_id=unit.id)
+    if outcome is None:
+        return objection
+    application = unit_application(actor, objection.application)
+    if application.status not in IN_PUBLICITY:
+        raise AlreadyHandled(_("%(name)s的申报已为「%(status)s」，未重复操作。",
+                               name=application.applicant.name, status=application.status.label))
+    before = application.status
+    after, application_action = UPHELD_OUTCOMES[outcome]
+    application.status = after
+    application.opinion = reason
+    application.decided_at = utcnow()
+    record_history(Subject.APPLICATION, application, application_action, before, after, actor,
+                   opinion=reason, unit_id=unit.id, applicant_id=application.applicant_id,
+                   round_no=application.round)
+    applicant = application.applicant
+    sms.send(application_action.value, applicant.mobile, name=applicant.name,
+             title=application.qualification.name, unit=unit.name, reason=reason)
+    return objection

@@ -1,0 +1,45 @@
+"""Every SMS the workflow sends: its template code and its Chinese text, in one table.
+
+Messages go out in Chinese whatever language the person who acted reads the pages in, so the
+values filled in are Chinese too (an enum's ``zh``, not its ``label``).
+"""
+from .. import notifications
+
+SIGNATURE = "【浙江职称】"
+
+TEXTS = {
+    # 授权审核
+    "authorization_approved": "{unit}：您单位在职称申报评审管理服务平台提交的用人单位授权（委托证明）"
+                              "已审核通过，现可登录平台办理职称申报审核、公示和推荐工作。",
+    "authorization_rejected": "{unit}：您单位提交的用人单位授权（委托证明）未通过审核，原因：{reason}。"
+                              "请登录平台修改后重新提交。",
+    # 业绩档案审核
+    "profile_return": "{name}：您的基本信息被{unit}退回修改，请登录平台查看原因。",
+    "profile_reject": "{name}：您的基本信息被{unit}审核不通过，请登录平台查看原因。",
+    "archive_item_return": "{name}：您提交的业绩档案「{item}」被{unit}退回修改，请登录平台查看原因。",
+    "archive_item_reject": "{name}：您提交的业绩档案「{item}」被{unit}审核不通过，请登录平台查看原因。",
+    # 申报资料审核
+    "application_approve": "{name}：您申报的{title}已通过{unit}审核，下一步将进行信息公示。",
+    "application_return": "{name}：您申报的{title}被{unit}退回修改，请登录平台查看退回原因和需修改的内容。",
+    "application_reject": "{name}：您申报的{title}未通过{unit}审核，请登录平台查看原因。",
+    # 信息公示与异议
+    "publicity_started": "{name}：您申报的{title}已在{unit}进行信息公示，公示期{period}。",
+    "objection_upheld": "{name}：您申报的{title}经公示核查，{unit}决定不予推荐，原因：{reason}。",
+    "objection_return": "{name}：您申报的{title}经公示核查被{unit}退回修改，请登录平台查看原因，修改后重新提交。",
+    # 资格审查推荐与受理
+    "recommended": "{name}：您申报的{title}已由{unit}推荐至{point}，请留意受理结果。",
+    "accepted": "{name}：您申报的{title}已由{point}受理。",
+    "accepted_unit": "{unit}：贵单位推荐的{name}（{title}）已由{point}受理。",
+    "acceptance_returned": "{name}：您申报的{title}被{point}退回单位，单位将处理后重新推荐。",
+    "acceptance_returned_unit": "{unit}：贵单位推荐的{name}（{title}）被{point}退回，原因：{reason}。"
+                                "请登录平台处理后重新推荐。",
+}
+
+# Two messages of one event share the event's template code in the outbox.
+OUTBOX_TEMPLATE = {"accepted_unit": "accepted", "acceptance_returned_unit": "acceptance_returned"}
+
+
+def send(template: str, mobile: str, **values) -> None:
+    """Queue the message in the caller's transaction (nothing when there is no mobile)."""
+    notifications.queue_sms(mobile, OUTBOX_TEMPLATE.get(template, template),
+                            SIGNATURE + TEXTS[template].format(**values))
