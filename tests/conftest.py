@@ -13,6 +13,8 @@ What each test gets (``app``, ``client``, ``app_factory``):
 - **A shared app.** ``create_app`` runs once per run (not once per test), so the URL map, the
   admin views, the compiled templates and the connection pool are built once. The app's config is
   put back as it was after every test, so what a test sets in ``app.config`` goes no further.
+  Flask-Limiter is one object for all apps: it is switched on or off for the test's app, and its
+  counts are cleared when on.
 
 Per-test config: ``app_factory(**extra)`` returns the app with ``extra`` applied. Settings read
 while a request is handled (``RUNTIME_KEYS``) are set on the shared app for that test only. Any
@@ -140,10 +142,13 @@ class SharedApps:
         self.built = {}
 
     def get(self, extra: dict, setup=None):
-        build_time = {key: value for key, value in extra.items() if key not in RUNTIME_KEYS}
-        key = (tuple(sorted((name, repr(value)) for name, value in build_time.items())), setup)
+        config = app_config(self.workdir, self.database.uri,
+                            **{key: value for key, value in extra.items() if key not in RUNTIME_KEYS})
+        # Apps differ by what they were built with, whatever was said explicitly.
+        key = (tuple(sorted((name, repr(value)) for name, value in config.items()
+                            if name not in RUNTIME_KEYS)), setup)
         if key not in self.built:
-            app = new_app(app_config(self.workdir, self.database.uri, **build_time))
+            app = new_app(config)
             if setup is not None:
                 setup(app)
             self.built[key] = app
