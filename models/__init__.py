@@ -1,7 +1,7 @@
 """SQLAlchemy models of zcps. Importing this package registers every table on ``db.metadata``."""
 from zcps.extensions import db
 
-from .account import DUMMY_PASSWORD_HASH, Account
+from .account import Account, dummy_password_hash
 from .application import (
     HOLDER_BY_STATUS,
     Application,

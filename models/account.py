@@ -70,8 +70,7 @@ class Account(UserMixin, Scoped, TimestampMixin, db.Model):
         return bool(self.active) and (self.unit is None or bool(self.unit.active))
 
     def set_password(self, password: str) -> None:
-        method = current_app.config.get("PASSWORD_HASH_METHOD") if has_app_context() else None
-        self.password_hash = generate_password_hash(password, method=method or "scrypt")
+        self.password_hash = generate_password_hash(password, method=password_hash_method())
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
@@ -90,5 +89,19 @@ class Account(UserMixin, Scoped, TimestampMixin, db.Model):
         }.get(self.role)
 
 
-# A password hash that no password matches, for constant-time refusal of unknown accounts.
-DUMMY_PASSWORD_HASH = generate_password_hash("zcps-no-such-account")
+def password_hash_method() -> str:
+    """How new passwords are hashed: ``PASSWORD_HASH_METHOD`` if set, else Werkzeug's scrypt."""
+    method = current_app.config.get("PASSWORD_HASH_METHOD") if has_app_context() else None
+    return method or "scrypt"
+
+
+_dummy_hashes: dict[str, str] = {}
+
+
+def dummy_password_hash() -> str:
+    """A hash that no password matches, for refusing an unknown account in the time a wrong
+    password takes: made with the method the accounts' own hashes are made with."""
+    method = password_hash_method()
+    if method not in _dummy_hashes:
+        _dummy_hashes[method] = generate_password_hash("zcps-no-such-account", method=method)
+    return _dummy_hashes[method]

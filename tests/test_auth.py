@@ -1,7 +1,7 @@
 """Sign-in by role: each role lands in its own area and is refused everywhere else."""
 import pytest
 
-from models import AuditLog, Role
+from models import AuditLog, Role, dummy_password_hash
 from tests import factories
 from tests.helpers import login_url, post, shown_text, sign_in, signed_in
 from zcps.auth import BAD_CREDENTIALS
@@ -182,6 +182,15 @@ def test_passwords_are_stored_hashed(app):
     assert factories.PASSWORD not in account.password_hash
     assert account.check_password(factories.PASSWORD)
     assert not account.check_password("other")
+
+
+def test_an_unknown_account_is_refused_with_a_hash_made_like_the_accounts_own(app):
+    """Refusing an unknown name costs what refusing a wrong password costs: the same method."""
+    account = make_account(Role.PLATFORM_ADMIN)
+    method = account.password_hash.split("$", 1)[0]
+    assert method == app.config["PASSWORD_HASH_METHOD"]
+    assert dummy_password_hash().split("$", 1)[0] == method
+    assert dummy_password_hash() == dummy_password_hash()  # made once per method
 
 
 def test_unknown_sign_in_page_is_404(client):

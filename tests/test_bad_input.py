@@ -7,10 +7,9 @@ and no row of any table has changed afterwards.
 """
 import pytest
 
-from models import Account
-from tests.helpers import CSRF_RE, every_row, sign_in
+from tests.crawl import DEMO_ROLES, demo_client, role_id, url_rules
+from tests.helpers import CSRF_RE, every_row
 from zcps import workflow
-from zcps.demo import DEMO_PASSWORD, load_demo
 from zcps.extensions import db
 
 HUGE = "99999999999999999999"  # beyond BIGINT
@@ -50,7 +49,6 @@ BAD_FORM_VALUE_SETS = [
 ]
 # Leaving the session or the language would end the run's sign-in; they are tested elsewhere.
 SKIP_POST = {"auth.logout", "auth.set_language"}
-SIGN_INS = [None, "admin", "91330106MA2B3C4D5D", "330106199003071236", "accept1"]
 
 
 def build(rule, value) -> str | None:
@@ -65,24 +63,18 @@ def build(rule, value) -> str | None:
 
 
 def urls(app):
-    for rule in sorted(app.url_map.iter_rules(), key=lambda rule: rule.rule):
-        if rule.endpoint.endswith("static"):
-            continue
+    for rule in url_rules(app):
         for value in ((1, int(HUGE)) if rule.arguments else (None,)):
             url = build(rule, value)
             if url:
                 yield rule, url
 
 
-@pytest.mark.parametrize("username", SIGN_INS, ids=lambda name: name or "signed-out")
+@pytest.mark.parametrize("username", DEMO_ROLES, ids=role_id)
 def test_no_bad_input_makes_a_server_error(app, username):
-    assert load_demo()
+    client, _ = demo_client(app, username)
     app.config["RATELIMIT_ENABLED"] = False
     app.config["PROPAGATE_EXCEPTIONS"] = False  # a server error answers 500: list them all
-    client = app.test_client()
-    if username:
-        account = db.session.scalar(db.select(Account).filter_by(username=username))
-        assert sign_in(client, account, password=DEMO_PASSWORD).status_code == 302
     page = client.get("/").get_data(as_text=True)
     token = CSRF_RE.search(page).group(1)
     # The first page a unit opens closes the publicities that ended; that is not bad input.
@@ -115,10 +107,7 @@ def test_no_bad_input_makes_a_server_error(app, username):
 def test_what_bad_input_gets_instead(app):
     """A list ignores a page or filter value it does not have, an id no table can hold is not
     found, and a NUL character is a bad request, each on a Chinese page."""
-    assert load_demo()
-    client = app.test_client()
-    account = db.session.scalar(db.select(Account).filter_by(username="91330106MA2B3C4D5D"))
-    assert sign_in(client, account, password=DEMO_PASSWORD).status_code == 302
+    client, _ = demo_client(app, "91330106MA2B3C4D5D")
     listing = client.get("/unit/unit_archive/?tab=all").get_data(as_text=True)
     # A page below zero or beyond any list is the first page; an unknown 类别 is dropped: the
     # same rows as without them.
@@ -157,16 +146,13 @@ BAD_FIELDS = {
 }
 
 
-@pytest.mark.parametrize("username", SIGN_INS[1:])
+@pytest.mark.parametrize("username", DEMO_ROLES[1:])
 def test_forms_about_records_that_exist_refuse_bad_fields_without_a_server_error(app, username):
     """The same posts with ids of records that exist, so that the forms get as far as their
     fields: dates that do not exist, choices not offered, numbers that are not, texts too long."""
-    assert load_demo()
+    client, _ = demo_client(app, username)
     app.config["RATELIMIT_ENABLED"] = False
     app.config["PROPAGATE_EXCEPTIONS"] = False
-    client = app.test_client()
-    account = db.session.scalar(db.select(Account).filter_by(username=username))
-    assert sign_in(client, account, password=DEMO_PASSWORD).status_code == 302
     token = CSRF_RE.search(client.get("/").get_data(as_text=True)).group(1)
     problems = []
     for rule, url in urls(app):

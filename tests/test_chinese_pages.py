@@ -7,10 +7,8 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 
-from models import Account
-from tests.helpers import shown_text, sign_in
-from zcps.demo import DEMO_PASSWORD, load_demo
-from zcps.extensions import db
+from tests.crawl import DEMO_ROLES, demo_client, role_id
+from tests.helpers import shown_text
 
 # Words the Chinese pages may show: the language switch, the names of formats, and the demo
 # platform admin's user name (data, not interface).
@@ -24,17 +22,10 @@ NOT_PAGES = re.compile(r"/(file|export|static)/|export\.xlsx|/lang/|/logout|\.(c
 LIMIT = 400
 
 
-@pytest.mark.parametrize("username", [None, "admin", "91330106MA2B3C4D5D", "91330100MA28E7F6G9",
-                                      "330106199003071236", "accept1"],
-                         ids=lambda name: name or "signed-out")
+# The demo roles, and the unit whose authorization waits for review.
+@pytest.mark.parametrize("username", DEMO_ROLES + ["91330100MA28E7F6G9"], ids=role_id)
 def test_every_reachable_page_reads_in_chinese(app, username):
-    assert load_demo()
-    client = app.test_client()
-    start = "/"
-    if username:
-        account = db.session.scalar(db.select(Account).filter_by(username=username))
-        response = sign_in(client, account, password=DEMO_PASSWORD)
-        start = response.headers["Location"]
+    client, start = demo_client(app, username)
     queue, seen, english = [start], {start}, {}
     while queue and len(seen) < LIMIT:
         url = queue.pop(0)

@@ -3,7 +3,9 @@ import pytest
 
 from models import AcceptancePoint, Application
 from tests import factories
-from tests.helpers import signed_in
+from tests.crawl import DEMO_ROLES, demo_client, role_id, url_rules
+from tests.helpers import every_row, signed_in
+from zcps.demo import DEMO_PASSWORD
 from zcps.extensions import db
 
 
@@ -104,26 +106,16 @@ def test_publicity_objection_recommendation_and_acceptance_posts_without_token_a
     assert db.session.scalar(db.select(db.func.count(Objection.id))) == 1
 
 
-@pytest.mark.parametrize("username", [None, "admin", "91330106MA2B3C4D5D",
-                                      "330106199003071236", "accept1"],
-                         ids=lambda name: name or "signed-out")
+@pytest.mark.parametrize("username", DEMO_ROLES, ids=role_id)
 def test_every_post_url_refuses_a_missing_or_forged_token(csrf_client, username):
     """Every URL that takes a POST, for each demo role and signed out: no token or a forged one
     is a 400 and no row of any table changes, so no view can be exempt by mistake."""
-    from models import Account
-    from tests.helpers import every_row, sign_in
-    from zcps.demo import DEMO_PASSWORD, load_demo
-
-    assert load_demo()
-    client = csrf_client.test_client()
-    if username:
-        account = db.session.scalar(db.select(Account).filter_by(username=username))
-        assert sign_in(client, account, password=DEMO_PASSWORD).status_code == 302
+    client, _ = demo_client(csrf_client, username)
     before = every_row()
     form = {"id": "1", "ids": "1", "rowid": "1", "action": "delete", "decision": "approve",
             "opinion": "同意", "item_id": "1", "applicant_id": "1", "list_form_pk": "1",
             "username": "admin", "password": DEMO_PASSWORD}
-    posts = [rule for rule in csrf_client.url_map.iter_rules() if "POST" in rule.methods]
+    posts = url_rules(csrf_client, method="POST")
     assert len(posts) > 50
     for rule in posts:
         url = rule.build({argument: "zh_CN" if argument == "code" and "lang" in rule.rule

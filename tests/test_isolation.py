@@ -25,6 +25,7 @@ from models import (
 )
 from models.base import Scoped
 from tests import factories
+from tests.crawl import url_rules
 from tests.helpers import csrf_token, signed_in
 from zcps import workflow
 from zcps.extensions import db
@@ -306,8 +307,7 @@ def acceptance_probes(app, ids) -> list[Probe]:
 
 
 def rules(app, prefix) -> set[tuple[str, str]]:
-    return {(rule.rule, method) for rule in app.url_map.iter_rules()
-            if rule.rule.startswith(prefix) and not rule.endpoint.endswith(".static")
+    return {(rule.rule, method) for rule in url_rules(app, prefix)
             for method in rule.methods - {"HEAD", "OPTIONS"}}
 
 

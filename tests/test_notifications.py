@@ -65,7 +65,9 @@ def gateway():
     server.status = 200
     server.requests = requests
     server.url = f"http://127.0.0.1:{server.server_address[1]}/sms"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    # A short poll so that shutdown() at the end does not wait half a second.
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02},
+                              daemon=True)
     thread.start()
     yield server
     server.shutdown()

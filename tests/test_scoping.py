@@ -67,14 +67,17 @@ class SampleApplicantView(ScopedModelView):
     form_columns = ["name", "id_number", "sex", "birth_date", "unit"]
 
 
-@pytest.fixture
-def world(app_factory):
-    """Two authorized units, each with an officer, an applicant and an application."""
-    app = app_factory()
+def add_sample_views(app):
     admin = app.extensions["zcps_admins"]["unit"]
     admin.add_view(SampleApplicationView(Application, name="样例", endpoint="sample"))
     admin.add_view(SampleApplicantView(Applicant, name="样例人员", endpoint="sample_people"))
     admin.add_view(SampleTemplateView(OpinionTemplate, name="样例模板", endpoint="sample_template"))
+
+
+@pytest.fixture
+def world(app_factory):
+    """Two authorized units, each with an officer, an applicant and an application."""
+    app = app_factory(setup=add_sample_views)
     SampleApplicationView.touched = []
     context = app.app_context()
     context.push()

@@ -20,7 +20,7 @@ from werkzeug.security import check_password_hash
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
-from models import DUMMY_PASSWORD_HASH, Account, AuditAction, Role, utcnow
+from models import Account, AuditAction, Role, dummy_password_hash, utcnow
 
 from . import accounts, audit
 from .areas import AREAS, area_by_slug, area_for
@@ -105,7 +105,7 @@ def login(slug):
         ).scalar_one_or_none()
         # Same work and same message whether the account is unknown or the password wrong.
         password_ok = check_password_hash(
-            account.password_hash if account else DUMMY_PASSWORD_HASH, form.password.data
+            account.password_hash if account else dummy_password_hash(), form.password.data
         )
         if account is None or not password_ok:
             audit.record(AuditAction.SIGN_IN_FAILED, target=f"{area.role.value}:{username}", actor=None)
