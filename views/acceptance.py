@@ -12,7 +12,7 @@ from models import Application, ApplicationStatus, Role, Subject
 from zcps import workflow
 from zcps.extensions import db
 from zcps.identifiers import mask_id_number
-from zcps.templating import date_cn
+from zcps.i18n import local_date
 
 from .base import ApplicationFiles, ScopedModelView, run_posted_step, run_step, timeline
 from .columns import APPLICATION_LABELS, STATUS_FORMATTERS
@@ -59,7 +59,7 @@ class InboxView(ApplicationFiles, ScopedModelView):
         (_l("资格名称"), lambda a: a.qualification.name),
         (_l("评审方式"), lambda a: a.review_method),
         (_l("状态"), lambda a: a.status),
-        (_l("推荐时间"), lambda a: date_cn(a.recommended_at)),
+        (_l("推荐时间"), lambda a: local_date(a.recommended_at)),
         (_l("推荐意见"), lambda a: a.recommendation_opinion),
     )
 

@@ -38,7 +38,7 @@ from zcps import accounts, audit, workdays, workflow
 from zcps.extensions import db
 from zcps.forms import DecisionForm
 from zcps.storage import send_stored
-from zcps.templating import date_cn
+from zcps.i18n import local_date
 
 from .base import SAVE_FAILED, ChoiceFilter, ScopedModelView, run_step, status_formatter
 
@@ -345,7 +345,7 @@ def _strip(value):
 
 
 def _day_label(view, context, model, name):
-    return f"{date_cn(model.day)}（星期{WEEKDAYS[model.day.weekday()]}）"
+    return f"{local_date(model.day)}（星期{WEEKDAYS[model.day.weekday()]}）"
 
 
 def _workday_label(view, context, model, name):
@@ -382,7 +382,7 @@ class WorkdayForm(BaseForm):
         editing = getattr(self, "_obj", None)
         if existing is not None and (editing is None or existing.id != editing.id):
             raise ValidationError(_("%(day)s已经录入过（%(kind)s），请在列表中编辑该日期，不要重复添加。",
-                                    day=date_cn(field.data),
+                                    day=local_date(field.data),
                                     kind=_("工作日") if existing.is_workday else _("休息日")))
 
 

@@ -25,7 +25,7 @@ from zcps.archive_fields import summary
 from zcps.extensions import db
 from zcps.identifiers import mask_id_number
 from zcps.storage import send_stored
-from zcps.templating import date_cn
+from zcps.i18n import local_date
 
 from .base import (
     ApplicationFiles,
@@ -97,7 +97,7 @@ class ArchiveReviewView(ScopedModelView):
         (_l("单位/机构"), lambda item: item.organisation),
         (_l("详情"), lambda item: summary(item.category, item.details)),
         (_l("状态"), lambda item: item.status),
-        (_l("提交时间"), lambda item: date_cn(item.submitted_at)),
+        (_l("提交时间"), lambda item: local_date(item.submitted_at)),
         (_l("审核意见"), lambda item: item.remark),
     )
 
@@ -269,7 +269,7 @@ class ApplicationReviewView(ApplicationFiles, ScopedModelView):
         (_l("资格名称"), lambda a: a.qualification.name),
         (_l("评审方式"), lambda a: a.review_method),
         (_l("状态"), lambda a: a.status),
-        (_l("提交时间"), lambda a: date_cn(a.submitted_at)),
+        (_l("提交时间"), lambda a: local_date(a.submitted_at)),
         (_l("审核意见"), lambda a: a.opinion),
     )
 

@@ -121,7 +121,9 @@ def days_left(end: date, on: date | None = None) -> int:
 
 
 def month_day(value: date) -> str:
-    """9月29日, as the opinions and the 公示表 write a date inside a year."""
+    """9月29日, as the opinions, the 公示表 and SMS write a date inside a year: text that is
+    written down stays Chinese whatever the reader's language (the interface uses
+    ``i18n.local_month_day``)."""
     return f"{value.month}月{value.day}日"
 
 

@@ -484,7 +484,9 @@ ENGLISH = {
     "请填写核查情况（处理意见）。": "Enter what the check found.",
     "%(name)s的申报已为「%(status)s」，未重复操作。": "%(name)s's application is already “%(status)s”; nothing was done again.",
     "%(name)s的申报当前为「%(status)s」，只有公示期满且无异议的申报可以推荐。": "%(name)s's application is “%(status)s”: only applications whose publicity ended without an objection can be recommended.",
-    "%(name)s的申报公示期至%(end)s结束，%(year)s年%(day)s起方可推荐。": "%(name)s's publicity runs until %(end)s; it can be recommended from %(day)s %(year)s.",
+    "%(name)s的申报公示期至%(end)s结束，%(day)s起方可推荐。": "%(name)s's publicity runs until %(end)s; it can be recommended from %(day)s.",
+    # Punctuation around labels, asides and lists (zcps/i18n.py).
+    "%(label)s：": "%(label)s: ", "（%(text)s）": " (%(text)s)", "、": ", ",
     "%(name)s的申报有未处理的异议，请先核查处理后再推荐。": "%(name)s's application has an open objection: check and resolve it before recommending.",
     "%(name)s的申报有经核查属实的异议，不能推荐。": "%(name)s's application has an upheld objection and cannot be recommended.",
     "请填写推荐意见。": "Enter the recommendation opinion.",
