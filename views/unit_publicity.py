@@ -24,7 +24,7 @@ from models import (
 )
 from zcps import publicity_table, workdays, workflow
 from zcps.extensions import db
-from zcps.i18n import local_date
+from zcps.i18n import join_list, local_date
 
 from .base import (
     ApplicationFiles,
@@ -274,7 +274,7 @@ class RecommendationView(ApplicationFiles, ScopedModelView):
                     done.append(application.applicant.name)
             if done:
                 flash(_("已推荐至%(point)s：%(names)s；已短信通知申报人。",
-                        point=point.name, names="、".join(done)), "success")
+                        point=point.name, names=join_list(done)), "success")
             if len(done) == len(applications):
                 return redirect(self.get_url(".index_view", tab="recommended"))
         return self._recommend_page(applications)

@@ -62,8 +62,13 @@ def weekday(value: date) -> str:
 
 
 def colon(label) -> Markup:
-    """A label before its value: 姓名： / Name: ."""
+    """A label before its value, in a page: 姓名： / Name: ."""
     return Markup(escape(_("%(label)s："))) % {"label": label}
+
+
+def colon_text(label) -> str:
+    """``colon`` in plain text (a cell of an export, a summary escaped later)."""
+    return _("%(label)s：", label=label)
 
 
 def aside(text) -> Markup:

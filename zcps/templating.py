@@ -13,9 +13,9 @@ from models import (
     ReviewStatus,
 )
 
-from .archive_fields import summary
+from .archive_fields import DEGREES, summary
 from .areas import area_for
-from .i18n import aside, colon, join_list, local_date
+from .i18n import aside, choice_label, colon, join_list, local_date
 from .identifiers import mask_id_number, mask_mobile
 
 
@@ -72,6 +72,7 @@ def init_app(app):
     app.jinja_env.filters["colon"] = colon
     app.jinja_env.filters["aside"] = aside
     app.jinja_env.filters["join_list"] = join_list
+    app.jinja_env.filters["education"] = lambda value: choice_label(DEGREES, value)
     app.jinja_env.filters["item_details"] = item_details
     app.jinja_env.filters["mask_id"] = mask_id_number
     app.jinja_env.filters["mask_mobile"] = mask_mobile
