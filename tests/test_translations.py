@@ -1,4 +1,5 @@
 """The English switch: every interface string has its English, and the compiled catalog is current."""
+import re
 from pathlib import Path
 
 from babel.messages.frontend import CommandLineInterface
@@ -8,6 +9,8 @@ from babel.messages.pofile import read_po
 from zcps.translations.english import ENGLISH, MO, key
 
 ROOT = Path(__file__).resolve().parent.parent
+# Chinese characters and the punctuation of Chinese text.
+CHINESE = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff01-\uff5e]")
 
 
 def as_compiled(string):
@@ -31,3 +34,12 @@ def test_every_marked_string_has_english_in_the_compiled_catalog(tmp_path):
     unused = sorted(ENGLISH.keys() - source_ids, key=str)
     assert unused == [], "the interface no longer says these: remove them from english.py"
 
+
+def test_the_english_has_no_chinese_in_it():
+    """What an English reader reads is English, whatever the Chinese it stands for."""
+    def texts(english):
+        return english if isinstance(english, tuple) else (english,)
+
+    chinese = {source: english for source, english in ENGLISH.items()
+               if any(CHINESE.search(text) for text in texts(english))}
+    assert chinese == {}
