@@ -40,6 +40,7 @@ from zcps.extensions import db
 from zcps.forms import DecisionForm
 from zcps.i18n import aside, join_list, local_date, weekday
 from zcps.storage import send_stored
+from zcps.workflow import sms
 
 from .base import SAVE_FAILED, ChoiceFilter, ScopedModelView, run_step, status_formatter
 
@@ -278,7 +279,8 @@ class NotificationView(PlatformView):
     column_labels = {"created_at": _l("创建时间"), "mobile": _l("手机号码"), "template": _l("类型"),
                      "text": _l("内容"), "status": _l("状态"), "attempts": _l("尝试次数"),
                      "last_error": _l("最近错误"), "next_attempt_at": _l("下次尝试"), "sent_at": _l("发送时间")}
-    column_formatters = {"status": status_formatter("status")}
+    column_formatters = {"status": status_formatter("status"),
+                         "template": lambda view, context, model, name: sms.label(model.template)}
     column_searchable_list = ["mobile", "text"]
     status_column = "status"
     status_tabs = (

@@ -562,6 +562,12 @@ ENGLISH = {
     "%(field)s应为正整数。": "“%(field)s” must be a whole number above zero.",
     "%(field)s过长。": "“%(field)s” is too long.",
     "；": "; ",
+    # The SMS outbox's names for its messages.
+    "授权审核通过": "Authorization approved", "授权审核未通过": "Authorization not approved",
+    "基本信息退回修改": "Basic information returned", "基本信息审核不通过": "Basic information not approved",
+    "业绩档案退回修改": "Archive item returned", "业绩档案审核不通过": "Archive item not approved",
+    "申报审核通过": "Application approved", "申报退回修改": "Application returned",
+    "申报审核不通过": "Application not approved",
 }
 
 HERE = Path(__file__).resolve().parent
