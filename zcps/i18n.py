@@ -25,7 +25,7 @@ def reader_locale() -> Locale:
 
 
 def _patterns(locale: Locale) -> tuple[str, str]:
-    return DATE_PATTERNS.get(locale.language, ("medium", "MMMd"))
+    return DATE_PATTERNS.get(locale.language, DATE_PATTERNS["en"])
 
 
 def local_date(value) -> str:

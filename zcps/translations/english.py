@@ -207,7 +207,7 @@ ENGLISH = {
     '可使用 {姓名}、{资格名称}、{申报系列}、{单位名称}，审核时自动填入。': 'You may use {name}, {qualification}, {series} and {unit}; they are filled in when reviewing.',
     '请填写内容。': 'Enter the text.',
     '单位管理': 'My unit',
-    '确定通过所选申报吗？每份申报将使用第一条「通过」常用意见（已填入申报人信息）作为审核意见。': 'Approve the selected applications? Each gets the first "approve" ready sentence, filled in, as its opinion.',
+    '确定通过所选申报吗？每份申报将使用第一条「通过」常用意见（已填入申报人信息）作为审核意见。': 'Approve the selected applications? Each gets the first “Approve” ready sentence, filled in, as its opinion.',
     '经审核，申报材料完整无误，同意推荐。': 'Reviewed: the application is complete and correct; recommended.',
     '已通过 %(n)s 份申报，已短信通知申报人。': 'Applications approved: %(n)s; the applicants were told by SMS.',
     # Publicity, recommendation, acceptance, working-day calendar.
@@ -226,7 +226,7 @@ ENGLISH = {
     '取消': 'Cancel',
     '填写说明': 'How to fill this in',
     '每行一个日期：日期、类型、说明，用空格隔开；说明可不填，最多100个字。': 'One date per line: date, type and note separated by spaces; the note is optional, up to 100 characters.',
-    '“休”表示休息日（放假），“班”表示工作日（调休上班）。': '"off" means a day off (a holiday); "work" means a working day (a weekend day worked in lieu).',
+    '“休”表示休息日（放假），“班”表示工作日（调休上班）。': '“off” means a day off (a holiday); “work” means a working day (a weekend day worked in lieu).',
     '请按国务院办公厅的放假通知录入全年所有放假日期和调休上班日期；未列出的日期按周一至周五上班、周六周日休息计算。': 'Enter every holiday and adjusted working day of the year from the State Council notice; dates not listed count as Monday–Friday working days and weekend days off.',
     '已录入过的日期将被本次填写的内容替换；任何一行有误时，全部不保存。': 'Dates already entered are replaced; if any line is wrong, nothing is saved.',
     '例如：': 'For example:',
