@@ -5,6 +5,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from zcps.extensions import db
+from zcps.i18n import colon_text
 
 from .base import Scoped, TimestampMixin, enum_column
 from .enums import ArchiveCategory, ReviewStatus, Sex
@@ -86,7 +87,7 @@ class ArchiveItem(Scoped, TimestampMixin, db.Model):
     __mapper_args__ = {"version_id_col": version}
 
     def __str__(self) -> str:
-        return f"{self.category.label}：{self.title}"
+        return colon_text(self.category.label) + self.title
 
 
 class ArchiveItemAttachment(Scoped, db.Model):

@@ -1,23 +1,42 @@
-"""What the tests that walk the whole URL map share: the app's URL rules, and the demo world with
-one of its people signed in.
+"""What the tests that walk the app share: its URL rules, the demo world with one of its people
+signed in (in the language they chose), and every page they reach by following links.
 
-``test_isolation.py``, ``test_bad_input.py``, ``test_csrf.py`` and ``test_chinese_pages.py`` walk
-every URL rule of the app (or of an area), so a new page is covered the day it arrives. Each test
-still starts from an empty database: ``demo_client`` loads the demo data into it.
+``test_isolation.py``, ``test_bad_input.py`` and ``test_csrf.py`` walk every URL rule of the app
+(or of an area), and ``test_chinese_pages.py`` / ``test_english_pages.py`` every page a demo role
+reaches, so a new page is covered the day it arrives. Each test still starts from an empty
+database: ``demo_client`` loads the demo data into it.
 """
+import html
+import re
+from urllib.parse import urljoin, urlsplit
+
+import pytest
+
 from models import Account
-from tests.helpers import sign_in
+from tests.helpers import post, sign_in
 from zcps.demo import DEMO_PASSWORD, load_demo
 from zcps.extensions import db
 
 # One demo account of each area, and a signed-out visitor (None): platform admin, a unit's legal
 # person (authorized, applicants in every state), an applicant, an acceptance point.
 DEMO_ROLES = [None, "admin", "91330106MA2B3C4D5D", "330106199003071236", "accept1"]
+# The page walks also read the unit whose authorization waits for review.
+WALKED_ROLES = DEMO_ROLES + ["91330100MA28E7F6G9"]
+
+HREF = re.compile(r'href="([^"#]+)"')
+# Links that leave the page's kind (files, exports, the other language), or show the same words
+# in another order or amount (sorting, paging).
+NOT_PAGES = re.compile(r"/(file|export|static)/|export\.xlsx|/lang/|/logout|\.(css|js|ico|png)\b"
+                       r"|[?&](sort|desc|page_size|page)=")
+LIMIT = 400
 
 
 def role_id(username) -> str:
     """The test id of a parametrized demo role."""
     return username or "signed-out"
+
+
+walked_roles = pytest.mark.parametrize("username", WALKED_ROLES, ids=role_id)
 
 
 def url_rules(app, prefix: str = "", method: str | None = None) -> list:
@@ -30,15 +49,45 @@ def url_rules(app, prefix: str = "", method: str | None = None) -> list:
                   key=lambda rule: rule.rule)
 
 
-def demo_client(app, username):
-    """The demo data in the test's database, and a client of ``app`` signed in as the demo
-    account ``username`` (signed out for None). Returns the client and where the sign-in led
-    (``"/"`` when signed out)."""
+def demo_client(app, username, language: str | None = None):
+    """The demo data in the test's database, and a client of ``app`` switched to ``language``
+    on the home page (as a visitor does before signing in) and signed in as the demo account
+    ``username`` (signed out for None). Returns the client and where the sign-in led (``"/"``
+    when signed out)."""
     assert load_demo()
     client = app.test_client()
+    if language:
+        response = post(client, f"/lang/{language}", {"next": "/"})
+        assert response.status_code == 302, response.status_code
     if username is None:
         return client, "/"
     account = db.session.scalar(db.select(Account).filter_by(username=username))
     response = sign_in(client, account, password=DEMO_PASSWORD)
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
     return client, response.headers["Location"]
+
+
+def reachable_pages(client, start: str) -> dict[str, str]:
+    """Every HTML page reached from ``start`` by following links: {address: page}."""
+    queue, seen, pages = [start], {start}, {}
+    while queue and len(seen) < LIMIT:
+        url = queue.pop(0)
+        response = client.get(url)
+        if response.status_code in (301, 302) and response.headers["Location"] not in seen:
+            seen.add(response.headers["Location"])
+            queue.append(response.headers["Location"])
+        if response.status_code != 200 or not response.mimetype == "text/html":
+            continue
+        page = response.get_data(as_text=True)
+        pages[url] = page
+        for link in HREF.findall(page):
+            target = urljoin(url, html.unescape(link))
+            parts = urlsplit(target)
+            if parts.netloc or NOT_PAGES.search(parts.path + "?" + parts.query):
+                continue
+            target = parts.path + (f"?{parts.query}" if parts.query else "")
+            if target not in seen:
+                seen.add(target)
+                queue.append(target)
+    assert 5 < len(seen) < LIMIT, len(seen)
+    return pages

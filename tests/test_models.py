@@ -128,14 +128,27 @@ def test_mobiles_and_masks():
     assert mask_mobile("13812345678") == "138****5678"
 
 
-def test_dates_read_in_chinese_and_times_in_beijing_time():
+def test_dates_read_in_the_readers_language_and_times_in_beijing_time(app):
     from datetime import date, datetime
 
-    from zcps.templating import date_cn
+    from flask_babel import force_locale
 
-    assert date_cn(date(2026, 9, 29)) == "2026年9月29日"
-    assert date_cn(datetime(2026, 9, 29, 20, 0)) == "2026年9月30日 04:00"
-    assert date_cn(None) == ""
+    from zcps.i18n import local_date, local_month_day, weekday
+    from zcps.workdays import month_day
+
+    assert local_date(date(2026, 9, 29)) == "2026年9月29日"
+    assert local_date(datetime(2026, 9, 29, 20, 0)) == "2026年9月30日 04:00"
+    assert local_date(None) == ""
+    assert local_month_day(date(2026, 9, 29)) == "9月29日"
+    assert weekday(date(2026, 9, 29)) == "星期二"
+    with app.test_request_context(), force_locale("en"):
+        assert local_date(date(2026, 9, 29)) == "29 Sep 2026"
+        assert local_date(datetime(2026, 9, 29, 20, 0)) == "30 Sep 2026 04:00"
+        assert local_date("2026-09-29") == "29 Sep 2026"
+        assert local_month_day(date(2026, 10, 12)) == "12 Oct"
+        assert weekday(date(2026, 9, 29)) == "Tuesday"
+        # What is written down (opinions, the 公示表, SMS) stays Chinese.
+        assert month_day(date(2026, 10, 12)) == "10月12日"
 
 
 def test_item_details_keep_each_date_on_one_line_and_escape_what_was_typed():

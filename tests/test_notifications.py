@@ -356,3 +356,16 @@ def test_cli_loop_keeps_sending_until_interrupted(app, runner, monkeypatch):
     assert result.output.count("已发送 1 条，待重试 0 条，失败 0 条") == 2
     assert "已停止" in result.output
     assert [line["mobile"] for line in sent_lines(app)] == ["13800001111", "13800002222"]
+
+
+def test_the_outbox_names_each_message_rather_than_showing_its_code(client):
+    from tests.helpers import signed_in
+
+    admin = factories.admin()
+    queue_sms("13800000001", "authorization_approved", TEXT)
+    queue_sms("13800000002", "acceptance_returned", TEXT)
+    db.session.commit()
+    page = signed_in(client, admin).get("/admin/admin_notification/?tab=all").get_data(
+        as_text=True)
+    assert "授权审核通过" in page and "受理点退回" in page
+    assert "authorization_approved" not in page and "acceptance_returned" not in page

@@ -135,6 +135,17 @@ def test_title_period_header_and_one_row_per_application(batch):
     assert len(rows) == 9
 
 
+def test_the_table_is_chinese_whatever_the_officers_language(app, batch):
+    from flask_babel import force_locale
+
+    with app.test_request_context(), force_locale("en"):
+        rows = text_rows(sheet_of(export(batch.publicity)))
+    first = dict(zip(HEADERS, rows[3]))
+    assert rows[1][0] == "公示时间：2026年9月29日至2026年10月12日"
+    assert (first["性别"], first["评审方式"]) == ("男", "评审")
+    assert "副高级" in first["申报资格"]
+
+
 def test_user_text_never_becomes_a_formula(batch):
     sheet = sheet_of(export(batch.publicity))
     cells = [cell for row in sheet.iter_rows() for cell in row if cell.value is not None]

@@ -189,15 +189,19 @@ def test_opinion_templates_are_filled_with_the_applicants_data(world):
     application = pending_application(world)
     own = OpinionTemplate(unit_id=world["unit"].id, kind=OpinionKind.APPROVE,
                                     text="本单位：{姓名}申报{资格名称}，同意。")
+    english = OpinionTemplate(unit_id=world["unit"].id, kind=OpinionKind.APPROVE,
+                              text="{name} ({qualification}, {series}, {unit}): approved.")
     foreign = OpinionTemplate(unit_id=world["other"].unit_id,
                                         kind=OpinionKind.APPROVE, text="乙单位模板")
-    db.session.add_all([own, foreign])
+    db.session.add_all([own, english, foreign])
     db.session.flush()
     texts = [workflow.fill_template(t.text, application)
              for t in workflow.opinion_templates(world["officer"], OpinionKind.APPROVE)]
     name, title = application.applicant.name, application.qualification.name
     assert f"经审核，{name}同志符合{title}任职资格申报条件，申报材料完整无误，同意推荐。" in texts
     assert f"本单位：{name}申报{title}，同意。" in texts
+    series, unit = application.series.name, application.unit.name
+    assert f"{name} ({title}, {series}, {unit}): approved." in texts
     assert "乙单位模板" not in texts
 
 

@@ -139,7 +139,7 @@ def test_an_application_is_returned_with_item_remarks_and_the_applicant_sees_the
     applicant = signed_in(client.application.test_client(), person.account)
     page = applicant.get(f"/me/applications/{application.id}").get_data(as_text=True)
     assert "请补充材料" in page and "缺少刊物封面" in page
-    assert "退回原因</strong>：请补充材料" in page  # above the application, not only in its history
+    assert "退回原因：</strong>请补充材料" in page  # above the application, not only in its history
     assert db.session.scalar(db.select(db.func.count(Notification.id))) == 1
 
 

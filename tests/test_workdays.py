@@ -53,6 +53,12 @@ def test_2027_entries_win_and_clear_the_warning(app):
     assert workdays.unofficial_years(date(2027, 2, 1), date(2027, 2, 9)) == []
 
 
+def test_entries_may_name_the_type_in_english_as_the_english_form_shows_it(app):
+    entries, errors = workdays.parse_entries("2027-02-04 off Spring Festival\n2027-02-06 Work")
+    assert errors == []
+    assert entries == [(date(2027, 2, 4), False, "Spring Festival"), (date(2027, 2, 6), True, "")]
+
+
 def test_an_admin_entry_wins_over_chinesecalendar(app):
     db.session.add(WorkdayOverride(day=date(2026, 9, 30), is_workday=False, note="停电"))
     db.session.commit()

@@ -11,8 +11,8 @@ from markupsafe import Markup
 from models import Application, ApplicationStatus, Role, Subject
 from zcps import workflow
 from zcps.extensions import db
+from zcps.i18n import local_date
 from zcps.identifiers import mask_id_number
-from zcps.templating import date_cn
 
 from .base import ApplicationFiles, ScopedModelView, run_posted_step, run_step, timeline
 from .columns import APPLICATION_LABELS, STATUS_FORMATTERS
@@ -50,7 +50,7 @@ class InboxView(ApplicationFiles, ScopedModelView):
     can_view_details = False
     status_column = "status"
     status_tabs = INBOX_TABS
-    xlsx_name = "推荐受理"
+    xlsx_name = _l("推荐受理")
     xlsx_columns = (
         (_l("姓名"), lambda a: a.applicant.name),
         (_l("身份证号"), lambda a: mask_id_number(a.applicant.id_number)),
@@ -59,7 +59,7 @@ class InboxView(ApplicationFiles, ScopedModelView):
         (_l("资格名称"), lambda a: a.qualification.name),
         (_l("评审方式"), lambda a: a.review_method),
         (_l("状态"), lambda a: a.status),
-        (_l("推荐时间"), lambda a: date_cn(a.recommended_at)),
+        (_l("推荐时间"), lambda a: local_date(a.recommended_at)),
         (_l("推荐意见"), lambda a: a.recommendation_opinion),
     )
 
@@ -84,9 +84,11 @@ class InboxView(ApplicationFiles, ScopedModelView):
                 abort(400)
             step = workflow.accept_application if decision == "accept" else workflow.return_to_unit
             if run_posted_step(step, application, request.form.get("opinion", ""),
-                               success=_("%(name)s的申报已%(result)s，已短信通知推荐单位和申报人。",
-                                         name=application.applicant.name,
-                                         result=_("受理") if decision == "accept" else _("退回"))):
+                               success=(_("%(name)s的申报已受理，已短信通知推荐单位和申报人。",
+                                          name=application.applicant.name)
+                                        if decision == "accept" else
+                                        _("%(name)s的申报已退回，已短信通知推荐单位和申报人。",
+                                          name=application.applicant.name))):
                 return redirect(self.get_url(".index_view"))
         return self.render("acceptance/review.html", application=application,
                            history=timeline(Subject.APPLICATION, application.id),

@@ -31,17 +31,15 @@ from models import (
     category_order,
 )
 from zcps import workdays, workflow
-from zcps.archive_fields import form_values, item_fields, item_form_class
+from zcps.archive_fields import DEGREES, form_values, item_fields, item_form_class
 from zcps.extensions import db
 from zcps.forms import cleaned_by
+from zcps.i18n import aside
 from zcps.identifiers import clean_mobile
 from zcps.storage import send_stored, store_bytes
 from zcps.uploads import UploadError, check_pdf, read_upload
 
 from .base import AreaPage, get_for_or_404, run_step, timeline
-
-EDUCATION_LEVELS = ("博士研究生", "硕士研究生", "大学本科", "大学专科", "中专", "其他")
-
 
 
 class ApplicantPage(AreaPage):
@@ -59,8 +57,8 @@ class ApplicantPage(AreaPage):
 
 class ProfileForm(FlaskForm):
     mobile = StringField(_l("手机号码"), validators=[cleaned_by(clean_mobile)])
-    highest_education = SelectField(_l("最高学历"), choices=[("", "请选择")] + [
-        (value, value) for value in EDUCATION_LEVELS], validators=[Optional()])
+    highest_education = SelectField(_l("最高学历"), choices=[("", _l("请选择")), *DEGREES],
+                                    validators=[Optional()])
     current_title = StringField(_l("现专业技术职务"), validators=[Length(max=100)])
     current_title_date = DateField(_l("取得时间"), validators=[Optional()])
 
@@ -200,7 +198,7 @@ class ApplicationForm(FlaskForm):
                          validators=[DataRequired(message=_l("请选择申报系列。"))])
     specialty = StringField(_l("申报专业"), validators=[
         DataRequired(message=_l("请填写申报专业。")), Length(max=100)])
-    level = SelectField(_l("申报级别"), choices=[("", "请选择")] + TitleLevel.choices(),
+    level = SelectField(_l("申报级别"), choices=[("", _l("请选择"))] + TitleLevel.choices(),
                         validators=[DataRequired(message=_l("请选择申报级别。"))])
     qualification = SelectField(_l("资格名称"), coerce=int,
                                 validators=[DataRequired(message=_l("请选择资格名称。"))])
@@ -215,7 +213,7 @@ class ApplicationForm(FlaskForm):
             active=True).order_by(TitleQualification.series_id,
                                   TitleQualification.sort_order).all()
         self.qualification.choices = [(0, _("请选择"))] + [
-            (q.id, f"{q.name}（{q.series.name}·{q.level.label}）") for q in qualifications]
+            (q.id, q.name + aside(f"{q.series.name}·{q.level.label}")) for q in qualifications]
         return self
 
     def chosen(self):

@@ -261,7 +261,7 @@ class ScopedModelView(AreaAccess, ModelView):
     list_template = "zcps/model_list.html"
     # Excel export of the current tab, search and filters: [(header, value getter)].
     xlsx_columns: tuple = ()
-    xlsx_name = "导出"
+    xlsx_name = _l("导出")
     # Status tabs above the list: (key, label, statuses or None for all); the first is default.
     status_column: str | None = None
     status_tabs: tuple = ()

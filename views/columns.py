@@ -1,6 +1,8 @@
 """Column labels and formatters shared by the areas' views."""
 from flask_babel import lazy_gettext as _l
 
+from zcps.archive_fields import DEGREES
+from zcps.i18n import choice_label
 from zcps.identifiers import mask_id_number, mask_mobile
 
 from .base import status_formatter
@@ -35,6 +37,11 @@ def masked_id(view, context, model, name):
 
 def masked_mobile(view, context, model, name):
     return mask_mobile(model.mobile)
+
+
+def education_label(view, context, model, name):
+    """最高学历 is stored as the Chinese word and shown in the reader's language."""
+    return choice_label(DEGREES, model.highest_education)
 
 
 def holder_label(view, context, model, name):

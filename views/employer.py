@@ -26,6 +26,7 @@ from .base import ScopedModelView
 from .columns import (
     APPLICANT_LABELS,
     STATUS_FORMATTERS,
+    education_label,
     masked_id,
     masked_mobile,
 )
@@ -49,7 +50,7 @@ class UnitApplicantView(EmployerView):
     column_labels = APPLICANT_LABELS
     column_formatters = {**STATUS_FORMATTERS, "id_number": masked_id, "mobile": masked_mobile}
     # The record's own details page is the one place the full numbers show (DESIGN §6).
-    column_formatters_detail = dict(STATUS_FORMATTERS)
+    column_formatters_detail = {**STATUS_FORMATTERS, "highest_education": education_label}
     column_searchable_list = ["name", "id_number"]
     column_default_sort = ("id", True)
     status_column = "profile_status"

@@ -11,6 +11,7 @@ from flask_admin.form import BaseForm
 from flask_admin.model.template import EndpointLinkRowAction
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy.exc import SQLAlchemyError
@@ -37,8 +38,9 @@ from models import (
 from zcps import accounts, audit, workdays, workflow
 from zcps.extensions import db
 from zcps.forms import DecisionForm
+from zcps.i18n import aside, join_list, local_date, weekday
 from zcps.storage import send_stored
-from zcps.templating import date_cn
+from zcps.workflow import sms
 
 from .base import SAVE_FAILED, ChoiceFilter, ScopedModelView, run_step, status_formatter
 
@@ -150,10 +152,11 @@ class AuthorizationView(PlatformView):
                 abort(400)
             step = (workflow.approve_authorization if decision == "approve"
                     else workflow.reject_authorization)
-            verdict = _("通过") if decision == "approve" else _("不通过")
+            done = (_("已审核通过：%(unit)s。已短信通知单位联系人。", unit=authorization.unit.name)
+                    if decision == "approve" else
+                    _("已审核不通过：%(unit)s。已短信通知单位联系人。", unit=authorization.unit.name))
             outcome = run_step(step, authorization, form.opinion.data, flash_error=False,
-                               success=_("已审核%(result)s：%(unit)s。已短信通知单位联系人。",
-                                         result=verdict, unit=authorization.unit.name))
+                               success=done)
             if outcome:
                 return redirect(self.get_url(".index_view"))
             if outcome.already_handled:
@@ -276,7 +279,8 @@ class NotificationView(PlatformView):
     column_labels = {"created_at": _l("创建时间"), "mobile": _l("手机号码"), "template": _l("类型"),
                      "text": _l("内容"), "status": _l("状态"), "attempts": _l("尝试次数"),
                      "last_error": _l("最近错误"), "next_attempt_at": _l("下次尝试"), "sent_at": _l("发送时间")}
-    column_formatters = {"status": status_formatter("status")}
+    column_formatters = {"status": status_formatter("status"),
+                         "template": lambda view, context, model, name: sms.label(model.template)}
     column_searchable_list = ["mobile", "text"]
     status_column = "status"
     status_tabs = (
@@ -292,7 +296,7 @@ class AuditLogView(PlatformView):
     column_list = ["created_at", "actor", "action", "target", "ip_address"]
     column_details_list = ["created_at", "actor", "action", "target", "ip_address"]
     column_labels = {"created_at": _l("时间"), "actor": _l("操作人"), "action": _l("操作"), "target": _l("对象"),
-                     "ip_address": "IP地址"}
+                     "ip_address": _l("IP地址")}
     column_formatters = {"target": lambda v, c, m, n: audit.target_label(m.target)}
     column_formatters_detail = column_formatters
     column_filters = [ChoiceFilter(AuditLog.action, _l("操作"), options=AuditAction.choices())]
@@ -303,7 +307,6 @@ class AuditLogView(PlatformView):
 
 # --- 工作日历 (DESIGN.md §6) ---------------------------------------------------------------------
 
-WEEKDAYS = "一二三四五六日"
 # One year's notice is a few dozen lines; this bounds a paste gone wrong.
 BULK_MAX_CHARS = 20000
 NOTE_MAX = 100
@@ -326,7 +329,7 @@ def _year_spans(years) -> str:
             spans.append([year, year])
     if not spans:
         return _("无")
-    return "、".join(_("%(year)s年", year=first) if first == last
+    return join_list(_("%(year)s年", year=first) if first == last
                      else _("%(first)s年至%(last)s年", first=first, last=last)
                      for first, last in spans)
 
@@ -345,7 +348,7 @@ def _strip(value):
 
 
 def _day_label(view, context, model, name):
-    return f"{date_cn(model.day)}（星期{WEEKDAYS[model.day.weekday()]}）"
+    return local_date(model.day) + aside(weekday(model.day))
 
 
 def _workday_label(view, context, model, name):
@@ -382,7 +385,7 @@ class WorkdayForm(BaseForm):
         editing = getattr(self, "_obj", None)
         if existing is not None and (editing is None or existing.id != editing.id):
             raise ValidationError(_("%(day)s已经录入过（%(kind)s），请在列表中编辑该日期，不要重复添加。",
-                                    day=date_cn(field.data),
+                                    day=local_date(field.data),
                                     kind=_("工作日") if existing.is_workday else _("休息日")))
 
 
@@ -508,10 +511,14 @@ class WorkdayCalendarView(PlatformView):
 
 def register(admin):
     admin.add_view(AuthorizationView(Authorization, name=_l("授权审核"), endpoint="admin_authorization"))
-    admin.add_view(UnitView(Unit, name=_l("用人单位"), endpoint="admin_unit"))
-    admin.add_view(AcceptancePointView(AcceptancePoint, name=_l("受理点"), category=_l("受理点"),
+    # The menu names lists: 用人单位 and 受理点 there are the plural "Employers", "Acceptance
+    # points", not a role's or a field's singular.
+    admin.add_view(UnitView(Unit, name=lazy_pgettext("menu", "用人单位"), endpoint="admin_unit"))
+    admin.add_view(AcceptancePointView(AcceptancePoint, name=lazy_pgettext("menu", "受理点"),
+                                       category=lazy_pgettext("menu", "受理点"),
                                        endpoint="admin_acceptance_point"))
-    admin.add_view(AcceptanceAccountView(Account, name=_l("受理点账号"), category=_l("受理点"),
+    admin.add_view(AcceptanceAccountView(Account, name=_l("受理点账号"),
+                                         category=lazy_pgettext("menu", "受理点"),
                                          endpoint="admin_acceptance_account"))
     admin.add_view(TitleSeriesView(TitleSeries, name=_l("申报系列"), category=_l("职称目录"),
                                    endpoint="admin_title_series"))

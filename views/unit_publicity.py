@@ -24,7 +24,7 @@ from models import (
 )
 from zcps import publicity_table, workdays, workflow
 from zcps.extensions import db
-from zcps.templating import date_cn
+from zcps.i18n import join_list, local_date
 
 from .base import (
     ApplicationFiles,
@@ -152,8 +152,8 @@ class PublicityView(ScopedModelView):
                     form.get("objection_contact", ""),
                     success=lambda publicity: _(
                         "已开始公示：%(n)s人，公示期%(start)s至%(end)s；已短信通知申报人。",
-                        n=len(records), start=date_cn(publicity.start_date),
-                        end=date_cn(publicity.end_date)))
+                        n=len(records), start=local_date(publicity.start_date),
+                        end=local_date(publicity.end_date)))
                 if started:
                     return redirect(self.get_url(".details_view", id=started.value.id))
         start = _parse_date(form.get("start_date")) or workdays.today()
@@ -169,7 +169,7 @@ class PublicityView(ScopedModelView):
             return jsonify({"error": _("日期格式不正确。")}), 400
         period = workflow.publicity_period(start)
         return jsonify({"earliest_end": period["earliest_end"].isoformat(),
-                        "earliest_end_text": date_cn(period["earliest_end"]),
+                        "earliest_end_text": local_date(period["earliest_end"]),
                         "warnings": period["warnings"]})
 
     @expose("/export/<int:publicity_id>")
@@ -235,7 +235,7 @@ class RecommendationView(ApplicationFiles, ScopedModelView):
         "applicant": lambda view, context, model, name: Markup('<a href="{}">{}</a>').format(
             view.get_url(".recommend_view", ids=model.id), model.applicant.name),
         "publicity": lambda view, context, model, name: (
-            f"{date_cn(model.publicity.start_date)} — {date_cn(model.publicity.end_date)}"
+            f"{local_date(model.publicity.start_date)} — {local_date(model.publicity.end_date)}"
             if model.publicity else ""),
     }
     column_searchable_list = ["applicant.name", "applicant.id_number"]
@@ -274,7 +274,7 @@ class RecommendationView(ApplicationFiles, ScopedModelView):
                     done.append(application.applicant.name)
             if done:
                 flash(_("已推荐至%(point)s：%(names)s；已短信通知申报人。",
-                        point=point.name, names="、".join(done)), "success")
+                        point=point.name, names=join_list(done)), "success")
             if len(done) == len(applications):
                 return redirect(self.get_url(".index_view", tab="recommended"))
         return self._recommend_page(applications)

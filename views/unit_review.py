@@ -23,9 +23,9 @@ from models import (
 from zcps import workflow
 from zcps.archive_fields import summary
 from zcps.extensions import db
+from zcps.i18n import join_list, local_date
 from zcps.identifiers import mask_id_number
 from zcps.storage import send_stored
-from zcps.templating import date_cn
 
 from .base import (
     ApplicationFiles,
@@ -60,7 +60,13 @@ APPLICATION_TABS = (
 )
 
 
-DECISION_LABELS = {"approve": _l("通过"), "return": _l("退回修改"), "reject": _l("不通过")}
+# What the unit reads after each decision (whole sentences: each language words them its way).
+ITEM_DECIDED = {"approve": _l("%(category)s「%(title)s」已通过。"),
+                "return": _l("%(category)s「%(title)s」已退回修改。"),
+                "reject": _l("%(category)s「%(title)s」已不通过。")}
+APPLICATION_DECIDED = {"approve": _l("%(name)s的申报已通过，已短信通知申报人。"),
+                       "return": _l("%(name)s的申报已退回修改，已短信通知申报人。"),
+                       "reject": _l("%(name)s的申报已不通过，已短信通知申报人。")}
 
 
 def _applicant_link(view, context, model, name):
@@ -88,7 +94,7 @@ class ArchiveReviewView(ScopedModelView):
     column_default_sort = ("submitted_at", False)
     status_column = "status"
     status_tabs = REVIEW_TABS
-    xlsx_name = "业绩档案审核"
+    xlsx_name = _l("业绩档案审核")
     xlsx_columns = (
         (_l("姓名"), lambda item: item.applicant.name),
         (_l("身份证号"), lambda item: mask_id_number(item.applicant.id_number)),
@@ -97,7 +103,7 @@ class ArchiveReviewView(ScopedModelView):
         (_l("单位/机构"), lambda item: item.organisation),
         (_l("详情"), lambda item: summary(item.category, item.details)),
         (_l("状态"), lambda item: item.status),
-        (_l("提交时间"), lambda item: date_cn(item.submitted_at)),
+        (_l("提交时间"), lambda item: local_date(item.submitted_at)),
         (_l("审核意见"), lambda item: item.remark),
     )
 
@@ -122,9 +128,8 @@ class ArchiveReviewView(ScopedModelView):
         item = self.get_one_or_404(request.form.get("item_id"))
         decision = request.form.get("decision", "")
         run_posted_step(workflow.review_item, item, decision, request.form.get("reason", ""),
-                        success=lambda item: _("%(category)s「%(title)s」已%(result)s。",
-                                               category=item.category.label, title=item.title,
-                                               result=DECISION_LABELS[decision]))
+                        success=lambda item: ITEM_DECIDED[decision] % {
+                            "category": item.category.label, "title": item.title})
         return redirect(self.get_url(".review_view", applicant_id=item.applicant_id))
 
     @expose("/profile/", methods=("POST",))
@@ -231,7 +236,7 @@ class ArchiveQueueView(ScopedModelView):
             url_for("unit_archive.review_view", applicant_id=model.id), model.name),
         "id_number": masked_id,
         "waiting": lambda view, context, model, name: model.archive_summary["waiting"],
-        "missing": lambda view, context, model, name: "、".join(
+        "missing": lambda view, context, model, name: join_list(
             category.label for category in MANDATORY_CATEGORIES
             if category not in model.archive_summary["approved"]) or "—",
         "profile_status": STATUS_FORMATTERS["profile_status"],
@@ -259,7 +264,7 @@ class ApplicationReviewView(ApplicationFiles, ScopedModelView):
     column_default_sort = ("submitted_at", False)
     status_column = "status"
     status_tabs = APPLICATION_TABS
-    xlsx_name = "申报资料审核"
+    xlsx_name = _l("申报资料审核")
     xlsx_columns = (
         (_l("姓名"), lambda a: a.applicant.name),
         (_l("身份证号"), lambda a: mask_id_number(a.applicant.id_number)),
@@ -269,7 +274,7 @@ class ApplicationReviewView(ApplicationFiles, ScopedModelView):
         (_l("资格名称"), lambda a: a.qualification.name),
         (_l("评审方式"), lambda a: a.review_method),
         (_l("状态"), lambda a: a.status),
-        (_l("提交时间"), lambda a: date_cn(a.submitted_at)),
+        (_l("提交时间"), lambda a: local_date(a.submitted_at)),
         (_l("审核意见"), lambda a: a.opinion),
     )
 
@@ -298,9 +303,8 @@ class ApplicationReviewView(ApplicationFiles, ScopedModelView):
             decision = request.form.get("decision", "")
             if run_posted_step(workflow.review_application, application, decision,
                                request.form.get("opinion", ""), posted_ids("remark-"),
-                               success=lambda done: _(
-                                   "%(name)s的申报已%(result)s，已短信通知申报人。",
-                                   name=done.applicant.name, result=DECISION_LABELS[decision])):
+                               success=lambda done: APPLICATION_DECIDED[decision] % {
+                                   "name": done.applicant.name}):
                 return redirect(self.get_url(".index_view"))
         history = timeline(Subject.APPLICATION, application.id)
         templates = {kind.value: [workflow.fill_template(t.text, application)

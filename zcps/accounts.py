@@ -2,6 +2,7 @@
 import secrets
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
 from models import Account, Applicant, AuditAction, AuthorizationStatus, Role, Unit
@@ -15,13 +16,16 @@ class AlreadyRegistered(ValueError):
     pass
 
 
+USCC_TAKEN = _l("该统一社会信用代码已注册，请直接登录；忘记密码请联系平台管理员。")
+
+
 def register_unit(*, name, uscc, address, legal_representative, contact_name, contact_mobile,
                   password) -> Account:
     """A new unit and its legal-person account; the unit starts unauthorized."""
     taken = db.session.scalar(sa.select(Unit.id).where(Unit.uscc == uscc)) or db.session.scalar(
         sa.select(Account.id).where(Account.role == Role.EMPLOYER, Account.username == uscc))
     if taken:
-        raise AlreadyRegistered("该统一社会信用代码已注册，请直接登录；忘记密码请联系平台管理员。")
+        raise AlreadyRegistered(USCC_TAKEN)
     unit = Unit(name=name, uscc=uscc, address=address, legal_representative=legal_representative,
                 contact_name=contact_name, contact_mobile=contact_mobile,
                 authorization_status=AuthorizationStatus.NONE)
@@ -33,12 +37,12 @@ def register_unit(*, name, uscc, address, legal_representative, contact_name, co
         with db.session.begin_nested():
             db.session.flush()
     except IntegrityError:
-        raise AlreadyRegistered("该统一社会信用代码已注册，请直接登录；忘记密码请联系平台管理员。") from None
+        raise AlreadyRegistered(USCC_TAKEN) from None
     audit.record(AuditAction.REGISTER_UNIT, actor=account, target=f"unit:{unit.id}", uscc=uscc)
     return account
 
 
-ID_NUMBER_TAKEN = "该身份证号已注册，请直接登录；忘记密码请联系平台管理员。"
+ID_NUMBER_TAKEN = _l("该身份证号已注册，请直接登录；忘记密码请联系平台管理员。")
 
 
 def register_applicant(*, name, id_number, mobile, password) -> Account:

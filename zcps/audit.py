@@ -5,7 +5,7 @@ from flask_babel import lazy_gettext as _l
 from models import AuditAction, AuditLog, Role
 
 # The kinds of target ("kind:what"): the roles of accounts, and the records.
-TARGET_KINDS = {**{role.value: role.label for role in Role}, "unit": _l("用人单位"),
+TARGET_KINDS = {**{role.value: role.lazy_label for role in Role}, "unit": _l("用人单位"),
                 "applicant": _l("申报人"), "workday": _l("日期"),
                 "workday_calendar": _l("工作日历")}
 

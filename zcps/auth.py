@@ -69,6 +69,14 @@ def _safe_next(role: Role, target: str | None) -> str | None:
     return None
 
 
+def fresh_session() -> None:
+    """A new session on sign-in and sign-out (no fixation); the language chosen stays."""
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+
+
 @bp.route("/")
 def home():
     return render_template("home.html", areas=AREAS)
@@ -114,7 +122,7 @@ def login(slug):
         elif not account.is_active:
             flash(_("该账号已停用，请联系平台管理员。"), "error")
         else:
-            session.clear()  # a fresh session on sign-in (no fixation)
+            fresh_session()
             login_user(account)
             account.last_login_at = utcnow()
             audit.record(AuditAction.SIGN_IN, target=f"{area.role.value}:{username}", actor=account)
@@ -140,7 +148,7 @@ def register_unit():
             db.session.rollback()
             form.uscc.errors = [*form.uscc.errors, str(error)]
         else:
-            session.clear()
+            fresh_session()
             login_user(account)
             flash(_("注册成功。请填写经办人信息，下载委托证明，盖章后上传并提交审核。"), "success")
             return redirect(url_for("unit_authorization.index"))
@@ -162,7 +170,7 @@ def register_person():
             db.session.rollback()
             form.id_number.errors = [*form.id_number.errors, str(error)]
         else:
-            session.clear()
+            fresh_session()
             login_user(account)
             flash(_("注册成功。请完善基本信息并选择工作单位。"), "success")
             return redirect(url_for("me.index"))
@@ -172,11 +180,8 @@ def register_person():
 @bp.route("/logout", methods=["POST"])
 def logout():
     role = current_user.role if current_user.is_authenticated else None
-    lang = session.get("lang")
     logout_user()
-    session.clear()
-    if lang:
-        session["lang"] = lang
+    fresh_session()
     flash(_("您已安全退出。"), "success")
     if role is not None:
         return redirect(url_for("auth.login", slug=area_for(role).login_slug))

@@ -1,6 +1,7 @@
-"""Forms of the plain (non-list) pages, with the platform's field labels and Chinese messages."""
+"""Forms of the plain (non-list) pages, with the platform's field labels and messages."""
 import re
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -23,7 +24,7 @@ def cleaned_by(cleaner):
 
 
 def required(what):
-    return DataRequired(message=f"请填写{what}。")
+    return DataRequired(message=_l("请填写%(field)s。", field=what))
 
 
 def strip(value):
@@ -35,39 +36,39 @@ PASSWORD_RULE = re.compile(r"^(?=.*[A-Za-z])(?=.*\d).{8,64}$")
 
 def strong_password(form, field):
     if not PASSWORD_RULE.match(field.data or ""):
-        raise ValidationError("密码至少8位，且须同时包含字母和数字。")
+        raise ValidationError(_("密码至少8位，且须同时包含字母和数字。"))
 
 
 class UnitRegistrationForm(FlaskForm):
     name = StringField(_l("单位名称"), filters=[strip],
-                       validators=[required("单位名称"), Length(max=200, message="单位名称过长。")])
+                       validators=[required(_l("单位名称")), Length(max=200, message=_l("单位名称过长。"))])
     uscc = StringField(_l("统一社会信用代码"), validators=[cleaned_by(clean_uscc)])
     legal_representative = StringField(
         _l("法定代表人"), filters=[strip],
-        validators=[required("法定代表人"), Length(max=50, message="法定代表人姓名过长。")])
+        validators=[required(_l("法定代表人")), Length(max=50, message=_l("法定代表人姓名过长。"))])
     address = StringField(_l("单位地址"), filters=[strip],
-                          validators=[required("单位地址"), Length(max=300, message="单位地址过长。")])
+                          validators=[required(_l("单位地址")), Length(max=300, message=_l("单位地址过长。"))])
     contact_name = StringField(_l("联系人"), filters=[strip],
-                               validators=[required("联系人"), Length(max=50, message="联系人姓名过长。")])
+                               validators=[required(_l("联系人")), Length(max=50, message=_l("联系人姓名过长。"))])
     contact_mobile = StringField(_l("手机号码"), validators=[cleaned_by(clean_mobile)])
     password = PasswordField(_l("密码"), validators=[strong_password])
     confirm = PasswordField(_l("确认密码"), validators=[
-        required("确认密码"), EqualTo("password", message="两次输入的密码不一致。")])
+        required(_l("确认密码")), EqualTo("password", message=_l("两次输入的密码不一致。"))])
 
 
 class ApplicantRegistrationForm(FlaskForm):
     name = StringField(_l("姓名"), filters=[strip],
-                       validators=[required("姓名"), Length(max=50, message="姓名过长。")])
+                       validators=[required(_l("姓名")), Length(max=50, message=_l("姓名过长。"))])
     id_number = StringField(_l("身份证号"), validators=[cleaned_by(clean_id_number)])
     mobile = StringField(_l("手机号码"), validators=[cleaned_by(clean_mobile)])
     password = PasswordField(_l("密码"), validators=[strong_password])
     confirm = PasswordField(_l("确认密码"), validators=[
-        required("确认密码"), EqualTo("password", message="两次输入的密码不一致。")])
+        required(_l("确认密码")), EqualTo("password", message=_l("两次输入的密码不一致。"))])
 
 
 class AuthorizationForm(FlaskForm):
     officer_name = StringField(_l("经办人姓名"), filters=[strip], validators=[
-        required("经办人姓名"), Length(max=50, message="经办人姓名过长。")])
+        required(_l("经办人姓名")), Length(max=50, message=_l("经办人姓名过长。"))])
     officer_id_number = StringField(_l("经办人身份证号"), validators=[cleaned_by(clean_id_number)])
     officer_mobile = StringField(_l("经办人手机号码"), validators=[cleaned_by(clean_mobile)])
     scan = FileField(_l("盖章后的委托证明（PDF）"))
@@ -75,4 +76,4 @@ class AuthorizationForm(FlaskForm):
 
 class DecisionForm(FlaskForm):
     opinion = TextAreaField(_l("审核意见"), filters=[strip],
-                            validators=[Length(max=1000, message="审核意见不超过1000字。")])
+                            validators=[Length(max=1000, message=_l("审核意见不超过1000字。"))])

@@ -6,6 +6,7 @@ trim and upper-case first, refuse 15-digit legacy ID numbers, and give Chinese m
 import re
 from datetime import date
 
+from flask_babel import gettext as _
 from stdnum.cn import ric, uscc
 from stdnum.exceptions import ValidationError
 
@@ -25,27 +26,27 @@ def normalize(value: str | None) -> str:
 def clean_uscc(value: str | None) -> str:
     code = normalize(value)
     if not code:
-        raise IdentifierError("请填写统一社会信用代码。")
+        raise IdentifierError(_("请填写统一社会信用代码。"))
     if len(code) != 18:
-        raise IdentifierError("统一社会信用代码应为18位。")
+        raise IdentifierError(_("统一社会信用代码应为18位。"))
     try:
         return uscc.validate(code)
     except ValidationError:
-        raise IdentifierError("统一社会信用代码校验位不正确，请核对。") from None
+        raise IdentifierError(_("统一社会信用代码校验位不正确，请核对。")) from None
 
 
 def clean_id_number(value: str | None) -> str:
     number = normalize(value)
     if not number:
-        raise IdentifierError("请填写身份证号。")
+        raise IdentifierError(_("请填写身份证号。"))
     if len(number) == 15:
-        raise IdentifierError("不支持15位旧身份证号，请填写18位身份证号。")
+        raise IdentifierError(_("不支持15位旧身份证号，请填写18位身份证号。"))
     if len(number) != 18:
-        raise IdentifierError("身份证号应为18位。")
+        raise IdentifierError(_("身份证号应为18位。"))
     try:
         return ric.validate(number)
     except ValidationError:
-        raise IdentifierError("身份证号校验不正确（校验位或出生日期有误），请核对。") from None
+        raise IdentifierError(_("身份证号校验不正确（校验位或出生日期有误），请核对。")) from None
 
 
 def id_birth_date(number: str) -> date:
@@ -60,7 +61,7 @@ def id_sex(number: str) -> Sex:
 def clean_mobile(value: str | None) -> str:
     mobile = re.sub(r"[\s-]+", "", value or "")
     if not MOBILE_RE.match(mobile):
-        raise IdentifierError("手机号码应为以1开头的11位数字。")
+        raise IdentifierError(_("手机号码应为以1开头的11位数字。"))
     return mobile
 
 

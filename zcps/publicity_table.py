@@ -56,7 +56,7 @@ _DETAIL_KEY = {
     ArchiveCategory.PROJECT: "role",
     ArchiveCategory.PATENT: "patent_type",
 }
-_SEX_LABELS = {member.value: member.label for member in Sex}
+_SEX_LABELS = {member.value: member.zh for member in Sex}
 _UNSAFE_IN_FILE_NAME = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]+')
 
 
@@ -160,8 +160,8 @@ def row_values(application) -> tuple:
     level = application.level
     qualification_text = qualification.name if qualification is not None else ""
     if level is not None:
-        qualification_text = (f"{qualification_text}（{level.label}）" if qualification_text
-                              else level.label)
+        qualification_text = (f"{qualification_text}（{level.zh}）" if qualification_text
+                              else level.zh)
     method = application.review_method
     return (
         profile.get("name") or "",
@@ -172,7 +172,7 @@ def row_values(application) -> tuple:
         series.name if series is not None else "",
         application.specialty or "",
         qualification_text,
-        method.label if method is not None else "",
+        method.zh if method is not None else "",
         achievement_summary(application.items),
         "",
     )

@@ -1,7 +1,4 @@
 """Jinja filters and globals shared by every template."""
-from datetime import date, datetime, timezone
-from zoneinfo import ZoneInfo
-
 from flask import current_app
 from flask_babel import get_locale
 from flask_login import current_user
@@ -16,35 +13,15 @@ from models import (
     ReviewStatus,
 )
 
-from .archive_fields import summary
+from .archive_fields import DEGREES, summary
 from .areas import area_for
+from .i18n import aside, choice_label, colon, join_list, local_date
 from .identifiers import mask_id_number, mask_mobile
-
-LOCAL_TIME = ZoneInfo("Asia/Shanghai")
-
-
-def date_cn(value) -> str:
-    """2026年9月29日; times (stored in UTC) are shown in Beijing time."""
-    if value is None or value == "":
-        return ""
-    if isinstance(value, str):
-        try:
-            value = date.fromisoformat(value)  # a date kept in a JSON snapshot
-        except ValueError:
-            return value
-    if isinstance(value, datetime):
-        if value.tzinfo is None:
-            value = value.replace(tzinfo=timezone.utc)
-        value = value.astimezone(LOCAL_TIME)
-        return f"{value.year}年{value.month}月{value.day}日 {value:%H:%M}"
-    if isinstance(value, date):
-        return f"{value.year}年{value.month}月{value.day}日"
-    return str(value)
 
 
 def date_html(value) -> Markup:
-    """date_cn kept on one line wherever a narrow column would break it mid-date."""
-    text = date_cn(value)
+    """local_date kept on one line wherever a narrow column would break it mid-date."""
+    text = local_date(value)
     return Markup('<span class="text-nowrap">{}</span>').format(text) if text else Markup()
 
 
@@ -91,7 +68,11 @@ TEMPLATE_ENUMS = (Action, ApplicationStatus, AuthorizationStatus, ObjectionStatu
 
 
 def init_app(app):
-    app.jinja_env.filters["date_cn"] = date_html
+    app.jinja_env.filters["local_date"] = date_html
+    app.jinja_env.filters["colon"] = colon
+    app.jinja_env.filters["aside"] = aside
+    app.jinja_env.filters["join_list"] = join_list
+    app.jinja_env.filters["education"] = lambda value: choice_label(DEGREES, value)
     app.jinja_env.filters["item_details"] = item_details
     app.jinja_env.filters["mask_id"] = mask_id_number
     app.jinja_env.filters["mask_mobile"] = mask_mobile

@@ -4,6 +4,7 @@ The file is judged by its content; its name and the browser's content type are i
 """
 import io
 
+from flask_babel import gettext as _
 from pypdf import PdfReader
 
 PDF_HEADER = b"%PDF-"
@@ -28,7 +29,7 @@ def read_upload(file_storage, max_bytes: int) -> bytes:
     never read into memory whole.
     """
     if file_storage is None or not getattr(file_storage, "filename", None):
-        raise UploadError("请选择要上传的PDF文件。")
+        raise UploadError(_("请选择要上传的PDF文件。"))
     limit = max_bytes + 1
     chunks = []
     size = 0
@@ -44,14 +45,14 @@ def read_upload(file_storage, max_bytes: int) -> bytes:
 def check_pdf(data: bytes, max_bytes: int) -> int:
     """Return the PDF's page count, or raise UploadError saying why the file is refused."""
     if not data:
-        raise UploadError("文件为空，请重新选择PDF文件。")
+        raise UploadError(_("文件为空，请重新选择PDF文件。"))
     if len(data) > max_bytes:
         raise UploadError(
-            f"文件超过大小限制（最大{format_megabytes(max_bytes)} MB），请压缩后重新上传。"
+            _("文件超过大小限制（最大%(mb)s MB），请压缩后重新上传。", mb=format_megabytes(max_bytes))
         )
     if PDF_HEADER not in data[:HEADER_WINDOW]:
-        raise UploadError("所选文件不是PDF文件，请上传PDF格式的扫描件（仅修改文件扩展名无效）。")
-    damaged = UploadError("PDF文件已损坏或不完整，无法打开，请重新扫描或导出后上传。")
+        raise UploadError(_("所选文件不是PDF文件，请上传PDF格式的扫描件（仅修改文件扩展名无效）。"))
+    damaged = UploadError(_("PDF文件已损坏或不完整，无法打开，请重新扫描或导出后上传。"))
     # Leniently, pypdf tries to rebuild a missing cross-reference table from whatever objects it
     # finds; a cut-off file must not pass as a shorter one, so the %%EOF marker and strict
     # parsing are both required.
@@ -63,7 +64,7 @@ def check_pdf(data: bytes, max_bytes: int) -> int:
     except Exception:  # pypdf raises many kinds of error on malformed input
         raise damaged from None
     if encrypted:
-        raise UploadError("PDF文件已加密（设有密码），请上传未加密的PDF文件。")
+        raise UploadError(_("PDF文件已加密（设有密码），请上传未加密的PDF文件。"))
     try:
         pages = list(reader.pages)
         for page in pages:
@@ -71,7 +72,7 @@ def check_pdf(data: bytes, max_bytes: int) -> int:
     except Exception:  # pypdf raises many kinds of error on malformed input
         raise damaged from None
     if not pages:
-        raise UploadError("PDF文件没有任何页面，请检查后重新上传。")
+        raise UploadError(_("PDF文件没有任何页面，请检查后重新上传。"))
     return len(pages)
 
 

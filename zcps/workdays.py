@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 import chinese_calendar
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext as _
 
 from models import WorkdayOverride
 
@@ -121,12 +122,20 @@ def days_left(end: date, on: date | None = None) -> int:
 
 
 def month_day(value: date) -> str:
-    """9月29日, as the opinions and the 公示表 write a date inside a year."""
+    """9月29日, as the opinions, the 公示表 and SMS write a date inside a year: text that is
+    written down stays Chinese whatever the reader's language (the interface uses
+    ``i18n.local_month_day``)."""
     return f"{value.month}月{value.day}日"
 
 
+# A day's type as the admin types it, in either language of the interface: whether it is a
+# working day.
+DAY_TYPES = {"休": False, "off": False, "班": True, "work": True}
+
+
 def parse_entries(text: str) -> tuple[list[tuple[date, bool, str]], list[str]]:
-    """Read the admin's entries, one per line: ``2027-02-08 休 春节`` or ``2027-02-14 班``.
+    """Read the admin's entries, one per line: ``2027-02-08 休 春节`` or ``2027-02-14 班``
+    (``off`` and ``work`` in English).
 
     Returns the entries and, for each line that cannot be read, a message naming it.
     """
@@ -136,19 +145,21 @@ def parse_entries(text: str) -> tuple[list[tuple[date, bool, str]], list[str]]:
         parts = line.replace("\u3000", " ").split(maxsplit=2)
         if not parts:
             continue
-        if len(parts) < 2 or parts[1] not in ("休", "班"):
-            errors.append(f"第{number}行「{line.strip()}」：应为“日期 休”或“日期 班”，例如 2027-02-08 休。")
+        kind = parts[1].lower() if len(parts) > 1 else None
+        if kind not in DAY_TYPES:
+            errors.append(_("第%(n)s行「%(line)s」：应为“日期 休”或“日期 班”，例如 2027-02-08 休。",
+                            n=number, line=line.strip()))
             continue
         try:
             day = date.fromisoformat(parts[0].replace("/", "-").replace(".", "-"))
         except ValueError:
-            errors.append(f"第{number}行「{line.strip()}」：日期应写作 2027-02-08。")
+            errors.append(_("第%(n)s行「%(line)s」：日期应写作 2027-02-08。", n=number, line=line.strip()))
             continue
         if day in seen:
-            errors.append(f"第{number}行：{day.isoformat()} 重复填写。")
+            errors.append(_("第%(n)s行：%(day)s 重复填写。", n=number, day=day.isoformat()))
             continue
         seen.add(day)
-        entries.append((day, parts[1] == "班", parts[2].strip() if len(parts) > 2 else ""))
+        entries.append((day, DAY_TYPES[kind], parts[2].strip() if len(parts) > 2 else ""))
     return entries, errors
 
 

@@ -23,6 +23,7 @@ from models import (
 
 from .. import workdays
 from ..extensions import db
+from ..i18n import join_list
 from . import sms
 from .archive import employing_unit, own_applicant
 from .common import (
@@ -147,7 +148,7 @@ def submit_application(actor, application: Application) -> Application:
     missing = missing_mandatory_categories(application)
     if missing:
         raise WorkflowError(_("缺少必备业绩：%(names)s。每类至少提取一项审核通过的业绩档案。",
-                              names="、".join(category.label for category in missing)))
+                              names=join_list(category.label for category in missing)))
     before = application.status
     application.status = ApplicationStatus.PENDING
     application.unit_id = unit.id
@@ -220,8 +221,17 @@ def opinion_templates(actor, kind) -> list:
                                                OpinionTemplate.id)).all()
 
 
+# What a ready sentence may name, in Chinese or as the English interface shows it: {姓名} or
+# {name}, and so on.
+PLACEHOLDERS = {"姓名": "name", "资格名称": "qualification", "申报系列": "series",
+                "单位名称": "unit", "公示开始日期": "publicity_start", "公示结束日期": "publicity_end",
+                "公示工作日": "working_days"}
+
+
 def fill_template(template: str, application: Application) -> str:
-    """Fill {姓名}, {资格名称}, {申报系列}, {单位名称} and the publicity's dates."""
+    """Fill {姓名}, {资格名称}, {申报系列}, {单位名称} and the publicity's dates (also named
+    {name}, {qualification}, …). The sentence becomes an opinion on record: its dates stay
+    Chinese whatever the reader's language."""
     values = {
         "姓名": application.applicant.name, "资格名称": application.qualification.name,
         "申报系列": application.series.name, "单位名称": application.unit.name,
@@ -235,5 +245,6 @@ def fill_template(template: str, application: Application) -> str:
                 publicity.start_date, publicity.end_date, publicity.count_start_day)),
         })
     for key, value in values.items():
-        template = template.replace("{" + key + "}", value)
+        for placeholder in (key, PLACEHOLDERS[key]):
+            template = template.replace("{" + placeholder + "}", value)
     return template

@@ -221,7 +221,7 @@ class _Reviewed:
     def described(self, record) -> str:
         if self.subject == Subject.PROFILE:
             return _("%(name)s的基本信息", name=record.name)
-        return f"「{record.title}」"
+        return _("「%(title)s」", title=record.title)
 
 
 _PROFILE = _Reviewed(Subject.PROFILE, "profile_status", "profile_remark", "profile_reviewed_at",

@@ -20,6 +20,7 @@ from models import (
 
 from .. import workdays
 from ..extensions import db
+from ..i18n import local_month_day
 from . import sms
 from .common import (
     AlreadyHandled,
@@ -74,7 +75,7 @@ def start_publicity(actor, applications, start_date: date, end_date: date | None
     end_date = end_date or earliest
     if end_date < earliest:
         raise WorkflowError(_("公示结束日期不能早于%(day)s（%(iso)s）：公示期须满%(n)s个工作日。",
-                              day=workdays.month_day(earliest), iso=earliest.isoformat(),
+                              day=local_month_day(earliest), iso=earliest.isoformat(),
                               n=workdays.PUBLICITY_WORKING_DAYS))
     if end_date - start_date > MAX_PUBLICITY_SPAN:
         raise WorkflowError(_("公示期过长，请检查公示结束日期。"))
@@ -181,8 +182,8 @@ def record_objection(actor, application: Application, content: str, received_on:
     if received_on < publicity.start_date or received_on > min(publicity.end_date,
                                                                  workdays.today()):
         raise WorkflowError(_("收到异议的日期应在公示期内（%(start)s至%(end)s），且不晚于今天。",
-                              start=workdays.month_day(publicity.start_date),
-                              end=workdays.month_day(publicity.end_date)))
+                              start=local_month_day(publicity.start_date),
+                              end=local_month_day(publicity.end_date)))
     objection = Objection(application_id=application.id, publicity_id=publicity.id,
                           unit_id=unit.id, content=content, received_on=received_on,
                           raised_by=text(raised_by)[:100], status=ObjectionStatus.OPEN)

@@ -16,6 +16,7 @@ from models import (
 )
 
 from .. import workdays
+from ..i18n import local_date, local_month_day
 from . import sms
 from .common import (
     AlreadyHandled,
@@ -48,9 +49,8 @@ def recommendation_blocker(application: Application, on: date | None = None) -> 
                  name=name, status=application.status.label)
     ready = recommendable_from(application)
     if on < ready:
-        return _("%(name)s的申报公示期至%(end)s结束，%(year)s年%(day)s起方可推荐。", name=name,
-                 end=workdays.month_day(application.publicity.end_date), year=ready.year,
-                 day=workdays.month_day(ready))
+        return _("%(name)s的申报公示期至%(end)s结束，%(day)s起方可推荐。", name=name,
+                 end=local_month_day(application.publicity.end_date), day=local_date(ready))
     for objection in application.objections:
         if objection.publicity_id != application.publicity_id:
             continue

@@ -3,6 +3,8 @@
 Messages go out in Chinese whatever language the person who acted reads the pages in, so the
 values filled in are Chinese too (an enum's ``zh``, not its ``label``).
 """
+from flask_babel import lazy_gettext as _l
+
 from .. import notifications
 
 SIGNATURE = "【浙江职称】"
@@ -37,6 +39,23 @@ TEXTS = {
 
 # Two messages of one event share the event's template code in the outbox.
 OUTBOX_TEMPLATE = {"accepted_unit": "accepted", "acceptance_returned_unit": "acceptance_returned"}
+
+# What the SMS outbox calls each template, in the reader's language.
+LABELS = {
+    "authorization_approved": _l("授权审核通过"), "authorization_rejected": _l("授权审核未通过"),
+    "profile_return": _l("基本信息退回修改"), "profile_reject": _l("基本信息审核不通过"),
+    "archive_item_return": _l("业绩档案退回修改"), "archive_item_reject": _l("业绩档案审核不通过"),
+    "application_approve": _l("申报审核通过"), "application_return": _l("申报退回修改"),
+    "application_reject": _l("申报审核不通过"), "publicity_started": _l("开始公示"),
+    "objection_upheld": _l("异议属实，不予推荐"), "objection_return": _l("异议属实，退回修改"),
+    "recommended": _l("资格审查推荐"), "accepted": _l("受理点受理"),
+    "acceptance_returned": _l("受理点退回"),
+}
+
+
+def label(template: str) -> str:
+    """An outbox template's name; a code this table does not know shows as it is."""
+    return str(LABELS.get(template, template))
 
 
 def send(template: str, mobile: str, **values) -> None:
