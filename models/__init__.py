@@ -36,6 +36,7 @@ from .system import (
     Notification,
     OpinionTemplate,
     ReviewRecord,
+    SmsTemplate,
     WorkdayOverride,
 )
 

@@ -6,7 +6,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from zcps.extensions import db
 
-from .base import Scoped, SharedReference, enum_column, utcnow
+from .base import LabeledEnum, Scoped, SharedReference, enum_column, utcnow
 from .enums import NotificationStatus, OpinionKind, Role, Subject
 
 
@@ -64,6 +64,43 @@ class AuditLog(Scoped, db.Model):
     actor = relationship("Account")
 
 
+class SmsTemplate(LabeledEnum):
+    """What an outbox message is about, by the workflow's template code."""
+
+    AUTHORIZATION_APPROVED = ("authorization_approved", "授权审核通过")
+    AUTHORIZATION_REJECTED = ("authorization_rejected", "授权审核未通过")
+    PROFILE_RETURN = ("profile_return", "基本信息退回修改")
+    PROFILE_REJECT = ("profile_reject", "基本信息审核未通过")
+    ARCHIVE_ITEM_RETURN = ("archive_item_return", "业绩档案退回修改")
+    ARCHIVE_ITEM_REJECT = ("archive_item_reject", "业绩档案审核未通过")
+    APPLICATION_APPROVE = ("application_approve", "申报审核通过")
+    APPLICATION_RETURN = ("application_return", "申报退回修改")
+    APPLICATION_REJECT = ("application_reject", "申报审核未通过")
+    PUBLICITY_STARTED = ("publicity_started", "信息公示")
+    OBJECTION_UPHELD = ("objection_upheld", "异议属实，不予推荐")
+    OBJECTION_RETURN = ("objection_return", "异议属实，退回修改")
+    RECOMMENDED = ("recommended", "资格审查推荐")
+    ACCEPTED = ("accepted", "受理点受理")
+    ACCEPTANCE_RETURNED = ("acceptance_returned", "受理点退回")
+
+
+class TemplateCode(sa.types.TypeDecorator):
+    """A template code stored as text; a known one is read back as its :class:`SmsTemplate`
+    (shown by its Chinese name), one the list does not know yet stays the code."""
+
+    impl = sa.String(60)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        return getattr(value, "value", value)
+
+    def process_result_value(self, value, dialect):
+        try:
+            return SmsTemplate(value)
+        except ValueError:
+            return value
+
+
 class Notification(Scoped, db.Model):
     """The SMS outbox: queued in the transaction of the change, drained by the sender."""
 
@@ -72,7 +109,7 @@ class Notification(Scoped, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     mobile: Mapped[str] = mapped_column(sa.String(11), nullable=False)
-    template: Mapped[str] = mapped_column(sa.String(60), nullable=False)
+    template: Mapped[str] = mapped_column(TemplateCode(), nullable=False)
     text: Mapped[str] = mapped_column(sa.Text, nullable=False)
     status: Mapped[NotificationStatus] = enum_column(
         NotificationStatus, nullable=False, default=NotificationStatus.PENDING
