@@ -254,35 +254,57 @@ def application(person: Applicant, status: ApplicationStatus = ApplicationStatus
     year = year or clock.today().year
     if status not in AFTER_THE_PERIOD:
         return _advance(person, status, items, specialty, opinion, year)
+    return _through_the_period([(person, items)], status, specialty, opinion, acceptance_point,
+                               acceptance_opinion, year)[0]
+
+
+def applications(people, status: ApplicationStatus, *, specialty: str = "计算机应用",
+                 acceptance_point: AcceptancePoint | None = None,
+                 year: int | None = None) -> list[Application]:
+    """An application for each of ``people`` (of one unit) taken to ``status``; after the
+    publicity, as one batch publicized, recommended and decided together (quicker than one
+    :func:`application` each)."""
+    year = year or clock.today().year
+    if status not in AFTER_THE_PERIOD:
+        return [_advance(person, status, (), specialty, None, year) for person in people]
+    return _through_the_period([(person, ()) for person in people], status, specialty, None,
+                               acceptance_point, None, year)
+
+
+def _through_the_period(entries, status, specialty, opinion, point, acceptance_opinion, year):
     today = clock.today()
     start = today - timedelta(days=21)
     # The period and the two days after it are over by today, whatever the holidays.
     while workdays.earliest_end_date(start) + timedelta(days=2) > today:
         start -= timedelta(days=7)
     with _on(start - timedelta(days=2)):
-        record = _advance(person, ApplicationStatus.APPROVED, items, specialty, opinion, year)
-    officer = employer(person.unit)
+        records = [_advance(person, ApplicationStatus.APPROVED, items, specialty, opinion, year)
+                   for person, items in entries]
+    officer = employer(entries[0][0].unit)
     with _on(start):
-        publicity = workflow.start_publicity(officer, [record], start,
+        publicity = workflow.start_publicity(officer, records, start,
                                              objection_contact="人事处 0571-88000000")
     end = publicity.end_date
     if status == ApplicationStatus.PUBLICIZED:
         workflow.close_ended_publicities()
-        db.session.refresh(record)
-        return record
-    point = acceptance_point or new_acceptance_point()
+        for record in records:
+            db.session.refresh(record)
+        return records
+    point = point or new_acceptance_point()
     with _on(end + timedelta(days=1)):
-        workflow.recommend_application(officer, record, point, REASONS["recommend"])
+        for record in records:
+            workflow.recommend_application(officer, record, point, REASONS["recommend"])
     if status == ApplicationStatus.RECOMMENDED:
-        return record
+        return records
     with _on(end + timedelta(days=2)):
-        if status == ApplicationStatus.ACCEPTED:
-            workflow.accept_application(acceptance_account(point), record,
-                                        acceptance_opinion or "")
-        else:
-            workflow.return_to_unit(acceptance_account(point), record,
-                                    acceptance_opinion or REASONS["acceptance_return"])
-    return record
+        for record in records:
+            if status == ApplicationStatus.ACCEPTED:
+                workflow.accept_application(acceptance_account(point), record,
+                                            acceptance_opinion or "")
+            else:
+                workflow.return_to_unit(acceptance_account(point), record,
+                                        acceptance_opinion or REASONS["acceptance_return"])
+    return records
 
 
 def _advance(person, status, items, specialty, opinion, year) -> Application:

@@ -15,10 +15,10 @@ def fill(unit, point, people):
         person = factories.applicant(unit)
         factories.archive_item(person)
         factories.application(person, ApplicationStatus.PENDING)
-        colleague = factories.applicant(unit)
-        factories.application(colleague, ApplicationStatus.RECOMMENDED, acceptance_point=point)
+    colleagues = [factories.applicant(unit) for _ in range(people)]
+    factories.applications(colleagues, ApplicationStatus.RECOMMENDED, acceptance_point=point)
     db.session.commit()
-    return {"employer": person.name, "acceptance": colleague.name}
+    return {"employer": person.name, "acceptance": colleagues[-1].name}
 
 
 @pytest.mark.parametrize("who,url", [
