@@ -1,6 +1,6 @@
 """Shared building blocks of the models: labelled enums, timestamps and row scoping."""
 import enum
-from datetime import datetime, timezone
+from datetime import datetime
 
 import sqlalchemy as sa
 from flask_babel import gettext, lazy_gettext
@@ -8,6 +8,7 @@ from flask_babel.speaklater import LazyString
 from markupsafe import escape
 from sqlalchemy.orm import Mapped, mapped_column
 
+from zcps import clock
 from zcps.extensions import db
 
 # The largest primary key a table holds (INTEGER on every database the app runs on).
@@ -25,7 +26,8 @@ def to_id(value) -> int | None:
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    """Now as naive UTC (what the columns hold), from the movable clock."""
+    return clock.now()
 
 
 class LabeledEnum(str, enum.Enum):

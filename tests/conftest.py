@@ -270,15 +270,16 @@ def make_client(app):
 
 
 @pytest.fixture
-def clock(monkeypatch):
-    """Move the system's idea of today (``zcps.workdays.today``); the calendar stays as it is.
+def clock():
+    """Move the system's clock (``zcps.clock``): today's date and every timestamp follow;
+    the calendar stays as it is.
 
-    Starts on Tuesday 2026-09-29; call it with a date to move it.
+    Starts on Tuesday 2026-09-29 (10:00 Beijing time); call it with a date to move it.
     """
     from datetime import date
 
-    from zcps import workdays
+    from zcps import clock as system_clock
 
-    now = {"day": date(2026, 9, 29)}
-    monkeypatch.setattr(workdays, "today", lambda: now["day"])
-    return lambda day: now.update(day=day)
+    system_clock.set(date(2026, 9, 29))
+    yield system_clock.set
+    system_clock.reset()

@@ -1,4 +1,5 @@
 """The applicant's pages (/me): what a person does in the browser, and what others cannot do."""
+from datetime import date
 from io import BytesIO
 
 import pytest
@@ -11,10 +12,10 @@ from models import (
     ArchiveItem,
     ArchiveItemAttachment,
     ReviewStatus,
-    Subject,
 )
 from tests import factories
 from tests.helpers import csrf_token, post, signed_in
+from zcps import workflow
 from zcps.extensions import db
 
 
@@ -46,9 +47,10 @@ def test_choosing_the_employing_unit_by_search(client, app):
     assert person.unit_id == target.id
 
 
-def test_basic_information_is_saved_and_submitted(client, me):
-    me.profile_status = ReviewStatus.DRAFT
+def test_basic_information_is_saved_and_submitted(client, app):
+    me = factories.applicant(factories.unit("甲单位"), "申报人甲", with_account=True)
     db.session.commit()
+    signed_in(client, me.account)
     post(client, "/me/profile/", {"action": "save", "mobile": "13912345678",
                                   "highest_education": "大学本科", "current_title": "工程师",
                                   "current_title_date": "2020-12-31"}, token_from="/me/profile/")
@@ -141,10 +143,9 @@ def test_a_bad_attachment_or_missing_field_saves_nothing(client, me):
 
 
 def test_a_returned_item_shows_its_reason_and_goes_back_when_edited(client, me):
-    item = factories.archive_item(me, ReviewStatus.RETURNED, ArchiveCategory.WORK, "某公司")
-    item.details = {"position": "工程师"}
-    item.start_date = factories.date(2015, 7, 1)
-    item.remark = "请写明起止时间"
+    item = factories.archive_item(me, ReviewStatus.RETURNED, ArchiveCategory.WORK, "某公司",
+                                  reason="请写明起止时间", details={"position": "工程师"},
+                                  start_date=date(2015, 7, 1))
     db.session.commit()
     url = f"/me/archive/{item.id}/edit"
     assert "请写明起止时间" in client.get(url).get_data(as_text=True)
@@ -233,15 +234,11 @@ def test_a_second_open_application_in_the_year_is_refused(client, me):
 
 def test_a_returned_application_shows_why_and_is_resubmitted(client, me):
     items = make_full_archive(me)
-    application = factories.application(me, ApplicationStatus.RETURNED, round=1)
-    db.session.commit()
-    from zcps.workflow import extract_items, record_history
-
-    extract_items(me.account, application, [item.id for item in items])
-    record_history(Subject.APPLICATION, application, "return",
-                   ApplicationStatus.PENDING, ApplicationStatus.RETURNED, None,
-                   opinion="请补充继续教育", applicant_id=me.id, unit_id=me.unit_id,
-                   remarks=[{"title": "教育经历", "remark": "毕业证书不清晰"}], round_no=1)
+    application = factories.application(me, ApplicationStatus.PENDING, items=items)
+    education = next(item for item in application.items
+                     if item.category == ArchiveCategory.EDUCATION)
+    workflow.review_application(factories.employer(me.unit), application, "return",
+                                "请补充继续教育", remarks={education.id: "毕业证书不清晰"})
     db.session.commit()
     url = f"/me/applications/{application.id}"
     page = client.get(url).get_data(as_text=True)

@@ -183,8 +183,9 @@ def test_a_complete_application_is_submitted_and_held_by_the_unit(person):
 
 
 def test_basic_information_must_be_approved_before_submitting(person):
-    person.profile_status = ReviewStatus.PENDING
     items = approved_archive(person)
+    workflow.save_profile(person.account, mobile="13911112222")  # an edit: back to the unit
+    assert person.profile_status == ReviewStatus.PENDING
     application = new_application(person)
     workflow.extract_items(person.account, application, [item.id for item in items])
     with pytest.raises(workflow.WorkflowError, match="基本信息"):
@@ -195,13 +196,17 @@ def test_one_open_application_per_year(person):
     first = new_application(person)
     with pytest.raises(workflow.WorkflowError, match="每年度只能有一份"):
         new_application(person)
-    first.status = ApplicationStatus.REJECTED  # a closed one frees the year
+    # A closed one (here: not approved by the unit) frees the year.
+    workflow.extract_items(person.account, first, [item.id for item in approved_archive(person)])
+    workflow.submit_application(person.account, first)
+    workflow.review_application(factories.employer(person.unit), first, "reject", "不符合条件。")
+    assert first.status == ApplicationStatus.REJECTED
     assert new_application(person).status == ApplicationStatus.DRAFT
 
 
 def test_a_returned_application_is_edited_and_resubmitted(person):
     items = approved_archive(person)
-    application = factories.application(person, ApplicationStatus.RETURNED, round=1)
+    application = factories.application(person, ApplicationStatus.RETURNED)
     workflow.extract_items(person.account, application, [item.id for item in items])
     workflow.submit_application(person.account, application)
     assert application.status == ApplicationStatus.PENDING and application.round == 2

@@ -110,7 +110,7 @@ def test_before_approval_the_menu_lists_only_what_opens(client, new_unit):
     page = client.get("/unit/authorization/").get_data(as_text=True)
     assert "需单位授权通过后才能使用" not in page
 
-    unit.authorization_status = AuthorizationStatus.APPROVED
+    factories.authorization(unit, AuthorizationStatus.APPROVED)
     db.session.commit()
     page = client.get("/unit/").get_data(as_text=True)
     for opens in CLOSED_MENU:
@@ -119,7 +119,7 @@ def test_before_approval_the_menu_lists_only_what_opens(client, new_unit):
 
 def test_every_employer_url_opens_after_approval(app, client, new_unit):
     unit, account = new_unit
-    unit.authorization_status = AuthorizationStatus.APPROVED
+    factories.authorization(unit, AuthorizationStatus.APPROVED)
     db.session.commit()
     signed_in(client, account)
     for endpoint, url in unit_urls(app):
@@ -324,8 +324,9 @@ def test_a_decision_on_an_already_decided_authorization_changes_nothing(app, cli
     assert authorization.status == AuthorizationStatus.APPROVED
     assert authorization.decided_by_id == other_admin.id
     assert db.session.scalar(db.select(db.func.count(Notification.id))) == 1
-    assert db.session.scalar(db.select(db.func.count(ReviewRecord.id)).filter_by(
-        subject=Subject.AUTHORIZATION, subject_id=authorization.id)) == 1
+    assert db.session.scalars(db.select(ReviewRecord.action).filter_by(
+        subject=Subject.AUTHORIZATION, subject_id=authorization.id)
+        .order_by(ReviewRecord.id)).all() == ["submit", "approve"]
 
 
 def test_a_rolled_back_decision_leaves_no_message(app, pending):
@@ -363,7 +364,9 @@ def test_bulk_approval_and_the_queue_tabs(app, client, pending):
     assert response.status_code == 302
     db.session.expire_all()
     assert {authorization.status, second.status} == {AuthorizationStatus.APPROVED}
-    assert db.session.scalar(db.select(db.func.count(Notification.id))) == 2
+    texts = db.session.scalars(db.select(Notification.text)).all()
+    assert len(texts) == 3  # 已通过的 was told before; the bulk action told the other two
+    assert [sum(name in text for text in texts) for name in ("待审单位", "第二家")] == [1, 1]
     searched = client.get("/admin/admin_authorization/?tab=all&search=第二家").get_data(as_text=True)
     assert "第二家" in searched and "待审单位" not in searched
 

@@ -199,7 +199,8 @@ def test_refusals_and_flashes_name_days_in_english_and_the_record_stays_chinese(
     # Written down in Chinese: the history's opinion and the SMS.
     opinions = db.session.scalars(sa.select(ReviewRecord.opinion)).all()
     assert "公示期：9月29日至10月12日" in opinions
-    assert "公示期9月29日至10月12日" in db.session.scalars(sa.select(Notification.text)).one()
+    assert "公示期9月29日至10月12日" in db.session.scalars(
+        sa.select(Notification.text).filter_by(template="publicity_started")).one()
 
     clock(date(2026, 10, 12))
     page = client.get(f"/unit/recommendation/recommend/?ids={application.id}").get_data(

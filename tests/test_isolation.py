@@ -15,10 +15,9 @@ import pytest
 from openpyxl import load_workbook
 
 from models import (
-    ApplicationItem,
     ApplicationStatus,
     ArchiveCategory,
-    ArchiveItemAttachment,
+    AuthorizationStatus,
     OpinionKind,
     OpinionTemplate,
     ReviewStatus,
@@ -47,6 +46,15 @@ class Probe:
     foreign: bool = True  # carries B's ids: must be refused, not only hide B
 
 
+def item_with_file(person, title, file_name):
+    """An archive item of ``person`` with an attached PDF, approved by the unit."""
+    item = factories.archive_item(person, ReviewStatus.PENDING, ArchiveCategory.EDUCATION, title)
+    stored = store_bytes(factories.pdf_bytes(), file_name)
+    workflow.attach_file(factories.applicant_account(person), item, stored)
+    workflow.review_item(factories.employer(person.unit), item, "approve")
+    return item, stored
+
+
 def units():
     """Unit B's records at every step; unit A has a few of its own."""
     a = factories.unit("甲单位")
@@ -56,28 +64,35 @@ def units():
     own_application = factories.application(person_a, ApplicationStatus.APPROVED,
                                             specialty="甲专业")
 
-    b = factories.unit("乙单位")
+    b = factories.unit("乙单位", authorized=False)
+    authorization = factories.authorization(b, AuthorizationStatus.APPROVED,
+                                            officer_name="乙经办人")
     officer_b = factories.employer(b)
-    person_b = factories.applicant(b, "乙员工")
-    item = factories.archive_item(person_b, ReviewStatus.PENDING, title="乙学历")
-    stored = store_bytes(factories.pdf_bytes(), "乙附件.pdf")
-    db.session.add(ArchiveItemAttachment(archive_item=item, file=stored))
-    pending = factories.application(person_b, ApplicationStatus.PENDING, specialty="乙专业")
-    db.session.add(ApplicationItem(application=pending, archive_item_id=item.id,
-                                   category=item.category, title="乙学历",
-                                   file_ids=[stored.id]))
-    approved = factories.application(person_b, ApplicationStatus.APPROVED, specialty="乙待公示")
-    publicizing = factories.application(person_b, ApplicationStatus.APPROVED, specialty="乙公示")
+    point = factories.acceptance_point("杭州市受理点")
+    # One application in progress a year per person: B's people, one per state.
+    person_b, *colleagues = [factories.applicant(b, name)
+                             for name in ("乙员工", "乙员工二", "乙员工三", "乙员工四")]
+    # The item's file is in the pending application as extracted, and the item itself is
+    # waiting again: edited after its approval (the application keeps what it extracted).
+    item, stored = item_with_file(person_b, "乙学历", "乙附件.pdf")
+    pending = factories.application(person_b, ApplicationStatus.PENDING, specialty="乙专业",
+                                    items=[item])
+    workflow.save_item(factories.applicant_account(person_b), item, organisation="乙大学")
+    approved = factories.application(colleagues[0], ApplicationStatus.APPROVED,
+                                     specialty="乙待公示")
+    publicizing = factories.application(colleagues[1], ApplicationStatus.APPROVED,
+                                        specialty="乙公示")
     publicity = workflow.start_publicity(officer_b, [publicizing], POSTED,
                                          objection_contact="乙单位人事处")
     objection = workflow.record_objection(officer_b, publicizing, "乙异议", POSTED)
-    returned = factories.application(person_b, ApplicationStatus.ACCEPTANCE_RETURNED,
-                                     specialty="乙退回", acceptance_opinion="乙受理点意见")
+    returned = factories.application(colleagues[2], ApplicationStatus.ACCEPTANCE_RETURNED,
+                                     specialty="乙退回", acceptance_point=point,
+                                     acceptance_opinion="乙受理点意见")
     template = OpinionTemplate(unit_id=b.id, kind=OpinionKind.APPROVE, text="乙单位的意见")
     db.session.add(template)
-    authorization = factories.authorization(b, officer_name="乙经办人")
-    point = factories.acceptance_point("杭州市受理点")
     db.session.commit()
+    assert item.status == ReviewStatus.PENDING
+    assert stored.id in pending.items[0].file_ids
     ids = dict(person=person_b.id, item=item.id, file=stored.id, pending=pending.id,
                approved=approved.id, publicizing=publicizing.id, publicity=publicity.id,
                objection=objection.id, returned=returned.id, template=template.id,
@@ -95,9 +110,8 @@ def applicants():
     other = factories.applicant(unit, "乙员工", with_account=True)
     item = factories.archive_item(other, ReviewStatus.DRAFT, title="乙学历")
     approved = factories.archive_item(other, ReviewStatus.APPROVED, title="乙获奖")
-    attachment = ArchiveItemAttachment(
-        archive_item=item, file=store_bytes(factories.pdf_bytes(), "乙附件.pdf"))
-    db.session.add(attachment)
+    attachment = workflow.attach_file(other.account, item,
+                                      store_bytes(factories.pdf_bytes(), "乙附件.pdf"))
     application = factories.application(other, ApplicationStatus.DRAFT, specialty="乙专业")
     db.session.commit()
     ids = dict(person=other.id, item=item.id, approved_item=approved.id,
@@ -114,11 +128,10 @@ def acceptance_points():
     officer = factories.employer(unit)
     own = factories.application(factories.applicant(unit, "甲员工"), ApplicationStatus.APPROVED,
                                 specialty="甲专业")
-    sent = factories.application(factories.applicant(unit, "乙员工"), ApplicationStatus.APPROVED,
-                                 specialty="乙专业")
-    stored = store_bytes(factories.pdf_bytes(), "乙附件.pdf")
-    db.session.add(ApplicationItem(application=sent, category=ArchiveCategory.EDUCATION,
-                                   title="乙学历", file_ids=[stored.id]))
+    person = factories.applicant(unit, "乙员工")
+    item, stored = item_with_file(person, "乙学历", "乙附件.pdf")
+    sent = factories.application(person, ApplicationStatus.APPROVED, specialty="乙专业",
+                                 items=[item])
     workflow.start_publicity(officer, [own, sent], POSTED)
     db.session.commit()
     return account_a, account_b, dict(officer=officer, own=own, sent=sent, point_a=point_a,

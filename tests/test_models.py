@@ -42,16 +42,17 @@ def test_states_carry_the_platforms_words():
 
 
 def test_every_application_state_says_who_holds_it(app):
-    person = factories.applicant(factories.unit())
+    unit = factories.unit()
     expected = {
         ApplicationStatus.DRAFT: Holder.APPLICANT, ApplicationStatus.RETURNED: Holder.APPLICANT,
         ApplicationStatus.PENDING: Holder.UNIT, ApplicationStatus.PUBLICIZED: Holder.UNIT,
         ApplicationStatus.RECOMMENDED: Holder.ACCEPTANCE,
     }
+    # One person per application: a person has one application in progress a year.
     for status, holder in expected.items():
-        assert factories.application(person, status).holder == holder
+        assert factories.application(factories.applicant(unit), status).holder == holder
     for status in ApplicationStatus:
-        factories.application(person, status).holder  # every state has a holder
+        factories.application(factories.applicant(unit), status).holder  # every state has one
 
 
 @pytest.mark.parametrize("owner", [{}, {"applicant": True}])

@@ -135,7 +135,7 @@ def test_empty_mobile_queues_nothing(app):
 
 
 def test_rollback_of_the_callers_transaction_leaves_no_message(app):
-    unit = factories.unit()
+    unit = factories.unit(authorized=False)
     queue_sms(unit.contact_mobile, "authorization_approved", TEXT)
     db.session.flush()
     assert len(outbox()) == 1

@@ -499,8 +499,8 @@ def test_an_empty_tab_says_so_in_chinese(client, world):
 
 
 def test_the_all_tab_of_recommendation_counts_only_what_it_lists(client, world):
-    factories.application(world["person"], ApplicationStatus.PENDING)
-    factories.application(world["person"], ApplicationStatus.REJECTED)
+    factories.application(factories.applicant(world["unit"]), ApplicationStatus.PENDING)
+    factories.application(factories.applicant(world["unit"]), ApplicationStatus.REJECTED)
     publicized(world)
     signed_in(client, world["officer"])
     page = client.get("/unit/recommendation/?tab=all").get_data(as_text=True)

@@ -103,7 +103,7 @@ def test_a_start_in_the_past_is_refused(world):
 
 
 def test_only_approved_applications_can_be_publicized(world):
-    pending = factories.application(world["person"], ApplicationStatus.PENDING)
+    pending = factories.application(factories.applicant(world["unit"]), ApplicationStatus.PENDING)
     with pytest.raises(workflow.WorkflowError, match="只有审核通过的申报可以公示"):
         workflow.start_publicity(world["officer"], [world["application"], pending], POSTED)
     db.session.rollback()
@@ -268,9 +268,10 @@ def test_an_objection_of_an_earlier_publicity_does_not_block_the_next_one(world,
                                           POSTED)
     workflow.resolve_objection(world["officer"], objection, "return", "请补充完整材料。")
     db.session.commit()
-    # Fixed, resubmitted and approved again (those steps have their own tests), then a new
-    # publicity: the upheld objection belongs to the first one.
-    world["application"].status = ApplicationStatus.APPROVED
+    # Fixed, resubmitted and approved again, then a new publicity: the upheld objection
+    # belongs to the first one.
+    workflow.submit_application(world["person"].account, world["application"])
+    workflow.review_application(world["officer"], world["application"], "approve", "同意推荐。")
     db.session.commit()
     clock(date(2026, 10, 14))
     second = workflow.start_publicity(world["officer"], [world["application"]],

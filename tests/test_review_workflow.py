@@ -2,10 +2,8 @@
 import threading
 
 import pytest
-import sqlalchemy as sa
 
 from models import (
-    ApplicationItem,
     ApplicationStatus,
     ArchiveCategory,
     AuthorizationStatus,
@@ -47,8 +45,9 @@ def test_each_item_decision_in_its_state(world, decision, status):
     workflow.review_item(world["officer"], item, decision, "" if decision == "approve" else "原因")
     db.session.commit()
     assert item.status == status and item.reviewed_by_id == world["officer"].id
-    assert [h.action for h in history(Subject.ARCHIVE_ITEM, item.id)] == [decision]
-    texts = db.session.scalars(db.select(Notification.text)).all()
+    assert [h.action for h in history(Subject.ARCHIVE_ITEM, item.id)] == ["submit", decision]
+    texts = db.session.scalars(db.select(Notification.text).where(
+        Notification.template.startswith("archive_item"))).all()
     if decision == "approve":
         assert texts == []
     else:
@@ -76,7 +75,8 @@ def test_return_and_reject_need_a_reason(world, decision):
 def test_another_unit_and_other_roles_cannot_decide(world):
     item = factories.archive_item(world["person"], ReviewStatus.PENDING)
     application = factories.application(world["person"], ApplicationStatus.PENDING)
-    world["person"].profile_status = ReviewStatus.PENDING
+    workflow.save_profile(world["person"].account, mobile="13911112222")  # back to the unit
+    assert world["person"].profile_status == ReviewStatus.PENDING
     for actor in (world["other"], world["person"].account, factories.admin()):
         with pytest.raises(workflow.WorkflowError):
             workflow.review_item(actor, item, "approve")
@@ -89,15 +89,18 @@ def test_another_unit_and_other_roles_cannot_decide(world):
 
 
 def test_an_unauthorized_unit_cannot_review(world):
-    world["unit"].authorization_status = AuthorizationStatus.PENDING
+    # Nothing can be sent to a unit before its authorization; its officer is refused first.
+    waiting = factories.unit("待授权单位", authorized=False)
+    factories.authorization(waiting, AuthorizationStatus.PENDING)
     item = factories.archive_item(world["person"], ReviewStatus.PENDING)
     with pytest.raises(workflow.WorkflowError, match="授权"):
-        workflow.review_item(world["officer"], item, "approve")
+        workflow.review_item(factories.employer(waiting), item, "approve")
+    assert item.status == ReviewStatus.PENDING
 
 
 def test_basic_information_review(world):
     person = world["person"]
-    person.profile_status = ReviewStatus.PENDING
+    workflow.submit_profile(person.account)
     workflow.review_profile(world["officer"], person, "return", "请补充职称取得时间")
     assert person.profile_status == ReviewStatus.RETURNED
     assert person.profile_remark == "请补充职称取得时间"
@@ -107,7 +110,7 @@ def test_basic_information_review(world):
 
 def test_approving_the_basic_information_and_items_unlocks_submission(world):
     person = world["person"]
-    person.profile_status = ReviewStatus.PENDING
+    workflow.submit_profile(person.account)
     items = [factories.archive_item(person, ReviewStatus.PENDING, category, category.label)
              for category in (ArchiveCategory.EDUCATION, ArchiveCategory.WORK,
                               ArchiveCategory.ASSESSMENT)]
@@ -127,12 +130,17 @@ def test_approving_the_basic_information_and_items_unlocks_submission(world):
 
 def pending_application(world):
     person = world["person"]
-    application = factories.application(person, ApplicationStatus.PENDING, round=1)
-    for category in (ArchiveCategory.EDUCATION, ArchiveCategory.WORK):
-        db.session.add(ApplicationItem(application=application, category=category,
-                                       title=category.label))
+    items = [factories.archive_item(person, ReviewStatus.APPROVED, category, category.label)
+             for category in (ArchiveCategory.EDUCATION, ArchiveCategory.WORK,
+                              ArchiveCategory.ASSESSMENT)]
+    application = factories.application(person, ApplicationStatus.PENDING, items=items)
     db.session.commit()
     return application
+
+
+def sms(*templates):
+    return db.session.scalars(db.select(Notification).where(
+        Notification.template.in_(templates)).order_by(Notification.id)).all()
 
 
 def test_approving_an_application_needs_an_opinion(world):
@@ -142,13 +150,13 @@ def test_approving_an_application_needs_an_opinion(world):
     workflow.review_application(world["officer"], application, "approve", "同意推荐。")
     assert application.status == ApplicationStatus.APPROVED
     assert application.opinion == "同意推荐。"
-    message = db.session.scalar(db.select(Notification))
+    [message] = sms("application_approve")
     assert "通过" in message.text and application.qualification.name in message.text
 
 
 def test_a_return_carries_every_item_remark_to_the_applicant(world):
     application = pending_application(world)
-    first, second = application.items
+    first, second, _ = application.items
     workflow.review_application(world["officer"], application, "return", "请按意见修改",
                                 {first.id: "毕业证不清晰", second.id: ""})
     db.session.commit()
@@ -163,7 +171,8 @@ def test_a_return_carries_every_item_remark_to_the_applicant(world):
     seen = ReviewRecord.query_for(world["person"].account).filter_by(
         subject=Subject.APPLICATION).all()
     assert record in seen
-    assert "退回修改" in db.session.scalar(db.select(Notification.text))
+    [message] = sms("application_return")
+    assert "退回修改" in message.text
 
 
 @pytest.mark.parametrize("decision", ["return", "reject"])
@@ -241,4 +250,4 @@ def test_two_reviewers_deciding_at_once_one_wins(app, world):
     decisions = [h for h in history(Subject.APPLICATION, application_id)
                  if h.action in ("approve", "return")]
     assert len(decisions) == 1
-    assert db.session.scalar(sa.select(sa.func.count(Notification.id))) == 1
+    assert len(sms("application_approve", "application_return")) == 1

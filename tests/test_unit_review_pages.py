@@ -7,16 +7,15 @@ import pytest
 
 from models import (
     Application,
-    ApplicationItem,
     ApplicationStatus,
     ArchiveCategory,
     ArchiveItem,
-    ArchiveItemAttachment,
     Notification,
     ReviewStatus,
 )
 from tests import factories
 from tests.helpers import post, signed_in
+from zcps import workflow
 from zcps.extensions import db
 
 
@@ -102,12 +101,12 @@ def test_a_page_of_waiting_items_is_approved_together(client, unit_world):
     assert {item.status for item in items} == {ReviewStatus.APPROVED}
 
 
-def pending_application(person, remarks_items=2):
-    application = factories.application(person, ApplicationStatus.PENDING, round=1,
-                                        specialty="软件")
-    for n in range(remarks_items):
-        db.session.add(ApplicationItem(application=application, category=ArchiveCategory.PAPER,
-                                       title=f"论文{n}"))
+def pending_application(person, papers=2):
+    """``person``'s application waiting for the unit, with ``papers`` papers extracted."""
+    items = [factories.archive_item(person, ReviewStatus.APPROVED, ArchiveCategory.PAPER,
+                                    f"论文{n}") for n in range(papers)]
+    application = factories.application(person, ApplicationStatus.PENDING, specialty="软件",
+                                        items=items)
     db.session.commit()
     return application
 
@@ -140,7 +139,8 @@ def test_an_application_is_returned_with_item_remarks_and_the_applicant_sees_the
     page = applicant.get(f"/me/applications/{application.id}").get_data(as_text=True)
     assert "请补充材料" in page and "缺少刊物封面" in page
     assert "退回原因：</strong>请补充材料" in page  # above the application, not only in its history
-    assert db.session.scalar(db.select(db.func.count(Notification.id))) == 1
+    assert db.session.scalar(db.select(db.func.count(Notification.id)).filter_by(
+        mobile=person.mobile)) == 1
 
 
 def test_approval_needs_an_opinion(client, unit_world):
@@ -157,18 +157,24 @@ def test_approval_needs_an_opinion(client, unit_world):
 
 def test_another_units_ids_are_refused_on_every_review_endpoint(client, unit_world):
     stranger = unit_world["stranger"]
+    owner = factories.applicant_account(stranger)
     item = factories.archive_item(stranger, ReviewStatus.PENDING, title="乙条目")
     stored = factories.store_bytes(factories.pdf_bytes(), "乙附件.pdf")
-    db.session.add(ArchiveItemAttachment(archive_item=item, file=stored))
-    application = pending_application(stranger)
-    snapshot = application.items[0]
-    snapshot.file_ids = [stored.id]
+    workflow.attach_file(owner, item, stored)
+    paper = factories.archive_item(stranger, ReviewStatus.PENDING, ArchiveCategory.PAPER, "乙论文")
+    extracted = factories.store_bytes(factories.pdf_bytes(), "乙论文.pdf")
+    workflow.attach_file(owner, paper, extracted)
+    workflow.review_item(factories.employer(stranger.unit), paper, "approve")
+    application = factories.application(stranger, ApplicationStatus.PENDING, items=[paper])
+    assert extracted.id in {file_id for snapshot in application.items
+                            for file_id in snapshot.file_ids}
+    workflow.save_profile(owner, mobile="13911112222")  # back to the unit for review
     db.session.commit()
     token_page = "/unit/unit_archive/"
     for url in (f"/unit/unit_archive/review/?applicant_id={stranger.id}",
                 f"/unit/unit_archive/file/{stored.id}",
                 f"/unit/unit_application/review/?id={application.id}",
-                f"/unit/unit_application/file/{application.id}/{stored.id}",
+                f"/unit/unit_application/file/{application.id}/{extracted.id}",
                 f"/unit/unit_application/details/?id={application.id}",
                 f"/unit/unit_archive/details/?id={item.id}"):
         response = client.get(url)
@@ -191,16 +197,17 @@ def test_another_units_ids_are_refused_on_every_review_endpoint(client, unit_wor
 
 
 def test_the_unit_home_page_counts_what_waits(client, unit_world, clock):
-    from zcps import workflow
-
     person = unit_world["person"]
     factories.archive_item(person, ReviewStatus.PENDING)
     factories.archive_item(person, ReviewStatus.PENDING)
     factories.archive_item(unit_world["stranger"], ReviewStatus.PENDING)
     factories.application(person, ApplicationStatus.PENDING)
-    factories.application(person, ApplicationStatus.PUBLICIZED)
+    workflow.save_profile(person.account, mobile="13911112222")  # back to the unit for review
+    factories.application(factories.applicant(unit_world["unit"], "甲员工二"),
+                          ApplicationStatus.PUBLICIZED)
     # A running publicity with an open objection, in this unit and in another one.
-    for officer, applicant in ((unit_world["officer"], person),
+    for officer, applicant in ((unit_world["officer"],
+                                factories.applicant(unit_world["unit"], "甲员工三")),
                                (factories.employer(unit_world["stranger"].unit),
                                 unit_world["stranger"])):
         application = factories.application(applicant, ApplicationStatus.APPROVED)
@@ -261,7 +268,7 @@ def test_review_lists_export_the_current_tab_as_text_with_masked_numbers(client,
     factories.archive_item(person, ReviewStatus.PENDING, title='=HYPERLINK("http://x","点我")')
     factories.archive_item(person, ReviewStatus.APPROVED, title="已通过的")
     factories.archive_item(unit_world["stranger"], ReviewStatus.PENDING, title="乙的条目")
-    pending_application(person)
+    pending_application(person, papers=0)  # extracts 已通过的, a work and an assessment item
     db.session.commit()
     page = client.get("/unit/unit_archive/").get_data(as_text=True)
     assert "导出Excel" in page
@@ -273,7 +280,7 @@ def test_review_lists_export_the_current_tab_as_text_with_masked_numbers(client,
     assert rows[1][3] == '=HYPERLINK("http://x","点我")'
     assert rows[1][1] != person.id_number and rows[1][1].startswith(person.id_number[:4] + "*")
     everything = read_xlsx(client.get("/unit/unit_archive/export.xlsx?tab=all").get_data())
-    assert len(everything) == 3 and "乙的条目" not in str(everything)
+    assert len(everything) == 1 + 4 and "乙的条目" not in str(everything)
     searched = read_xlsx(client.get(
         "/unit/unit_archive/export.xlsx?tab=all&search=没有这个人").get_data())
     assert len(searched) == 1
@@ -345,11 +352,13 @@ def test_application_tab_counts_and_bulk_approval_with_the_template_opinion(clie
     from zcps.catalogue import seed_opinion_templates
 
     seed_opinion_templates()
-    person = unit_world["person"]
-    waiting = [pending_application(person) for _ in range(2)]
+    unit = unit_world["unit"]
+    # One application in progress a year per person: each of its own.
+    waiting = [pending_application(person)
+               for person in (unit_world["person"], factories.applicant(unit, "甲员工二"))]
     for status in (ApplicationStatus.RETURNED, ApplicationStatus.REJECTED,
                    ApplicationStatus.PUBLICIZING, ApplicationStatus.DRAFT):
-        factories.application(person, status)
+        factories.application(factories.applicant(unit), status)
     pending_application(unit_world["stranger"])
     db.session.commit()
     page = client.get("/unit/unit_application/").get_data(as_text=True)
@@ -366,7 +375,7 @@ def test_application_tab_counts_and_bulk_approval_with_the_template_opinion(clie
     db.session.expire_all()
     for application in waiting:
         assert application.status == ApplicationStatus.APPROVED
-        assert application.opinion.startswith("经审核，甲员工同志符合")
+        assert application.opinion.startswith(f"经审核，{application.applicant.name}同志符合")
 
 
 def test_a_form_error_is_shown_beside_its_field_in_chinese(client, unit_world):

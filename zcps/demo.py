@@ -1,42 +1,31 @@
 """Demo data: an empty database filled so that every screen has something to show.
 
+Every state is reached by the workflow's own steps (:mod:`zcps.workflow`), each taken by the
+account that would take it, on a plausible day: the clock is moved back (:func:`clock.travel`)
+so that dates, timestamps, history and messages read like the last weeks of a unit's title year.
+Only what is no step is written directly: the catalogue, the platform admin, the acceptance
+points and their account; units and applicants register through :mod:`zcps.accounts`.
+
 All demo passwords are ``demo1234`` (demo data only).
 """
-from datetime import date, datetime, timedelta
+from contextlib import contextmanager
+from datetime import date, datetime, time, timedelta
 from io import BytesIO
-
-import sqlalchemy as sa
 
 from models import (
     AcceptancePoint,
     Account,
-    Applicant,
-    Application,
-    ApplicationItem,
     ApplicationStatus,
     ArchiveCategory,
-    ArchiveItem,
-    Authorization,
-    AuthorizationStatus,
-    Objection,
-    ObjectionOutcome,
-    ObjectionStatus,
-    Publicity,
     ReviewMethod,
-    ReviewRecord,
-    ReviewStatus,
     Role,
-    Subject,
     TitleQualification,
     TitleSeries,
-    Unit,
-    utcnow,
 )
 
-from . import workdays
+from . import accounts, clock, workdays, workflow
 from .catalogue import seed_catalogue, seed_opinion_templates
 from .extensions import db
-from .identifiers import id_birth_date, id_sex
 from .storage import store_bytes
 
 DEMO_PASSWORD = "demo1234"
@@ -50,7 +39,19 @@ SIGN_INS = [
     ("受理点登录", "accept1", "杭州市职称受理点"),
 ]
 
-# name, ID number, application status of the demo applicant (None: archive only)
+# name, 统一社会信用代码, address, legal representative, contact (the handling officer), the
+# contact's mobile and 身份证号.
+UNITS = {
+    "first": ("杭州示例科技有限公司", "91330106MA2B3C4D5D", "杭州市西湖区文三路100号", "王建国",
+              "刘洋", "13800000001", "330106198804120021"),
+    "second": ("杭州样例设计院", "91330100MA28E7F6G9", "杭州市拱墅区湖墅南路200号", "陈志远",
+               "何敏", "13800000002", "330105198511030042"),
+    "third": ("杭州演示建设集团", "91330102MA2C5D6E7F", "杭州市上城区望江路50号", "周国平",
+              "吴霞", "13800000003", "330102199006250066"),
+}
+
+# name, ID number, where the demo takes the person's application (None: archive only)
+ZHANG = ("张三", "330106199003071236", ApplicationStatus.PENDING)
 PEOPLE = [
     ("李四", "330106198505120013", ApplicationStatus.DRAFT),
     ("王芳", "33010219880823002X", ApplicationStatus.RETURNED),
@@ -64,6 +65,20 @@ PEOPLE = [
     ("陈洁", "330104199004160107", ApplicationStatus.NOT_RECOMMENDED),
     ("褚明", "330106199509180114", None),
 ]
+# The applicant of the second unit: that unit is not authorized yet, so she cannot choose it.
+LIN = ("林晓", "330106198701010022", "13900009999")
+
+# Publicized about a month ago; the period has ended (one recommended, one accepted, one sent
+# back by the acceptance point, one ready to recommend).
+FIRST_BATCH = (ApplicationStatus.PUBLICIZED, ApplicationStatus.RECOMMENDED,
+               ApplicationStatus.ACCEPTED, ApplicationStatus.ACCEPTANCE_RETURNED)
+# Publicized two days ago and still running.
+SECOND_BATCH = (ApplicationStatus.PUBLICIZING, ApplicationStatus.NOT_RECOMMENDED)
+OBJECTION_CONTACT = "人事处 刘洋 0571-88000001"
+RETURN_REASON = "请补充近三年年度考核材料。"
+REJECT_REASON = "任现职年限不满足申报条件。"
+# Reasons that go into an SMS end without a full stop: the message adds its own.
+ACCEPTANCE_RETURN_REASON = "缺少单位推荐意见盖章页，请补充后重新推荐"
 
 
 def _demo_pdf(title: str) -> bytes:
@@ -82,316 +97,331 @@ def _demo_pdf(title: str) -> bytes:
     return buffer.getvalue()
 
 
-def _account(role, username, display_name, **owner):
+@contextmanager
+def _on(day: date, hour: int = 10, minute: int = 0):
+    """Take the steps inside at ``day`` ``hour``:``minute`` Beijing time. What they wrote is
+    flushed before the clock comes back (timestamps are taken at the flush)."""
+    with clock.travel(datetime.combine(day, time(hour, minute), tzinfo=clock.BEIJING)):
+        yield
+        db.session.flush()
+
+
+def _shift(day: date, working_days: int) -> date:
+    """The working day ``working_days`` working days after ``day`` (before, when negative)."""
+    step = timedelta(days=1 if working_days > 0 else -1)
+    for _ in range(abs(working_days)):
+        day += step
+        while not workdays.is_workday(day):
+            day += step
+    return day
+
+
+def _workday_until(day: date) -> date:
+    """``day`` itself when it is a working day, else the working day before it."""
+    while not workdays.is_workday(day):
+        day -= timedelta(days=1)
+    return day
+
+
+def _account(role, username, display_name, **owner) -> Account:
     account = Account(role=role, username=username, display_name=display_name, **owner)
     account.set_password(DEMO_PASSWORD)
     db.session.add(account)
+    db.session.flush()
     return account
-
-
-def _history(subject, record, action, before, after, actor, *, unit=None, applicant=None,
-             acceptance_point=None, opinion="", when=None, round_no=0):
-    db.session.add(ReviewRecord(
-        subject=subject, subject_id=record.id, action=action,
-        from_status=before.value if before else "", to_status=after.value if after else "",
-        opinion=opinion, round=round_no, actor_id=getattr(actor, "id", None),
-        actor_role=getattr(actor, "role", None), actor_name=actor.acting_name if actor else "",
-        unit_id=getattr(unit, "id", None), applicant_id=getattr(applicant, "id", None),
-        acceptance_point_id=getattr(acceptance_point, "id", None),
-        created_at=when or utcnow(),
-    ))
-
-
-def _archive(person, unit, category, title, status, *, organisation="", start=None, end=None,
-             details=None, remark="", reviewer=None):
-    submitted = status != ReviewStatus.DRAFT
-    item = ArchiveItem(
-        applicant=person, unit=unit if submitted else None, category=category, title=title,
-        organisation=organisation, start_date=start, end_date=end, details=details or {},
-        status=status, remark=remark,
-        submitted_at=utcnow() - timedelta(days=20) if submitted else None,
-        reviewed_at=utcnow() - timedelta(days=18)
-        if status not in (ReviewStatus.DRAFT, ReviewStatus.PENDING) else None,
-        reviewed_by=reviewer if status not in (ReviewStatus.DRAFT, ReviewStatus.PENDING) else None,
-    )
-    db.session.add(item)
-    return item
-
-
-def _basic_archive(person, unit, reviewer, status=ReviewStatus.APPROVED):
-    birth_year = person.birth_date.year
-    return [
-        _archive(person, unit, ArchiveCategory.EDUCATION, "浙江大学 计算机科学与技术 本科", status,
-                 organisation="浙江大学", start=date(birth_year + 18, 9, 1),
-                 end=date(birth_year + 22, 6, 30),
-                 details={"major": "计算机科学与技术", "degree": "大学本科"},
-                 reviewer=reviewer),
-        _archive(person, unit, ArchiveCategory.WORK, "杭州示例科技有限公司 研发工程师", status,
-                 organisation="杭州示例科技有限公司", start=date(birth_year + 22, 7, 1),
-                 details={"position": "研发工程师"}, reviewer=reviewer),
-        _archive(person, unit, ArchiveCategory.ASSESSMENT, "2025年度考核 优秀", status,
-                 details={"year": 2025, "result": "优秀"}, reviewer=reviewer),
-        _archive(person, unit, ArchiveCategory.PAPER, "基于深度学习的工业缺陷检测方法研究", status,
-                 organisation="计算机工程与应用", start=date(2024, 5, 1),
-                 details={"author_rank": 1}, reviewer=reviewer),
-    ]
-
-
-def _snapshot(application, items):
-    for item in items:
-        application.items.append(ApplicationItem(
-            archive_item=item, category=item.category, title=item.title,
-            organisation=item.organisation, start_date=item.start_date, end_date=item.end_date,
-            details=dict(item.details), file_ids=[],
-        ))
 
 
 def load_demo() -> bool:
     """Fill an empty database; returns False (and changes nothing) when it already has accounts."""
     if db.session.scalar(db.select(db.func.count(Account.id))):
         return False
-    seed_catalogue()
-    seed_opinion_templates()
-    db.session.flush()
-
-    admin = _account(Role.PLATFORM_ADMIN, "admin", "平台管理员")
-    point = AcceptancePoint(name="杭州市职称受理点", region="杭州市",
-                            address="杭州市上城区解放东路18号", contact_phone="0571-12333")
-    db.session.add(point)
-    db.session.add(AcceptancePoint(name="浙江省人力资源和社会保障厅受理点", region="浙江省",
-                                   contact_phone="0571-12333"))
-    db.session.flush()
-    acceptance = _account(Role.ACCEPTANCE, "accept1", "杭州市职称受理点",
-                          acceptance_point_id=point.id)
-
-    unit = Unit(name="杭州示例科技有限公司", uscc="91330106MA2B3C4D5D",
-                address="杭州市西湖区文三路100号", legal_representative="王建国",
-                contact_name="刘洋", contact_mobile="13800000001",
-                authorization_status=AuthorizationStatus.APPROVED)
-    second = Unit(name="杭州样例设计院", uscc="91330100MA28E7F6G9",
-                  address="杭州市拱墅区湖墅南路200号", legal_representative="陈志远",
-                  contact_name="何敏", contact_mobile="13800000002",
-                  authorization_status=AuthorizationStatus.PENDING)
-    third = Unit(name="杭州演示建设集团", uscc="91330102MA2C5D6E7F",
-                 address="杭州市上城区望江路50号", legal_representative="周国平",
-                 contact_name="吴霞", contact_mobile="13800000003",
-                 authorization_status=AuthorizationStatus.REJECTED)
-    db.session.add_all([unit, second, third])
-    db.session.flush()
-    employer = _account(Role.EMPLOYER, unit.uscc, unit.name, unit_id=unit.id)
-    second_account = _account(Role.EMPLOYER, second.uscc, second.name, unit_id=second.id)
-    third_account = _account(Role.EMPLOYER, third.uscc, third.name, unit_id=third.id)
-    db.session.flush()
-
-    for target, account, status in ((unit, employer, AuthorizationStatus.APPROVED),
-                                    (second, second_account, AuthorizationStatus.PENDING),
-                                    (third, third_account, AuthorizationStatus.REJECTED)):
-        stored = store_bytes(_demo_pdf(f"委托证明（盖章扫描件）— {target.name}"), "委托证明.pdf",
-                             uploaded_by=account)
-        authorization = Authorization(
-            unit=target, officer_name=target.contact_name, officer_id_number="330106199003071236",
-            officer_mobile=target.contact_mobile, file=stored, status=status,
-            submitted_at=utcnow() - timedelta(days=30),
-        )
-        if status != AuthorizationStatus.PENDING:
-            authorization.decided_at = utcnow() - timedelta(days=29)
-            authorization.decided_by = admin
-            authorization.opinion = ("材料齐全，同意授权。" if status == AuthorizationStatus.APPROVED
-                                     else "委托证明未加盖单位公章，请盖章后重新上传。")
-        db.session.add(authorization)
-        db.session.flush()
-        _history(Subject.AUTHORIZATION, authorization, "submit", AuthorizationStatus.NONE,
-                 AuthorizationStatus.PENDING, account, unit=target)
-        if status != AuthorizationStatus.PENDING:
-            _history(Subject.AUTHORIZATION, authorization,
-                     "approve" if status == AuthorizationStatus.APPROVED else "reject",
-                     AuthorizationStatus.PENDING, status, admin, unit=target,
-                     opinion=authorization.opinion)
-
-    engineering = db.session.scalar(db.select(TitleSeries).filter_by(name="工程"))
-    senior_engineer = db.session.scalar(
-        db.select(TitleQualification).filter_by(series_id=engineering.id, name="高级工程师"))
-
-    # 张三: items in every state and an application waiting for the unit.
-    zhang = _person("张三", "330106199003071236", "13900000000", unit)
-    _account(Role.APPLICANT, zhang.id_number, zhang.name, applicant_id=zhang.id)
-    zhang_items = _basic_archive(zhang, unit, employer)
-    _archive(zhang, unit, ArchiveCategory.AWARD, "浙江省科学技术进步奖三等奖", ReviewStatus.PENDING,
-             organisation="浙江省人民政府", start=date(2025, 12, 1),
-             details={"level": "省部级", "rank": 2})
-    _archive(zhang, unit, ArchiveCategory.PATENT, "一种图像缺陷检测装置", ReviewStatus.RETURNED,
-             details={"patent_no": "ZL202410000000.1", "patent_type": "发明"}, remark="请上传专利证书扫描件。",
-             reviewer=employer)
-    _archive(zhang, unit, ArchiveCategory.CONTINUING_EDUCATION, "2025年继续教育 90学时",
-             ReviewStatus.REJECTED, details={"hours": 90}, remark="学时证明与系统记录不符。", reviewer=employer)
-    _archive(zhang, unit, ArchiveCategory.PROJECT, "智能制造视觉检测平台", ReviewStatus.DRAFT)
-    db.session.flush()
-    _application(zhang, unit, engineering, senior_engineer, ApplicationStatus.PENDING,
-                 zhang_items, employer, acceptance, point)
-
-    # One period running (started two days ago), one ended a few weeks back.
-    running_start = workdays.today() - timedelta(days=2)
-    ended_start = workdays.today() - timedelta(days=30)
-    running_end = workdays.earliest_end_date(running_start)
-    ended_end = workdays.earliest_end_date(ended_start)
-    publicity_running = Publicity(
-        unit=unit, title=f"{unit.name}{date.today().year}年度职称申报人员公示（第二批）",
-        start_date=running_start, end_date=running_end, earliest_end_date=running_end,
-        count_start_day=False, objection_contact="人事处 刘洋 0571-88000001",
-    )
-    publicity_ended = Publicity(
-        unit=unit, title=f"{unit.name}{date.today().year}年度职称申报人员公示（第一批）",
-        start_date=ended_start, end_date=ended_end, earliest_end_date=ended_end,
-        count_start_day=False, objection_contact="人事处 刘洋 0571-88000001",
-    )
-    db.session.add_all([publicity_running, publicity_ended])
-    db.session.flush()
-
-    for position, (name, number, status) in enumerate(PEOPLE):
-        person = _person(name, number, f"1390000{position + 1:04d}", unit)
-        _account(Role.APPLICANT, number, name, applicant_id=person.id)
-        items = _basic_archive(
-            person, unit, employer,
-            ReviewStatus.PENDING if status is None else ReviewStatus.APPROVED)
-        db.session.flush()
-        if status is not None:
-            publicity = {
-                ApplicationStatus.PUBLICIZING: publicity_running,
-                ApplicationStatus.NOT_RECOMMENDED: publicity_running,
-            }.get(status, publicity_ended)
-            _application(person, unit, engineering, senior_engineer, status, items, employer,
-                         acceptance, point, publicity=publicity)
-
-    # An objection waiting in the running period, one found untrue in the ended one.
-    for status, content, resolution in (
-            (ApplicationStatus.PUBLICIZING, "反映其项目获奖证书与实际参与情况不符。", ""),
-            (ApplicationStatus.PUBLICIZED, "反映其继续教育学时不足。", "经核查学时证明，学时符合要求，异议不属实。")):
-        application = db.session.scalar(sa.select(Application).where(
-            Application.unit_id == unit.id, Application.status == status).limit(1))
-        publicity = application.publicity
-        objection = Objection(
-            application=application, publicity=publicity, unit_id=unit.id, content=content,
-            received_on=publicity.start_date + timedelta(days=1), raised_by="实名来信",
-            status=ObjectionStatus.DISMISSED if resolution else ObjectionStatus.OPEN,
-            resolution=resolution, resolved_at=utcnow() if resolution else None,
-            resolved_by_id=employer.id if resolution else None)
-        db.session.add(objection)
-        db.session.flush()
-        _history(Subject.OBJECTION, objection, "record", None, ObjectionStatus.OPEN, employer,
-                 unit=unit, applicant=None, opinion=content,
-                 when=datetime.now() - timedelta(days=1))
-
-    # The second unit has one applicant of its own (for isolation checks in the demo).
-    other = _person("林晓", "330106198701010022", "13900009999", second)
-    _account(Role.APPLICANT, other.id_number, other.name, applicant_id=other.id)
+    _Story(clock.today()).tell()
     db.session.commit()
     return True
 
 
-def _person(name, number, mobile, unit):
-    person = Applicant(
-        name=name, id_number=number, sex=id_sex(number), birth_date=id_birth_date(number),
-        mobile=mobile, unit=unit, highest_education="大学本科", current_title="工程师",
-        current_title_date=date(2019, 12, 31), profile_status=ReviewStatus.APPROVED,
-        profile_submitted_at=utcnow() - timedelta(days=25),
-        profile_reviewed_at=utcnow() - timedelta(days=24),
-    )
-    db.session.add(person)
-    db.session.flush()
-    return person
+class _Story:
+    """The last weeks of the demo units' title year, told step by step up to ``today``."""
 
+    def __init__(self, today: date):
+        self.today = today
+        self.year = today.year
+        # The batch publicized a month ago: its period, the recommendation the day after, and
+        # the acceptance point's decision two working days later are all over by today.
+        first = _workday_until(today - timedelta(days=30))
+        while _shift(workdays.earliest_end_date(first), 3) >= today:
+            first = _shift(first, -5)
+        self.first_start = first
+        self.first_end = workdays.earliest_end_date(first)
+        self.second_start = _workday_until(today - timedelta(days=2))
+        # The first unit registers and is authorized, its people register and the unit
+        # approves their basic information: all before the first batch's archives are sent.
+        self.start = _shift(first, -18)
+        self.people = {}
+        self.applications = {}
 
-PAST = {
-    ApplicationStatus.DRAFT: [],
-    ApplicationStatus.PENDING: ["submit"],
-    ApplicationStatus.RETURNED: ["submit", "return"],
-    ApplicationStatus.APPROVED: ["submit", "approve"],
-    ApplicationStatus.REJECTED: ["submit", "reject"],
-    ApplicationStatus.PUBLICIZING: ["submit", "approve", "publicize"],
-    ApplicationStatus.PUBLICIZED: ["submit", "approve", "publicize", "publicity_end"],
-    ApplicationStatus.RECOMMENDED: ["submit", "approve", "publicize", "publicity_end", "recommend"],
-    ApplicationStatus.ACCEPTED: ["submit", "approve", "publicize", "publicity_end", "recommend",
-                                 "accept"],
-    ApplicationStatus.ACCEPTANCE_RETURNED: ["submit", "approve", "publicize", "publicity_end",
-                                            "recommend", "acceptance_return"],
-    ApplicationStatus.NOT_RECOMMENDED: ["submit", "approve", "publicize", "objection_upheld"],
-}
+    def tell(self) -> None:
+        self.set_up()
+        self.authorize_units()
+        for name, number, status in [ZHANG, *PEOPLE]:
+            mobile = "13900000000" if name == "张三" else f"1390000{len(self.people):04d}"
+            self.people[name] = self.register_person(name, number, mobile, status)
+        self.zhang_archive()
+        for name, _, status in [ZHANG, *PEOPLE]:
+            if status is None:
+                self.archive_waiting(name)
+            else:
+                self.apply(name, status)
+        self.first_batch()
+        self.second_batch()
+        self.person_of_the_second_unit()
 
-STEP_RESULT = {
-    "submit": ApplicationStatus.PENDING,
-    "return": ApplicationStatus.RETURNED,
-    "approve": ApplicationStatus.APPROVED,
-    "reject": ApplicationStatus.REJECTED,
-    "publicize": ApplicationStatus.PUBLICIZING,
-    "publicity_end": ApplicationStatus.PUBLICIZED,
-    "recommend": ApplicationStatus.RECOMMENDED,
-    "accept": ApplicationStatus.ACCEPTED,
-    "acceptance_return": ApplicationStatus.ACCEPTANCE_RETURNED,
-    "objection_upheld": ApplicationStatus.NOT_RECOMMENDED,
-}
+    # --- what is no step: the catalogue, the platform, the acceptance points ------------------
 
-STEP_OPINION = {
-    "return": "请补充近三年年度考核材料。",
-    "approve": "经审核，{name}同志符合高级工程师任职资格申报条件，申报材料完整无误，同意推荐。",
-    "reject": "任现职年限不满足申报条件。",
-    "recommend": "该同志申报材料已在本单位公示5个工作日，无异议，同意推荐。",
-    "accept": "材料齐全，予以受理。",
-    "acceptance_return": "缺少单位推荐意见盖章页，请补充后重新推荐。",
-    "objection_upheld": "公示期间收到异议，经核实属实，不予推荐。",
-}
+    def set_up(self) -> None:
+        with _on(self.start, 9):
+            seed_catalogue()
+            seed_opinion_templates()
+            db.session.flush()
+            self.admin = _account(Role.PLATFORM_ADMIN, "admin", "平台管理员")
+            self.point = AcceptancePoint(name="杭州市职称受理点", region="杭州市",
+                                         address="杭州市上城区解放东路18号",
+                                         contact_phone="0571-12333")
+            db.session.add_all([self.point, AcceptancePoint(
+                name="浙江省人力资源和社会保障厅受理点", region="浙江省",
+                contact_phone="0571-12333")])
+            db.session.flush()
+            self.acceptance = _account(Role.ACCEPTANCE, "accept1", "杭州市职称受理点",
+                                       acceptance_point_id=self.point.id)
+        engineering = db.session.scalar(db.select(TitleSeries).filter_by(name="工程"))
+        self.series = engineering
+        self.qualification = db.session.scalar(db.select(TitleQualification).filter_by(
+            series_id=engineering.id, name="高级工程师"))
 
+    # --- steps 1–2: registration and the 委托证明 ------------------------------------------------
 
-def _application(person, unit, series, qualification, status, items, employer, acceptance,
-                 point, publicity=None):
-    application = Application(
-        applicant=person, unit=unit, year=date.today().year, series=series,
-        specialty="计算机应用", level=qualification.level, qualification=qualification,
-        review_method=ReviewMethod.REVIEW, current_title=person.current_title,
-        status=ApplicationStatus.DRAFT, round=0,
-        profile_snapshot={"name": person.name, "sex": person.sex.value,
-                          "birth_date": person.birth_date.isoformat(),
-                          "highest_education": person.highest_education,
-                          "current_title": person.current_title},
-    )
-    db.session.add(application)
-    _snapshot(application, items)
-    db.session.flush()
-    when = datetime.now() - timedelta(days=15)
-    before = ApplicationStatus.DRAFT
-    for step in PAST[status]:
-        after = STEP_RESULT[step]
-        actor = acceptance if step in ("accept", "acceptance_return") else employer
-        if step == "submit":
-            actor = person.account
-            application.round += 1
-            application.submitted_at = when
-        opinion = STEP_OPINION.get(step, "").format(name=person.name)
-        if step in ("approve", "reject", "return"):
-            application.decided_at = when
-            application.opinion = opinion
-        if step == "publicize":
-            application.publicity = publicity
-        if step == "recommend":
-            application.acceptance_point = point
-            application.recommendation_opinion = opinion
-            application.recommended_at = when
-        if step in ("accept", "acceptance_return"):
-            application.acceptance_decided_at = when
-            application.acceptance_opinion = opinion
-        if step == "objection_upheld":
-            db.session.add(Objection(
-                application=application, publicity=publicity, unit_id=unit.id,
-                content="反映其论文存在署名争议。", received_on=publicity.start_date + timedelta(days=1),
-                raised_by="匿名来信", status=ObjectionStatus.UPHELD,
-                outcome=ObjectionOutcome.NOT_RECOMMENDED, resolution=opinion, resolved_at=when,
-                resolved_by_id=employer.id,
-            ))
-        _history(Subject.APPLICATION, application, step, before, after, actor, unit=unit,
-                 applicant=person,
-                 acceptance_point=point if application.acceptance_point_id or step == "recommend"
-                 else None,
-                 opinion=opinion, when=when, round_no=application.round)
-        before = after
-        when += timedelta(days=1)
-    application.status = status
-    return application
+    def register_unit(self, key: str, day: date):
+        name, uscc, address, legal, contact, mobile, _ = UNITS[key]
+        with _on(day, 9, 30):
+            return accounts.register_unit(
+                name=name, uscc=uscc, address=address, legal_representative=legal,
+                contact_name=contact, contact_mobile=mobile, password=DEMO_PASSWORD)
+
+    def submit_authorization(self, key: str, officer: Account, day: date):
+        name, _, _, _, contact, mobile, id_number = UNITS[key]
+        with _on(day, 14):
+            scan = store_bytes(_demo_pdf(f"委托证明（盖章扫描件）— {name}"), "委托证明.pdf",
+                               uploaded_by=officer)
+            return workflow.submit_authorization(officer, contact, id_number, mobile, scan)
+
+    def authorize_units(self) -> None:
+        self.employer = self.register_unit("first", self.start)
+        submitted = self.submit_authorization("first", self.employer, self.start)
+        with _on(_shift(self.start, 1), 10):
+            workflow.approve_authorization(self.admin, submitted, "材料齐全，同意授权。")
+        self.unit = self.employer.unit
+
+        third_day = _shift(self.today, -22)
+        third = self.register_unit("third", third_day)
+        submitted = self.submit_authorization("third", third, third_day)
+        with _on(_shift(third_day, 1), 11):
+            workflow.reject_authorization(self.admin, submitted,
+                                          "委托证明未加盖单位公章，请盖章后重新上传")
+
+        second_day = _shift(self.today, -3)
+        self.second_employer = self.register_unit("second", second_day)
+        self.submit_authorization("second", self.second_employer, _shift(second_day, 1))
+
+    # --- step 3: people, their basic information and archives ----------------------------------
+
+    def register_person(self, name, number, mobile, status):
+        """Registered soon after the unit's authorization; the unit approved the basic
+        information the next working day."""
+        day = _shift(self.start, 2 + len(self.people) % 3)
+        with _on(day, 9, 10 + len(self.people)):
+            account = accounts.register_applicant(name=name, id_number=number, mobile=mobile,
+                                                  password=DEMO_PASSWORD)
+            workflow.save_profile(account, highest_education="大学本科", current_title="工程师",
+                                  current_title_date=date(2019, 12, 31))
+            workflow.choose_unit(account, self.unit)
+            workflow.submit_profile(account)
+        with _on(_shift(day, 1), 9, 30):
+            workflow.review_profile(self.employer, account.applicant, "approve")
+        return account
+
+    def items(self, name, submitted: date, reviewed: date, decide=True):
+        """The four items every demo person keeps: education, work, assessment and a paper."""
+        account = self.people[name]
+        birth_year = account.applicant.birth_date.year
+        contents = [
+            (ArchiveCategory.EDUCATION, "浙江大学 计算机科学与技术 本科",
+             dict(organisation="浙江大学", start_date=date(birth_year + 18, 9, 1),
+                  end_date=date(birth_year + 22, 6, 30),
+                  details={"major": "计算机科学与技术", "degree": "大学本科"})),
+            (ArchiveCategory.WORK, "杭州示例科技有限公司 研发工程师",
+             dict(organisation="杭州示例科技有限公司", start_date=date(birth_year + 22, 7, 1),
+                  details={"position": "研发工程师"})),
+            (ArchiveCategory.ASSESSMENT, f"{self.year - 1}年度考核 优秀",
+             dict(details={"year": self.year - 1, "result": "优秀"})),
+            (ArchiveCategory.PAPER, "基于深度学习的工业缺陷检测方法研究",
+             dict(organisation="计算机工程与应用", start_date=date(self.year - 2, 5, 1),
+                  details={"author_rank": 1})),
+        ]
+        with _on(submitted, 20):  # in the evening, after work
+            written = [workflow.create_item(account, category, title=title, **fields)
+                       for category, title, fields in contents]
+            for item in written:
+                workflow.submit_item(account, item)
+        if decide:
+            with _on(reviewed, 10):
+                for item in written:
+                    workflow.review_item(self.employer, item, "approve")
+        return written
+
+    def zhang_archive(self) -> None:
+        """张三's items in every state: approved, waiting, returned, not approved, a draft."""
+        account = self.people["张三"]
+        submitted, reviewed = _shift(self.today, -20), _shift(self.today, -17)
+        self.zhang_items = self.items("张三", submitted, reviewed)
+        with _on(submitted, 20, 30):
+            patent = workflow.create_item(
+                account, ArchiveCategory.PATENT, title="一种图像缺陷检测装置",
+                details={"patent_no": "ZL202410000000.1", "patent_type": "发明"})
+            hours = workflow.create_item(account, ArchiveCategory.CONTINUING_EDUCATION,
+                                         title=f"{self.year - 1}年继续教育 90学时",
+                                         details={"hours": 90})
+            workflow.submit_item(account, patent)
+            workflow.submit_item(account, hours)
+        with _on(reviewed, 10, 30):
+            workflow.review_item(self.employer, patent, "return", "请上传专利证书扫描件。")
+            workflow.review_item(self.employer, hours, "reject", "学时证明与系统记录不符。")
+        with _on(_shift(self.today, -5), 20):
+            award = workflow.create_item(
+                account, ArchiveCategory.AWARD, title="浙江省科学技术进步奖三等奖",
+                organisation="浙江省人民政府", start_date=date(self.year - 1, 12, 1),
+                details={"level": "省部级", "rank": 2})
+            workflow.submit_item(account, award)
+        with _on(_shift(self.today, -1), 21):
+            workflow.create_item(account, ArchiveCategory.PROJECT, title="智能制造视觉检测平台")
+
+    def archive_waiting(self, name) -> None:
+        """Items submitted this week, not reviewed yet."""
+        self.items(name, _shift(self.today, -4), None, decide=False)
+
+    def person_of_the_second_unit(self) -> None:
+        """林晓 works at 杭州样例设计院, whose authorization is still waiting: she has registered
+        and written her basic information and first item, and chooses her unit once the
+        platform has authorized it (an applicant can only choose an authorized unit)."""
+        name, number, mobile = LIN
+        with _on(_shift(self.today, -1), 19):
+            account = accounts.register_applicant(name=name, id_number=number, mobile=mobile,
+                                                  password=DEMO_PASSWORD)
+            workflow.save_profile(account, highest_education="硕士研究生",
+                                  current_title="工程师", current_title_date=date(2020, 12, 31))
+            workflow.create_item(account, ArchiveCategory.EDUCATION,
+                                 title="同济大学 建筑学 硕士研究生", organisation="同济大学",
+                                 start_date=date(2009, 9, 1), end_date=date(2012, 6, 30),
+                                 details={"major": "建筑学", "degree": "硕士研究生"})
+
+    # --- step 4: applications -------------------------------------------------------------------
+
+    def apply(self, name, status) -> None:
+        """The application, from its creation to the unit's decision, on days that fit the
+        step the person's application reached (the publicized ones before their batch)."""
+        if status in FIRST_BATCH:
+            start = self.first_start
+        elif status in SECOND_BATCH:
+            start = self.second_start
+        else:
+            start = None
+        if start is not None:
+            submitted, decided = _shift(start, -6), _shift(start, -3)
+            items = self.items(name, _shift(start, -12), _shift(start, -10))
+        else:
+            submitted = _shift(self.today, {ApplicationStatus.PENDING: -3,
+                                            ApplicationStatus.APPROVED: -8}.get(status, -12))
+            decided = _shift(submitted, 2 if status == ApplicationStatus.APPROVED else 3)
+            items = self.zhang_items if name == "张三" else self.items(
+                name, _shift(self.today, -20), _shift(self.today, -17))
+        account = self.people[name]
+        created = submitted if status != ApplicationStatus.DRAFT else _shift(self.today, -2)
+        with _on(created, 19):
+            application = workflow.create_application(
+                account, series=self.series, specialty="计算机应用",
+                level=self.qualification.level, qualification=self.qualification,
+                review_method=ReviewMethod.REVIEW, year=self.year)
+            workflow.extract_items(account, application, [item.id for item in items])
+            if status == ApplicationStatus.DRAFT:
+                return
+            workflow.submit_application(account, application)
+        if status == ApplicationStatus.PENDING:
+            return
+        with _on(decided, 10):
+            if status == ApplicationStatus.RETURNED:
+                assessment = next(item for item in application.items
+                                  if item.category == ArchiveCategory.ASSESSMENT)
+                workflow.review_application(self.employer, application, "return", RETURN_REASON,
+                                            {assessment.id: "请上传单位盖章的年度考核登记表。"})
+            elif status == ApplicationStatus.REJECTED:
+                workflow.review_application(self.employer, application, "reject", REJECT_REASON)
+            else:
+                workflow.review_application(
+                    self.employer, application, "approve",
+                    f"经审核，{name}同志符合{self.qualification.name}任职资格申报条件，"
+                    "申报材料完整无误，同意推荐。")
+        self.applications[name] = application
+
+    def batch(self, statuses):
+        return [self.applications[name] for name, _, status in PEOPLE if status in statuses]
+
+    # --- steps 5–6: publicity, objections, recommendation, acceptance --------------------------
+
+    def first_batch(self) -> None:
+        start, end = self.first_start, self.first_end
+        applications = self.batch(FIRST_BATCH)
+        with _on(start, 9):
+            publicity = workflow.start_publicity(self.employer, applications, start,
+                                                 objection_contact=OBJECTION_CONTACT)
+        # An objection received during the period, checked and found untrue.
+        zhou = self.applications["周敏"]
+        received = _shift(start, 1)
+        with _on(received, 15):
+            objection = workflow.record_objection(self.employer, zhou, "反映其继续教育学时不足。",
+                                                  received, raised_by="实名来信")
+        with _on(_shift(received, 1), 11):
+            workflow.resolve_objection(self.employer, objection, "dismiss",
+                                       "经核查学时证明，学时符合要求，异议不属实。")
+        # The first working day after the end date: the morning's first request closes the
+        # period, then the unit recommends three of the four (周敏's waits).
+        recommended = _shift(end, 1)
+        with _on(recommended, 8, 30):
+            workflow.close_ended_publicities()
+        opinion = (f"该同志申报材料已于{workdays.month_day(publicity.start_date)}至"
+                   f"{workdays.month_day(publicity.end_date)}在本单位公示，无异议，同意推荐。")
+        with _on(recommended, 10):
+            for name in ("吴磊", "郑静", "冯涛"):
+                workflow.recommend_application(self.employer, self.applications[name],
+                                               self.point, opinion)
+        with _on(_shift(recommended, 2), 15):
+            workflow.accept_application(self.acceptance, self.applications["郑静"],
+                                        "材料齐全，予以受理。")
+            workflow.return_to_unit(self.acceptance, self.applications["冯涛"],
+                                    ACCEPTANCE_RETURN_REASON)
+
+    def second_batch(self) -> None:
+        start = self.second_start
+        with _on(start, 9):
+            workflow.start_publicity(self.employer, self.batch(SECOND_BATCH), start,
+                                     objection_contact=OBJECTION_CONTACT)
+        # Objections received since: one waiting for the unit's check, one found true.
+        received = _shift(start, 1) if _shift(start, 1) < self.today else start
+        with _on(received, 14):
+            workflow.record_objection(self.employer, self.applications["孙伟"],
+                                      "反映其项目获奖证书与实际参与情况不符。", received,
+                                      raised_by="实名来信")
+            upheld = workflow.record_objection(self.employer, self.applications["陈洁"],
+                                               "反映其论文存在署名争议。", received,
+                                               raised_by="匿名来信")
+        with _on(received, 16, 30):
+            workflow.resolve_objection(self.employer, upheld, "not_recommend",
+                                       "经核实，论文署名存在争议，异议属实")

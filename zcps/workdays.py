@@ -5,8 +5,7 @@ admin's entries (:class:`models.WorkdayOverride`) win over it, and for a year ne
 calendar counts Monday to Friday and says so (:func:`unofficial_years`), so that the publicity
 form can warn that the year's schedule has not been entered.
 """
-from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, timedelta
 
 import chinese_calendar
 import sqlalchemy as sa
@@ -15,9 +14,10 @@ from flask_babel import gettext as _
 
 from models import WorkdayOverride
 
+from . import clock
 from .extensions import db
 
-BEIJING = ZoneInfo("Asia/Shanghai")
+BEIJING = clock.BEIJING
 # DESIGN.md §2: a publicity runs at least five working days.
 PUBLICITY_WORKING_DAYS = 5
 # Longest stretch without five working days (Spring Festival plus weekends) is under a month.
@@ -26,7 +26,7 @@ _SEARCH_SPAN = timedelta(days=60)
 
 def today() -> date:
     """Today's date in Beijing: the day a period is counted from and ends on."""
-    return datetime.now(BEIJING).date()
+    return clock.today()
 
 
 def official_year(year: int) -> bool:

@@ -26,7 +26,7 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 
 from models import Role
 from tests import factories
-from zcps import workdays
+from zcps import clock as system_clock
 from zcps.catalogue import seed_catalogue, seed_opinion_templates
 from zcps.extensions import db
 
@@ -134,16 +134,16 @@ def live_server(app_factory, tmp_path):
 # --- the clock -------------------------------------------------------------------------------
 
 class Clock:
-    """The system's "today" (``zcps.workdays.today``), set by the test.
+    """The system's clock (``zcps.clock``), set by the test: today's date and every timestamp.
 
-    The server runs in this process, so the patched function is what every request sees.
+    The server runs in this process, so the moved clock is what every request sees.
     """
 
-    def __init__(self, monkeypatch, start: date):
+    def __init__(self, start: date):
         self.today = start
-        monkeypatch.setattr(workdays, "today", lambda: self.today)
 
     def set(self, day: date) -> date:
+        system_clock.set(day)
         self.today = day
         return day
 
@@ -152,8 +152,9 @@ class Clock:
 
 
 @pytest.fixture
-def clock(monkeypatch):
-    return Clock(monkeypatch, workdays.today())
+def clock():
+    yield Clock(system_clock.today())
+    system_clock.reset()
 
 
 # --- the browser -----------------------------------------------------------------------------
