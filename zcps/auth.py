@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
 from flask_wtf import FlaskForm
+from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
@@ -43,9 +44,11 @@ class LoginForm(FlaskForm):
 @login_manager.user_loader
 def load_account(account_id: str):
     try:
-        return db.session.get(Account, int(account_id))
+        pk = int(account_id)
     except (TypeError, ValueError):
         return None
+    # The unit comes in the same query: every request reads it (Account.is_active).
+    return db.session.get(Account, pk, options=[joinedload(Account.unit)])
 
 
 def area_home_url(role: Role) -> str:

@@ -109,18 +109,27 @@ def _on(day: date, hour: int = 10, minute: int = 0):
 def _shift(day: date, working_days: int) -> date:
     """The working day ``working_days`` working days after ``day`` (before, when negative)."""
     step = timedelta(days=1 if working_days > 0 else -1)
+    calendar = _calendar_around(day, working_days)
     for _ in range(abs(working_days)):
         day += step
-        while not workdays.is_workday(day):
+        while not calendar.is_workday(day):
             day += step
     return day
 
 
 def _workday_until(day: date) -> date:
     """``day`` itself when it is a working day, else the working day before it."""
-    while not workdays.is_workday(day):
+    calendar = _calendar_around(day, -1)
+    while not calendar.is_workday(day):
         day -= timedelta(days=1)
     return day
+
+
+def _calendar_around(day: date, working_days: int) -> workdays.Calendar:
+    """The calendar of every day a shift of ``working_days`` from ``day`` can reach (holidays
+    included), read once."""
+    span = timedelta(days=3 * abs(working_days) + 30)
+    return workdays.Calendar(day - span, day + span)
 
 
 def _account(role, username, display_name, **owner) -> Account:
