@@ -33,6 +33,7 @@ from pathlib import Path
 import pytest
 from flask import has_app_context
 from flask.testing import FlaskClient
+from sqlalchemy import event
 from sqlalchemy.orm import close_all_sessions
 
 from tests.databases import create_server_database, drop_server_database, server_url
@@ -127,7 +128,15 @@ class RunDatabase:
 def new_app(config: dict):
     app = create_app(config)
     app.test_client_class = IsolatedClient
+    if config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:"):
+        with app.app_context():
+            event.listen(db.engine, "connect", _no_disk_sync)
     return app
+
+
+def _no_disk_sync(connection, record):
+    # A throw-away test file need not survive a power cut: commits skip the fsync.
+    connection.execute("PRAGMA synchronous = OFF")
 
 
 class SharedApps:
