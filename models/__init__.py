@@ -24,6 +24,8 @@ from .enums import (
     ObjectionOutcome,
     ObjectionStatus,
     OpinionKind,
+    PlanStage,
+    PlanState,
     ReviewMethod,
     ReviewStatus,
     Role,
@@ -33,6 +35,7 @@ from .enums import (
     category_order,
 )
 from .organisation import AcceptancePoint, Authorization, StoredFile, Unit
+from .plan import PlanSeries, ReminderSent, ReviewPlan, plan_acceptance_point
 from .system import (
     AuditLog,
     Notification,

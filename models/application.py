@@ -6,7 +6,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from zcps.extensions import db
 
-from .base import Scoped, TimestampMixin, enum_column
+from .base import Scoped, TimestampMixin, enum_column, utcnow
 from .enums import (
     ApplicationStatus,
     ArchiveCategory,
@@ -91,6 +91,10 @@ class Application(Scoped, TimestampMixin, db.Model):
     status: Mapped[ApplicationStatus] = enum_column(
         ApplicationStatus, nullable=False, default=ApplicationStatus.DRAFT, index=True
     )
+    # Since when it is in its status (已等待N天); every status change moves it.
+    status_since: Mapped[datetime] = mapped_column(default=utcnow, nullable=False, index=True)
+    plan_id: Mapped[int] = mapped_column(sa.ForeignKey("review_plan.id"), nullable=False,
+                                         index=True)
     round: Mapped[int] = mapped_column(nullable=False, default=0)
     # Basic information as submitted (a snapshot, like the items).
     profile_snapshot: Mapped[dict] = mapped_column(sa.JSON, nullable=False, default=dict)
@@ -113,6 +117,7 @@ class Application(Scoped, TimestampMixin, db.Model):
     qualification = relationship("TitleQualification")
     publicity = relationship("Publicity", back_populates="applications")
     acceptance_point = relationship("AcceptancePoint")
+    plan = relationship("ReviewPlan")
     items = relationship(
         "ApplicationItem", back_populates="application",
         order_by=lambda: [category_order(ApplicationItem.category), ApplicationItem.id]
@@ -132,6 +137,12 @@ class Application(Scoped, TimestampMixin, db.Model):
         if getattr(actor, "is_authenticated", False) and actor.role == Role.EMPLOYER:
             return sa.and_(clause, cls.status != ApplicationStatus.DRAFT)
         return clause
+
+
+@sa.event.listens_for(Application.status, "set")
+def _status_moved(application, value, before, initiator):
+    if value != before:
+        application.status_since = utcnow()
 
 
 class ApplicationItem(Scoped, db.Model):

@@ -169,3 +169,21 @@ class AuditAction(LabeledEnum):
     WORKDAY_UPDATE = ("workday_update", _l("修改工作日历"))
     WORKDAY_DELETE = ("workday_delete", _l("删除工作日历"))
     WORKDAY_BULK = ("workday_bulk", _l("批量录入工作日历"))
+    PLAN_CREATE = ("plan_create", _l("新增评审计划"))
+    PLAN_UPDATE = ("plan_update", _l("修改评审计划"))
+    REMINDER = ("reminder", _l("截止提醒"))
+
+
+class PlanStage(LabeledEnum):
+    """A stage of a review plan, named by its deadline."""
+
+    PERSONAL = ("personal", _l("个人申报截止"))
+    UNIT = ("unit", _l("单位审核推荐截止"))
+    ACCEPTANCE = ("acceptance", _l("受理截止"))
+
+
+class PlanState(LabeledEnum):
+    NOT_STARTED = ("not_started", _l("未开始"))
+    OPEN = ("open", _l("申报中"))
+    CLOSED = ("closed", _l("已截止"))
+    ENDED = ("ended", _l("已结束"))

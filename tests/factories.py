@@ -10,7 +10,7 @@ back to run the steps on plausible days, and is where it was when the factory re
 import functools
 import itertools
 from contextlib import contextmanager
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from stdnum.cn import ric, uscc
 
@@ -26,6 +26,7 @@ from models import (
     Authorization,
     AuthorizationStatus,
     ReviewMethod,
+    ReviewPlan,
     ReviewStatus,
     Role,
     TitleLevel,
@@ -180,11 +181,49 @@ def decide_profile(person: Applicant, status: ReviewStatus, reason: str | None =
     return person
 
 
-def acceptance_point(name: str | None = None) -> AcceptancePoint:
+def acceptance_point(name: str | None = None, plan_record: ReviewPlan | None = None
+                     ) -> AcceptancePoint:
+    """An acceptance point, taking the recommendations of ``plan_record`` (the usual plan)."""
     record = AcceptancePoint(name=name or f"受理点{next_number()}")
     db.session.add(record)
     db.session.flush()
+    (plan_record or usual_plan()).acceptance_points.append(record)
+    db.session.flush()
     return record
+
+
+# --- review plans ------------------------------------------------------------------------------
+
+USUAL_PLAN = "测试年度职称评审"
+
+
+def plan(name: str | None = None, *, apply_start: datetime | None = None,
+         personal_deadline: datetime | None = None, unit_deadline: datetime | None = None,
+         acceptance_deadline: datetime | None = None, series=None, level=None, points=(),
+         year: int | None = None, contact: str = "省职改办 0571-87000000") -> ReviewPlan:
+    """A plan; moments are naive UTC (``plans.from_beijing`` for Beijing times). By default it
+    opened long ago and every deadline is weeks ahead; it covers ``series`` (the catalogue's
+    工程 when not given) at ``level`` (every level when not given)."""
+    from models import PlanSeries
+
+    now = clock.now()
+    record = ReviewPlan(
+        year=year or clock.today().year, name=name or f"测试计划{next_number()}",
+        apply_start=apply_start or now - timedelta(days=400),
+        personal_deadline=personal_deadline or now + timedelta(days=100),
+        unit_deadline=unit_deadline or now + timedelta(days=130),
+        acceptance_deadline=acceptance_deadline or now + timedelta(days=160),
+        contact=contact, notes="")
+    record.coverage.append(PlanSeries(series=series or qualification().series, level=level))
+    record.acceptance_points.extend(points)
+    db.session.add(record)
+    db.session.flush()
+    return record
+
+
+def usual_plan() -> ReviewPlan:
+    """The plan the factories apply under when a test does not name one (made once per test)."""
+    return db.session.scalar(db.select(ReviewPlan).filter_by(name=USUAL_PLAN)) or plan(USUAL_PLAN)
 
 
 new_acceptance_point = acceptance_point  # for application(), whose argument has the same name
@@ -243,7 +282,8 @@ AFTER_THE_PERIOD = (ApplicationStatus.PUBLICIZED, ApplicationStatus.RECOMMENDED,
 def application(person: Applicant, status: ApplicationStatus = ApplicationStatus.PENDING, *,
                 items=(), specialty: str = "计算机应用", opinion: str | None = None,
                 acceptance_point: AcceptancePoint | None = None,
-                acceptance_opinion: str | None = None, year: int | None = None) -> Application:
+                acceptance_opinion: str | None = None, plan: ReviewPlan | None = None
+                ) -> Application:
     """The applicant's application of this year, taken by the steps to ``status``.
 
     A draft holds ``items`` only; a submitted one also one approved item of each mandatory
@@ -251,34 +291,34 @@ def application(person: Applicant, status: ApplicationStatus = ApplicationStatus
     states after it, on a day in the past chosen so that the period has ended and the unit
     recommended (and the acceptance point decided) before today.
     """
-    year = year or clock.today().year
+    plan = plan or usual_plan()
     if status not in AFTER_THE_PERIOD:
-        return _advance(person, status, items, specialty, opinion, year)
+        return _advance(person, status, items, specialty, opinion, plan)
     return _through_the_period([(person, items)], status, specialty, opinion, acceptance_point,
-                               acceptance_opinion, year)[0]
+                               acceptance_opinion, plan)[0]
 
 
 def applications(people, status: ApplicationStatus, *, specialty: str = "计算机应用",
                  acceptance_point: AcceptancePoint | None = None,
-                 year: int | None = None) -> list[Application]:
+                 plan: ReviewPlan | None = None) -> list[Application]:
     """An application for each of ``people`` (of one unit) taken to ``status``; after the
     publicity, as one batch publicized, recommended and decided together (quicker than one
     :func:`application` each)."""
-    year = year or clock.today().year
+    plan = plan or usual_plan()
     if status not in AFTER_THE_PERIOD:
-        return [_advance(person, status, (), specialty, None, year) for person in people]
+        return [_advance(person, status, (), specialty, None, plan) for person in people]
     return _through_the_period([(person, ()) for person in people], status, specialty, None,
-                               acceptance_point, None, year)
+                               acceptance_point, None, plan)
 
 
-def _through_the_period(entries, status, specialty, opinion, point, acceptance_opinion, year):
+def _through_the_period(entries, status, specialty, opinion, point, acceptance_opinion, plan):
     today = clock.today()
     start = today - timedelta(days=21)
     # The period and the two days after it are over by today, whatever the holidays.
     while workdays.earliest_end_date(start) + timedelta(days=2) > today:
         start -= timedelta(days=7)
     with _on(start - timedelta(days=2)):
-        records = [_advance(person, ApplicationStatus.APPROVED, items, specialty, opinion, year)
+        records = [_advance(person, ApplicationStatus.APPROVED, items, specialty, opinion, plan)
                    for person, items in entries]
     officer = employer(entries[0][0].unit)
     with _on(start):
@@ -290,7 +330,7 @@ def _through_the_period(entries, status, specialty, opinion, point, acceptance_o
         for record in records:
             db.session.refresh(record)
         return records
-    point = point or new_acceptance_point()
+    point = point or new_acceptance_point(plan_record=plan)
     with _on(end + timedelta(days=1)):
         for record in records:
             workflow.recommend_application(officer, record, point, REASONS["recommend"])
@@ -307,13 +347,13 @@ def _through_the_period(entries, status, specialty, opinion, point, acceptance_o
     return records
 
 
-def _advance(person, status, items, specialty, opinion, year) -> Application:
+def _advance(person, status, items, specialty, opinion, plan) -> Application:
     owner = applicant_account(person)
     title = qualification()
     if status == ApplicationStatus.DRAFT:
         record = workflow.create_application(
             owner, series=title.series, specialty=specialty, level=title.level,
-            qualification=title, review_method=ReviewMethod.REVIEW, year=year)
+            qualification=title, review_method=ReviewMethod.REVIEW, plan=plan)
         if items:
             workflow.extract_items(owner, record, [item.id for item in items])
         return record
@@ -324,7 +364,7 @@ def _advance(person, status, items, specialty, opinion, year) -> Application:
     chosen = list(items) + mandatory_items(person)
     record = workflow.create_application(
         owner, series=title.series, specialty=specialty, level=title.level, qualification=title,
-        review_method=ReviewMethod.REVIEW, year=year)
+        review_method=ReviewMethod.REVIEW, plan=plan)
     workflow.extract_items(owner, record, [item.id for item in chosen])
     workflow.submit_application(owner, record)
     if status == ApplicationStatus.PENDING:
@@ -389,7 +429,7 @@ def raw_application(person: Applicant, status: ApplicationStatus, **fields) -> A
     """
     title = qualification()
     record = Application(
-        applicant=person, unit_id=person.unit_id, year=clock.today().year,
+        applicant=person, unit_id=person.unit_id, year=clock.today().year, plan=usual_plan(),
         series_id=title.series_id, level=title.level, qualification=title,
         review_method=ReviewMethod.REVIEW, status=status, **fields,
     )

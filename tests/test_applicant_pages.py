@@ -190,9 +190,10 @@ def test_an_application_is_made_of_approved_items_and_submitted(client, me):
     items = make_full_archive(me)
     pending = factories.archive_item(me, ReviewStatus.PENDING, ArchiveCategory.AWARD, "未审奖项")
     title = factories.qualification()
+    plan = factories.usual_plan()
     db.session.commit()
     response = post(client, "/me/applications/new", {
-        "series": str(title.series_id), "specialty": "计算机应用", "level": title.level.value,
+        "plan": str(plan.id), "series": str(title.series_id), "specialty": "计算机应用", "level": title.level.value,
         "qualification": str(title.id), "review_method": "review"},
         token_from="/me/applications/new")
     application = db.session.scalar(db.select(Application))
@@ -220,9 +221,10 @@ def test_an_application_is_made_of_approved_items_and_submitted(client, me):
 def test_a_second_open_application_in_the_year_is_refused(client, me):
     factories.application(me, ApplicationStatus.PENDING)
     title = factories.qualification()
+    plan = factories.usual_plan()
     db.session.commit()
     response = post(client, "/me/applications/new", {
-        "series": str(title.series_id), "specialty": "x", "level": title.level.value,
+        "plan": str(plan.id), "series": str(title.series_id), "specialty": "x", "level": title.level.value,
         "qualification": str(title.id), "review_method": "review"},
         token_from="/me/applications/new")
     assert "每年度只能有一份" in response.get_data(as_text=True)

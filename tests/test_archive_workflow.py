@@ -36,7 +36,7 @@ def new_application(applicant):
     title = factories.qualification()
     return workflow.create_application(
         applicant.account, series=title.series, specialty="计算机应用", level=title.level,
-        qualification=title, review_method=ReviewMethod.REVIEW)
+        qualification=title, review_method=ReviewMethod.REVIEW, plan=factories.usual_plan())
 
 
 # --- items -----------------------------------------------------------------------------------
@@ -233,4 +233,4 @@ def test_the_qualification_must_match_series_and_level(person):
     with pytest.raises(workflow.WorkflowError, match="不属于"):
         workflow.create_application(person.account, series=title.series, specialty="x",
                                     level=title.level, qualification=other_level,
-                                    review_method=ReviewMethod.REVIEW)
+                                    review_method=ReviewMethod.REVIEW, plan=factories.usual_plan())

@@ -117,7 +117,7 @@ def test_approving_the_basic_information_and_items_unlocks_submission(world):
     title = factories.qualification()
     application = workflow.create_application(
         person.account, series=title.series, specialty="x", level=title.level,
-        qualification=title, review_method=ReviewMethod.REVIEW)
+        qualification=title, review_method=ReviewMethod.REVIEW, plan=factories.usual_plan())
     with pytest.raises(workflow.WorkflowError):
         workflow.extract_items(person.account, application, [items[0].id])
     for item in items:

@@ -20,6 +20,7 @@ from models import (
     ArchiveItem,
     ArchiveItemAttachment,
     ReviewMethod,
+    ReviewPlan,
     ReviewStatus,
     Role,
     Subject,
@@ -30,11 +31,11 @@ from models import (
     Unit,
     category_order,
 )
-from zcps import workdays, workflow
+from zcps import plans, workdays, workflow
 from zcps.archive_fields import DEGREES, form_values, item_fields, item_form_class
 from zcps.extensions import db
 from zcps.forms import cleaned_by
-from zcps.i18n import aside
+from zcps.i18n import aside, local_date
 from zcps.identifiers import clean_mobile
 from zcps.storage import send_stored, store_bytes
 from zcps.uploads import UploadError, check_pdf, read_upload
@@ -194,6 +195,8 @@ class ArchivePage(ApplicantPage):
 # --- 职称申报 ------------------------------------------------------------------------------------
 
 class ApplicationForm(FlaskForm):
+    plan = SelectField(_l("评审计划"), coerce=int,
+                       validators=[DataRequired(message=_l("请选择评审计划。"))])
     series = SelectField(_l("申报系列"), coerce=int,
                          validators=[DataRequired(message=_l("请选择申报系列。"))])
     specialty = StringField(_l("申报专业"), validators=[
@@ -205,7 +208,15 @@ class ApplicationForm(FlaskForm):
     review_method = SelectField(_l("评审方式"), choices=ReviewMethod.choices(),
                                 default=ReviewMethod.REVIEW.value)
 
-    def fill_choices(self):
+    def fill_choices(self, application=None):
+        if application is not None:
+            # An application stays under the plan it was created in.
+            del self.plan
+        else:
+            self.plan.choices = [(0, _("请选择"))] + [
+                (plan.id, plan.name + aside(_("个人申报截止%(deadline)s",
+                                              deadline=local_date(plan.personal_deadline))))
+                for plan in plans.open_plans()]
         series = TitleSeries.query_for(current_user).filter_by(active=True).order_by(
             TitleSeries.sort_order).all()
         self.series.choices = [(0, _("请选择"))] + [(s.id, s.name) for s in series]
@@ -217,7 +228,9 @@ class ApplicationForm(FlaskForm):
         return self
 
     def chosen(self):
-        return {
+        chosen = {} if self.plan is None else {
+            "plan": ReviewPlan.get_for(current_user, self.plan.data)}
+        return chosen | {
             "series": TitleSeries.get_for(current_user, self.series.data),
             "specialty": self.specialty.data.strip(),
             "level": TitleLevel(self.level.data),
@@ -233,7 +246,8 @@ class ApplicationsPage(ApplicantPage):
         year = workdays.today().year
         open_one = workflow.open_application(self.applicant.id, year)
         return self.render("me/applications.html", applications=applications, open_one=open_one,
-                           year=year)
+                           year=year, open_plans=plans.open_plans(),
+                           shown_plans=plans.shown_plans(), next_opening=plans.next_opening())
 
     def _specialties(self):
         return [name for (name,) in db.session.query(TitleSpecialty.name).filter(
@@ -242,6 +256,8 @@ class ApplicationsPage(ApplicantPage):
     @expose("/new", methods=("GET", "POST"))
     def create(self):
         form = ApplicationForm().fill_choices()
+        if request.method == "GET" and len(form.plan.choices) == 2:
+            form.plan.data = form.plan.choices[1][0]
         if form.validate_on_submit():
             created = self.run(workflow.create_application, _("申报已创建，请提取业绩档案后提交。"),
                                **form.chosen())
@@ -257,9 +273,9 @@ class ApplicationsPage(ApplicantPage):
             form = ApplicationForm(data={
                 "series": application.series_id, "specialty": application.specialty,
                 "level": application.level.value, "qualification": application.qualification_id,
-                "review_method": application.review_method.value}).fill_choices()
+                "review_method": application.review_method.value}).fill_choices(application)
         else:
-            form = ApplicationForm().fill_choices()
+            form = ApplicationForm().fill_choices(application)
             if form.validate_on_submit() and self.run(
                     workflow.update_application, _("申报信息已保存。"), application, **form.chosen()):
                 return redirect(url_for(".details", application_id=application.id))
@@ -278,7 +294,8 @@ class ApplicationsPage(ApplicantPage):
         return self.render(
             "me/application.html", application=application, history=history,
             approved=approved, extracted=extracted, editable=editable,
-            missing=workflow.missing_mandatory_categories(application))
+            missing=workflow.missing_mandatory_categories(application),
+            countdown=plans.deadline_of(application))
 
     @expose("/<int:application_id>/items", methods=("POST",))
     def extract(self, application_id):

@@ -17,13 +17,15 @@ from models import (
     Account,
     ApplicationStatus,
     ArchiveCategory,
+    PlanSeries,
     ReviewMethod,
+    ReviewPlan,
     Role,
     TitleQualification,
     TitleSeries,
 )
 
-from . import accounts, clock, workdays, workflow
+from . import accounts, clock, plans, workdays, workflow
 from .catalogue import seed_catalogue, seed_opinion_templates
 from .extensions import db
 from .storage import store_bytes
@@ -206,6 +208,33 @@ class _Story:
         self.series = engineering
         self.qualification = db.session.scalar(db.select(TitleQualification).filter_by(
             series_id=engineering.id, name="高级工程师"))
+        with _on(self.start, 9, 15):
+            self.plan = self.review_plan()
+
+    def review_plan(self) -> ReviewPlan:
+        """This year's plan: opened before the first unit was authorized; the personal deadline
+        two weeks ahead, the units' a month ahead, the acceptance points' six weeks ahead, each
+        at 18:00 Beijing time, so that every demo state is still in time."""
+        def at_six(day: date):
+            return plans.from_beijing(datetime.combine(day, time(18, 0)))
+
+        series = db.session.scalars(db.select(TitleSeries).order_by(TitleSeries.sort_order))
+        plan = ReviewPlan(
+            year=self.year, name=f"{self.year}年度浙江省职称评审",
+            apply_start=plans.from_beijing(datetime.combine(self.start - timedelta(days=7),
+                                                            time(9, 0))),
+            personal_deadline=at_six(self.today + timedelta(days=14)),
+            unit_deadline=at_six(self.today + timedelta(days=30)),
+            acceptance_deadline=at_six(self.today + timedelta(days=44)),
+            contact="浙江省人力资源和社会保障厅职称处 0571-87000000",
+            notes="申报人须在个人申报截止前提交申报；各用人单位须在单位审核推荐截止前完成审核、"
+                  "公示和推荐工作，逾期不予受理。",
+            coverage=[PlanSeries(series=record) for record in series],
+            acceptance_points=list(db.session.scalars(db.select(AcceptancePoint)
+                                                      .order_by(AcceptancePoint.id))))
+        db.session.add(plan)
+        db.session.flush()
+        return plan
 
     # --- steps 1–2: registration and the 委托证明 ------------------------------------------------
 
@@ -358,7 +387,7 @@ class _Story:
             application = workflow.create_application(
                 account, series=self.series, specialty="计算机应用",
                 level=self.qualification.level, qualification=self.qualification,
-                review_method=ReviewMethod.REVIEW, year=self.year)
+                review_method=ReviewMethod.REVIEW, plan=self.plan)
             workflow.extract_items(account, application, [item.id for item in items])
             if status == ApplicationStatus.DRAFT:
                 return

@@ -568,6 +568,36 @@ ENGLISH = {
     "业绩档案退回修改": "Archive item returned", "业绩档案审核不通过": "Archive item not approved",
     "申报审核通过": "Application approved", "申报退回修改": "Application returned",
     "申报审核不通过": "Application not approved",
+    # 评审计划
+    "新增评审计划": "Review plan created", "修改评审计划": "Review plan changed",
+    "截止提醒": "Deadline reminder", "个人申报截止": "Personal deadline",
+    "单位审核推荐截止": "Unit review and recommendation deadline", "受理截止": "Acceptance deadline",
+    "申报中": "Open", "已截止": "Closed", "已结束": "Ended", "评审计划": "Review plan",
+    "只能选择正在申报、且包含您申报系列和级别的评审计划": "Only plans open now that take your series and level can be chosen",
+    "目前没有正在申报的评审计划。%(plan)s将于%(start)s开始申报。": "No review plan is open now. %(plan)s opens on %(start)s.",
+    "目前没有正在申报的评审计划，新的计划发布后即可申报。": "No review plan is open now; you can apply once a new plan is published.",
+    "申报开始": "Applications open", "联系方式": "Contact",
+    "以上时间均为北京时间。": "All times are Beijing time.", "暂无评审计划。": "No review plans yet.",
+    "请选择评审计划。": "Choose a review plan.",
+    "个人申报截止%(deadline)s": "personal deadline %(deadline)s",
+    "今天%(time)s截止": "closes today at %(time)s", "距截止还有%(n)s天": "%(n)s days left",
+    "%(plan)s的%(stage)s时间（%(deadline)s）已过，不能%(what)s。如有疑问请联系%(contact)s。": "The %(stage)s of %(plan)s (%(deadline)s) has passed: “%(what)s” is no longer possible. For questions contact %(contact)s.",
+    "%(plan)s尚未开始申报，申报开始时间为%(start)s。": "%(plan)s is not open yet; applications open on %(start)s.",
+    "创建申报": "Create an application",
+    "%(plan)s不受理%(series)s系列%(level)s的申报，请选择其他评审计划。": "%(plan)s does not take %(level)s applications of the %(series)s series; choose another review plan.",
+    "重新提交": "Resubmit", "提交申报": "Submit the application",
+    "%(point)s不受理%(plan)s的推荐，请选择：%(points)s。": "%(point)s does not take recommendations of %(plan)s; choose: %(points)s.",
+    # plans: admin pages (评审计划, 超期与待办)
+    # (end of plans: admin pages)
+
+    # plans: reminders
+    # (end of plans: reminders)
+
+    # plans: unit home, queues and guide
+    # (end of plans: unit home, queues and guide)
+
+    # plans: publicity and recommendation
+    # (end of plans: publicity and recommendation)
 }
 
 HERE = Path(__file__).resolve().parent

@@ -13,6 +13,8 @@ from models import (
     ArchiveCategory,
     ArchiveItem,
     OpinionTemplate,
+    PlanStage,
+    PlanState,
     ReviewStatus,
     Role,
     Subject,
@@ -21,9 +23,9 @@ from models import (
     utcnow,
 )
 
-from .. import workdays
+from .. import plans, workdays
 from ..extensions import db
-from ..i18n import join_list
+from ..i18n import join_list, local_date
 from . import sms
 from .archive import employing_unit, own_applicant
 from .common import (
@@ -69,17 +71,34 @@ def _check_title(qualification: TitleQualification, series: TitleSeries, level) 
                               name=qualification.name, series=series.name, level=level.label))
 
 
-def create_application(actor, *, series, specialty, level, qualification, review_method,
-                       year=None) -> Application:
+def _check_plan(plan, series, level) -> None:
+    """The plan must be taking applications now, for this series at this level."""
+    if plan is None:
+        raise WorkflowError(_("请选择评审计划。"))
+    state = plan.state
+    if state != PlanState.OPEN:
+        if state == PlanState.NOT_STARTED:
+            raise WorkflowError(_("%(plan)s尚未开始申报，申报开始时间为%(start)s。",
+                                  plan=plan.name, start=local_date(plan.apply_start)))
+        plans.check_before(plan, PlanStage.PERSONAL, _("创建申报"))
+    if not plan.offers(series.id, level):
+        raise WorkflowError(_("%(plan)s不受理%(series)s系列%(level)s的申报，请选择其他评审计划。",
+                              plan=plan.name, series=series.name, level=level.label))
+
+
+def create_application(actor, *, plan, series, specialty, level, qualification,
+                       review_method) -> Application:
     applicant = own_applicant(actor)
     unit = employing_unit(applicant)
     _check_title(qualification, series, level)
-    year = year or workdays.today().year
+    _check_plan(plan, series, level)
+    year = plan.year
     if open_application(applicant.id, year) is not None:
         raise WorkflowError(_("您在%(year)s年度已有一份职称申报，每年度只能有一份在办申报。",
                               year=year))
     application = Application(
-        applicant_id=applicant.id, unit_id=unit.id, year=year, series_id=series.id,
+        applicant_id=applicant.id, unit_id=unit.id, year=year, plan_id=plan.id,
+        series_id=series.id,
         specialty=specialty, level=level, qualification_id=qualification.id,
         review_method=review_method, current_title=applicant.current_title,
         status=ApplicationStatus.DRAFT)
@@ -94,6 +113,9 @@ def update_application(actor, application: Application, *, series, specialty, le
                        qualification, review_method) -> Application:
     application = _own_application(actor, application, editable=True)
     _check_title(qualification, series, level)
+    if not application.plan.offers(series.id, level):
+        raise WorkflowError(_("%(plan)s不受理%(series)s系列%(level)s的申报，请选择其他评审计划。",
+                              plan=application.plan.name, series=series.name, level=level.label))
     application.series_id = series.id
     application.specialty = specialty
     application.level = level
@@ -143,6 +165,11 @@ def submit_application(actor, application: Application) -> Application:
                                status=application.status.label))
     applicant = application.applicant
     unit = employing_unit(applicant)
+    # A first submission by the personal deadline; a returned one until the unit's.
+    if application.status == ApplicationStatus.RETURNED:
+        plans.check_before(application.plan, PlanStage.UNIT, _("重新提交"))
+    else:
+        plans.check_before(application.plan, PlanStage.PERSONAL, _("提交申报"))
     if applicant.profile_status != ReviewStatus.APPROVED:
         raise WorkflowError(_("基本信息尚未通过单位审核，请先提交基本信息并等待单位审核通过。"))
     missing = missing_mandatory_categories(application)
@@ -192,6 +219,8 @@ def review_application(actor, application: Application, decision: str, opinion: 
         raise AlreadyHandled(_("%(name)s的申报已被处理（%(status)s），未重复操作。",
                                name=application.applicant.name, status=application.status.label))
     action = decision_action(decision, opinion, opinion_required=True)
+    if action == Action.APPROVE:
+        plans.check_before(application.plan, PlanStage.UNIT, _("通过"))
     opinion = text(opinion)
     remarks = remarks or {}
     sent_remarks = []
@@ -225,16 +254,17 @@ def opinion_templates(actor, kind) -> list:
 # {name}, and so on.
 PLACEHOLDERS = {"姓名": "name", "资格名称": "qualification", "申报系列": "series",
                 "单位名称": "unit", "公示开始日期": "publicity_start", "公示结束日期": "publicity_end",
-                "公示工作日": "working_days"}
+                "公示工作日": "working_days", "评审计划": "plan"}
 
 
 def fill_template(template: str, application: Application) -> str:
-    """Fill {姓名}, {资格名称}, {申报系列}, {单位名称} and the publicity's dates (also named
-    {name}, {qualification}, …). The sentence becomes an opinion on record: its dates stay
+    """Fill {姓名}, {资格名称}, {申报系列}, {单位名称}, {评审计划} and the publicity's dates (also
+    named {name}, {qualification}, …). The sentence becomes an opinion on record: its dates stay
     Chinese whatever the reader's language."""
     values = {
         "姓名": application.applicant.name, "资格名称": application.qualification.name,
         "申报系列": application.series.name, "单位名称": application.unit.name,
+        "评审计划": application.plan.name,
     }
     publicity = application.publicity
     if publicity is not None:

@@ -133,7 +133,8 @@ def close_ended_publicities(on: date | None = None) -> int:
                 sa.update(Application)
                 .where(Application.id == application_id,
                        Application.status == ApplicationStatus.PUBLICIZING)
-                .values(status=ApplicationStatus.PUBLICIZED, version=Application.version + 1)
+                .values(status=ApplicationStatus.PUBLICIZED, status_since=utcnow(),
+                        version=Application.version + 1)
                 .execution_options(synchronize_session=False))
             if result.rowcount != 1:
                 continue

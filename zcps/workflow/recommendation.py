@@ -10,13 +10,14 @@ from models import (
     Application,
     ApplicationStatus,
     ObjectionStatus,
+    PlanStage,
     Role,
     Subject,
     utcnow,
 )
 
-from .. import workdays
-from ..i18n import local_date, local_month_day
+from .. import plans, workdays
+from ..i18n import join_list, local_date, local_month_day
 from . import sms
 from .common import (
     AlreadyHandled,
@@ -70,8 +71,14 @@ def recommend_application(actor, application: Application, acceptance_point: Acc
     blocker = recommendation_blocker(application)
     if blocker:
         raise WorkflowError(blocker)
+    plans.check_before(application.plan, PlanStage.UNIT, _("推荐"))
     if acceptance_point is None or AcceptancePoint.get_for(actor, acceptance_point.id) is None:
         raise WorkflowError(_("请选择受理点。"))
+    if acceptance_point not in application.plan.acceptance_points:
+        raise WorkflowError(_("%(point)s不受理%(plan)s的推荐，请选择：%(points)s。",
+                              point=acceptance_point.name, plan=application.plan.name,
+                              points=join_list(point.name for point in
+                                               application.plan.acceptance_points)))
     opinion = required_text(opinion, True, _("请填写推荐意见。"))
     before = application.status
     application.status = ApplicationStatus.RECOMMENDED
@@ -96,6 +103,7 @@ def _decide_acceptance(actor, application: Application, accept: bool, opinion: s
     if application.status != ApplicationStatus.RECOMMENDED:
         raise AlreadyHandled(_("%(name)s的申报已被处理（%(status)s），未重复操作。",
                                name=application.applicant.name, status=application.status.label))
+    plans.check_before(application.plan, PlanStage.ACCEPTANCE, _("受理") if accept else _("退回"))
     opinion = required_text(opinion, not accept, _("退回时必须填写退回原因。"))
     after = ApplicationStatus.ACCEPTED if accept else ApplicationStatus.ACCEPTANCE_RETURNED
     application.status = after
@@ -131,6 +139,7 @@ def return_to_applicant(actor, application: Application, reason: str) -> Applica
     if application.status != ApplicationStatus.ACCEPTANCE_RETURNED:
         raise AlreadyHandled(_("%(name)s的申报当前为「%(status)s」，只有受理点退回的申报可以退回申报人修改。",
                                name=application.applicant.name, status=application.status.label))
+    plans.check_before(application.plan, PlanStage.UNIT, _("退回申报人修改"))
     reason = required_text(reason, True, _("退回修改时必须填写退回原因。"))
     application.status = ApplicationStatus.RETURNED
     application.opinion = reason

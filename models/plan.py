@@ -1,0 +1,112 @@
+"""The year's review plan (评审计划): which series and levels it takes, where recommendations go,
+and the deadline of each stage."""
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from zcps.extensions import db
+
+from .base import SharedReference, TimestampMixin, enum_column, utcnow
+from .enums import PlanStage, PlanState, TitleLevel
+
+plan_acceptance_point = sa.Table(
+    "plan_acceptance_point", db.metadata,
+    sa.Column("plan_id", sa.ForeignKey("review_plan.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("acceptance_point_id", sa.ForeignKey("acceptance_point.id"), primary_key=True,
+              index=True),
+)
+
+
+class ReviewPlan(SharedReference, TimestampMixin, db.Model):
+    """A published plan. Every moment is stored as naive UTC like the other columns; the admin
+    types and reads them in Beijing time (``zcps.plans``). A stage is open while the clock is
+    before its deadline: a deadline of 18:00 admits 17:59:59 and refuses 18:00:00."""
+
+    __tablename__ = "review_plan"
+    __table_args__ = (sa.Index("ix_review_plan_window", "apply_start", "acceptance_deadline"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year: Mapped[int] = mapped_column(nullable=False, index=True)
+    name: Mapped[str] = mapped_column(sa.String(200), nullable=False, unique=True)
+    apply_start: Mapped[datetime] = mapped_column(nullable=False)
+    personal_deadline: Mapped[datetime] = mapped_column(nullable=False)
+    unit_deadline: Mapped[datetime] = mapped_column(nullable=False)
+    acceptance_deadline: Mapped[datetime] = mapped_column(nullable=False)
+    contact: Mapped[str] = mapped_column(sa.String(200), nullable=False, default="")
+    notes: Mapped[str] = mapped_column(sa.Text, nullable=False, default="")
+
+    coverage = relationship("PlanSeries", back_populates="plan", cascade="all, delete-orphan",
+                            order_by="PlanSeries.id")
+    acceptance_points = relationship("AcceptancePoint", secondary=plan_acceptance_point,
+                                     order_by="AcceptancePoint.id")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def deadline(self, stage: PlanStage) -> datetime:
+        return getattr(self, stage.value + "_deadline")
+
+    def deadlines(self) -> dict:
+        return {stage: self.deadline(stage) for stage in PlanStage}
+
+    def state_at(self, moment: datetime | None = None) -> PlanState:
+        moment = moment or utcnow()
+        if moment < self.apply_start:
+            return PlanState.NOT_STARTED
+        if moment < self.personal_deadline:
+            return PlanState.OPEN
+        if moment < self.acceptance_deadline:
+            return PlanState.CLOSED
+        return PlanState.ENDED
+
+    @property
+    def state(self) -> PlanState:
+        return self.state_at()
+
+    def offers(self, series_id: int, level: TitleLevel) -> bool:
+        """Whether the plan takes applications of this series at this level."""
+        return any(row.series_id == series_id and row.level in (None, level)
+                   for row in self.coverage)
+
+
+class PlanSeries(SharedReference, db.Model):
+    """A series a plan covers; at every level when ``level`` is empty, else at that level."""
+
+    __tablename__ = "plan_series"
+    __table_args__ = (sa.UniqueConstraint("plan_id", "series_id", "level",
+                                          name="uq_plan_series"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(sa.ForeignKey("review_plan.id", ondelete="CASCADE"),
+                                         nullable=False, index=True)
+    series_id: Mapped[int] = mapped_column(sa.ForeignKey("title_series.id"), nullable=False,
+                                           index=True)
+    level: Mapped[TitleLevel | None] = enum_column(TitleLevel)
+
+    plan = relationship("ReviewPlan", back_populates="coverage")
+    series = relationship("TitleSeries")
+
+    def __str__(self) -> str:
+        return f"{self.series.name}（{self.level.label if self.level else '全部级别'}）"
+
+
+class ReminderSent(db.Model):
+    """One reminder that went out. The unique key is what makes a reminder go out once, also
+    when two processes run the reminders at the same moment."""
+
+    __tablename__ = "reminder_sent"
+    __table_args__ = (sa.UniqueConstraint("plan_id", "stage", "recipient", "deadline",
+                                          "days_before", name="uq_reminder_sent_once"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(sa.ForeignKey("review_plan.id", ondelete="CASCADE"),
+                                         nullable=False, index=True)
+    stage: Mapped[PlanStage] = enum_column(PlanStage, nullable=False)
+    # "unit:12" or "applicant:34"
+    recipient: Mapped[str] = mapped_column(sa.String(40), nullable=False)
+    days_before: Mapped[int] = mapped_column(nullable=False)
+    # The deadline it was about: after an extension, the reminders before the new one are due.
+    deadline: Mapped[datetime] = mapped_column(nullable=False)
+    waiting: Mapped[int] = mapped_column(nullable=False, default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, nullable=False)
