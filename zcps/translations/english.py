@@ -587,6 +587,8 @@ ENGLISH = {
     "%(plan)s不受理%(series)s系列%(level)s的申报，请选择其他评审计划。": "%(plan)s does not take %(level)s applications of the %(series)s series; choose another review plan.",
     "重新提交": "Resubmit", "提交申报": "Submit the application",
     "%(point)s不受理%(plan)s的推荐，请选择：%(points)s。": "%(point)s does not take recommendations of %(plan)s; choose: %(points)s.",
+    "评审计划时间调整": "Review plan dates changed", "截止提醒（单位）": "Deadline reminder (unit)",
+    "截止提醒（申报人）": "Deadline reminder (applicant)",
     # plans: admin pages (评审计划, 超期与待办)
     # (end of plans: admin pages)
 

@@ -35,10 +35,19 @@ TEXTS = {
     "acceptance_returned": "{name}：您申报的{title}被{point}退回单位，单位将处理后重新推荐。",
     "acceptance_returned_unit": "{unit}：贵单位推荐的{name}（{title}）被{point}退回，原因：{reason}。"
                                 "请登录平台处理后重新推荐。",
+    # 评审计划
+    "plan_deadline_changed": "{name}：{plan}的{stage}时间调整为{deadline}，请按调整后的时间办理。",
+    "plan_deadline_changed_unit": "{unit}：{plan}的{stage}时间调整为{deadline}，请按调整后的时间完成"
+                                  "相关工作。",
+    "reminder_unit": "{unit}：{plan}的单位审核推荐截止时间为{deadline}，还有{days}天，贵单位尚有{count}份"
+                     "申报待审核、公示或推荐，请抓紧办理，逾期将不能推荐。",
+    "reminder_applicant": "{name}：您申报的{title}已退回修改，请在{deadline}前修改后重新提交（{plan}"
+                          "单位审核推荐截止），逾期将不能参加本次评审。",
 }
 
 # Two messages of one event share the event's template code in the outbox.
-OUTBOX_TEMPLATE = {"accepted_unit": "accepted", "acceptance_returned_unit": "acceptance_returned"}
+OUTBOX_TEMPLATE = {"accepted_unit": "accepted", "acceptance_returned_unit": "acceptance_returned",
+                   "plan_deadline_changed_unit": "plan_deadline_changed"}
 
 # What the SMS outbox calls each template, in the reader's language.
 LABELS = {
@@ -50,6 +59,8 @@ LABELS = {
     "objection_upheld": _l("异议属实，不予推荐"), "objection_return": _l("异议属实，退回修改"),
     "recommended": _l("资格审查推荐"), "accepted": _l("受理点受理"),
     "acceptance_returned": _l("受理点退回"),
+    "plan_deadline_changed": _l("评审计划时间调整"), "reminder_unit": _l("截止提醒（单位）"),
+    "reminder_applicant": _l("截止提醒（申报人）"),
 }
 
 
