@@ -27,3 +27,83 @@ def test_flask_db_upgrade_on_an_empty_database_matches_the_models(tmp_path):
     finally:
         if base is not None:
             drop_server_database(uri, base)
+
+
+def test_applications_before_plans_are_put_under_a_plan_per_year(tmp_path):
+    """0003 gives every existing application a plan of its year (all series, the active
+    acceptance points, deadlines late enough to refuse nothing in progress) and a status_since
+    from the step that reached its state."""
+    import sqlalchemy as sa
+    from flask_migrate import upgrade
+
+    base = server_url()
+    uri = f"sqlite:///{tmp_path / 'old.sqlite3'}" if base is None else create_server_database(
+        base, prefix="zcps_migrate")
+    try:
+        app = create_app(app_config(tmp_path, uri))
+        with app.app_context():
+            upgrade(revision="0002")
+            stamp = "2025-09-01 08:00:00"
+            rows = [
+                "INSERT INTO unit (id, name, uscc, address, legal_representative, contact_name,"
+                " contact_mobile, authorization_status, active, created_at, updated_at) VALUES"
+                f" (1, '甲单位', '91330106MA2B3C4D5D', '', '', '', '', 'approved', TRUE,"
+                f" '{stamp}', '{stamp}')",
+                "INSERT INTO applicant (id, name, id_number, sex, birth_date, mobile,"
+                " highest_education, current_title, profile_status, profile_remark, version,"
+                " created_at, updated_at) VALUES (1, '张三', '330106199003071236', 'male',"
+                f" '1990-03-07', '', '', '', 'approved', '', 1, '{stamp}', '{stamp}')",
+                "INSERT INTO title_series (id, name, sort_order, active) VALUES"
+                " (1, '工程', 1, TRUE), (2, '卫生', 2, TRUE)",
+                "INSERT INTO title_qualification (id, series_id, level, name, sort_order, active)"
+                " VALUES (1, 1, 'sub_senior', '高级工程师', 1, TRUE)",
+                "INSERT INTO acceptance_point (id, name, region, address, contact_phone, active,"
+                f" created_at, updated_at) VALUES (1, '受理点', '', '', '', TRUE, '{stamp}',"
+                f" '{stamp}'), (2, '停用的受理点', '', '', '', FALSE, '{stamp}', '{stamp}')",
+            ]
+            for number, (year, status, submitted) in enumerate(
+                    [(2025, "pending", "2025-09-02 01:00:00"), (2025, "draft", None),
+                     (2024, "accepted", "2024-09-02 01:00:00")], start=1):
+                rows.append(
+                    "INSERT INTO application (id, applicant_id, unit_id, year, series_id,"
+                    " specialty, level, qualification_id, review_method, current_title, status,"
+                    " round, profile_snapshot, opinion, recommendation_opinion,"
+                    " acceptance_opinion, version, created_at, updated_at, submitted_at,"
+                    f" acceptance_decided_at) VALUES ({number}, 1, 1, {year}, 1, '', 'sub_senior',"
+                    f" 1, 'review', '', '{status}', 1, '{{}}', '', '', '', 1, '{stamp}',"
+                    f" '{stamp}', {repr(submitted) if submitted else 'NULL'},"
+                    f" {repr(submitted) if status == 'accepted' else 'NULL'})")
+            with db.engine.begin() as connection:
+                for statement in rows:
+                    connection.execute(sa.text(statement))
+            upgrade()
+            with db.engine.connect() as connection:
+                plans = connection.execute(sa.text(
+                    "SELECT id, year, name, apply_start, personal_deadline, unit_deadline,"
+                    " acceptance_deadline FROM review_plan ORDER BY year")).all()
+                assert [(row.year, row.name) for row in plans] == [
+                    (2024, "2024年度职称评审"), (2025, "2025年度职称评审")]
+                plan_2025 = plans[1]
+                # 18:00 Beijing is 10:00 UTC.
+                assert str(plan_2025.personal_deadline)[:16] == "2025-12-31 10:00"
+                assert str(plan_2025.unit_deadline)[:16] == "2026-03-31 10:00"
+                assert str(plan_2025.acceptance_deadline)[:16] == "2026-06-30 10:00"
+                assert str(plan_2025.apply_start)[:16] == "2024-12-31 16:00"
+                applications = connection.execute(sa.text(
+                    "SELECT id, plan_id, status_since FROM application ORDER BY id")).all()
+                assert [row.plan_id for row in applications] == [
+                    plan_2025.id, plan_2025.id, plans[0].id]
+                assert [str(row.status_since)[:19] for row in applications] == [
+                    "2025-09-02 01:00:00", stamp, "2024-09-02 01:00:00"]
+                covered = connection.execute(sa.text(
+                    "SELECT series_id, level FROM plan_series WHERE plan_id = :plan"
+                    " ORDER BY series_id"), {"plan": plan_2025.id}).all()
+                assert [tuple(row) for row in covered] == [(1, None), (2, None)]
+                points = connection.execute(sa.text(
+                    "SELECT acceptance_point_id FROM plan_acceptance_point WHERE plan_id = :plan"),
+                    {"plan": plan_2025.id}).scalars().all()
+                assert points == [1]
+            db.engine.dispose()
+    finally:
+        if base is not None:
+            drop_server_database(uri, base)
