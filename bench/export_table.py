@@ -3,7 +3,8 @@
     python bench/export_table.py [--rows 10000] [--repeat 3] [--no-verify]
 
 Builds ``--rows`` fake application-like objects in memory (plain objects with the attributes
-``zcps.publicity_table`` reads; no database), each with 2–9 extracted items. Then, best of
+``zcps.publicity_table`` reads, and their review plan with its name; no database), each with
+2–9 extracted items. Then, best of
 ``--repeat`` runs each (interleaved):
 
 - ``zcps``: ``write_publicity_table(publicity, rows)`` — builds every cell (sex label, birth
@@ -54,7 +55,7 @@ SPECIALTIES = ("计算机应用", "土木工程", "电气工程", "机械设计"
 
 
 class FakeApplication:
-    __slots__ = ("year", "profile_snapshot", "current_title", "series", "qualification",
+    __slots__ = ("year", "plan", "profile_snapshot", "current_title", "series", "qualification",
                  "level", "review_method", "specialty", "items")
 
 
@@ -67,6 +68,8 @@ def fake_rows(count: int) -> list:
     series = [SimpleNamespace(name=name) for name in ("工程", "卫生", "教育", "经济")]
     qualifications = [SimpleNamespace(name=name)
                       for name in ("高级工程师", "副主任医师", "高级教师", "高级经济师")]
+    # Every application belongs to a review plan (the table may name it).
+    plan = SimpleNamespace(year=2026, name="2026年度职称评审")
     rows = []
     for n in range(count):
         birth = date(1970, 1, 1) + timedelta(days=(n * 37) % 9000)
@@ -87,7 +90,8 @@ def fake_rows(count: int) -> list:
                                    start=date(2023, 6, 1), patent_no=f"ZL2023{n:08d}.1",
                                    patent_type="发明"))
         row = FakeApplication()
-        row.year = 2026
+        row.year = plan.year
+        row.plan = plan
         row.profile_snapshot = {
             "name": SURNAMES[n % len(SURNAMES)] + GIVEN[n % len(GIVEN)] + GIVEN[n // 7 % 15],
             "sex": "male" if n % 2 else "female",

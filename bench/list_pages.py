@@ -1,16 +1,19 @@
 """List-page budget benchmark (DESIGN §9): server time empty vs. province-sized database.
 
     python bench/list_pages.py [--scale small|province] [--database-url URL] [--keep]
+                               [--page WHO:URL ...]
 
 Builds two fresh databases (temp SQLite files, or uniquely named databases on the given server,
-dropped at the end unless --keep) and seeds both with the same nearly empty world: one employer's
-unit, one acceptance point, the platform admin. It measures the list pages of the three on both,
-bulk-inserts the rest of the province into one of them with SQLAlchemy Core, and measures again,
-the two databases taking turns request by request so that a busy machine slows both alike. It
-prints a table: median of 5 warm runs (ms), ratio populated/nearly empty (of the medians, and of
-the fastest runs), the same ratio before populating (a control: ≈1 when the machine is steady),
-and the SQL query count nearly empty, populated, and populated at page_size=100 (the same count
-whatever the page size: no N+1).
+dropped at the end unless --keep) and seeds both with the same nearly empty world, through the
+workflow: this year's review plan, one employer's unit with an application in every state, one
+acceptance point, the platform admin. It measures the list pages of the three on both,
+bulk-inserts the rest of the province into one of them with SQLAlchemy Core (with a plan per
+year of the applications; each application in its year's plan, in its status since a moment of
+the last 60 days), and measures again, the two databases taking turns request by request so
+that a busy machine slows both alike. It prints a table: median of 5 warm runs (ms), ratio
+populated/nearly empty (of the medians, and of the fastest runs), the same ratio before
+populating (a control: ≈1 when the machine is steady), and the SQL query count nearly empty,
+populated, and populated at page_size=100 (the same count whatever the page size: no N+1).
 """
 import argparse
 import os
@@ -18,7 +21,8 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from datetime import time as day_time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -41,22 +45,27 @@ from models import (  # noqa: E402
     AuthorizationStatus,
     Objection,
     ObjectionStatus,
+    PlanSeries,
     Publicity,
     ReviewMethod,
+    ReviewPlan,
     ReviewStatus,
     Role,
     TitleQualification,
+    TitleSeries,
     Unit,
     WorkdayOverride,
+    plan_acceptance_point,
     utcnow,
 )
 from tests import factories  # noqa: E402
 from tests.databases import create_server_database, drop_server_database  # noqa: E402
 from tests.helpers import CSRF_RE, login_url  # noqa: E402
-from zcps import create_app  # noqa: E402
+from zcps import create_app, workflow  # noqa: E402
 from zcps.catalogue import seed_catalogue  # noqa: E402
 from zcps.database import upgrade_to_head  # noqa: E402
 from zcps.extensions import db  # noqa: E402
+from zcps.plans import from_beijing  # noqa: E402
 from zcps.workdays import today as workday_today  # noqa: E402
 
 SCALES = {
@@ -65,7 +74,11 @@ SCALES = {
     "province": (5_000, 200_000, 1_000_000, 200_000),
 }
 
+# (who, url): who is a key of ROLES, signed in on both databases. Add a page with a line here,
+# or for one run with --page who:url.
 PAGES = [
+    # the unit (employer)
+    ("employer", "/unit/"),  # home: what waits for the unit
     ("employer", "/unit/archive-review/"),
     ("employer", "/unit/archive-review/?tab=all"),
     ("employer", "/unit/unit_archive/?tab=all"),
@@ -73,15 +86,20 @@ PAGES = [
     ("employer", "/unit/unit_applicant/"),
     ("employer", "/unit/publicity/?tab=all"),
     ("employer", "/unit/recommendation/?tab=all"),
+    # TODO when the lists sort by waiting time (status_since): the same lists sorted by it.
+    # the acceptance point
     ("acceptance", "/acceptance/inbox/?tab=all"),
+    # the platform admin
     ("admin", "/admin/admin_unit/"),
     ("admin", "/admin/admin_authorization/?tab=all"),
     ("admin", "/admin/admin_calendar/"),
+    # ("admin", "/admin/plans/overdue/"),  # the overdue list, once it exists on this branch
 ]
 RUNS = 5
 BATCH = 10_000
 BIG_PAGE = 100  # one of Flask-Admin's page_size_options
 N_POINTS = 40  # acceptance points added by populate(), each with one account
+WAITING_MINUTES = 60 * 24 * 60  # populate()'s status_since: spread over the last 60 days
 # Statuses whose application has been through a publicity batch / sits at an acceptance point.
 PUBLICIZED_STATES = {s.value for s in (
     ApplicationStatus.PUBLICIZED, ApplicationStatus.RECOMMENDED, ApplicationStatus.ACCEPTED,
@@ -162,65 +180,77 @@ def holidays(year):
                   + [(day, True, note) for day, note in work])
 
 
+def plan_moments(year, today):
+    """(apply_start, personal, unit, acceptance deadlines) of the year's plan, naive UTC: this
+    year's is open, its unit deadline about 20 days ahead; an earlier year's has ended."""
+    def at(day, hour=17, minute=30):
+        return from_beijing(datetime.combine(day, day_time(hour, minute)))
+    if year >= today.year:
+        return (at(today - timedelta(days=90), 9, 0), at(today + timedelta(days=5)),
+                at(today + timedelta(days=20)), at(today + timedelta(days=40)))
+    return (at(date(year, 3, 1), 9, 0), at(date(year, 6, 30)), at(date(year, 7, 31)),
+            at(date(year, 8, 31)))
+
+
+def plan_name(year):
+    return f"{year}年度职称评审"
+
+
 def seed_small_world():
-    """The measured unit (~20 applicants with a few items and applications, two publicity
-    batches, two objections), the measured acceptance point, the admin and the calendar."""
+    """The measured unit (~20 applicants with a few items and an application in every state,
+    reached by the workflow: its publicity batches, recommendations and objections), this
+    year's plan covering every series, the measured acceptance point in it, the admin and the
+    calendar."""
     seed_catalogue()
     db.session.flush()
-    point = factories.acceptance_point("受理点-基准")
-    acceptance = factories.acceptance_account(point, "accept-bench")
-    unit = factories.unit("基准测试单位")
-    factories.authorization(unit, AuthorizationStatus.APPROVED)
-    employer = factories.employer(unit)
     admin = factories.admin()
-    other = factories.unit("另一单位")
-    factories.authorization(other, AuthorizationStatus.PENDING)
     today = workday_today()
-    (run_start, run_end), (end_start, end_end) = publicity_periods(today)
-    running = Publicity(unit_id=unit.id, title="基准测试单位职称申报人员公示（第二批）",
-                        start_date=run_start, end_date=run_end, earliest_end_date=run_end,
-                        objection_contact="人事处")
-    ended = Publicity(unit_id=unit.id, title="基准测试单位职称申报人员公示（第一批）",
-                      start_date=end_start, end_date=end_end, earliest_end_date=end_end,
-                      objection_contact="人事处")
-    db.session.add_all([running, ended])
+    # The calendar is reference data, entered from the State Council's notice whatever the
+    # province's size: this year and next (≈70 days, more than a page) from the start; first,
+    # so that the publicity periods the workflow counts skip its holidays.
+    for year in (today.year, today.year + 1):
+        for day, is_workday, note in holidays(year):
+            db.session.add(WorkdayOverride(day=day, is_workday=is_workday, note=note,
+                                           updated_by_id=admin.id))
     db.session.flush()
+    apply_start, personal, unit_deadline, acceptance = plan_moments(today.year, today)
+    plan = factories.plan(plan_name(today.year), year=today.year, apply_start=apply_start,
+                          personal_deadline=personal, unit_deadline=unit_deadline,
+                          acceptance_deadline=acceptance)
+    covered = {row.series_id for row in plan.coverage}
+    plan.coverage.extend(PlanSeries(series_id=series_id, level=None)
+                         for series_id in db.session.scalars(
+                             sa.select(TitleSeries.id).order_by(TitleSeries.id))
+                         if series_id not in covered)
+    point = factories.acceptance_point("受理点-基准", plan_record=plan)
+    acceptance = factories.acceptance_account(point, "accept-bench")
+    unit = factories.unit("基准测试单位")  # its 委托证明 approved
+    employer = factories.employer(unit)
+    other = factories.unit("另一单位", authorized=False)
+    factories.authorization(other, AuthorizationStatus.PENDING)
     statuses = list(ReviewStatus)
-    app_statuses = [s for s in ApplicationStatus if s != ApplicationStatus.DRAFT]
-    objected = {}
+    app_statuses = list(ApplicationStatus)
+    groups = {}
     for i in range(20):
         person = factories.applicant(unit)
         for j in range(3):
             status = statuses[(i + j) % len(statuses)]
             factories.archive_item(person, status, list(ArchiveCategory)[j])
-        status = app_statuses[i % len(app_statuses)]
-        extra = {}
-        if status == ApplicationStatus.PUBLICIZING:
-            extra["publicity_id"] = running.id
-        elif status.value in PUBLICIZED_STATES:
-            extra["publicity_id"] = ended.id
-        if status.value in AT_POINT_STATES:
-            extra.update(acceptance_point=point, recommended_at=utcnow() - timedelta(days=i),
-                         recommendation_opinion="同意推荐。")
-        if status.value in DECIDED_STATES:
-            extra["acceptance_decided_at"] = utcnow()
-        application = factories.application(person, status, **extra)
-        if status in (ApplicationStatus.PUBLICIZING, ApplicationStatus.PUBLICIZED):
-            objected.setdefault(status, application)
-    for status, application in objected.items():
-        is_open = status == ApplicationStatus.PUBLICIZING
-        publicity = running if is_open else ended
-        db.session.add(Objection(
-            application_id=application.id, publicity_id=publicity.id, unit_id=unit.id,
-            content="反映其业绩与实际不符。", received_on=publicity.start_date, raised_by="来信",
-            status=ObjectionStatus.OPEN if is_open else ObjectionStatus.DISMISSED,
-            resolution="" if is_open else "经核查，异议不属实。"))
-    # The calendar is reference data, entered from the State Council's notice whatever the
-    # province's size: this year and next (≈70 days, more than a page) from the start.
-    for year in (today.year, today.year + 1):
-        for day, is_workday, note in holidays(year):
-            db.session.add(WorkdayOverride(day=day, is_workday=is_workday, note=note,
-                                           updated_by_id=admin.id))
+        groups.setdefault(app_statuses[i % len(app_statuses)], []).append(person)
+    # One batch per state: those after the publicity share one (ended) batch, recommended to
+    # the measured point; each 公示中 one has its own running batch; 不予推荐 by an upheld
+    # objection.
+    made = {status: factories.applications(people, status, plan=plan, acceptance_point=point)
+            for status, people in groups.items()}
+    # An open objection on an application under publicity, a dismissed one on one whose
+    # period has ended (received on its last day).
+    running = made[ApplicationStatus.PUBLICIZING][0]
+    workflow.record_objection(employer, running, "反映其业绩与实际不符。", today,
+                              raised_by="来信")
+    ended = made[ApplicationStatus.PUBLICIZED][0]
+    dismissed = workflow.record_objection(employer, ended, "反映其业绩与实际不符。",
+                                          ended.publicity.end_date, raised_by="来信")
+    workflow.resolve_objection(employer, dismissed, "dismiss", "经核查，异议不属实。")
     db.session.commit()
     return {"employer": employer.username, "acceptance": acceptance.username,
             "admin": admin.username}
@@ -254,6 +284,8 @@ def populate(engine, scale: str):
     auth_t, account_t, point_t = Authorization.__table__, Account.__table__, AcceptancePoint.__table__
     publicity_t, objection_t = Publicity.__table__, Objection.__table__
     workday_t = WorkdayOverride.__table__
+    plan_t, coverage_t, plan_point_t = (ReviewPlan.__table__, PlanSeries.__table__,
+                                        plan_acceptance_point)
     now = utcnow()
     today = workday_today()
     (run_start, run_end), (end_start, end_end) = publicity_periods(today)
@@ -348,6 +380,38 @@ def populate(engine, scale: str):
                                    .where(person_t.c.id > base_person)
                                    .order_by(person_t.c.id)).all()
 
+        # A plan per year of the applications: the seed's for this year (now also taking the
+        # new points), the earlier years' ended; each covers every series and every point.
+        def year_of(k):
+            return today.year - k // len(person_rows)
+
+        plans = dict(conn.execute(sa.select(plan_t.c.name, plan_t.c.id)).all())
+        years = sorted({year_of(k) for k in range(0, n_apps, len(person_rows))})
+        insert_batches(conn, plan_t, (
+            {"year": year, "name": plan_name(year),
+             **dict(zip(("apply_start", "personal_deadline", "unit_deadline",
+                         "acceptance_deadline"), plan_moments(year, today))),
+             "contact": "省职改办 0571-87000000", "notes": "", **stamp}
+            for year in years if plan_name(year) not in plans), "review_plan")
+        plans = dict(conn.execute(sa.select(plan_t.c.name, plan_t.c.id)).all())
+        plan_of_year = {year: plans[plan_name(year)] for year in years}
+        series_ids = conn.scalars(sa.select(TitleSeries.__table__.c.id)).all()
+        covered = set(conn.execute(sa.select(coverage_t.c.plan_id, coverage_t.c.series_id)
+                                   .where(coverage_t.c.level.is_(None))).all())
+        insert_batches(conn, coverage_t, ({"plan_id": plan_id, "series_id": series_id,
+                                           "level": None}
+                                          for plan_id in plan_of_year.values()
+                                          for series_id in series_ids
+                                          if (plan_id, series_id) not in covered), "plan_series")
+        linked = set(conn.execute(sa.select(plan_point_t.c.plan_id,
+                                            plan_point_t.c.acceptance_point_id)).all())
+        all_points = conn.scalars(sa.select(point_t.c.id)).all()
+        insert_batches(conn, plan_point_t, ({"plan_id": plan_id, "acceptance_point_id": point}
+                                            for plan_id in plan_of_year.values()
+                                            for point in all_points
+                                            if (plan_id, point) not in linked),
+                       "plan_acceptance_point")
+
         categories = [c.value for c in ArchiveCategory]
 
         def items():
@@ -375,8 +439,11 @@ def populate(engine, scale: str):
                     point = measured_point if at_point % 3 == 0 else points[at_point % len(points)]
                 publicity = (running[person.unit_id] if status == ApplicationStatus.PUBLICIZING.value
                              else ended[person.unit_id] if status in PUBLICIZED_STATES else None)
+                year = year_of(k)
+                # In its status since a moment of the last 60 days, not in the order of the ids.
+                since = now - timedelta(minutes=(k * 7919) % WAITING_MINUTES)
                 yield {"applicant_id": person.id, "unit_id": person.unit_id,
-                       "year": date.today().year - (k // len(person_rows)),
+                       "year": year, "plan_id": plan_of_year[year], "status_since": since,
                        "series_id": q["series_id"], "specialty": "", "level": q["level"],
                        "qualification_id": q["id"], "review_method": ReviewMethod.REVIEW.value,
                        "current_title": "", "status": status, "round": 0,
@@ -568,7 +635,16 @@ def main():
                         help="show the N slowest statements of each page (0: none)")
     parser.add_argument("--keep", action="store_true",
                         help="keep both databases (for EXPLAIN) and print their URLs")
-    run(parser.parse_args())
+    parser.add_argument("--page", action="append", default=[], metavar="WHO:URL",
+                        help="measure this page too, as WHO (%s); repeatable"
+                        % ", ".join(ROLES))
+    args = parser.parse_args()
+    for spec in args.page:
+        who, _, url = spec.partition(":")
+        if who not in ROLES or not url.startswith("/"):
+            parser.error(f"--page {spec!r}: expected WHO:URL, WHO one of {', '.join(ROLES)}")
+        PAGES.append((who, url))
+    run(args)
 
 
 if __name__ == "__main__":
