@@ -6,7 +6,7 @@ from flask import Blueprint
 
 from models import Account, AuditAction, Role
 
-from . import audit, notifications
+from . import audit, clock, notifications, workflow
 from .catalogue import seed_catalogue, seed_opinion_templates
 from .demo import DEMO_PASSWORD, SIGN_INS, load_demo
 from .extensions import db
@@ -59,8 +59,42 @@ def seed_catalogue_command():
     click.echo(f"新增申报系列 {added} 个。")
 
 
+@bp.cli.command("remind")
+def remind():
+    """按评审计划的截止时间发送截止提醒短信（同一提醒只发一次）。"""
+    click.echo(format_reminders(queue_reminders()))
+
+
+def queue_reminders() -> int:
+    queued = workflow.send_reminders()
+    db.session.commit()
+    return queued
+
+
+def format_reminders(queued):
+    return f"已加入发送队列的截止提醒短信 {queued} 条"
+
+
+class DailyReminders:
+    """Queues the reminders on the first pass of each Beijing day (again on a later pass of
+    the day when that one failed)."""
+
+    def __init__(self):
+        self.last_day = None
+
+    def run(self) -> int | None:
+        """How many were queued, or None when today's reminders have already run."""
+        today = clock.today()
+        if today == self.last_day:
+            return None
+        queued = queue_reminders()
+        self.last_day = today
+        return queued
+
+
 @bp.cli.command("send-notifications")
-@click.option("--loop", is_flag=True, help="持续运行，每隔一段时间发送到期的短信，按 Ctrl+C 停止")
+@click.option("--loop", is_flag=True,
+              help="持续运行，每隔一段时间发送到期的短信，每天首轮先加入当天的截止提醒，按 Ctrl+C 停止")
 @click.option("--interval", type=click.FloatRange(min=0, min_open=True), default=5.0,
               show_default=True, help="循环间隔（秒）")
 @click.option("--limit", type=click.IntRange(min=1), default=100, show_default=True,
@@ -75,8 +109,17 @@ def send_notifications(loop, interval, limit):
         click.echo(format_counts(notifications.send_due(limit=limit)))
         return
     click.echo(f"短信发送已启动，每 {interval:g} 秒检查一次，按 Ctrl+C 停止。")
+    reminders = DailyReminders()
     try:
         while True:
+            try:
+                queued = reminders.run()
+            except Exception as error:  # noqa: BLE001  tried again on the next pass
+                db.session.rollback()
+                click.echo(f"截止提醒出错：{error}", err=True)
+            else:
+                if queued:
+                    click.echo(format_reminders(queued))
             try:
                 counts = notifications.send_due(limit=limit)
             except Exception as error:  # noqa: BLE001  e.g. the database is briefly unreachable

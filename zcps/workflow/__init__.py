@@ -12,6 +12,7 @@ commits.
 - ``application``    step 4, 申报资料审核
 - ``publicity``      step 5, 信息公示 and 异议
 - ``recommendation`` step 6, 资格审查推荐 and the acceptance point
+- ``reminders``      截止提醒 before a plan's unit deadline, each SMS once
 - ``common``         refusals, locks, decisions and history; ``sms`` every message's text
 """
 from .application import (
@@ -62,5 +63,6 @@ from .recommendation import (
     return_to_applicant,
     return_to_unit,
 )
+from .reminders import APPLICANT_REMINDER_DAYS, UNIT_REMINDER_DAYS, send_reminders
 
 __all__ = [name for name in dir() if not name.startswith("_")]
