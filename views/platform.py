@@ -1,5 +1,5 @@
 """平台管理 (/admin): units, authorizations, acceptance points, the catalogue, outbox, audit,
-the working-day calendar."""
+the working-day calendar; the review plans are in views/platform_plans.py."""
 from datetime import date
 
 import sqlalchemy as sa
@@ -27,6 +27,7 @@ from models import (
     AuthorizationStatus,
     Notification,
     NotificationStatus,
+    ReviewPlan,
     Role,
     TitleLevel,
     TitleQualification,
@@ -510,6 +511,8 @@ class WorkdayCalendarView(PlatformView):
 
 
 def register(admin):
+    from .platform_plans import ReviewPlanView  # it builds on PlatformView above
+
     admin.add_view(AuthorizationView(Authorization, name=_l("授权审核"), endpoint="admin_authorization"))
     # The menu names lists: 用人单位 and 受理点 there are the plural "Employers", "Acceptance
     # points", not a role's or a field's singular.
@@ -520,6 +523,8 @@ def register(admin):
     admin.add_view(AcceptanceAccountView(Account, name=_l("受理点账号"),
                                          category=lazy_pgettext("menu", "受理点"),
                                          endpoint="admin_acceptance_account"))
+    admin.add_view(ReviewPlanView(ReviewPlan, name=lazy_pgettext("menu", "评审计划"),
+                                  endpoint="admin_plan", url="plans"))
     admin.add_view(TitleSeriesView(TitleSeries, name=_l("申报系列"), category=_l("职称目录"),
                                    endpoint="admin_title_series"))
     admin.add_view(TitleSpecialtyView(TitleSpecialty, name=_l("申报专业"), category=_l("职称目录"),

@@ -12,6 +12,7 @@ commits.
 - ``application``    step 4, 申报资料审核
 - ``publicity``      step 5, 信息公示 and 异议
 - ``recommendation`` step 6, 资格审查推荐 and the acceptance point
+- ``plan``           评审计划: the admin's plans and their deadlines (延期 told by SMS)
 - ``reminders``      截止提醒 before a plan's unit deadline, each SMS once
 - ``common``         refusals, locks, decisions and history; ``sms`` every message's text
 """
@@ -45,6 +46,7 @@ from .archive import (
 )
 from .authorization import approve_authorization, reject_authorization, submit_authorization
 from .common import DECISIONS, AlreadyHandled, WorkflowError, record_history
+from .plan import PlanRefused, PlanSaved, check_plan, cover, plan_moments, save_plan
 from .publicity import (
     MAX_PUBLICITY_SPAN,
     OBJECTION_RESOLUTIONS,
