@@ -4,9 +4,10 @@
 
 Builds two fresh databases (temp SQLite files, or uniquely named databases on the given server,
 dropped at the end unless --keep) and seeds both with the same nearly empty world: one employer's
-unit, one acceptance point, the platform admin. It measures the list pages of the three on both,
-bulk-inserts the rest of the province into one of them with SQLAlchemy Core, and measures again,
-the two databases taking turns request by request so that a busy machine slows both alike. It
+unit, one acceptance point, the platform admin. It measures the list pages of the three and the
+unit's home (its per-plan counts) on both, bulk-inserts the rest of the province into one of them
+with SQLAlchemy Core, and measures again, the two databases taking turns request by request so
+that a busy machine slows both alike. It
 prints a table: median of 5 warm runs (ms), ratio populated/nearly empty (of the medians, and of
 the fastest runs), the same ratio before populating (a control: ≈1 when the machine is steady),
 and the SQL query count nearly empty, populated, and populated at page_size=100 (the same count
@@ -43,6 +44,7 @@ from models import (  # noqa: E402
     ObjectionStatus,
     Publicity,
     ReviewMethod,
+    ReviewPlan,
     ReviewStatus,
     Role,
     TitleQualification,
@@ -53,7 +55,7 @@ from models import (  # noqa: E402
 from tests import factories  # noqa: E402
 from tests.databases import create_server_database, drop_server_database  # noqa: E402
 from tests.helpers import CSRF_RE, login_url  # noqa: E402
-from zcps import create_app  # noqa: E402
+from zcps import create_app, workflow  # noqa: E402
 from zcps.catalogue import seed_catalogue  # noqa: E402
 from zcps.database import upgrade_to_head  # noqa: E402
 from zcps.extensions import db  # noqa: E402
@@ -66,6 +68,7 @@ SCALES = {
 }
 
 PAGES = [
+    ("employer", "/unit/"),
     ("employer", "/unit/archive-review/"),
     ("employer", "/unit/archive-review/?tab=all"),
     ("employer", "/unit/unit_archive/?tab=all"),
@@ -163,58 +166,36 @@ def holidays(year):
 
 
 def seed_small_world():
-    """The measured unit (~20 applicants with a few items and applications, two publicity
-    batches, two objections), the measured acceptance point, the admin and the calendar."""
+    """The measured unit (20 applicants with a few items and an application each, taken by
+    the workflow's steps to every status: publicity batches, an open objection and an upheld
+    one), the measured acceptance point, the admin and the calendar."""
     seed_catalogue()
     db.session.flush()
+    admin = factories.admin()
     point = factories.acceptance_point("受理点-基准")
     acceptance = factories.acceptance_account(point, "accept-bench")
     unit = factories.unit("基准测试单位")
-    factories.authorization(unit, AuthorizationStatus.APPROVED)
     employer = factories.employer(unit)
-    admin = factories.admin()
-    other = factories.unit("另一单位")
+    other = factories.unit("另一单位", authorized=False)
     factories.authorization(other, AuthorizationStatus.PENDING)
     today = workday_today()
-    (run_start, run_end), (end_start, end_end) = publicity_periods(today)
-    running = Publicity(unit_id=unit.id, title="基准测试单位职称申报人员公示（第二批）",
-                        start_date=run_start, end_date=run_end, earliest_end_date=run_end,
-                        objection_contact="人事处")
-    ended = Publicity(unit_id=unit.id, title="基准测试单位职称申报人员公示（第一批）",
-                      start_date=end_start, end_date=end_end, earliest_end_date=end_end,
-                      objection_contact="人事处")
-    db.session.add_all([running, ended])
-    db.session.flush()
     statuses = list(ReviewStatus)
     app_statuses = [s for s in ApplicationStatus if s != ApplicationStatus.DRAFT]
-    objected = {}
+    people = {status: [] for status in app_statuses}
     for i in range(20):
         person = factories.applicant(unit)
         for j in range(3):
             status = statuses[(i + j) % len(statuses)]
             factories.archive_item(person, status, list(ArchiveCategory)[j])
-        status = app_statuses[i % len(app_statuses)]
-        extra = {}
+        people[app_statuses[i % len(app_statuses)]].append(person)
+    # Each status's people together (one publicity batch for those past their period).
+    publicizing = []
+    for status, group in people.items():
+        records = factories.applications(group, status, acceptance_point=point)
         if status == ApplicationStatus.PUBLICIZING:
-            extra["publicity_id"] = running.id
-        elif status.value in PUBLICIZED_STATES:
-            extra["publicity_id"] = ended.id
-        if status.value in AT_POINT_STATES:
-            extra.update(acceptance_point=point, recommended_at=utcnow() - timedelta(days=i),
-                         recommendation_opinion="同意推荐。")
-        if status.value in DECIDED_STATES:
-            extra["acceptance_decided_at"] = utcnow()
-        application = factories.application(person, status, **extra)
-        if status in (ApplicationStatus.PUBLICIZING, ApplicationStatus.PUBLICIZED):
-            objected.setdefault(status, application)
-    for status, application in objected.items():
-        is_open = status == ApplicationStatus.PUBLICIZING
-        publicity = running if is_open else ended
-        db.session.add(Objection(
-            application_id=application.id, publicity_id=publicity.id, unit_id=unit.id,
-            content="反映其业绩与实际不符。", received_on=publicity.start_date, raised_by="来信",
-            status=ObjectionStatus.OPEN if is_open else ObjectionStatus.DISMISSED,
-            resolution="" if is_open else "经核查，异议不属实。"))
+            publicizing = records
+    workflow.record_objection(employer, publicizing[0], "反映其业绩与实际不符。", today,
+                              raised_by="来信")
     # The calendar is reference data, entered from the State Council's notice whatever the
     # province's size: this year and next (≈70 days, more than a page) from the start.
     for year in (today.year, today.year + 1):
@@ -267,6 +248,9 @@ def populate(engine, scale: str):
         base_person = conn.scalar(sa.select(sa.func.coalesce(sa.func.max(person_t.c.id), 0)))
         base_app = conn.scalar(sa.select(sa.func.coalesce(sa.func.max(app_t.c.id), 0)))
         qual = conn.execute(sa.select(TitleQualification.__table__)).mappings().all()
+        # Every application under the seeded plan (the factories' usual plan).
+        plan_id = conn.scalar(sa.select(ReviewPlan.__table__.c.id)
+                              .where(ReviewPlan.__table__.c.name == factories.USUAL_PLAN))
         # The measured point (the seed's) gets a third of what is recommended: the busiest.
         measured_point = conn.scalar(sa.select(point_t.c.id).where(point_t.c.name == "受理点-基准"))
         base_point = conn.scalar(sa.select(sa.func.max(point_t.c.id)))
@@ -380,6 +364,7 @@ def populate(engine, scale: str):
                        "series_id": q["series_id"], "specialty": "", "level": q["level"],
                        "qualification_id": q["id"], "review_method": ReviewMethod.REVIEW.value,
                        "current_title": "", "status": status, "round": 0,
+                       "plan_id": plan_id, "status_since": now - timedelta(minutes=k),
                        "profile_snapshot": {}, "opinion": "", "submitted_at": now,
                        "publicity_id": publicity, "acceptance_point_id": point,
                        "recommended_at": now - timedelta(minutes=k) if point else None,
