@@ -2,7 +2,7 @@
 from datetime import date, datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 
 from zcps.extensions import db
 
@@ -110,6 +110,8 @@ class Application(Scoped, TimestampMixin, db.Model):
     acceptance_decided_at: Mapped[datetime | None]
     acceptance_opinion: Mapped[str] = mapped_column(sa.Text, nullable=False, default="")
     version: Mapped[int] = mapped_column(nullable=False, default=1)
+    # Since when it waits for the reader (已等待N天): loaded by the list that shows it.
+    waiting_since: Mapped[datetime | None] = query_expression()
 
     applicant = relationship("Applicant", back_populates="applications")
     unit = relationship("Unit")

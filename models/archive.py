@@ -2,7 +2,7 @@
 from datetime import date, datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 
 from zcps.extensions import db
 from zcps.i18n import colon_text
@@ -35,6 +35,8 @@ class Applicant(Scoped, TimestampMixin, db.Model):
     profile_submitted_at: Mapped[datetime | None]
     profile_reviewed_at: Mapped[datetime | None]
     version: Mapped[int] = mapped_column(nullable=False, default=1)
+    # Since when the person waits for the reader (已等待N天): loaded by the list that shows it.
+    waiting_since: Mapped[datetime | None] = query_expression()
 
     unit = relationship("Unit", back_populates="applicants")
     account = relationship("Account", back_populates="applicant", uselist=False)
@@ -76,6 +78,8 @@ class ArchiveItem(Scoped, TimestampMixin, db.Model):
     reviewed_at: Mapped[datetime | None]
     reviewed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("account.id"), index=True)
     version: Mapped[int] = mapped_column(nullable=False, default=1)
+    # Since when the item waits for the reader (已等待N天): loaded by the list that shows it.
+    waiting_since: Mapped[datetime | None] = query_expression()
 
     applicant = relationship("Applicant", back_populates="archive_items")
     unit = relationship("Unit")

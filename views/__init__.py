@@ -12,7 +12,8 @@ from .base import AreaIndexView
 # Chinese for the few Flask-Admin messages its own catalog leaves untranslated.
 ADMIN_TRANSLATIONS = str(Path(__file__).resolve().parent.parent / "zcps" / "translations" / "admin")
 
-HOME_CONTEXT = {"unit": employer.home_counts, "acceptance": acceptance.home_counts}
+HOME_CONTEXT = {"unit": employer.home_counts, "me": applicant.home_context,
+                "acceptance": acceptance.home_counts}
 
 REGISTRARS = {
     "admin": platform.register,

@@ -15,7 +15,7 @@ from zcps.i18n import local_date
 from zcps.identifiers import mask_id_number
 
 from .base import ApplicationFiles, ScopedModelView, run_posted_step, run_step, timeline
-from .columns import APPLICATION_LABELS, STATUS_FORMATTERS
+from .columns import APPLICATION_LABELS, STATUS_FORMATTERS, WAITED, application_waiting_since
 
 INBOX_TABS = (
     ("waiting", _l("待受理"), [ApplicationStatus.RECOMMENDED]),
@@ -30,7 +30,7 @@ class InboxView(ApplicationFiles, ScopedModelView):
 
     role = Role.ACCEPTANCE
     column_list = ["applicant", "applicant.id_number", "unit", "series", "qualification",
-                   "status", "recommended_at"]
+                   "status", "recommended_at", WAITED]
     column_details_list = ["applicant", "unit", "year", "series", "specialty", "level",
                            "qualification", "review_method", "status", "opinion",
                            "recommendation_opinion", "recommended_at"]
@@ -62,6 +62,9 @@ class InboxView(ApplicationFiles, ScopedModelView):
         (_l("推荐时间"), lambda a: local_date(a.recommended_at)),
         (_l("推荐意见"), lambda a: a.recommendation_opinion),
     )
+
+    def waiting_since(self):
+        return application_waiting_since([ApplicationStatus.RECOMMENDED])
 
     def view_clause(self):
         # What the point returned and the unit then handed back to the applicant stays out.

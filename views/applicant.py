@@ -315,6 +315,11 @@ class ApplicationsPage(ApplicantPage):
         return redirect(url_for(".details", application_id=application.id))
 
 
+def home_context():
+    """The applicant's home names the current plans and the next to open, with their dates."""
+    return {"shown_plans": plans.shown_plans()}
+
+
 def register(admin):
     admin.add_view(ProfilePage(name=_l("基本信息"), endpoint="me_profile", url="profile"))
     admin.add_view(ArchivePage(name=_l("业绩档案"), endpoint="me_archive", url="archive"))

@@ -9,7 +9,8 @@ view inherits all of it.
 Flask-Admin's private hooks overridden here, checked against Flask-Admin 2.2.1:
 ``BaseView._handle_view`` (AreaAccess), ``ModelView._get_list_extra_args`` (page bounds),
 ``ModelView._create_ajax_loader`` (scoped lookups), ``BaseModelView._actions_data`` (filled by
-``init_actions``; scoped records for every action) and, in views/unit_review.py,
+``init_actions``; scoped records for every action), ``ModelView._apply_sorting`` (the
+已等待 column, ordered by an expression built per request) and, in views/unit_review.py,
 ``ModelView._apply_filters``.
 """
 from datetime import date, datetime
@@ -26,6 +27,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import with_expression
 from sqlalchemy.orm.exc import StaleDataError
 
 from models import LabeledEnum, ReviewRecord, Role, StoredFile, to_id
@@ -33,7 +35,9 @@ from zcps import workdays, workflow
 from zcps.exports import write_table, xlsx_response
 from zcps.extensions import db
 from zcps.storage import send_stored
-from zcps.templating import date_html, status_badge
+from zcps.templating import date_html
+
+from .columns import WAITED, WAITED_LABEL, waited
 
 ALREADY_HANDLED = _l("该记录刚刚已被他人处理，请刷新页面查看最新状态。")
 SAVE_FAILED = _l("保存失败：数据与已有记录冲突或不完整，请检查后重试。")
@@ -279,6 +283,9 @@ class ScopedModelView(AreaAccess, ModelView):
         if not (self.can_view_details or self.can_edit or self.can_delete
                 or getattr(self, "column_extra_row_actions", None)):
             self.column_display_actions = False  # no empty column of row buttons
+        if self.shows_waiting:
+            self.column_labels = {WAITED: WAITED_LABEL, **(self.column_labels or {})}
+            self.column_formatters = {**(self.column_formatters or {}), WAITED: waited}
         super().__init__(model, db, **kwargs)
 
     # --- scoping -------------------------------------------------------------------------
@@ -298,7 +305,13 @@ class ScopedModelView(AreaAccess, ModelView):
         return self.scoped(db.session.query(self.model))
 
     def get_query(self):
-        return self.tab_filter(self.scoped_query())
+        query = self.tab_filter(self.scoped_query())
+        if self.shows_waiting:
+            # The 已等待 column reads what the list's own query computed; rows already in the
+            # session get it too (populate_existing).
+            query = query.options(with_expression(self.model.waiting_since,
+                                                  self.waiting_since())).populate_existing()
+        return query
 
     def get_count_query(self):
         # Unsearched and unfiltered, the pager's total is the tab's own count: the page then
@@ -316,6 +329,34 @@ class ScopedModelView(AreaAccess, ModelView):
         if pk is None:
             return None
         return self.scoped_query().filter(self.model.id == pk).one_or_none()
+
+    # --- 已等待N天 ------------------------------------------------------------------------
+    @property
+    def shows_waiting(self) -> bool:
+        return WAITED in (self.column_list or ())
+
+    def waiting_since(self):
+        """Since when each row waits for this view's reader: a SQL expression of the row, NULL
+        for a row that waits for nobody. A view with ``WAITED`` in its column_list says it here;
+        the base shows the column (``columns.waited``) and sorts by it in the database."""
+        raise NotImplementedError(f"{type(self).__name__} lists {WAITED} but has no waiting_since")
+
+    def get_sortable_columns(self):
+        columns = super().get_sortable_columns()
+        if self.shows_waiting:
+            columns[WAITED] = WAITED  # ordered by _apply_sorting, with the request's scope
+        return columns
+
+    def _apply_sorting(self, query, joins, sort_column, sort_desc):
+        if sort_column != WAITED or not self.shows_waiting:
+            return super()._apply_sorting(query, joins, sort_column, sort_desc)
+        since = self.waiting_since()
+        # Fewest days first is the latest start first; rows waiting for nobody go last either
+        # way (NULLS LAST is not portable); the id keeps pages apart when two starts are equal.
+        latest_first = not sort_desc
+        return query.order_by(sa.case((since.is_(None), 1), else_=0),
+                              since.desc() if latest_first else since.asc(),
+                              self.model.id.desc() if latest_first else self.model.id.asc()), joins
 
     # --- status tabs ---------------------------------------------------------------------
     def current_tab(self):
@@ -487,6 +528,3 @@ class ApplicationFiles:
             abort(404)
         return send_stored(db.session.get(StoredFile, file_id))
 
-
-def status_formatter(attribute):
-    return lambda view, context, model, name: status_badge(getattr(model, attribute))

@@ -1,11 +1,14 @@
 """Column labels and formatters shared by the areas' views."""
+import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 
+from models import Application
 from zcps.archive_fields import DEGREES
 from zcps.i18n import choice_label
 from zcps.identifiers import mask_id_number, mask_mobile
-
-from .base import status_formatter
+from zcps.plans import waited_days
+from zcps.templating import status_badge
 
 APPLICANT_LABELS = {
     "name": _l("姓名"), "id_number": _l("身份证号"), "sex": _l("性别"), "birth_date": _l("出生日期"),
@@ -42,6 +45,26 @@ def masked_mobile(view, context, model, name):
 def education_label(view, context, model, name):
     """最高学历 is stored as the Chinese word and shown in the reader's language."""
     return choice_label(DEGREES, model.highest_education)
+
+
+def status_formatter(attribute):
+    return lambda view, context, model, name: status_badge(getattr(model, attribute))
+
+
+# 已等待N天: a list column any view adds by saying since when its rows wait (views/base.py).
+WAITED = "waited"
+WAITED_LABEL = _l("已等待")
+
+
+def waited(view, context, model, name):
+    """Beijing calendar days since ``model.waiting_since``; — for a row that waits for nobody."""
+    days = waited_days(model.waiting_since)
+    return "—" if days is None else ngettext("%(num)s天", "%(num)s天", days)
+
+
+def application_waiting_since(statuses):
+    """When an application entered its status, while that status waits for the reader."""
+    return sa.case((Application.status.in_(statuses), Application.status_since))
 
 
 def holder_label(view, context, model, name):

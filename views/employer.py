@@ -14,11 +14,12 @@ from models import (
     ArchiveItem,
     OpinionKind,
     OpinionTemplate,
+    PlanStage,
     Publicity,
     ReviewStatus,
     Role,
 )
-from zcps import workdays
+from zcps import plans, workdays
 from zcps.extensions import db
 
 from . import unit_authorization, unit_publicity
@@ -104,7 +105,45 @@ def home_counts():
         "to_recommend": by_status.get(ApplicationStatus.PUBLICIZED, 0)
         + by_status.get(ApplicationStatus.ACCEPTANCE_RETURNED, 0),
         "objections": unit_publicity.objection_counts(),
-    }}
+    }, "plan_cards": plan_cards()}
+
+
+# What still waits for the unit in a plan: (status, label, the list that shows it).
+PLAN_WORK = (
+    (ApplicationStatus.PENDING, _l("待审核"), ("unit_application.index_view", {"tab": "pending"})),
+    (ApplicationStatus.APPROVED, _l("审核通过 待公示"), ("unit_publicity.new_view", {})),
+    (ApplicationStatus.PUBLICIZING, _l("公示中"),
+     ("unit_recommendation.index_view", {"tab": "publicizing"})),
+    (ApplicationStatus.PUBLICIZED, _l("公示期满 待推荐"),
+     ("unit_recommendation.index_view", {"tab": "ready"})),
+    (ApplicationStatus.ACCEPTANCE_RETURNED, _l("受理点退回"),
+     ("unit_recommendation.index_view", {"tab": "returned"})),
+)
+# The deadlines that concern the unit: its own, or the applicants' while that comes first.
+UNIT_STAGES = (PlanStage.PERSONAL, PlanStage.UNIT)
+
+
+def plan_cards():
+    """Each current plan with the unit's next deadline in it and what still waits for the
+    unit there, counted in one query grouped by plan and status."""
+    current = plans.current_plans()
+    if not current:
+        return []
+    counted = {(plan_id, status): number for plan_id, status, number in db.session.execute(
+        sa.select(Application.plan_id, Application.status, sa.func.count(Application.id))
+        .where(Application.scope_clause(current_user),
+               Application.plan_id.in_([plan.id for plan in current]),
+               Application.status.in_(plans.UNIT_WORK))
+        .group_by(Application.plan_id, Application.status)).all()}
+    return [{
+        "plan": plan,
+        "countdown": plans.next_deadline(plan, UNIT_STAGES),
+        "contact": plans.plan_contact(plan),
+        "work": [{"status": status, "label": label,
+                  "count": counted.get((plan.id, status), 0),
+                  "url": url_for(endpoint, **args)}
+                 for status, label, (endpoint, args) in PLAN_WORK],
+    } for plan in current]
 
 
 def register(admin):

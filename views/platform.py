@@ -43,7 +43,8 @@ from zcps.i18n import aside, join_list, local_date, weekday
 from zcps.storage import send_stored
 from zcps.workflow import sms
 
-from .base import SAVE_FAILED, ChoiceFilter, ScopedModelView, run_step, status_formatter
+from .base import SAVE_FAILED, ChoiceFilter, ScopedModelView, run_step
+from .columns import status_formatter
 
 
 class PlatformView(ScopedModelView):

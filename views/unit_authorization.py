@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from models import Authorization, AuthorizationStatus, Role
-from zcps import workdays, workflow
+from zcps import plans, workdays, workflow
 from zcps.documents import entrustment_pdf
 from zcps.extensions import db
 from zcps.forms import AuthorizationForm
@@ -102,7 +102,8 @@ class GuidePage(AreaPage):
 
     @expose("/")
     def index(self):
-        return self.render("unit/guide.html", unit=current_user.unit)
+        return self.render("unit/guide.html", unit=current_user.unit,
+                           shown_plans=plans.shown_plans())
 
 
 def register(admin):

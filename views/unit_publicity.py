@@ -22,7 +22,7 @@ from models import (
     Role,
     Subject,
 )
-from zcps import publicity_table, workdays, workflow
+from zcps import plans, publicity_table, workdays, workflow
 from zcps.extensions import db
 from zcps.i18n import join_list, local_date
 
@@ -33,7 +33,7 @@ from .base import (
     run_posted_step,
     timeline,
 )
-from .columns import APPLICATION_LABELS, STATUS_FORMATTERS
+from .columns import APPLICATION_LABELS, STATUS_FORMATTERS, WAITED, application_waiting_since
 
 RESOLUTION_LABELS = {"dismiss": _l("不属实"), "not_recommend": _l("属实，不予推荐"),
                      "return": _l("属实，退回申报人修改")}
@@ -226,8 +226,8 @@ class RecommendationView(ApplicationFiles, ScopedModelView):
     """资格审查推荐: publicized applications, recommended one by one or together."""
 
     role = Role.EMPLOYER
-    column_list = ["applicant", "qualification", "publicity", "status", "acceptance_point",
-                   "recommended_at"]
+    column_list = ["applicant", "qualification", "publicity", "status", WAITED,
+                   "acceptance_point", "recommended_at"]
     column_details_list = ["applicant", "qualification", "status"]
     column_labels = {**APPLICATION_LABELS, "publicity": _l("公示期")}
     column_formatters = {
@@ -249,6 +249,9 @@ class RecommendationView(ApplicationFiles, ScopedModelView):
 
     def view_clause(self):
         return Application.status.in_(RECOMMENDATION_STATES)
+
+    def waiting_since(self):
+        return application_waiting_since(plans.UNIT_WORK)
 
     @action("recommend", _l("资格审查推荐"))
     def action_recommend(self, applications):

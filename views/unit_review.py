@@ -20,7 +20,7 @@ from models import (
     StoredFile,
     Subject,
 )
-from zcps import workflow
+from zcps import plans, workflow
 from zcps.archive_fields import summary
 from zcps.extensions import db
 from zcps.i18n import join_list, local_date
@@ -37,7 +37,14 @@ from .base import (
     run_step,
     timeline,
 )
-from .columns import APPLICATION_LABELS, ARCHIVE_ITEM_LABELS, STATUS_FORMATTERS, masked_id
+from .columns import (
+    APPLICATION_LABELS,
+    ARCHIVE_ITEM_LABELS,
+    STATUS_FORMATTERS,
+    WAITED,
+    application_waiting_since,
+    masked_id,
+)
 
 REVIEW_TABS = (
     ("pending", _l("待审核"), [ReviewStatus.PENDING]),
@@ -79,7 +86,7 @@ class ArchiveReviewView(ScopedModelView):
 
     role = Role.EMPLOYER
     column_list = ["applicant", "applicant.id_number", "category", "title", "status",
-                   "submitted_at", "remark"]
+                   "submitted_at", WAITED, "remark"]
     column_details_list = ["applicant", "category", "title", "organisation", "start_date",
                            "end_date", "status", "submitted_at", "reviewed_at", "remark"]
     column_labels = {**ARCHIVE_ITEM_LABELS, "applicant.id_number": _l("身份证号"),
@@ -106,6 +113,9 @@ class ArchiveReviewView(ScopedModelView):
         (_l("提交时间"), lambda item: local_date(item.submitted_at)),
         (_l("审核意见"), lambda item: item.remark),
     )
+
+    def waiting_since(self):
+        return sa.case((ArchiveItem.status == ReviewStatus.PENDING, ArchiveItem.submitted_at))
 
     @action("approve", _l("通过"), _l("确定通过所选的业绩档案吗？"))
     def action_approve(self, items):
@@ -155,7 +165,7 @@ class ArchiveQueueView(ScopedModelView):
 
     role = Role.EMPLOYER
     can_view_details = False
-    column_list = ["name", "id_number", "waiting", "missing", "profile_status"]
+    column_list = ["name", "id_number", "waiting", WAITED, "missing", "profile_status"]
     column_details_list = ["name"]
     column_labels = {"name": _l("姓名"), "id_number": _l("身份证号"), "waiting": _l("待审核项"),
                      "missing": _l("缺少的必备业绩"), "profile_status": _l("基本信息")}
@@ -165,6 +175,19 @@ class ArchiveQueueView(ScopedModelView):
     column_default_sort = ("id", True)
     status_column = "status"
     status_tabs = REVIEW_TABS
+
+    def waiting_since(self):
+        # The oldest item waiting for this unit, or the basic information when it waits longer.
+        oldest = (sa.select(sa.func.min(ArchiveItem.submitted_at))
+                  .where(ArchiveItem.applicant_id == Applicant.id,
+                         ArchiveItem.scope_clause(current_user),
+                         ArchiveItem.status == ReviewStatus.PENDING)
+                  .scalar_subquery())
+        profile = sa.case((sa.and_(Applicant.profile_status == ReviewStatus.PENDING,
+                                   Applicant.scope_clause(current_user)),
+                           Applicant.profile_submitted_at))
+        # A comparison with NULL is not true: the ELSE takes the item when no profile waits.
+        return sa.case((sa.or_(oldest.is_(None), profile < oldest), profile), else_=oldest)
 
     def _items(self, *conditions):
         """The people (ids) with items in this unit's scope that meet ``conditions``.
@@ -248,7 +271,7 @@ class ApplicationReviewView(ApplicationFiles, ScopedModelView):
 
     role = Role.EMPLOYER
     column_list = ["applicant", "applicant.id_number", "series", "qualification",
-                   "review_method", "status", "submitted_at"]
+                   "review_method", "status", "submitted_at", WAITED]
     column_details_list = ["applicant", "year", "series", "specialty", "level", "qualification",
                            "review_method", "current_title", "status", "submitted_at",
                            "decided_at", "opinion"]
@@ -277,6 +300,9 @@ class ApplicationReviewView(ApplicationFiles, ScopedModelView):
         (_l("提交时间"), lambda a: local_date(a.submitted_at)),
         (_l("审核意见"), lambda a: a.opinion),
     )
+
+    def waiting_since(self):
+        return application_waiting_since(plans.UNIT_WORK)
 
     @action("approve", _l("通过"),
             _l("确定通过所选申报吗？每份申报将使用第一条「通过」常用意见（已填入申报人信息）作为审核意见。"))

@@ -626,6 +626,10 @@ ENGLISH = {
     # (end of plans: reminders)
 
     # plans: unit home, queues and guide
+    "目前没有进行中的评审计划。": "No review plan is under way now.",
+    "审核通过 待公示": "Approved, to publicize", "公示期满 待推荐": "Publicity over, to recommend",
+    "已等待": "Waiting", '%(num)s天': ('%(num)s day', '%(num)s days'),
+    "每一步都须在评审计划规定的时间内完成：申报人在个人申报截止前提交申报，单位在单位审核推荐截止前完成审核、公示和推荐。逾期的操作将被拒绝。": "Every step must be done within the review plan's dates: applicants submit before the personal deadline; the unit reviews, publicizes and recommends before the unit review and recommendation deadline. Late steps are refused.",
     # (end of plans: unit home, queues and guide)
 
     # plans: publicity and recommendation
