@@ -61,6 +61,9 @@ from models import (  # noqa: E402
 from tests import factories  # noqa: E402
 from tests.databases import create_server_database, drop_server_database  # noqa: E402
 from tests.helpers import CSRF_RE, login_url  # noqa: E402
+from views.acceptance import InboxView  # noqa: E402
+from views.columns import WAITED  # noqa: E402
+from views.unit_review import ApplicationReviewView, ArchiveQueueView  # noqa: E402
 from zcps import create_app, workflow  # noqa: E402
 from zcps.catalogue import seed_catalogue  # noqa: E402
 from zcps.database import upgrade_to_head  # noqa: E402
@@ -86,14 +89,19 @@ PAGES = [
     ("employer", "/unit/unit_applicant/"),
     ("employer", "/unit/publicity/?tab=all"),
     ("employer", "/unit/recommendation/?tab=all"),
-    # TODO when the lists sort by waiting time (status_since): the same lists sorted by it.
+    # the same queues sorted by how long each record has waited (已等待, longest first)
+    ("employer", f"/unit/archive-review/?tab=all&sort={ArchiveQueueView.column_list.index(WAITED)}"
+                 "&desc=1"),
+    ("employer", "/unit/unit_application/?tab=all"
+                 f"&sort={ApplicationReviewView.column_list.index(WAITED)}&desc=1"),
     # the acceptance point
     ("acceptance", "/acceptance/inbox/?tab=all"),
+    ("acceptance", f"/acceptance/inbox/?tab=all&sort={InboxView.column_list.index(WAITED)}&desc=1"),
     # the platform admin
     ("admin", "/admin/admin_unit/"),
     ("admin", "/admin/admin_authorization/?tab=all"),
     ("admin", "/admin/admin_calendar/"),
-    # ("admin", "/admin/plans/overdue/"),  # the overdue list, once it exists on this branch
+    ("admin", "/admin/plans/overdue/"),  # 超期与待办: units waiting past 7 days, work left
 ]
 RUNS = 5
 BATCH = 10_000
