@@ -54,7 +54,7 @@ SPECIALTIES = ("计算机应用", "土木工程", "电气工程", "机械设计"
 
 
 class FakeApplication:
-    __slots__ = ("year", "profile_snapshot", "current_title", "series", "qualification",
+    __slots__ = ("year", "plan", "profile_snapshot", "current_title", "series", "qualification",
                  "level", "review_method", "specialty", "items")
 
 
@@ -67,6 +67,7 @@ def fake_rows(count: int) -> list:
     series = [SimpleNamespace(name=name) for name in ("工程", "卫生", "教育", "经济")]
     qualifications = [SimpleNamespace(name=name)
                       for name in ("高级工程师", "副主任医师", "高级教师", "高级经济师")]
+    plan = SimpleNamespace(name="2026年度浙江省职称评审")
     rows = []
     for n in range(count):
         birth = date(1970, 1, 1) + timedelta(days=(n * 37) % 9000)
@@ -88,6 +89,7 @@ def fake_rows(count: int) -> list:
                                    patent_type="发明"))
         row = FakeApplication()
         row.year = 2026
+        row.plan = plan
         row.profile_snapshot = {
             "name": SURNAMES[n % len(SURNAMES)] + GIVEN[n % len(GIVEN)] + GIVEN[n // 7 % 15],
             "sex": "male" if n % 2 else "female",
@@ -119,7 +121,7 @@ def fake_publicity():
 def baseline_cells(publicity, rows) -> dict:
     """Every cell's text, computed before the baseline is timed."""
     return {
-        "title": title_text(publicity, rows[0].year),
+        "title": title_text(publicity, [rows[0].plan.name]),
         "period": period_text(publicity),
         "objection": objection_text(publicity),
         "body": [row_values(row) for row in rows],
