@@ -123,7 +123,7 @@ def fake_publicity():
 def baseline_cells(publicity, rows) -> dict:
     """Every cell's text, computed before the baseline is timed."""
     return {
-        "title": title_text(publicity, rows[0].year),
+        "title": title_text(publicity, [rows[0].plan.name]),
         "period": period_text(publicity),
         "objection": objection_text(publicity),
         "body": [row_values(row) for row in rows],

@@ -86,8 +86,8 @@ def text_rows(sheet):
 def test_title_period_header_and_one_row_per_application(batch):
     sheet = sheet_of(export(batch.publicity))
     rows = text_rows(sheet)
-    year = START.year  # the application's year: the clock's, when it was made
-    assert rows[0][0] == f"杭州测试研究院{year}年度专业技术职务任职资格申报人员公示表"
+    # The unit and the applications' plan (the factories' usual one).
+    assert rows[0][0] == f"杭州测试研究院{factories.USUAL_PLAN}申报人员公示表"
     assert rows[1][0] == "公示时间：2026年9月29日至2026年10月12日"
     assert tuple(rows[2]) == HEADERS
     assert "A1:L1" in {str(merged) for merged in sheet.merged_cells.ranges}
@@ -168,6 +168,7 @@ def test_layout_and_print_settings(batch):
 
 
 def test_no_contact_no_objection_line_and_year_from_start_date_when_empty(app):
+    # Without applications there is no plan to name: the title falls back on the year.
     unit = factories.unit("空单位")
     # A batch without applications: no step makes one (a publicity starts with its
     # applications), but the export must not depend on that.

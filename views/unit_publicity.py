@@ -25,6 +25,7 @@ from models import (
 from zcps import plans, publicity_table, workdays, workflow
 from zcps.extensions import db
 from zcps.i18n import join_list, local_date
+from zcps.plans import plan_contact
 
 from .base import (
     ApplicationFiles,
@@ -44,6 +45,12 @@ def _parse_date(value):
         return date.fromisoformat((value or "").strip())
     except ValueError:
         return None
+
+
+def _period_end(period, typed):
+    """The end date the form holds: the one typed when it is not before the earliest."""
+    end = _parse_date(typed)
+    return end if end is not None and end >= period["earliest_end"] else period["earliest_end"]
 
 
 def _publicity_state(publicity, today=None):
@@ -106,9 +113,12 @@ class PublicityView(ScopedModelView):
             Application.select_for(current_user)
             .where(Application.publicity_id == publicity.id)
             .options(selectinload(Application.applicant), selectinload(Application.qualification),
-                     selectinload(Application.objections))
+                     selectinload(Application.objections), selectinload(Application.plan))
             .order_by(Application.id)).all()
         today = workdays.today()
+        # Only the applications still to recommend: once they are recommended, the warning goes.
+        waiting = [application for application in applications
+                   if application.status in workflow.RECOMMENDABLE]
         objections = [objection for application in applications
                       for objection in application.objections
                       if objection.publicity_id == publicity.id]
@@ -124,6 +134,7 @@ class PublicityView(ScopedModelView):
             "resolutions": RESOLUTION_LABELS,
             "warnings": workflow.publicity_period(publicity.start_date,
                                                   publicity.end_date)["warnings"],
+            "late": workflow.late_fits(workflow.deadline_fit(waiting, publicity.end_date)),
         }
 
     @expose("/start/", methods=("GET", "POST"))
@@ -132,7 +143,8 @@ class PublicityView(ScopedModelView):
         candidates = db.session.scalars(
             Application.select_for(current_user)
             .where(Application.status == ApplicationStatus.APPROVED)
-            .options(selectinload(Application.applicant), selectinload(Application.qualification))
+            .options(selectinload(Application.applicant), selectinload(Application.qualification),
+                     selectinload(Application.plan))
             .order_by(Application.id)).all()
         chosen = {value for value in request.values.getlist("ids") if value.isdigit()}
         form = request.form
@@ -150,6 +162,7 @@ class PublicityView(ScopedModelView):
                 started = run_posted_step(
                     workflow.start_publicity, records, start, end,
                     form.get("objection_contact", ""),
+                    past_deadline_confirmed=bool(form.get("past_deadline")),
                     success=lambda publicity: _(
                         "已开始公示：%(n)s人，公示期%(start)s至%(end)s；已短信通知申报人。",
                         n=len(records), start=local_date(publicity.start_date),
@@ -158,19 +171,32 @@ class PublicityView(ScopedModelView):
                     return redirect(self.get_url(".details_view", id=started.value.id))
         start = _parse_date(form.get("start_date")) or workdays.today()
         period = workflow.publicity_period(start)
+        selected = [application for application in candidates
+                    if not chosen or str(application.id) in chosen]
+        fits = workflow.deadline_fit(selected, _period_end(period, form.get("end_date")))
         return self.render("unit/publicity_new.html", candidates=candidates, chosen=chosen,
-                           period=period, form_values=form, today=workdays.today())
+                           period=period, fits=fits, late=workflow.late_fits(fits),
+                           form_values=form, today=workdays.today())
 
     @expose("/period/")
     def period_view(self):
-        """The earliest end date for a start date, for the form to show as it is typed."""
+        """The earliest end date for a start date, and whether the end still leaves a working
+        day to recommend before each plan's deadline, for the form to show as it is typed."""
         start = _parse_date(request.args.get("start"))
         if start is None:
             return jsonify({"error": _("日期格式不正确。")}), 400
         period = workflow.publicity_period(start)
+        ids = [value for value in request.args.getlist("ids") if value.isdigit()]
+        applications = self.scoped_records(ids, Application) if ids else []
+        fits = workflow.deadline_fit(
+            [application for application in applications
+             if application.status == ApplicationStatus.APPROVED],
+            _period_end(period, request.args.get("end")))
         return jsonify({"earliest_end": period["earliest_end"].isoformat(),
                         "earliest_end_text": local_date(period["earliest_end"]),
-                        "warnings": period["warnings"]})
+                        "warnings": period["warnings"],
+                        "deadline": [{"text": fit.text, "in_time": fit.in_time} for fit in fits],
+                        "confirm": bool(workflow.late_fits(fits))})
 
     @expose("/export/<int:publicity_id>")
     def export_view(self, publicity_id):
@@ -300,8 +326,7 @@ class RecommendationView(ApplicationFiles, ScopedModelView):
     def _recommend_page(self, applications):
         """The recommendation page of ``applications``, keeping what was typed in its forms."""
         form = request.form
-        points = db.session.scalars(AcceptancePoint.select_for(current_user)
-                                    .order_by(AcceptancePoint.name)).all()
+        points, no_point = _plan_points(applications)
         templates = workflow.opinion_templates(current_user, OpinionKind.RECOMMEND)
         rows = []
         for application in applications:
@@ -313,11 +338,30 @@ class RecommendationView(ApplicationFiles, ScopedModelView):
                 "templates": [workflow.fill_template(t.text, application) for t in templates],
                 "history": timeline(Subject.APPLICATION, application.id),
             })
-        return self.render("unit/recommend.html", rows=rows, points=points,
+        return self.render("unit/recommend.html", rows=rows, points=points, no_point=no_point,
                            chosen_point=form.get("acceptance_point_id", ""),
                            return_reason=form.get("return_reason", ""),
                            file_url=lambda file_id: self.get_url(
                                ".file_view", application_id=applications[0].id, file_id=file_id))
+
+
+def _plan_points(applications):
+    """The acceptance points the applications can be recommended to together: those of their
+    plan (of every plan, when they belong to several), and why there is none when so."""
+    plans = sorted({application.plan for application in applications}, key=lambda plan: plan.id)
+    common = set(plans[0].acceptance_points)
+    for plan in plans[1:]:
+        common &= set(plan.acceptance_points)
+    visible = db.session.scalars(AcceptancePoint.select_for(current_user)
+                                 .order_by(AcceptancePoint.name)).all()
+    points = [point for point in visible if point in common]
+    if points:
+        return points, None
+    if len(plans) == 1:
+        return points, _("%(plan)s尚未设置受理点，请联系%(contact)s。",
+                         plan=plans[0].name, contact=plan_contact(plans[0]))
+    return points, _("所选申报分属%(plans)s，没有共同的受理点，请按评审计划分别推荐。",
+                     plans=join_list(plan.name for plan in plans))
 
 
 def objection_counts():

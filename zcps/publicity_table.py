@@ -22,7 +22,7 @@ import sqlalchemy as sa
 import xlsxwriter
 from sqlalchemy.orm import joinedload, selectinload
 
-from models import Application, ArchiveCategory, Sex
+from models import Application, ArchiveCategory, ReviewPlan, Sex
 from zcps.exports import WORKBOOK_OPTIONS, xlsx_response
 from zcps.extensions import db
 
@@ -131,8 +131,12 @@ def achievement_summary(items) -> str:
     return text
 
 
-def title_text(publicity, year: int) -> str:
-    return f"{publicity.unit.name}{year}年度专业技术职务任职资格申报人员公示表"
+def title_text(publicity, plan_names=()) -> str:
+    """「杭州测试研究院2026年度浙江省职称评审申报人员公示表」: the unit and its applications'
+    plan(s); a batch without applications is named by its start date's year."""
+    if plan_names:
+        return f"{publicity.unit.name}{'、'.join(plan_names)}申报人员公示表"
+    return f"{publicity.unit.name}{publicity.start_date.year}年度专业技术职务任职资格申报人员公示表"
 
 
 def period_text(publicity) -> str:
@@ -242,16 +246,18 @@ def write_foot(sheet, formats, row: int, lines) -> None:
             write_merged(sheet, row, text, formats["note"])
 
 
-def write_publicity_table(publicity, applications) -> bytes:
+def write_publicity_table(publicity, applications, plan_names=None) -> bytes:
     """The 公示表 of ``publicity`` as .xlsx bytes.
 
     ``applications`` is iterated once, in order (e.g. ``publicity_applications(publicity, actor)``).
+    The title names ``plan_names`` (``publicity_plan_names``), else the first application's plan.
     """
     applications = iter(applications)
     first = next(applications, None)
-    year = first.year if first is not None else publicity.start_date.year
     if first is not None:
         applications = chain((first,), applications)
+        if plan_names is None:
+            plan_names = [first.plan.name]
     period = period_text(publicity)
 
     output = BytesIO()
@@ -259,7 +265,7 @@ def write_publicity_table(publicity, applications) -> bytes:
     sheet = workbook.add_worksheet("公示表")
     formats = add_formats(workbook)
     set_up_sheet(sheet)
-    write_head(sheet, formats, title_text(publicity, year), period)
+    write_head(sheet, formats, title_text(publicity, plan_names), period)
 
     number_format = formats["number"]
     cell_formats = tuple(enumerate((formats[name] for name in COLUMN_FORMATS), start=1))
@@ -306,6 +312,7 @@ def publicity_applications(publicity, actor, batch_size: int = BATCH_SIZE):
             .options(
                 joinedload(Application.series, innerjoin=True),
                 joinedload(Application.qualification, innerjoin=True),
+                joinedload(Application.plan, innerjoin=True),
                 selectinload(Application.items),
             )
         ).all()
@@ -315,7 +322,18 @@ def publicity_applications(publicity, actor, batch_size: int = BATCH_SIZE):
         last_id = page[-1].id
 
 
+def publicity_plan_names(publicity, actor) -> list[str]:
+    """The plans of the publicity's applications ``actor`` may see, in one query."""
+    return list(db.session.scalars(
+        sa.select(ReviewPlan.name)
+        .join(Application, Application.plan_id == ReviewPlan.id)
+        .where(Application.publicity_id == publicity.id, Application.scope_clause(actor))
+        .group_by(ReviewPlan.id, ReviewPlan.name)
+        .order_by(ReviewPlan.id)))
+
+
 def publicity_table_response(publicity, actor):
     """The 导出公示表 download of a publicity, listing what ``actor`` may see of it."""
-    data = write_publicity_table(publicity, publicity_applications(publicity, actor))
+    data = write_publicity_table(publicity, publicity_applications(publicity, actor),
+                                 publicity_plan_names(publicity, actor))
     return xlsx_response(data, download_name(publicity))

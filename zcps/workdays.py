@@ -5,7 +5,7 @@ admin's entries (:class:`models.WorkdayOverride`) win over it, and for a year ne
 calendar counts Monday to Friday and says so (:func:`unofficial_years`), so that the publicity
 form can warn that the year's schedule has not been entered.
 """
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 import chinese_calendar
 import sqlalchemy as sa
@@ -22,6 +22,8 @@ BEIJING = clock.BEIJING
 PUBLICITY_WORKING_DAYS = 5
 # Longest stretch without five working days (Spring Festival plus weekends) is under a month.
 _SEARCH_SPAN = timedelta(days=60)
+# When the office opens (Beijing time): a deadline at or before it leaves nothing of its own day.
+OFFICE_OPENS = time(9, 0)
 
 
 def today() -> date:
@@ -83,15 +85,17 @@ def count_start_day_setting() -> bool:
 
 
 def earliest_end_date(start: date, count_start_day: bool | None = None,
-                      working_days: int = PUBLICITY_WORKING_DAYS) -> date:
+                      working_days: int = PUBLICITY_WORKING_DAYS,
+                      calendar: Calendar | None = None) -> date:
     """The first day on which a period begun on ``start`` holds ``working_days`` working days.
 
     By default the start day is not counted (posting on Tue 2026-09-29 ends on 2026-10-12); with
-    ``count_start_day`` it is, when it is itself a working day.
+    ``count_start_day`` it is, when it is itself a working day. ``calendar`` must cover the
+    period when given.
     """
     if count_start_day is None:
         count_start_day = count_start_day_setting()
-    calendar = Calendar(start, start + _SEARCH_SPAN)
+    calendar = calendar or Calendar(start, start + _SEARCH_SPAN)
     day = start if count_start_day else start + timedelta(days=1)
     counted = 0
     while True:
@@ -100,6 +104,45 @@ def earliest_end_date(start: date, count_start_day: bool | None = None,
             if counted == working_days:
                 return day
         day += timedelta(days=1)
+
+
+def first_workday_from(day: date, calendar: Calendar | None = None) -> date:
+    """The first working day on or after ``day``."""
+    calendar = calendar or Calendar(day, day + _SEARCH_SPAN)
+    while not calendar.is_workday(day):
+        day += timedelta(days=1)
+    return day
+
+
+def last_workday_before(deadline: date | datetime, calendar: Calendar | None = None) -> date:
+    """The last working day on which something can still be done before ``deadline``.
+
+    ``deadline`` is a moment (naive UTC, as stored) or a day (the whole of it usable). A working
+    day on the deadline's own date counts only when the deadline is after the office opens.
+    """
+    if isinstance(deadline, datetime):
+        local = clock.moment_of(deadline).astimezone(BEIJING)
+        day = local.date() if local.time() > OFFICE_OPENS else local.date() - timedelta(days=1)
+    else:
+        day = deadline
+    calendar = calendar or Calendar(day - _SEARCH_SPAN, day)
+    while not calendar.is_workday(day):
+        day -= timedelta(days=1)
+    return day
+
+
+def latest_start_date(deadline: date | datetime, count_start_day: bool | None = None) -> date:
+    """The latest start date of a publicity whose earliest end still leaves a working day to
+    act on before ``deadline`` (see :func:`last_workday_before`)."""
+    if count_start_day is None:
+        count_start_day = count_start_day_setting()
+    last = last_workday_before(deadline)
+    # One calendar over the span: the search goes back at most a holiday's stretch.
+    calendar = Calendar(last - 2 * _SEARCH_SPAN, last + _SEARCH_SPAN)
+    start = last - timedelta(days=1)
+    while earliest_end_date(start, count_start_day, calendar=calendar) >= last:
+        start -= timedelta(days=1)
+    return start
 
 
 def working_days_between(start: date, end: date, count_start_day: bool | None = None) -> int:

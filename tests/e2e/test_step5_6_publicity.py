@@ -1,7 +1,7 @@
 """Seed steps 5–6 in the browser: publicity with its computed period, the 公示表, an objection,
 recommendation after the period (the test moves the clock), and the acceptance point's inbox."""
 import re
-from datetime import date
+from datetime import date, datetime
 
 from playwright.sync_api import expect
 
@@ -9,6 +9,7 @@ from models import ApplicationStatus, ArchiveCategory, ReviewStatus
 from tests import factories
 from tests.e2e.flows import (
     accept,
+    choose_acceptance_point,
     click_confirmed,
     dismiss_objection,
     download_publicity_table,
@@ -25,6 +26,7 @@ from tests.e2e.flows import (
     submit_application,
 )
 from zcps import workflow
+from zcps.plans import from_beijing
 
 UNIT_NAME = "杭州湖畔软件有限公司"
 PERSON = "王芳"
@@ -63,7 +65,7 @@ def test_publicity_objection_recommendation_and_acceptance(page, live_server, cl
 
     name, cells = download_publicity_table(page)
     assert name == f"公示表_{UNIT_NAME}_2026-09-29.xlsx"
-    assert f"{UNIT_NAME}2026年度专业技术职务任职资格申报人员公示表" in cells
+    assert f"{UNIT_NAME}{factories.USUAL_PLAN}申报人员公示表" in cells
     assert PERSON in cells and "面向政务数据的隐私计算方法研究" in " ".join(cells)
 
     # An objection arrives during the period; the unit records it, checks it and dismisses it.
@@ -122,7 +124,7 @@ def test_a_returned_recommendation_is_fixed_and_recommended_again(page, live_ser
     page.get_by_role("link", name="受理点退回 (1)", exact=True).click()
     page.get_by_role("link", name=PERSON, exact=True).click()
     expect(page.get_by_role("definition").filter(has_text="推荐意见未写明公示日期。")).to_be_visible()
-    page.get_by_label("受理点", exact=True).select_option(label=live_server.acceptance_point)
+    choose_acceptance_point(page, live_server.acceptance_point)
     click_confirmed(page, page.get_by_role("button", name="推荐", exact=True), "确定推荐吗？")
     see_message(page, f"已推荐至{live_server.acceptance_point}：{PERSON}")
     see_tab(page, "已推荐 (1)")
@@ -176,3 +178,38 @@ def test_a_returned_recommendation_goes_back_to_the_applicant(page, another_brow
 
     menu(page, "申报资料审核")
     see_tab(page, "待审核 (1)")
+
+
+def test_a_publicity_that_cannot_make_the_deadline_needs_the_confirmation(page, live_server,
+                                                                          clock):
+    """The form says, as the start date changes, whether the recommendation can still be made
+    before the plan's 单位审核推荐截止; across the National Day holiday a start on 9/30 cannot."""
+    clock.set(POSTED)
+    with live_server.database():
+        plan = factories.plan("2026年度浙江省职称评审",
+                              unit_deadline=from_beijing(datetime(2026, 10, 13, 18)))
+        unit = factories.unit(name=UNIT_NAME)
+        factories.employer(unit)
+        factories.application(factories.applicant(unit, name=PERSON),
+                              ApplicationStatus.APPROVED, plan=plan)
+        uscc = unit.uscc
+
+    sign_in(page, live_server.url, "用人单位登录", uscc)
+    page.goto(live_server.url + "/unit/publicity/start/")
+    fit = page.get_by_test_id("deadline-fit")
+    expect(fit).to_contain_text("可于2026年10月13日推荐")
+    confirmation = page.get_by_label("我已知晓公示结束后无法在单位审核推荐截止前推荐", exact=True)
+    expect(confirmation).to_be_hidden()
+
+    page.get_by_label("公示开始日期", exact=True).fill("2026-09-30")
+    expect(page.get_by_label("公示结束日期", exact=True)).to_have_value("2026-10-13")
+    expect(fit).to_contain_text("截止前已没有可以推荐的工作日；最迟应于2026年9月29日开始公示。")
+    expect(confirmation).to_be_visible()
+    click_confirmed(page, page.get_by_role("button", name="开始公示", exact=True))
+    see_message(page, "如仍要公示，请勾选")
+    expect(confirmation).to_be_visible()
+    confirmation.check()
+    click_confirmed(page, page.get_by_role("button", name="开始公示", exact=True))
+    see_message(page, "已开始公示：1人")
+    expect(page.get_by_test_id("deadline-warning")).to_contain_text(
+        "2026年度浙江省职称评审的单位审核推荐截止为2026年10月13日 18:00")

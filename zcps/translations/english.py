@@ -633,6 +633,13 @@ ENGLISH = {
     # (end of plans: unit home, queues and guide)
 
     # plans: publicity and recommendation
+    "我已知晓公示结束后无法在单位审核推荐截止前推荐": "I understand that once the publicity ends the unit cannot recommend before its deadline",
+    "%(problems)s如仍要公示，请勾选“我已知晓公示结束后无法在单位审核推荐截止前推荐”。": "%(problems)s To publicize all the same, tick “I understand that once the publicity ends the unit cannot recommend before its deadline”.",
+    "公示至%(end)s结束，可于%(day)s推荐，在%(plan)s的单位审核推荐截止（%(deadline)s）前；最迟可于%(latest)s开始公示。": "The publicity ends on %(end)s; the unit can recommend on %(day)s, before the unit deadline of %(plan)s (%(deadline)s). The latest start date is %(latest)s.",
+    "%(plan)s的单位审核推荐截止为%(deadline)s：公示至%(end)s结束后，截止前已没有可以推荐的工作日；最迟应于%(latest)s开始公示。": "The unit deadline of %(plan)s is %(deadline)s: after a publicity ending on %(end)s no working day is left to recommend before it. The publicity should start by %(latest)s.",
+    "%(plan)s的单位审核推荐截止（%(deadline)s）已过，本批公示结束后不能在截止前推荐。": "The unit deadline of %(plan)s (%(deadline)s) has passed: after this publicity the unit cannot recommend before it.",
+    "%(plan)s尚未设置受理点，请联系%(contact)s。": "%(plan)s has no acceptance point yet; please contact %(contact)s.",
+    "所选申报分属%(plans)s，没有共同的受理点，请按评审计划分别推荐。": "The chosen applications belong to %(plans)s, which have no acceptance point in common: recommend them plan by plan.",
     # (end of plans: publicity and recommendation)
 }
 

@@ -51,6 +51,8 @@ from .publicity import (
     MAX_PUBLICITY_SPAN,
     OBJECTION_RESOLUTIONS,
     close_ended_publicities,
+    deadline_fit,
+    late_fits,
     publicity_period,
     record_objection,
     resolve_objection,

@@ -1,6 +1,7 @@
 """Step 5 — 信息公示: publicity batches of approved applications, their end by the calendar, and
 the objections (异议) received during them."""
-from datetime import date, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -13,14 +14,15 @@ from models import (
     ObjectionOutcome,
     ObjectionStatus,
     Publicity,
+    ReviewPlan,
     ReviewRecord,
     Subject,
     utcnow,
 )
 
-from .. import workdays
+from .. import plans, workdays
 from ..extensions import db
-from ..i18n import local_month_day
+from ..i18n import local_date, local_month_day
 from . import sms
 from .common import (
     AlreadyHandled,
@@ -37,6 +39,8 @@ MAX_PUBLICITY_SPAN = timedelta(days=90)
 IN_PUBLICITY = (ApplicationStatus.PUBLICIZING, ApplicationStatus.PUBLICIZED)
 # Who acts when the calendar ends a period.
 SYSTEM = "系统"
+# What the history of a publicity started past the deadline says (written down: Chinese).
+PAST_DEADLINE_NOTE = "已确认知晓公示结束后无法在单位审核推荐截止前推荐"
 
 
 def unit_application(actor, application: Application) -> Application:
@@ -55,12 +59,70 @@ def publicity_period(start: date, end: date | None = None) -> dict:
             "count_start_day": count_start_day, "warnings": warnings}
 
 
+@dataclass
+class DeadlineFit:
+    """Whether a publicity ending on ``end`` leaves a working day to recommend the applications
+    of ``plan`` before its 单位审核推荐截止."""
+
+    plan: ReviewPlan
+    end: date
+    deadline: datetime
+    latest_start: date
+    # The first working day after the end, and the last one before the deadline.
+    recommend_on: date
+    last_day: date
+    past: bool
+
+    @property
+    def in_time(self) -> bool:
+        return not self.past and self.recommend_on <= self.last_day
+
+    @property
+    def text(self) -> str:
+        values = {"plan": self.plan.name, "deadline": local_date(self.deadline),
+                  "end": local_date(self.end), "day": local_date(self.recommend_on),
+                  "latest": local_date(self.latest_start)}
+        if self.past:
+            return _("%(plan)s的单位审核推荐截止（%(deadline)s）已过，本批公示结束后不能在截止前推荐。",
+                     **values)
+        if self.in_time:
+            return _("公示至%(end)s结束，可于%(day)s推荐，在%(plan)s的单位审核推荐截止（%(deadline)s）前；"
+                     "最迟可于%(latest)s开始公示。", **values)
+        return _("%(plan)s的单位审核推荐截止为%(deadline)s：公示至%(end)s结束后，截止前已没有可以推荐的工作日；"
+                 "最迟应于%(latest)s开始公示。", **values)
+
+
+def deadline_fit(applications, end_date: date) -> list[DeadlineFit]:
+    """For each plan of ``applications``: whether a publicity ending on ``end_date`` still
+    leaves a working day to recommend before the plan's 单位审核推荐截止, the deadline, and the
+    latest start date that does."""
+    by_id = {}
+    for application in applications:
+        by_id.setdefault(application.plan.id, application.plan)
+    count_start_day = workdays.count_start_day_setting()
+    recommend_on = workdays.first_workday_from(end_date + timedelta(days=1))
+    return [DeadlineFit(plan=plan, end=end_date, deadline=plan.unit_deadline,
+                        latest_start=workdays.latest_start_date(plan.unit_deadline,
+                                                                count_start_day),
+                        recommend_on=recommend_on,
+                        last_day=workdays.last_workday_before(plan.unit_deadline),
+                        past=plans.is_past(plan.unit_deadline))
+            for plan in sorted(by_id.values(), key=lambda plan: plan.id)]
+
+
+def late_fits(fits) -> list[DeadlineFit]:
+    return [fit for fit in fits if not fit.in_time]
+
+
 def start_publicity(actor, applications, start_date: date, end_date: date | None = None,
-                    objection_contact: str = "") -> Publicity:
+                    objection_contact: str = "", past_deadline_confirmed: bool = False
+                    ) -> Publicity:
     """The unit puts approved applications into a publicity batch (公示中).
 
     The period must hold five working days: an end date before the earliest one is refused, a
-    later one is allowed.
+    later one is allowed. A period after which no working day is left to recommend before a
+    plan's 单位审核推荐截止 (or a deadline already past) needs ``past_deadline_confirmed``: the
+    unit may still publicize, e.g. for next year.
     """
     unit = reviewing_unit(actor)
     applications = list(applications)
@@ -87,6 +149,10 @@ def start_publicity(actor, applications, start_date: date, end_date: date | None
             raise WorkflowError(_("%(name)s的申报当前为「%(status)s」，只有审核通过的申报可以公示，本批未公示。",
                                   name=application.applicant.name,
                                   status=application.status.label))
+    late = late_fits(deadline_fit(locked_ones, end_date))
+    if late and not past_deadline_confirmed:
+        raise WorkflowError(_("%(problems)s如仍要公示，请勾选“我已知晓公示结束后无法在单位审核推荐截止前推荐”。",
+                              problems="".join(fit.text for fit in late)))
     years = sorted({application.year for application in locked_ones})
     publicity = Publicity(
         unit_id=unit.id, start_date=start_date, end_date=end_date, earliest_end_date=earliest,
@@ -95,12 +161,14 @@ def start_publicity(actor, applications, start_date: date, end_date: date | None
     db.session.add(publicity)
     db.session.flush()
     period_text = f"{workdays.month_day(start_date)}至{workdays.month_day(end_date)}"
+    # The history says the unit knew the recommendation could not make the deadline.
+    noted = f"（{PAST_DEADLINE_NOTE}）" if late else ""
     for application in locked_ones:
         application.status = ApplicationStatus.PUBLICIZING
         application.publicity_id = publicity.id
         record_history(Subject.APPLICATION, application, Action.PUBLICIZE,
                        ApplicationStatus.APPROVED, ApplicationStatus.PUBLICIZING, actor,
-                       opinion=f"公示期：{period_text}", unit_id=unit.id,
+                       opinion=f"公示期：{period_text}{noted}", unit_id=unit.id,
                        applicant_id=application.applicant_id, round_no=application.round)
         sms.send("publicity_started", application.applicant.mobile,
                  name=application.applicant.name, title=application.qualification.name,
