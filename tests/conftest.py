@@ -273,6 +273,24 @@ def runner(app):
 
 
 @pytest.fixture
+def root(app):
+    """The platform admin (系统管理员) account."""
+    from tests import factories
+
+    account = factories.admin()
+    db.session.commit()
+    return account
+
+
+@pytest.fixture
+def admin_client(client, root):
+    """A browser signed in as the platform admin."""
+    from tests.helpers import signed_in
+
+    return signed_in(client, root)
+
+
+@pytest.fixture
 def make_client(app):
     """A further independent browser (its own cookies), e.g. a second unit's officer."""
     return app.test_client

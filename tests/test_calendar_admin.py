@@ -21,18 +21,6 @@ def late_2026(monkeypatch):
     monkeypatch.setattr(workdays, "official_year", lambda year: 2004 <= year <= 2026)
 
 
-@pytest.fixture
-def root(app):
-    account = factories.admin()
-    db.session.commit()
-    return account
-
-
-@pytest.fixture
-def admin_client(client, root):
-    return signed_in(client, root)
-
-
 def add_day(day: date, is_workday: bool = False, note: str = "") -> WorkdayOverride:
     record = WorkdayOverride(day=day, is_workday=is_workday, note=note)
     db.session.add(record)

@@ -35,18 +35,6 @@ def beijing(text: str) -> datetime:
 
 
 @pytest.fixture
-def root(app):
-    account = factories.admin()
-    db.session.commit()
-    return account
-
-
-@pytest.fixture
-def admin_client(client, root):
-    return signed_in(client, root)
-
-
-@pytest.fixture
 def catalogue(app):
     """The series 工程 and 经济, and two acceptance points, none of them in a plan yet."""
     engineering = factories.qualification().series

@@ -279,3 +279,12 @@ def test_units_see_refusals_in_their_own_words_on_the_page(world, client):
     assert application.status == ApplicationStatus.PENDING
 
 
+
+
+def test_a_ready_sentence_names_the_plan(world):
+    application = factories.application(world["person"], ApplicationStatus.PENDING,
+                                        plan=world["plan"])
+    name = world["person"].name
+    assert workflow.fill_template("{评审计划}：{姓名}同意推荐。", application) == \
+        f"2026年度测试评审：{name}同意推荐。"
+    assert workflow.fill_template("{plan}", application) == "2026年度测试评审"

@@ -73,7 +73,7 @@ class OpinionTemplateView(EmployerView):
     form_columns = ["kind", "text", "sort_order"]
     form_choices = {"kind": OpinionKind.choices()}
     column_labels = {"kind": _l("类型"), "text": _l("内容"), "sort_order": _l("排序")}
-    column_descriptions = {"text": _l("可使用 {姓名}、{资格名称}、{申报系列}、{单位名称}，审核时自动填入。")}
+    column_descriptions = {"text": _l("可使用 {姓名}、{资格名称}、{申报系列}、{单位名称}、{评审计划}，审核时自动填入。")}
     form_args = {"text": {"validators": [DataRequired(message=_l("请填写内容。"))]}}
     column_default_sort = "sort_order"
 

@@ -204,7 +204,7 @@ ENGLISH = {
     '待资格审查推荐': 'Ready to recommend',
     '导出Excel': 'Export to Excel',
     '业绩明细': 'Archive items', '待审核项': 'Waiting', '缺少的必备业绩': 'Mandatory categories missing',
-    '可使用 {姓名}、{资格名称}、{申报系列}、{单位名称}，审核时自动填入。': 'You may use {name}, {qualification}, {series} and {unit}; they are filled in when reviewing.',
+    '可使用 {姓名}、{资格名称}、{申报系列}、{单位名称}、{评审计划}，审核时自动填入。': 'You may use {name}, {qualification}, {series}, {unit} and {plan}; they are filled in when reviewing.',
     '请填写内容。': 'Enter the text.',
     '单位管理': 'My unit',
     '确定通过所选申报吗？每份申报将使用第一条「通过」常用意见（已填入申报人信息）作为审核意见。': 'Approve the selected applications? Each gets the first “Approve” ready sentence, filled in, as its opinion.',

@@ -164,26 +164,28 @@ TOLD = {
 }
 
 
+def _owners(owner, key, mobile, plan: ReviewPlan, statuses) -> list:
+    """(name, mobile) of each unit or applicant owning an application of ``plan`` in one of
+    ``statuses``, once each."""
+    if not statuses:
+        return []
+    return db.session.execute(
+        sa.select(owner.name, mobile)
+        .where(owner.id.in_(sa.select(key).where(Application.plan_id == plan.id,
+                                                 Application.status.in_(statuses))))
+        .order_by(owner.id)).all()
+
+
 def _tell_moved(plan: ReviewPlan, stage: PlanStage) -> tuple[int, int]:
     """Queue the SMS for one moved deadline: one per unit, one per applicant. Returns how many
     units and applicants were told."""
     unit_statuses, applicant_statuses = TOLD[stage]
     values = {"plan": plan.name, "stage": stage.zh, "deadline": plans.zh_moment(plan.deadline(stage))}
-    units = applicants = []
-    if unit_statuses:
-        units = db.session.execute(
-            sa.select(Unit.name, Unit.contact_mobile)
-            .where(Unit.id.in_(sa.select(Application.unit_id).where(
-                Application.plan_id == plan.id, Application.status.in_(unit_statuses))))
-            .order_by(Unit.id)).all()
-        for name, mobile in units:
-            sms.send("plan_deadline_changed_unit", mobile, unit=name, **values)
-    if applicant_statuses:
-        applicants = db.session.execute(
-            sa.select(Applicant.name, Applicant.mobile)
-            .where(Applicant.id.in_(sa.select(Application.applicant_id).where(
-                Application.plan_id == plan.id, Application.status.in_(applicant_statuses))))
-            .order_by(Applicant.id)).all()
-        for name, mobile in applicants:
-            sms.send("plan_deadline_changed", mobile, name=name, **values)
+    units = _owners(Unit, Application.unit_id, Unit.contact_mobile, plan, unit_statuses)
+    for name, mobile in units:
+        sms.send("plan_deadline_changed_unit", mobile, unit=name, **values)
+    applicants = _owners(Applicant, Application.applicant_id, Applicant.mobile, plan,
+                         applicant_statuses)
+    for name, mobile in applicants:
+        sms.send("plan_deadline_changed", mobile, name=name, **values)
     return len(units), len(applicants)
