@@ -65,6 +65,9 @@ class Application(Scoped, TimestampMixin, db.Model):
         # The acceptance point's inbox, newest recommendation first, and its tab counts.
         sa.Index("ix_application_point_recommended", "acceptance_point_id", "recommended_at"),
         sa.Index("ix_application_point_status", "acceptance_point_id", "status"),
+        # 超期与待办: a plan's applications waiting for their units, grouped by unit, read from
+        # the index alone.
+        sa.Index("ix_application_plan_work", "plan_id", "status", "unit_id", "status_since"),
     )
     __scope__ = {
         "employer": "unit_id",

@@ -96,6 +96,8 @@ def upgrade():
         batch_op.alter_column('status_since', existing_type=sa.DateTime(), nullable=False)
         batch_op.alter_column('plan_id', existing_type=sa.Integer(), nullable=False)
         batch_op.create_index(batch_op.f('ix_application__plan_id'), ['plan_id'], unique=False)
+        batch_op.create_index('ix_application_plan_work',
+                              ['plan_id', 'status', 'unit_id', 'status_since'], unique=False)
         batch_op.create_index(batch_op.f('ix_application__status_since'), ['status_since'], unique=False)
         batch_op.create_foreign_key(batch_op.f('fk_application_plan_id_review_plan'), 'review_plan', ['plan_id'], ['id'])
 
@@ -151,6 +153,7 @@ def downgrade():
     with op.batch_alter_table('application', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('fk_application_plan_id_review_plan'), type_='foreignkey')
         batch_op.drop_index(batch_op.f('ix_application__status_since'))
+        batch_op.drop_index('ix_application_plan_work')
         batch_op.drop_index(batch_op.f('ix_application__plan_id'))
         batch_op.drop_column('plan_id')
         batch_op.drop_column('status_since')
