@@ -288,3 +288,11 @@ def test_a_ready_sentence_names_the_plan(world):
     assert workflow.fill_template("{评审计划}：{姓名}同意推荐。", application) == \
         f"2026年度测试评审：{name}同意推荐。"
     assert workflow.fill_template("{plan}", application) == "2026年度测试评审"
+
+
+def test_a_publicity_batch_is_titled_by_its_plan(world):
+    application = factories.application(world["person"], ApplicationStatus.APPROVED,
+                                        plan=world["plan"])
+    publicity = workflow.start_publicity(world["officer"], [application],
+                                         system_clock.today())
+    assert publicity.title == f"{world['unit'].name}2026年度测试评审申报人员公示"

@@ -176,16 +176,18 @@ def state_badge(plan: ReviewPlan) -> Markup:
 
 
 def coverage_text(plan: ReviewPlan) -> Markup:
-    """工程（全部级别）、经济（副高级、正高级）."""
+    """工程、卫生（全部级别）；经济（副高级、正高级）: the series that share their levels named
+    together, so that a plan of every series stays one short line."""
     levels_of = {}
     for row in plan.coverage:
-        levels_of.setdefault(row.series, []).append(row.level)
-    parts = []
+        levels_of.setdefault(row.series, set()).add(row.level)
+    series_of = {}
     for series, levels in levels_of.items():
         words = (_("全部级别") if None in levels else
                  join_list(level.label for level in TitleLevel if level in levels))
-        parts.append(escape(series.name) + aside(words))
-    return Markup(escape(_("、"))).join(parts)
+        series_of.setdefault(words, []).append(series.name)
+    return Markup(escape(_("；"))).join(
+        escape(join_list(names)) + aside(words) for words, names in series_of.items())
 
 
 def points_text(plan: ReviewPlan) -> Markup:

@@ -348,20 +348,21 @@ class RecommendationView(ApplicationFiles, ScopedModelView):
 def _plan_points(applications):
     """The acceptance points the applications can be recommended to together: those of their
     plan (of every plan, when they belong to several), and why there is none when so."""
-    plans = sorted({application.plan for application in applications}, key=lambda plan: plan.id)
-    common = set(plans[0].acceptance_points)
-    for plan in plans[1:]:
+    chosen_plans = sorted({application.plan for application in applications},
+                          key=lambda plan: plan.id)
+    common = set(chosen_plans[0].acceptance_points)
+    for plan in chosen_plans[1:]:
         common &= set(plan.acceptance_points)
     visible = db.session.scalars(AcceptancePoint.select_for(current_user)
                                  .order_by(AcceptancePoint.name)).all()
     points = [point for point in visible if point in common]
     if points:
         return points, None
-    if len(plans) == 1:
+    if len(chosen_plans) == 1:
         return points, _("%(plan)s尚未设置受理点，请联系%(contact)s。",
-                         plan=plans[0].name, contact=plan_contact(plans[0]))
+                         plan=chosen_plans[0].name, contact=plan_contact(chosen_plans[0]))
     return points, _("所选申报分属%(plans)s，没有共同的受理点，请按评审计划分别推荐。",
-                     plans=join_list(plan.name for plan in plans))
+                     plans=join_list(plan.name for plan in chosen_plans))
 
 
 def objection_counts():

@@ -153,11 +153,12 @@ def start_publicity(actor, applications, start_date: date, end_date: date | None
     if late and not past_deadline_confirmed:
         raise WorkflowError(_("%(problems)s如仍要公示，请勾选“我已知晓公示结束后无法在单位审核推荐截止前推荐”。",
                               problems="".join(fit.text for fit in late)))
-    years = sorted({application.year for application in locked_ones})
+    plan_names = list(dict.fromkeys(application.plan.name for application in
+                                    sorted(locked_ones, key=lambda record: record.plan_id)))
     publicity = Publicity(
         unit_id=unit.id, start_date=start_date, end_date=end_date, earliest_end_date=earliest,
         count_start_day=period["count_start_day"], objection_contact=text(objection_contact),
-        title=f"{unit.name}{'、'.join(map(str, years))}年度职称申报人员公示", created_by_id=actor.id)
+        title=f"{unit.name}{'、'.join(plan_names)}申报人员公示", created_by_id=actor.id)
     db.session.add(publicity)
     db.session.flush()
     period_text = f"{workdays.month_day(start_date)}至{workdays.month_day(end_date)}"
