@@ -34,7 +34,7 @@ from zcps import clock, plans, workflow
 from zcps.exports import write_table, xlsx_response
 from zcps.extensions import db
 from zcps.i18n import aside, join_list, local_date
-from zcps.unit_work import WORK_COLUMNS, deadline_text, overdue_units, units_with_work
+from zcps.unit_work import WORK_COLUMNS, deadline_text, unit_work, units_with_work
 from zcps.workflow.plan import MOMENTS
 
 from .base import SAVE_FAILED
@@ -337,8 +337,7 @@ class ReviewPlanView(PlatformView):
             ReviewPlan.year.desc(), ReviewPlan.apply_start.desc(), ReviewPlan.id.desc())).all()
         overdue = working = []
         if plan is not None:
-            overdue = overdue_units(plan, days, SHOWN_UNITS + 1)
-            working = units_with_work(plan, days, SHOWN_UNITS + 1)
+            overdue, working = unit_work(plan, days)
         return self.render(
             "admin/plan_overdue.html", plan=plan, days=days, every_plan=every_plan,
             overdue=overdue[:SHOWN_UNITS], working=working[:SHOWN_UNITS],

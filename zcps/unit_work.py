@@ -33,6 +33,8 @@ class UnitWork:
     waited: int  # the oldest one's 已等待N天
     total: int
     counts: dict  # {WORK_COLUMNS key: n}
+    oldest: datetime | None = None  # since when the oldest one waits
+    unit_id: int = 0
 
 
 def wait_cutoff(days: int) -> datetime:
@@ -49,7 +51,7 @@ def unit_work_query(plan: ReviewPlan, days: int):
     overdue = sa.func.sum(sa.case((since < wait_cutoff(days), 1), else_=0))
     counts = [sa.func.sum(sa.case((status == value, 1), else_=0)).label(key)
               for key, _label, value in WORK_COLUMNS]
-    return (sa.select(Unit.name, Unit.uscc, overdue.label("overdue"),
+    return (sa.select(Unit.id.label("unit_id"), Unit.name, Unit.uscc, overdue.label("overdue"),
                       sa.func.min(since).label("oldest"), total.label("total"), *counts)
             .join(Unit, Unit.id == Application.unit_id)
             .where(Application.plan_id == plan.id, status.in_(plans.UNIT_WORK))
@@ -60,21 +62,24 @@ def _unit_work(row) -> UnitWork:
     mapping = row._mapping
     return UnitWork(name=row.name, uscc=row.uscc, overdue=int(row.overdue or 0),
                     waited=plans.waited_days(row.oldest) or 0, total=int(row.total),
-                    counts={key: int(mapping[key] or 0) for key, _label, _value in WORK_COLUMNS})
+                    counts={key: int(mapping[key] or 0) for key, _label, _value in WORK_COLUMNS},
+                    oldest=row.oldest, unit_id=row.unit_id)
 
 
-def overdue_units(plan: ReviewPlan, days: int, limit: int | None = None) -> list[UnitWork]:
-    """Units with applications waiting longer than ``days``, the longest wait first."""
-    query, overdue, _total = unit_work_query(plan, days)
-    query = query.having(overdue > 0).order_by(sa.func.min(Application.status_since), Unit.id)
-    return [_unit_work(row) for row in db.session.execute(query.limit(limit))]
-
-
-def units_with_work(plan: ReviewPlan, days: int, limit: int | None = None) -> list[UnitWork]:
-    """Units with applications still to handle before the unit deadline, the most first."""
+def unit_work(plan: ReviewPlan, days: int) -> tuple[list[UnitWork], list[UnitWork]]:
+    """Both lists from one grouped query: the units with applications waiting longer than
+    ``days`` (the longest wait first), and every unit with work left (the most first)."""
     query, _overdue, total = unit_work_query(plan, days)
-    query = query.order_by(total.desc(), Unit.id)
-    return [_unit_work(row) for row in db.session.execute(query.limit(limit))]
+    working = [_unit_work(row) for row in db.session.execute(
+        query.order_by(total.desc(), Unit.id))]
+    overdue = sorted((unit for unit in working if unit.overdue),
+                     key=lambda unit: (unit.oldest, unit.unit_id))
+    return overdue, working
+
+
+def units_with_work(plan: ReviewPlan, days: int) -> list[UnitWork]:
+    """Units with applications still to handle before the unit deadline, the most first."""
+    return unit_work(plan, days)[1]
 
 
 def deadline_text(plan: ReviewPlan) -> str:
