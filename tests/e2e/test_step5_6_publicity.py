@@ -56,8 +56,9 @@ def test_publicity_objection_recommendation_and_acceptance(page, live_server, cl
     uscc, _ = approved_application(live_server)
 
     sign_in(page, live_server.url, "用人单位登录", uscc)
-    # The home page's own link (the menu's 单位管理 holds another, hidden until opened).
-    page.get_by_role("link", name="操作指南", exact=True).filter(visible=True).click()
+    # The home page's own link (the menu's 单位管理 holds another, which Chromium may count as
+    # visible while the dropdown settles).
+    page.get_by_test_id("guide-link").click()
     expect(page.get_by_test_id("guide-steps").get_by_role("heading")).to_have_count(6)
     shot(page, "27-unit-guide")
     start_publicity(page, PERSON, "2026-10-12", "2026年10月12日", screenshots=True)
