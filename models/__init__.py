@@ -35,7 +35,7 @@ from .enums import (
     category_order,
 )
 from .organisation import AcceptancePoint, Authorization, StoredFile, Unit
-from .plan import PlanSeries, ReminderSent, ReviewPlan, plan_acceptance_point
+from .plan import PlanSeries, PlanUnitWork, ReminderSent, ReviewPlan, plan_acceptance_point
 from .system import (
     AuditLog,
     Notification,

@@ -35,11 +35,16 @@ class ReviewPlan(SharedReference, TimestampMixin, db.Model):
     acceptance_deadline: Mapped[datetime] = mapped_column(nullable=False)
     contact: Mapped[str] = mapped_column(sa.String(200), nullable=False, default="")
     notes: Mapped[str] = mapped_column(sa.Text, nullable=False, default="")
+    # Two admins editing one plan: the second save, made from the page as it was before the
+    # first, is refused instead of silently undoing the first (``workflow.save_plan``).
+    version: Mapped[int] = mapped_column(nullable=False, default=1, server_default="1")
 
     coverage = relationship("PlanSeries", back_populates="plan", cascade="all, delete-orphan",
                             order_by="PlanSeries.id")
     acceptance_points = relationship("AcceptancePoint", secondary=plan_acceptance_point,
                                      order_by="AcceptancePoint.id")
+
+    __mapper_args__ = {"version_id_col": version}
 
     def __str__(self) -> str:
         return self.name
@@ -110,3 +115,27 @@ class ReminderSent(db.Model):
     deadline: Mapped[datetime] = mapped_column(nullable=False)
     waiting: Mapped[int] = mapped_column(nullable=False, default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, nullable=False)
+
+
+class PlanUnitWork(db.Model):
+    """Per plan and unit, what of the plan's applications waits for the unit: how many in each
+    status of ``zcps.plans.UNIT_WORK`` and since when the longest-waiting one waits. Kept by
+    ``zcps.unit_work`` in the transaction of every change to an application, so that the
+    platform's 超期与待办 reads a row per unit instead of counting a province's applications."""
+
+    __tablename__ = "plan_unit_work"
+    __table_args__ = (sa.Index("ix_plan_unit_work_total", "plan_id", "total"),
+                      sa.Index("ix_plan_unit_work_oldest", "plan_id", "oldest"))
+
+    plan_id: Mapped[int] = mapped_column(sa.ForeignKey("review_plan.id", ondelete="CASCADE"),
+                                         primary_key=True)
+    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("unit.id", ondelete="CASCADE"),
+                                         primary_key=True, index=True)
+    pending: Mapped[int] = mapped_column(nullable=False, default=0)
+    approved: Mapped[int] = mapped_column(nullable=False, default=0)
+    publicizing: Mapped[int] = mapped_column(nullable=False, default=0)
+    publicized: Mapped[int] = mapped_column(nullable=False, default=0)
+    returned: Mapped[int] = mapped_column(nullable=False, default=0)
+    total: Mapped[int] = mapped_column(nullable=False, default=0)
+    # The longest-waiting one's status_since; empty when nothing waits.
+    oldest: Mapped[datetime | None]

@@ -53,6 +53,8 @@ def test_environment_overrides_the_defaults(tmp_path, monkeypatch):
     config = build_config(tmp_path)
     assert config["SECRET_KEY"] == "from-env"
     assert config["SQLALCHEMY_DATABASE_URI"].endswith("/zcps?charset=utf8mb4")
+    # A check made after a lock reads the latest rows, as on PostgreSQL (zcps/unit_work.py).
+    assert config["SQLALCHEMY_ENGINE_OPTIONS"]["isolation_level"] == "READ COMMITTED"
     assert config["UPLOAD_DIR"] == "/srv/zcps/files"
     assert config["SMS_BACKEND"] == "http"
     assert not (tmp_path / "secret_key").exists()
@@ -63,6 +65,7 @@ def test_defaults_are_sqlite_under_instance_and_safe_cookies(tmp_path, monkeypat
         monkeypatch.delenv(name, raising=False)
     config = build_config(tmp_path)
     assert config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path / 'zcps.sqlite3'}"
+    assert "isolation_level" not in config["SQLALCHEMY_ENGINE_OPTIONS"]
     assert config["UPLOAD_DIR"] == str(tmp_path / "uploads")
     assert config["SMS_BACKEND"] == "console"
     assert config["SESSION_COOKIE_HTTPONLY"] and config["SESSION_COOKIE_SECURE"]

@@ -21,6 +21,7 @@ from models import (
     Unit,
 )
 from tests import factories
+from tests.databases import server_url
 from tests.helpers import login_url, post, shown_text, signed_in
 from zcps import plans
 from zcps.extensions import db
@@ -269,6 +270,87 @@ def test_a_refused_edit_changes_nothing_and_sends_nothing(admin_client, binding)
     plan = plan_rows()[0]
     assert plan.unit_deadline == beijing("2026-10-16 18:00") and len(plan.coverage) == 1
     assert outbox() == [] and last_update() is None
+
+
+def test_a_save_made_on_a_page_opened_before_another_save_is_refused(admin_client, binding):
+    import re
+
+    plan = binding["plan"]
+    url = f"{BASE}edit/?id={plan.id}"
+    opened = admin_client.get(url).get_data(as_text=True)
+    seen = re.search(r'name="version"[^>]*value="(\d+)"|value="(\d+)"[^>]*name="version"', opened)
+    seen = seen.group(1) or seen.group(2)
+    edit(admin_client, plan, notes="第一位管理员的修改。")  # saved from a page opened later
+    response = post(admin_client, url, {
+        "year": "2026", "name": plan.name, "series": [str(row.series_id) for row in plan.coverage],
+        "acceptance_points": [str(point.id) for point in plan.acceptance_points],
+        "apply_start": "2026-09-01T09:00", "personal_deadline": "2026-10-09T18:00",
+        "unit_deadline": "2026-10-30T18:00", "acceptance_deadline": "2026-10-30T18:00",
+        "contact": plan.contact, "notes": "第二位管理员的修改。", "version": seen}, token_from=url)
+    assert response.status_code == 200
+    assert "该评审计划已被他人修改，您的修改未保存。" in shown_text(response.get_data(as_text=True))
+    db.session.expire_all()
+    plan = plan_rows()[0]
+    assert plan.notes == "第一位管理员的修改。"
+    assert plan.unit_deadline == beijing("2026-10-16 18:00")
+    assert [row.action for row in db.session.scalars(
+        db.select(AuditLog).filter_by(action=AuditAction.PLAN_UPDATE))] == [AuditAction.PLAN_UPDATE]
+    assert outbox() == []
+
+
+def test_a_change_of_coverage_alone_moves_the_version(admin_client, binding, catalogue):
+    plan = binding["plan"]
+    before = plan.version
+    edit(admin_client, plan, acceptance_points=[str(point.id) for point in catalogue["points"]])
+    db.session.expire_all()
+    assert plan_rows()[0].version == before + 1
+
+
+@pytest.mark.skipif(server_url() is None,
+                    reason="SQLite has no concurrent writers; the race runs on PostgreSQL and "
+                           "MariaDB")
+def test_two_admins_saving_one_plan_at_once_keep_exactly_one_save(app, binding, root):
+    import threading
+
+    from sqlalchemy.orm.exc import StaleDataError
+
+    from zcps import workflow
+
+    plan_id, root_id = binding["plan"].id, root.id
+    barrier = threading.Barrier(2)
+    saved, stale, errors = [], [], []
+
+    def save(notes):
+        with app.app_context():
+            try:
+                actor = db.session.get(type(root), root_id)
+                plan = db.session.get(ReviewPlan, plan_id)
+                before, seen = workflow.plan_moments(plan), plan.version
+                barrier.wait()
+                plan.notes = notes
+                workflow.save_plan(actor, plan, before, seen_version=seen)
+                db.session.commit()
+                saved.append(notes)
+            except StaleDataError:
+                db.session.rollback()
+                stale.append(notes)
+            except Exception as error:  # noqa: BLE001  reported by the assertion below
+                db.session.rollback()
+                errors.append(error)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=save, args=(f"修改{n}",)) for n in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert errors == []
+    assert len(saved) == 1 and len(stale) == 1
+    db.session.expire_all()
+    assert plan_rows()[0].notes == saved[0]
+    assert db.session.scalar(db.select(db.func.count()).select_from(AuditLog).filter_by(
+        action=AuditAction.PLAN_UPDATE)) == 1
 
 
 # --- 超期与待办 ----------------------------------------------------------------------------------

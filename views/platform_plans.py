@@ -17,7 +17,8 @@ from flask_login import current_user
 from markupsafe import Markup, escape
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import selectinload
-from wtforms import Field, SelectMultipleField, StringField, TextAreaField
+from sqlalchemy.orm.exc import StaleDataError
+from wtforms import Field, HiddenField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import Length, ValidationError
 from wtforms.widgets import DateTimeLocalInput, NumberInput
 
@@ -150,6 +151,8 @@ class PlanForm(BaseForm):
                           description=_l("单位和申报人有疑问时的联系人和电话，例如 省职改办 0571-87000000"))
     notes = TextAreaField(_l("说明"), filters=[_strip],
                           validators=[Length(max=2000, message=_l("%(field)s过长。", field=_l("说明")))])
+    # The plan's version when the page was opened: a save over someone else's is refused.
+    version = HiddenField()
 
 
 class PlanValues:
@@ -166,6 +169,7 @@ class PlanValues:
         self.levels = [] if None in levels else [level.value for level in TitleLevel
                                                  if level in levels]
         self.acceptance_points = [point.id for point in plan.acceptance_points]
+        self.version = plan.version
 
 
 # --- list formatters -----------------------------------------------------------------------------
@@ -281,9 +285,17 @@ class ReviewPlanView(PlatformView):
             plan.notes = form.notes.data or ""
 
     def _save(self, form, plan: ReviewPlan, before: dict | None):
+        seen = None
+        if before is not None:
+            text = str(form.version.data or "").strip()
+            seen = int(text) if text.isascii() and text.isdigit() and len(text) < 10 else 0
         try:
-            saved = workflow.save_plan(current_user, plan, before)
+            saved = workflow.save_plan(current_user, plan, before, seen_version=seen)
             db.session.commit()
+        except StaleDataError:
+            db.session.rollback()
+            flash(str(workflow.PLAN_CHANGED), "error")
+            return False
         except workflow.WorkflowError as refusal:
             db.session.rollback()
             field = getattr(form, getattr(refusal, "field", None) or "", None)
@@ -337,7 +349,7 @@ class ReviewPlanView(PlatformView):
             ReviewPlan.year.desc(), ReviewPlan.apply_start.desc(), ReviewPlan.id.desc())).all()
         overdue = working = []
         if plan is not None:
-            overdue, working = unit_work(plan, days)
+            overdue, working = unit_work(plan, days, limit=SHOWN_UNITS + 1)
         return self.render(
             "admin/plan_overdue.html", plan=plan, days=days, every_plan=every_plan,
             overdue=overdue[:SHOWN_UNITS], working=working[:SHOWN_UNITS],

@@ -52,7 +52,7 @@ def create_app(config: dict | None = None) -> Flask:
     babel.init_app(app, locale_selector=select_locale)
     limiter.init_app(app)
 
-    from . import auth, cli, errors, templating
+    from . import auth, cli, errors, templating, unit_work  # noqa: F401  keeps 超期与待办 counted
 
     auth.init_app(app)
     errors.init_app(app)

@@ -6,7 +6,7 @@ from flask import Blueprint
 
 from models import Account, AuditAction, Role
 
-from . import audit, clock, notifications, workflow
+from . import audit, clock, notifications, unit_work, workflow
 from .catalogue import seed_catalogue, seed_opinion_templates
 from .demo import DEMO_PASSWORD, SIGN_INS, load_demo
 from .extensions import db
@@ -57,6 +57,23 @@ def seed_catalogue_command():
     seed_opinion_templates()
     db.session.commit()
     click.echo(f"新增申报系列 {added} 个。")
+
+
+@bp.cli.command("unit-work")
+@click.option("--rebuild", is_flag=True, help="按申报记录重新统计全部单位待办。")
+def unit_work_command(rebuild):
+    """核对“超期与待办”的单位待办统计与申报记录是否一致；--rebuild 重新统计。"""
+    if rebuild:
+        written = unit_work.rebuild(db.session)
+        db.session.commit()
+        click.echo(f"已重新统计 {written} 个单位的待办。")
+        return
+    differing = unit_work.differences(db.session)
+    for plan_id, unit_id, kept, counted in differing:
+        click.echo(f"计划 {plan_id} 单位 {unit_id}：统计 {kept['total']}，实际 {counted['total']}")
+    click.echo(f"{len(differing)} 处不一致。" if differing else "单位待办统计与申报记录一致。")
+    if differing:
+        raise SystemExit(1)
 
 
 @bp.cli.command("remind")

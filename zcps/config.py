@@ -49,6 +49,17 @@ def with_driver_defaults(uri: str) -> str:
     return url.render_as_string(hide_password=False)
 
 
+def engine_options(uri: str, options: dict) -> dict:
+    """MySQL and MariaDB read at READ COMMITTED like PostgreSQL: a statement sees what other
+    transactions committed before it ran, not a snapshot from the transaction's first read
+    (REPEATABLE READ), so a check made after taking a lock reads the latest rows."""
+    from sqlalchemy.engine import make_url
+
+    if make_url(uri).get_backend_name() in ("mysql", "mariadb"):
+        return {"isolation_level": "READ COMMITTED", **options}
+    return options
+
+
 def build_config(instance_dir: Path | None = None, overrides: dict | None = None) -> dict:
     overrides = dict(overrides or {})
     instance_dir = Path(overrides.get("INSTANCE_DIR") or instance_dir or DEFAULT_INSTANCE_DIR)
@@ -90,5 +101,7 @@ def build_config(instance_dir: Path | None = None, overrides: dict | None = None
     }
     config.update(overrides)
     config["SQLALCHEMY_DATABASE_URI"] = with_driver_defaults(config["SQLALCHEMY_DATABASE_URI"])
+    config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(config["SQLALCHEMY_DATABASE_URI"],
+                                                         config["SQLALCHEMY_ENGINE_OPTIONS"])
     config["SECRET_KEY"] = config.get("SECRET_KEY") or load_secret_key(instance_dir)
     return config

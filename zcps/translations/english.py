@@ -620,6 +620,9 @@ ENGLISH = {
     "合计": "Total", "没有尚有待办的单位。": "No unit has work left.",
     "审核通过待公示": "Approved, to publicize", "公示期满待推荐": "Publicized, to recommend",
     "距截止": "Time left",
+    "该评审计划已被他人修改，您的修改未保存。请重新打开该计划，核对后再修改。":
+        "Someone else changed this review plan; your changes were not saved. Open the plan "
+        "again, check it and make your changes.",
     # (end of plans: admin pages)
 
     # plans: reminders

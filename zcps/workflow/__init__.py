@@ -46,7 +46,7 @@ from .archive import (
 )
 from .authorization import approve_authorization, reject_authorization, submit_authorization
 from .common import DECISIONS, AlreadyHandled, WorkflowError, record_history
-from .plan import PlanRefused, PlanSaved, check_plan, cover, plan_moments, save_plan
+from .plan import PLAN_CHANGED, PlanRefused, PlanSaved, check_plan, cover, plan_moments, save_plan
 from .publicity import (
     MAX_PUBLICITY_SPAN,
     OBJECTION_RESOLUTIONS,

@@ -6,6 +6,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from models import (
     Applicant,
@@ -18,6 +19,7 @@ from models import (
     Role,
     Unit,
 )
+from models.base import utcnow
 
 from .. import audit, clock, plans
 from ..extensions import db
@@ -31,6 +33,10 @@ STAGE_OF_MOMENT = {"personal_deadline": PlanStage.PERSONAL, "unit_deadline": Pla
 # A plan's year is near the present: a typo (206, 20266) is refused, not published.
 EARLIEST_YEAR = 2000
 YEARS_AHEAD = 2
+
+
+# The plan changed (another admin saved it) since the page was opened.
+PLAN_CHANGED = _l("该评审计划已被他人修改，您的修改未保存。请重新打开该计划，核对后再修改。")
 
 
 class PlanRefused(WorkflowError):
@@ -110,12 +116,21 @@ def check_plan(plan: ReviewPlan) -> None:
                               "name")
 
 
-def save_plan(actor, plan: ReviewPlan, before: dict | None = None) -> PlanSaved:
+def save_plan(actor, plan: ReviewPlan, before: dict | None = None,
+              seen_version: int | None = None) -> PlanSaved:
     """Publish a new plan (``before`` None) or the admin's changes to one; ``before`` is
-    ``plan_moments(plan)`` taken before the form changed it. A deadline that moved is told to
-    those it binds now (see ``_tell_moved``). The caller commits."""
+    ``plan_moments(plan)`` taken before the form changed it, ``seen_version`` the plan's
+    version on the page the changes were made on: an older one is refused, and a save racing
+    another one fails at the version check of its UPDATE (StaleDataError). A deadline that
+    moved is told to those it binds now (see ``_tell_moved``). The caller commits."""
     require_role(actor, Role.PLATFORM_ADMIN)
     is_new = plan.id is None
+    if not is_new and seen_version is not None and seen_version != plan.version:
+        raise PlanRefused(str(PLAN_CHANGED))
+    if not is_new:
+        # Every save is an UPDATE of the plan row (also a change of coverage or points only),
+        # so that its version moves and a concurrent save is caught.
+        plan.updated_at = utcnow()
     if before is None and not is_new:
         before = _loaded_moments(plan)
     check_plan(plan)

@@ -20,7 +20,7 @@ from models import (
     utcnow,
 )
 
-from .. import plans, workdays
+from .. import plans, unit_work, workdays
 from ..extensions import db
 from ..i18n import local_date, local_month_day
 from . import sms
@@ -193,10 +193,10 @@ def close_ended_publicities(on: date | None = None) -> int:
     for publicity_id, end_date in batches:
         due = db.session.execute(
             sa.select(Application.id, Application.unit_id, Application.applicant_id,
-                      Application.round)
+                      Application.round, Application.plan_id)
             .where(Application.publicity_id == publicity_id,
                    Application.status == ApplicationStatus.PUBLICIZING)).all()
-        for application_id, unit_id, applicant_id, round_no in due:
+        for application_id, unit_id, applicant_id, round_no, plan_id in due:
             # A conditional update: of two requests closing the same row, exactly one changes it.
             result = db.session.execute(
                 sa.update(Application)
@@ -207,6 +207,7 @@ def close_ended_publicities(on: date | None = None) -> int:
                 .execution_options(synchronize_session=False))
             if result.rowcount != 1:
                 continue
+            unit_work.touched(db.session, plan_id, unit_id)
             db.session.add(ReviewRecord(
                 subject=Subject.APPLICATION, subject_id=application_id,
                 action=Action.PUBLICITY_END, from_status=ApplicationStatus.PUBLICIZING.value,

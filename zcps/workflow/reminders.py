@@ -10,8 +10,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from models import (
@@ -27,6 +25,7 @@ from models import (
 )
 
 from .. import audit, clock, plans
+from ..database import insert_once
 from ..extensions import db
 from . import sms
 
@@ -124,24 +123,7 @@ def _claim(reminder: Reminder) -> bool:
     row = {"plan_id": reminder.plan.id, "stage": PlanStage.UNIT, "recipient": reminder.recipient,
            "deadline": reminder.deadline, "days_before": reminder.days,
            "waiting": reminder.waiting, "created_at": utcnow()}
-    table = ReminderSent.__table__
-    dialect = db.session.get_bind().dialect.name
-    # ON CONFLICT DO NOTHING where there is one. On PostgreSQL it waits for a concurrent
-    # inserter of the key and does nothing once that one commits; on SQLite a savepoint would
-    # not do: pysqlite opens no transaction before SAVEPOINT, so its release would commit.
-    if dialect in ("postgresql", "sqlite"):
-        insert = (postgresql if dialect == "postgresql" else sqlite).insert(table)
-        inserted = db.session.execute(insert.values(row).on_conflict_do_nothing(
-            index_elements=list(ONCE_KEY)).returning(table.c.id)).first()
-        return inserted is not None
-    # MySQL and MariaDB have no ON CONFLICT DO NOTHING (INSERT IGNORE would also swallow other
-    # errors): the duplicate key error rolls back a savepoint and the run goes on.
-    try:
-        with db.session.begin_nested():
-            db.session.execute(sa.insert(table).values(row))
-    except IntegrityError:
-        return False
-    return True
+    return insert_once(db.session, ReminderSent.__table__, row, ONCE_KEY)
 
 
 def _audit(reminder: Reminder) -> None:
