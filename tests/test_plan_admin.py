@@ -424,6 +424,19 @@ def test_overdue_page_counts_each_units_waiting_work(admin_client, waiting):
     assert f'<option value="{waiting["other"].id}" selected>' in default
 
 
+def test_overdue_page_shows_the_first_units_and_sends_to_the_export_for_the_rest(
+        admin_client, waiting, monkeypatch):
+    from views import platform_plans
+
+    monkeypatch.setattr(platform_plans, "SHOWN_UNITS", 2)
+    page = admin_client.get(f"{OVERDUE}?plan={waiting['plan'].id}&days=6").get_data(as_text=True)
+    assert "每个列表最多显示2个单位，完整名单请导出Excel。" in shown_text(page)
+    # The longest waits and the most work first.
+    assert [row[0] for row in table_rows(page, "overdue-units")] == ["甲单位", "乙单位"]
+    assert [row[:3] for row in table_rows(page, "overdue-units")][0][2] == "1"
+    assert [row[0] for row in table_rows(page, "working-units")] == ["甲单位", "乙单位"]
+
+
 def test_overdue_export_has_the_same_rows(admin_client, waiting):
     plan = waiting["plan"]
     response = admin_client.get(f"{OVERDUE}export.xlsx?plan={plan.id}&days=7")

@@ -48,7 +48,7 @@ MOMENT_YEARS = (2000, 2999)
 DEFAULT_WAIT_DAYS = 7
 MAX_WAIT_DAYS = 3650
 # Rows each list of the 超期与待办 page shows; the export has them all.
-SHOWN_UNITS = 200
+SHOWN_UNITS = 50
 
 STATE_COLOURS = {PlanState.NOT_STARTED: "secondary", PlanState.OPEN: "success",
                  PlanState.CLOSED: "warning", PlanState.ENDED: "light border"}

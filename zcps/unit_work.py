@@ -188,8 +188,9 @@ def unit_work(plan: ReviewPlan, days: int,
     if limit is not None:
         late, busy = late.limit(limit), busy.limit(limit)
     late_rows, busy_rows = db.session.execute(late).all(), db.session.execute(busy).all()
-    every = {row.PlanUnitWork.unit_id for row in chain(late_rows, busy_rows)}
-    overdue = _overdue_counts(plan, days, every if limit is not None else None)
+    # Only the first table shows how many wait longer than ``days``: counted for its units.
+    overdue = _overdue_counts(plan, days, {row.PlanUnitWork.unit_id for row in late_rows}
+                              if limit is not None else None)
 
     def unit(row) -> UnitWork:
         kept = row.PlanUnitWork
