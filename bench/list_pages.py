@@ -159,6 +159,7 @@ def config(workdir: Path, uri: str) -> dict:
         "RATELIMIT_ENABLED": False,
         "SERVER_NAME": None,
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+        "DB_STATEMENT_TIMEOUT": 0,  # loading a province takes longer than a request may
     }
 
 

@@ -66,6 +66,20 @@ def run_migrations_offline():
         context.run_migrations()
 
 
+def lift_statement_timeout(connection):
+    """A migration may rewrite a big table: no per-statement limit on its connection, which is
+    then not returned to the pool with the limit lifted."""
+    name = connection.dialect.name
+    if name == "postgresql":
+        connection.exec_driver_sql("SET statement_timeout = 0")
+    elif name in ("mysql", "mariadb"):
+        connection.exec_driver_sql("SET SESSION max_statement_time = 0")
+        raw = connection.connection.dbapi_connection
+        raw._read_timeout = raw._write_timeout = None
+    if name != "sqlite":
+        connection.commit()  # the session setting stays; the migrations' transaction is their own
+
+
 def run_migrations_online():
     """Run migrations in 'online' mode.
 
@@ -91,6 +105,7 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        lift_statement_timeout(connection)
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
@@ -99,6 +114,8 @@ def run_migrations_online():
 
         with context.begin_transaction():
             context.run_migrations()
+        if connection.dialect.name != "sqlite":
+            connection.invalidate()  # closed, not pooled with the limit lifted
 
 
 if context.is_offline_mode():

@@ -49,15 +49,39 @@ def with_driver_defaults(uri: str) -> str:
     return url.render_as_string(hide_password=False)
 
 
-def engine_options(uri: str, options: dict) -> dict:
-    """MySQL and MariaDB read at READ COMMITTED like PostgreSQL: a statement sees what other
+def engine_options(uri: str, options: dict, connect_timeout: int = 5,
+                   statement_timeout: int = 20) -> dict:
+    """How zcps connects to its database.
+
+    MySQL and MariaDB read at READ COMMITTED like PostgreSQL: a statement sees what other
     transactions committed before it ran, not a snapshot from the transaction's first read
-    (REPEATABLE READ), so a check made after taking a lock reads the latest rows."""
+    (REPEATABLE READ), so a check made after taking a lock reads the latest rows.
+
+    A request never waits on the database for ever: connecting gives up after
+    ``connect_timeout`` seconds and a statement after ``statement_timeout`` (0: no limit),
+    also when the network between them is cut (TCP keepalives and a socket timeout on the
+    client, since the server cannot tell the client it gave up) — both within gunicorn's 30 s
+    worker timeout, so the worker answers 系统繁忙 instead of being killed. Migrations lift the
+    statement limit for their own connection (migrations/env.py)."""
     from sqlalchemy.engine import make_url
 
-    if make_url(uri).get_backend_name() in ("mysql", "mariadb"):
-        return {"isolation_level": "READ COMMITTED", **options}
-    return options
+    backend = make_url(uri).get_backend_name()
+    args = {}
+    if backend == "postgresql":
+        args = {"connect_timeout": connect_timeout, "keepalives": 1, "keepalives_idle": 10,
+                "keepalives_interval": 5, "keepalives_count": 3}
+        if statement_timeout:
+            args["options"] = f"-c statement_timeout={statement_timeout * 1000}"
+            args["tcp_user_timeout"] = (statement_timeout + 5) * 1000
+    elif backend in ("mysql", "mariadb"):
+        options = {"isolation_level": "READ COMMITTED", **options}
+        args = {"connect_timeout": connect_timeout}
+        if statement_timeout:
+            args["init_command"] = f"SET SESSION max_statement_time={statement_timeout}"
+            args["read_timeout"] = args["write_timeout"] = statement_timeout + 5
+    if not args:
+        return options
+    return {**options, "connect_args": {**args, **options.get("connect_args", {})}}
 
 
 def build_config(instance_dir: Path | None = None, overrides: dict | None = None) -> dict:
@@ -69,6 +93,8 @@ def build_config(instance_dir: Path | None = None, overrides: dict | None = None
         "INSTANCE_DIR": str(instance_dir),
         "SQLALCHEMY_DATABASE_URI": database_uri(instance_dir),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "DB_CONNECT_TIMEOUT": int(env.get("DB_CONNECT_TIMEOUT", "5")),
+        "DB_STATEMENT_TIMEOUT": int(env.get("DB_STATEMENT_TIMEOUT", "20")),
         "UPLOAD_DIR": env.get("UPLOAD_DIR") or str(instance_dir / "uploads"),
         "UPLOAD_MAX_MB": int(env.get("UPLOAD_MAX_MB", "10")),
         "SMS_BACKEND": env.get("SMS_BACKEND", "console"),
@@ -101,7 +127,8 @@ def build_config(instance_dir: Path | None = None, overrides: dict | None = None
     }
     config.update(overrides)
     config["SQLALCHEMY_DATABASE_URI"] = with_driver_defaults(config["SQLALCHEMY_DATABASE_URI"])
-    config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(config["SQLALCHEMY_DATABASE_URI"],
-                                                         config["SQLALCHEMY_ENGINE_OPTIONS"])
+    config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(
+        config["SQLALCHEMY_DATABASE_URI"], config["SQLALCHEMY_ENGINE_OPTIONS"],
+        config["DB_CONNECT_TIMEOUT"], config["DB_STATEMENT_TIMEOUT"])
     config["SECRET_KEY"] = config.get("SECRET_KEY") or load_secret_key(instance_dir)
     return config

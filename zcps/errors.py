@@ -1,9 +1,38 @@
-"""Error pages in Chinese; a database error never reaches the browser."""
-from flask import abort, render_template, request
+"""Error pages in Chinese; a database error never reaches the browser.
+
+When the database itself is down (refused, timed out, cut off), the 系统繁忙 page is rendered
+without it: no account menu, no context processor that could ask for the signed-in account —
+only the template and the translations."""
+from flask import abort, current_app, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from markupsafe import escape
+from sqlalchemy import exc as sa_exc
 
 from .extensions import db
+
+# The database is unreachable or gave up on a statement: the request is answered 503.
+OUTAGE = (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.TimeoutError)
+# Were even the template to fail, the page the browser gets is still this one.
+BARE_BUSY = ("<!DOCTYPE html><html lang=\"zh-CN\"><head><meta charset=\"UTF-8\"><title>系统繁忙</title>"
+             "</head><body><h1>系统繁忙</h1><p>系统暂时无法完成此操作，请稍后再试。</p></body></html>")
+
+
+def busy_page(code: int):
+    """系统繁忙, rendered with no database access."""
+    try:
+        db.session.rollback()
+    except Exception:  # noqa: BLE001  the connection may be gone: the page is still shown
+        current_app.logger.warning("Rollback failed on %s", request.path)
+    try:
+        template = current_app.jinja_env.get_template("busy.html")
+        body = template.render(title=_("系统繁忙"), code=code,
+                               message=_("系统暂时无法完成此操作，请稍后再试。"),
+                               home=escape(request.script_root + "/"))
+    except Exception:  # noqa: BLE001  see BARE_BUSY
+        current_app.logger.exception("The busy page failed to render")
+        body = BARE_BUSY
+    return body, code, {"Retry-After": "30", "Cache-Control": "no-store"}
 
 
 def init_app(app):
@@ -49,6 +78,12 @@ def init_app(app):
 
     @app.errorhandler(500)
     def server_error(error):
-        db.session.rollback()
         app.logger.error("Server error on %s", request.path)
-        return page(500, _("系统繁忙"), _("系统暂时无法完成此操作，请稍后再试。"))
+        return busy_page(500)
+
+    def database_unavailable(error):
+        app.logger.error("Database unavailable on %s: %s", request.path, error)
+        return busy_page(503)
+
+    for kind in OUTAGE:
+        app.register_error_handler(kind, database_unavailable)
