@@ -109,6 +109,7 @@ class ObjectionOutcome(LabeledEnum):
 
 class NotificationStatus(LabeledEnum):
     PENDING = ("pending", _l("待发送"))
+    SENDING = ("sending", _l("发送中"))
     SENT = ("sent", _l("已发送"))
     FAILED = ("failed", _l("发送失败"))
 

@@ -92,7 +92,11 @@ class Notification(Scoped, db.Model):
         NotificationStatus, nullable=False, default=NotificationStatus.PENDING
     )
     attempts: Mapped[int] = mapped_column(nullable=False, default=0)
+    # Sends cut off before the gateway's answer came back (the sender crashed or was killed):
+    # each may have reached the phone, so the message may have arrived twice.
+    interruptions: Mapped[int] = mapped_column(nullable=False, default=0, server_default="0")
     last_error: Mapped[str] = mapped_column(sa.Text, nullable=False, default="")
+    # When to try next; while 发送中, until when the sender that took it may take.
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow, nullable=False)
     sent_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow, nullable=False)

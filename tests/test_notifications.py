@@ -3,6 +3,7 @@ import json
 import logging
 import socket
 import threading
+import time
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
@@ -45,6 +46,8 @@ def gateway():
         def do_POST(self):
             body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
             requests.append({"path": self.path, "headers": dict(self.headers), "body": body})
+            if server.delay:
+                time.sleep(server.delay)
             self.send_response(server.status)
             if server.status in (301, 302, 303, 307, 308):
                 self.send_header("Location", "/elsewhere")
@@ -63,6 +66,7 @@ def gateway():
 
     server = HTTPServer(("127.0.0.1", 0), Handler)
     server.status = 200
+    server.delay = 0
     server.requests = requests
     server.url = f"http://127.0.0.1:{server.server_address[1]}/sms"
     # A short poll so that shutdown() at the end does not wait half a second.
@@ -107,7 +111,7 @@ def test_queued_message_waits_for_the_sender_and_file_backend_keeps_chinese(app)
     assert message.status == NotificationStatus.PENDING and message.attempts == 0
     assert sent_lines(app) == []
 
-    assert send_due() == {"sent": 1, "retry": 0, "failed": 0}
+    assert send_due() == {"sent": 1, "retry": 0, "failed": 0, "interrupted": 0, "paused": False}
 
     lines = sent_lines(app)
     assert len(lines) == 1
@@ -123,7 +127,7 @@ def test_queued_message_waits_for_the_sender_and_file_backend_keeps_chinese(app)
     assert message.sent_at is not None
 
     # Nothing left: a second pass sends nothing twice.
-    assert send_due() == {"sent": 0, "retry": 0, "failed": 0}
+    assert send_due() == {"sent": 0, "retry": 0, "failed": 0, "interrupted": 0, "paused": False}
     assert len(sent_lines(app)) == 1
 
 
@@ -142,7 +146,7 @@ def test_rollback_of_the_callers_transaction_leaves_no_message(app):
     db.session.rollback()
 
     assert outbox() == []
-    assert send_due() == {"sent": 0, "retry": 0, "failed": 0}
+    assert send_due() == {"sent": 0, "retry": 0, "failed": 0, "interrupted": 0, "paused": False}
     assert sent_lines(app) == []
 
 
@@ -155,7 +159,7 @@ def test_failure_is_retried_with_backoff_then_marked_failed(app_with):
     later.next_attempt_at = now + timedelta(days=1)
     db.session.commit()
 
-    assert send_due(now=now) == {"sent": 0, "retry": 1, "failed": 0}
+    assert send_due(now=now) == {"sent": 0, "retry": 1, "failed": 0, "interrupted": 0, "paused": False}
     db.session.expire_all()
     assert failing.status == NotificationStatus.PENDING
     assert failing.attempts == 1
@@ -164,23 +168,23 @@ def test_failure_is_retried_with_backoff_then_marked_failed(app_with):
     assert later.attempts == 0 and later.last_error == ""
 
     # Not due before the backoff has passed.
-    assert send_due(now=now + timedelta(seconds=29)) == {"sent": 0, "retry": 0, "failed": 0}
+    assert send_due(now=now + timedelta(seconds=29)) == {"sent": 0, "retry": 0, "failed": 0, "interrupted": 0, "paused": False}
 
     second = now + timedelta(seconds=30)
-    assert send_due(now=second) == {"sent": 0, "retry": 1, "failed": 0}
+    assert send_due(now=second) == {"sent": 0, "retry": 1, "failed": 0, "interrupted": 0, "paused": False}
     db.session.expire_all()
     assert failing.attempts == 2
     assert failing.next_attempt_at == second + timedelta(seconds=60)
 
     third = second + timedelta(seconds=60)
-    assert send_due(now=third) == {"sent": 0, "retry": 0, "failed": 1}
+    assert send_due(now=third) == {"sent": 0, "retry": 0, "failed": 1, "interrupted": 0, "paused": False}
     db.session.expire_all()
     assert failing.status == NotificationStatus.FAILED
     assert failing.attempts == 3
     assert failing.sent_at is None
 
     # A failed message is never tried again; the later one is still waiting, untouched.
-    assert send_due(now=third + timedelta(hours=1)) == {"sent": 0, "retry": 0, "failed": 0}
+    assert send_due(now=third + timedelta(hours=1)) == {"sent": 0, "retry": 0, "failed": 0, "interrupted": 0, "paused": False}
     db.session.expire_all()
     assert failing.attempts == 3
     assert later.status == NotificationStatus.PENDING and later.attempts == 0
@@ -201,8 +205,8 @@ def test_default_maximum_is_five_attempts_and_error_is_truncated(app, monkeypatc
         outcomes.append(send_due(now=moment))
         db.session.expire_all()
         moment = message.next_attempt_at
-    assert outcomes[:4] == [{"sent": 0, "retry": 1, "failed": 0}] * 4
-    assert outcomes[4] == {"sent": 0, "retry": 0, "failed": 1}
+    assert outcomes[:4] == [{"sent": 0, "retry": 1, "failed": 0, "interrupted": 0, "paused": False}] * 4
+    assert outcomes[4] == {"sent": 0, "retry": 0, "failed": 1, "interrupted": 0, "paused": False}
     assert message.status == NotificationStatus.FAILED
     assert message.attempts == 5
     assert len(message.last_error) == 1000
@@ -222,7 +226,7 @@ def test_one_failure_does_not_stop_or_undo_the_others(app, monkeypatch):
         queue_sms(mobile, "authorization_approved", TEXT)
     db.session.commit()
 
-    assert send_due() == {"sent": 2, "retry": 1, "failed": 0}
+    assert send_due() == {"sent": 2, "retry": 1, "failed": 0, "interrupted": 0, "paused": False}
     assert [line["mobile"] for line in sent_lines(app)] == ["13800001111", "13800003333"]
     assert [m.mobile for m in outbox(NotificationStatus.PENDING)] == ["13800002222"]
 
@@ -231,9 +235,9 @@ def test_limit_caps_one_pass(app):
     for n in range(3):
         queue_sms(f"1380000{n:04d}", "authorization_approved", TEXT)
     db.session.commit()
-    assert send_due(limit=2) == {"sent": 2, "retry": 0, "failed": 0}
+    assert send_due(limit=2) == {"sent": 2, "retry": 0, "failed": 0, "interrupted": 0, "paused": False}
     assert [line["mobile"] for line in sent_lines(app)] == ["13800000000", "13800000001"]
-    assert send_due(limit=2) == {"sent": 1, "retry": 0, "failed": 0}
+    assert send_due(limit=2) == {"sent": 1, "retry": 0, "failed": 0, "interrupted": 0, "paused": False}
 
 
 def test_http_backend_posts_json_with_bearer_token(app_with, gateway):
@@ -241,7 +245,7 @@ def test_http_backend_posts_json_with_bearer_token(app_with, gateway):
     message = queue_sms("13800001111", "authorization_approved", TEXT)
     db.session.commit()
 
-    assert send_due() == {"sent": 1, "retry": 0, "failed": 0}
+    assert send_due() == {"sent": 1, "retry": 0, "failed": 0, "interrupted": 0, "paused": False}
 
     assert len(gateway.requests) == 1
     request = gateway.requests[0]
@@ -252,6 +256,8 @@ def test_http_backend_posts_json_with_bearer_token(app_with, gateway):
         "mobile": "13800001111", "template": "authorization_approved", "text": TEXT,
         "id": message.id,
     }
+    # The gateway drops a message it has already taken under this key.
+    assert request["headers"]["Idempotency-Key"] == f"zcps-sms-{message.id}"
     db.session.expire_all()
     assert message.status == NotificationStatus.SENT
 
@@ -264,14 +270,14 @@ def test_http_backend_without_token_sends_no_authorization(app_with, gateway):
     assert "Authorization" not in gateway.requests[0]["headers"]
 
 
-@pytest.mark.parametrize("status", [500, 403, 302])
+@pytest.mark.parametrize("status", [500, 503, 429, 302])
 def test_http_backend_treats_non_2xx_as_failure(app_with, gateway, status):
     app_with(SMS_BACKEND="http", SMS_HTTP_URL=gateway.url)
     gateway.status = status
     message = queue_sms("13800001111", "authorization_approved", TEXT)
     db.session.commit()
 
-    assert send_due() == {"sent": 0, "retry": 1, "failed": 0}
+    assert send_due() == {"sent": 0, "retry": 1, "failed": 0, "interrupted": 0, "paused": False}
     # A redirect is not followed (it would re-send the message as a GET).
     assert [r["path"] for r in gateway.requests] == ["/sms"]
     db.session.expire_all()
@@ -313,10 +319,10 @@ def test_message_locked_by_another_sender_is_skipped(app):
     with db.engine.connect() as other, other.begin():
         other.execute(db.select(Notification.id).where(Notification.id == first_id)
                       .with_for_update())
-        assert send_due() == {"sent": 1, "retry": 0, "failed": 0}
+        assert send_due() == {"sent": 1, "retry": 0, "failed": 0, "interrupted": 0, "paused": False}
     assert [line["mobile"] for line in sent_lines(app)] == ["13800002222"]
 
-    assert send_due() == {"sent": 1, "retry": 0, "failed": 0}
+    assert send_due() == {"sent": 1, "retry": 0, "failed": 0, "interrupted": 0, "paused": False}
     assert [line["mobile"] for line in sent_lines(app)] == ["13800002222", "13800001111"]
 
 
@@ -369,3 +375,87 @@ def test_the_outbox_names_each_message_rather_than_showing_its_code(client):
         as_text=True)
     assert "授权审核通过" in page and "受理点退回" in page
     assert "authorization_approved" not in page and "acceptance_returned" not in page
+
+
+@pytest.mark.parametrize("status", [400, 403, 404])
+def test_a_message_the_gateway_refuses_is_not_asked_again(app_with, gateway, status):
+    app_with(SMS_BACKEND="http", SMS_HTTP_URL=gateway.url)
+    gateway.status = status
+    message = queue_sms("13800001111", "authorization_approved", TEXT)
+    db.session.commit()
+
+    assert send_due() == {"sent": 0, "retry": 0, "failed": 1, "interrupted": 0, "paused": False}
+    db.session.expire_all()
+    assert message.status == NotificationStatus.FAILED and message.attempts == 1
+    assert f"HTTP {status}" in message.last_error
+    assert send_due(now=utcnow() + timedelta(days=1))["sent"] == 0
+    assert len(gateway.requests) == 1
+
+
+def test_a_failing_gateway_stops_the_pass_after_three_failures_in_a_row(app_with, gateway):
+    app_with(SMS_BACKEND="http", SMS_HTTP_URL=gateway.url)
+    gateway.status = 500
+    for n in range(6):
+        queue_sms(f"1380000111{n}", "authorization_approved", TEXT)
+    db.session.commit()
+
+    counts = send_due()
+    assert counts == {"sent": 0, "retry": 3, "failed": 0, "interrupted": 0, "paused": True}
+    assert len(gateway.requests) == 3
+    assert len(outbox(NotificationStatus.PENDING)) == 6
+    assert "短信网关连续失败，本轮暂停发送" in cli.format_counts(counts)
+
+
+def test_a_hanging_gateway_costs_its_timeout_per_message_and_stops_the_pass(app_with, gateway):
+    app_with(SMS_BACKEND="http", SMS_HTTP_URL=gateway.url, SMS_HTTP_TIMEOUT=0.3)
+    gateway.delay = 1.5
+    for n in range(10):
+        queue_sms(f"1380000111{n}", "authorization_approved", TEXT)
+    db.session.commit()
+
+    started = time.monotonic()
+    counts = send_due()
+    assert counts["paused"] and counts["retry"] == 3
+    assert time.monotonic() - started < 3  # 3 × 0.3 s, not 10 × 10 s
+    db.session.expire_all()
+    assert all("timed out" in message.last_error for message in outbox()[:3])
+
+
+class Killed(BaseException):
+    """The sender process dying in the middle of a send (SIGKILL)."""
+
+
+def test_a_sender_killed_mid_send_resends_once_and_records_the_possible_duplicate(app_with):
+    app = app_with(SMS_BACKEND="file")
+    message = queue_sms("13800001111", "authorization_approved", TEXT)
+    db.session.commit()
+    message_id = message.id
+    real = notifications.send_file
+
+    def reaches_the_phone_then_dies(message, now):
+        real(message, now)
+        raise Killed()
+
+    notifications.BACKENDS["file"] = reaches_the_phone_then_dies
+    try:
+        with pytest.raises(Killed):
+            send_due()
+    finally:
+        notifications.BACKENDS["file"] = real
+    db.session.rollback()  # what the dead process had not committed is gone
+
+    taken = db.session.get(Notification, message_id, populate_existing=True)
+    assert taken.status == NotificationStatus.SENDING and taken.attempts == 1
+    # Another sender leaves it alone while its lease runs ...
+    assert send_due()["sent"] == 0
+    # ... and afterwards sends it again, under the same id, saying so.
+    later = utcnow() + notifications.lease() + timedelta(seconds=1)
+    counts = send_due(now=later)
+    assert counts == {"sent": 1, "retry": 0, "failed": 0, "interrupted": 1, "paused": False}
+    assert "1 条上次发送中断后重发，可能重复送达" in cli.format_counts(counts)
+    db.session.expire_all()
+    resent = db.session.get(Notification, message_id)
+    assert (resent.status, resent.attempts, resent.interruptions) == (
+        NotificationStatus.SENT, 2, 1)
+    assert resent.last_error == notifications.INTERRUPTED
+    assert [line["id"] for line in sent_lines(app)] == [message_id, message_id]

@@ -275,18 +275,19 @@ class TitleQualificationView(PlatformView):
 
 
 class NotificationView(PlatformView):
-    column_list = ["created_at", "template", "status", "attempts", "sent_at"]
+    column_list = ["created_at", "template", "status", "attempts", "interruptions", "sent_at"]
     column_details_list = ["created_at", "mobile", "template", "text", "status", "attempts",
-                           "last_error", "next_attempt_at", "sent_at"]
+                           "interruptions", "last_error", "next_attempt_at", "sent_at"]
     column_labels = {"created_at": _l("创建时间"), "mobile": _l("手机号码"), "template": _l("类型"),
                      "text": _l("内容"), "status": _l("状态"), "attempts": _l("尝试次数"),
+                     "interruptions": _l("中断重发（可能重复）"),
                      "last_error": _l("最近错误"), "next_attempt_at": _l("下次尝试"), "sent_at": _l("发送时间")}
     column_formatters = {"status": status_formatter("status"),
                          "template": lambda view, context, model, name: sms.label(model.template)}
     column_searchable_list = ["mobile", "text"]
     status_column = "status"
     status_tabs = (
-        ("pending", _l("待发送"), [NotificationStatus.PENDING]),
+        ("pending", _l("待发送"), [NotificationStatus.PENDING, NotificationStatus.SENDING]),
         ("sent", _l("已发送"), [NotificationStatus.SENT]),
         ("failed", _l("发送失败"), [NotificationStatus.FAILED]),
         ("all", _l("全部"), None),

@@ -151,7 +151,12 @@ def send_notifications(loop, interval, limit):
 
 
 def format_counts(counts):
-    return f"已发送 {counts['sent']} 条，待重试 {counts['retry']} 条，失败 {counts['failed']} 条"
+    text = f"已发送 {counts['sent']} 条，待重试 {counts['retry']} 条，失败 {counts['failed']} 条"
+    if counts.get("interrupted"):
+        text += f"；其中 {counts['interrupted']} 条上次发送中断后重发，可能重复送达"
+    if counts.get("paused"):
+        text += "；短信网关连续失败，本轮暂停发送"
+    return text
 
 
 def print_sign_ins():

@@ -102,6 +102,8 @@ def build_config(instance_dir: Path | None = None, overrides: dict | None = None
         "SMS_HTTP_URL": env.get("SMS_HTTP_URL", ""),
         "SMS_HTTP_TOKEN": env.get("SMS_HTTP_TOKEN", ""),
         "SMS_MAX_ATTEMPTS": int(env.get("SMS_MAX_ATTEMPTS", "5")),
+        "SMS_HTTP_TIMEOUT": float(env.get("SMS_HTTP_TIMEOUT", "5")),
+        "SMS_BREAKER_FAILURES": int(env.get("SMS_BREAKER_FAILURES", "3")),
         "PUBLICITY_COUNT_START_DAY": _bool(env.get("PUBLICITY_COUNT_START_DAY"), False),
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_ENABLED": _bool(env.get("RATELIMIT_ENABLED"), True),

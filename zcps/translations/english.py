@@ -644,6 +644,12 @@ ENGLISH = {
     "%(plan)s尚未设置受理点，请联系%(contact)s。": "%(plan)s has no acceptance point yet; please contact %(contact)s.",
     "所选申报分属%(plans)s，没有共同的受理点，请按评审计划分别推荐。": "The chosen applications belong to %(plans)s, which have no acceptance point in common: recommend them plan by plan.",
     # (end of plans: publicity and recommendation)
+    # outbox and outage
+    "发送中": "Sending", "中断重发（可能重复）": "Resent after an interruption (possible duplicate)",
+    "请稍候片刻后刷新页面；已填写的内容请勿关闭页面，恢复后重新提交即可。":
+        "Please wait a moment and reload the page. Keep a page with filled-in fields open and "
+        "submit it again once the service is back.",
+    # (end of outbox and outage)
 }
 
 HERE = Path(__file__).resolve().parent
