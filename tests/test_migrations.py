@@ -29,6 +29,26 @@ def test_flask_db_upgrade_on_an_empty_database_matches_the_models(tmp_path):
             drop_server_database(uri, base)
 
 
+def test_every_migration_goes_down_to_base_and_up_again(tmp_path):
+    base = server_url()
+    uri = f"sqlite:///{tmp_path / 'updown.sqlite3'}" if base is None else create_server_database(
+        base, prefix="zcps_updown")
+    try:
+        app = create_app(app_config(tmp_path, uri))
+        runner = app.test_cli_runner()
+        for step in (["db", "upgrade"], ["db", "downgrade", "base"], ["db", "upgrade"]):
+            result = runner.invoke(args=step)
+            assert result.exit_code == 0, (step, result.output, result.exception)
+        with app.app_context():
+            with db.engine.connect() as connection:
+                context = MigrationContext.configure(connection, opts={"compare_type": True})
+                assert compare_metadata(context, db.metadata) == []
+            db.engine.dispose()
+    finally:
+        if base is not None:
+            drop_server_database(uri, base)
+
+
 def test_applications_before_plans_are_put_under_a_plan_per_year(tmp_path):
     """0003 gives every existing application a plan of its year (all series, the active
     acceptance points, deadlines late enough to refuse nothing in progress) and a status_since

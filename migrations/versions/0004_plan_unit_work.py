@@ -65,10 +65,6 @@ def downgrade():
     with op.batch_alter_table('review_plan', schema=None) as batch_op:
         batch_op.drop_column('version')
 
-    with op.batch_alter_table('plan_unit_work', schema=None) as batch_op:
-        batch_op.drop_index('ix_plan_unit_work_total')
-        batch_op.drop_index('ix_plan_unit_work_oldest')
-        batch_op.drop_index(batch_op.f('ix_plan_unit_work__unit_id'))
-
+    # The table's indexes go with it (MariaDB refuses to drop an index a foreign key uses).
     op.drop_table('plan_unit_work')
     # ### end Alembic commands ###
