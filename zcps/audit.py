@@ -1,8 +1,39 @@
-"""The audit log: who did what (an AuditAction), from where. Written in the caller's transaction."""
+"""The audit log: who did what (an AuditAction), from where. Written in the caller's transaction.
+
+The log is append-only: the database refuses to change an entry and to delete one younger than
+``KEEP_DAYS`` (triggers of migration 0009 on PostgreSQL, MariaDB and SQLite); ``purge`` removes
+only older ones. A 身份证号 never enters it whole: it is masked as it is written."""
+import re
+from datetime import timedelta
+
+import sqlalchemy as sa
 from flask import has_request_context, request
 from flask_babel import lazy_gettext as _l
 
-from models import AuditAction, AuditLog, Role
+from models import AuditAction, AuditLog, Role, utcnow
+
+from .identifiers import mask_id_number
+
+# Entries are kept at least this long (等保2.0: 6 months).
+KEEP_DAYS = 180
+# An 18-character 身份证号 inside any text (a username typed at sign-in, a target, a detail).
+ID_NUMBER_RE = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
+
+
+class PurgeRefused(ValueError):
+    """A purge that would remove entries younger than KEEP_DAYS."""
+
+
+def mask_ids(value):
+    """``value`` with every 身份证号 in it masked (3301**********0612), strings inside lists
+    and dicts too."""
+    if isinstance(value, str):
+        return ID_NUMBER_RE.sub(lambda match: mask_id_number(match.group(0)), value)
+    if isinstance(value, dict):
+        return {key: mask_ids(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [mask_ids(item) for item in value]
+    return value
 
 # The kinds of target ("kind:what"): the roles of accounts, and the records.
 TARGET_KINDS = {**{role.value: role.lazy_label for role in Role}, "unit": _l("用人单位"),
@@ -16,6 +47,7 @@ def target_label(target: str) -> str:
     if kind not in TARGET_KINDS:
         return target or ""
     label = str(TARGET_KINDS[kind])
+    what = mask_ids(what)  # entries written before masking began
     if not what:
         return label
     return f"{label} #{what}" if what.isdigit() else f"{label} {what}"
@@ -27,9 +59,19 @@ def record(action: AuditAction, *, actor=None, target: str = "", **detail) -> Au
     entry = AuditLog(
         actor_id=getattr(actor, "id", None),
         action=action,
-        target=target[:200],
-        detail=detail,
+        target=mask_ids(target)[:200],
+        detail=mask_ids(detail),
         ip_address=(request.remote_addr or "")[:45] if has_request_context() else "",
     )
     db.session.add(entry)
     return entry
+
+
+def purge(session, days: int) -> int:
+    """Delete the entries older than ``days`` (at least KEEP_DAYS); returns how many."""
+    if days < KEEP_DAYS:
+        raise PurgeRefused(f"审计日志至少保留{KEEP_DAYS}天，不能清理{days}天内的记录。")
+    # A margin of a day below the database's own limit, whatever the clocks say.
+    cutoff = utcnow() - timedelta(days=days + 1)
+    result = session.execute(sa.delete(AuditLog).where(AuditLog.created_at < cutoff))
+    return result.rowcount

@@ -59,6 +59,19 @@ def seed_catalogue_command():
     click.echo(f"新增申报系列 {added} 个。")
 
 
+@bp.cli.command("purge-audit")
+@click.option("--days", type=int, default=audit.KEEP_DAYS, show_default=True,
+              help=f"删除多少天以前的审计日志（不少于 {audit.KEEP_DAYS} 天）")
+def purge_audit(days):
+    """清理保留期以外的审计日志（保留期内的记录不能删除）。"""
+    try:
+        removed = audit.purge(db.session, days)
+    except audit.PurgeRefused as error:
+        raise click.ClickException(str(error)) from None
+    db.session.commit()
+    click.echo(f"已清理 {removed} 条 {days} 天以前的审计日志。")
+
+
 @bp.cli.command("unit-work")
 @click.option("--rebuild", is_flag=True, help="按申报记录重新统计全部单位待办。")
 def unit_work_command(rebuild):
