@@ -173,6 +173,7 @@ class AuditAction(LabeledEnum):
     PLAN_CREATE = ("plan_create", _l("新增评审计划"))
     PLAN_UPDATE = ("plan_update", _l("修改评审计划"))
     REMINDER = ("reminder", _l("截止提醒"))
+    EXPORT = ("export", _l("导出数据"))
 
 
 class PlanStage(LabeledEnum):

@@ -77,3 +77,17 @@ def test_purge_removes_only_entries_past_the_keeping_period(app, runner):
     db.session.rollback()
     assert db.session.scalars(sa.select(AuditLog.id)).all() == [kept]
     assert old != kept
+
+
+def test_every_export_is_in_the_audit_log(client):
+    unit = factories.unit("甲单位")
+    officer = factories.employer(unit)
+    db.session.commit()
+    signed_in(client, officer)
+    response = client.get("/unit/unit_archive/export.xlsx?tab=all")
+    assert response.status_code == 200
+    exported = db.session.scalars(sa.select(AuditLog).filter_by(action=AuditAction.EXPORT)).all()
+    assert len(exported) == 1
+    assert exported[0].actor_id == officer.id and exported[0].ip_address
+    assert exported[0].target.startswith("export:") and exported[0].target.endswith(".xlsx")
+    assert audit.target_label(exported[0].target).startswith("导出文件 ")

@@ -1,12 +1,19 @@
 """Excel exports: written with xlsxwriter in constant-memory mode, every user value as a string.
 
 Writing user text with ``write_string`` (and turning off formula and URL detection) means a
-value such as ``=HYPERLINK(...)`` stays text: nothing typed into zcps becomes a formula.
+value such as ``=HYPERLINK(...)`` stays text: nothing typed into zcps becomes a formula. Every
+export handed to a signed-in account is in the audit log (who, which file, from where).
 """
 from io import BytesIO
 
 import xlsxwriter
-from flask import send_file
+from flask import has_request_context, send_file
+from flask_login import current_user
+
+from models import AuditAction
+
+from . import audit
+from .extensions import db
 
 WORKBOOK_OPTIONS = {
     "constant_memory": True,
@@ -50,6 +57,10 @@ def write_table(rows, headers, title: str | None = None) -> bytes:
 
 
 def xlsx_response(data: bytes, download_name: str):
+    if has_request_context() and current_user.is_authenticated:
+        audit.record(AuditAction.EXPORT, actor=current_user, target=f"export:{download_name}",
+                     size=len(data))
+        db.session.commit()
     response = send_file(
         BytesIO(data), as_attachment=True, download_name=download_name, max_age=0,
         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

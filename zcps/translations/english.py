@@ -649,6 +649,7 @@ ENGLISH = {
     "请稍候片刻后刷新页面；已填写的内容请勿关闭页面，恢复后重新提交即可。":
         "Please wait a moment and reload the page. Keep a page with filled-in fields open and "
         "submit it again once the service is back.",
+    "导出数据": "Data export", "导出文件": "Exported file",
     # (end of outbox and outage)
 }
 
