@@ -644,6 +644,9 @@ ENGLISH = {
     "%(plan)s尚未设置受理点，请联系%(contact)s。": "%(plan)s has no acceptance point yet; please contact %(contact)s.",
     "所选申报分属%(plans)s，没有共同的受理点，请按评审计划分别推荐。": "The chosen applications belong to %(plans)s, which have no acceptance point in common: recommend them plan by plan.",
     # (end of plans: publicity and recommendation)
+    # sec-web
+    "公示开始日期过晚，无法计算公示期。": "The start date is too far ahead for the publicity period to be counted.",
+    # (end of sec-web)
 }
 
 HERE = Path(__file__).resolve().parent
