@@ -8,6 +8,7 @@ from flask_admin.theme import Bootstrap4Theme
 
 from zcps.areas import AREAS
 from zcps.redirects import admin_redirect_target
+from zcps.security_headers import csp_nonce
 
 from . import acceptance, applicant, employer, platform
 from .base import AreaIndexView
@@ -50,6 +51,7 @@ def init_admin_areas(app):
             index_view=index,
             theme=Bootstrap4Theme(base_template="zcps/area_base.html", fluid=True),
             translations_path=ADMIN_TRANSLATIONS,
+            csp_nonce_generator=csp_nonce,
         )
         REGISTRARS[area.endpoint](admin)
         admins[area.endpoint] = admin
