@@ -4,6 +4,7 @@ import re
 
 import pytest
 
+from models import Authorization
 from tests import factories
 from tests.crawl import DEMO_ROLES, demo_client, reachable_pages, role_id, url_rules
 from tests.helpers import post, signed_in
@@ -113,12 +114,12 @@ def test_only_the_scan_beside_the_admins_decision_may_be_framed_and_only_here(ap
     db.session.commit()
     signed_in(client, account)
     upload(client, factories.pdf_bytes())
-    scan = "/unit/authorization/file/1"
-    response = client.get(scan)
+    scan = db.session.scalar(db.select(Authorization.id).filter_by(unit_id=unit.id))
+    response = client.get(f"/unit/authorization/file/{scan}")
     assert response.status_code == 200 and "frame-ancestors 'none'" in \
         response.headers["Content-Security-Policy"]
     admin_client = signed_in(app.test_client(), admin)
-    response = admin_client.get("/admin/admin_authorization/file/1")
+    response = admin_client.get(f"/admin/admin_authorization/file/{scan}")
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     assert response.headers["Content-Security-Policy"] == "frame-ancestors 'self'"
     assert response.headers["X-Frame-Options"] == "SAMEORIGIN"
