@@ -7,7 +7,7 @@ import pytest
 from models import Authorization
 from tests import factories
 from tests.crawl import DEMO_ROLES, demo_client, reachable_pages, role_id, url_rules
-from tests.helpers import post, signed_in
+from tests.helpers import StatementLog, post, signed_in
 from zcps.extensions import db
 
 NONCE = re.compile(r"script-src 'nonce-([A-Za-z0-9_-]{16,})'(;|$)")
@@ -97,6 +97,20 @@ def test_pages_and_their_static_files_keep_the_headers_signed_out(client):
         response = client.get(url)
         assert not header_problems(response, url, False), url
     assert client.get("/").headers.get("Cache-Control") is None  # the public pages may be cached
+
+
+def test_the_headers_need_no_database(app, client):
+    """They are set from the request and the session cookie alone, so that an answer given while
+    the database is down carries them as well."""
+    unit = factories.unit("甲单位")
+    account = factories.employer(unit)
+    db.session.commit()
+    signed_in(client, account)
+    with StatementLog(db.engine) as log:
+        response = client.get("/favicon.ico")
+    assert log.count == 0
+    assert response.headers["Cache-Control"] == "no-store"
+    assert not header_problems(response, "/favicon.ico", True)
 
 
 def test_every_response_has_its_own_nonce(client):

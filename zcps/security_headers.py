@@ -13,8 +13,7 @@
 """
 import secrets
 
-from flask import current_app, g, request
-from flask_login import current_user
+from flask import current_app, g, request, session
 
 POLICY = ("default-src 'self'; script-src 'nonce-{nonce}'; style-src 'self' 'unsafe-inline'; "
           "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; object-src 'none'; "
@@ -50,9 +49,15 @@ def set_security_headers(response):
     if current_app.config.get("SESSION_COOKIE_SECURE"):
         headers["Strict-Transport-Security"] = HSTS
     static = request.endpoint is not None and request.endpoint.rsplit(".", 1)[-1] == "static"
-    if not static and current_user.is_authenticated:
+    if not static and _signed_in():
         headers["Cache-Control"] = "no-store"
     return response
+
+
+def _signed_in() -> bool:
+    # Read from the session cookie, not the account: an answer given while the database is down
+    # (系统繁忙) gets its headers too.
+    return session.get("_user_id") is not None
 
 
 def init_app(app):
