@@ -116,7 +116,7 @@ def test_admin_edits_a_day(admin_client, root):
 def test_admin_deletes_a_day_after_confirmation(admin_client):
     record = add_day(date(2027, 2, 8), note="春节")
     listing = admin_client.get(BASE).get_data(as_text=True)
-    assert f'action="{BASE}delete/"' in listing and "safeConfirm(" in listing
+    assert f'action="{BASE}delete/"' in listing and "data-confirm=" in listing
     response = post(admin_client, BASE + "delete/", {"id": str(record.id)}, token_from=BASE)
     assert response.status_code == 302
     assert rows() == []

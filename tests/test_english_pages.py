@@ -22,11 +22,10 @@ from zcps.extensions import db
 CHINESE = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff01-\uff5e]+")
 # The language switch names Chinese in Chinese.
 ALLOWED = ("中文",)
-# Attributes a screen reader speaks or a pointer shows.
-SPOKEN = re.compile(r'\s(?:title|aria-label|placeholder|alt)="([^"]*)"')
-# Confirmations (their text a JSON string), and the data Flask-Admin's scripts show: the bulk
-# actions' confirmations and the filters' names and choices.
-CONFIRM = re.compile(r"confirm\((\"(?:[^\"\\]|\\.)*\")\)")
+# Attributes a screen reader speaks or a pointer shows, and confirmations (data-confirm).
+SPOKEN = re.compile(r'\s(?:title|aria-label|placeholder|alt|data-confirm)="([^"]*)"')
+# The data Flask-Admin's scripts show: the bulk actions' confirmations and the filters' names
+# and choices.
 SCRIPT_DATA = re.compile(r'<div id="(actions-confirmation|message|filter-groups)-data"'
                          r' class="d-none">(.*?)</div>', re.S)
 
@@ -93,7 +92,6 @@ def read_and_heard(page: str) -> str:
     """What a person reads on the page, and what a screen reader, a confirmation or a list's
     filter menu says."""
     spoken = [html.unescape(text) for text in SPOKEN.findall(page)]
-    spoken += [json.loads(text) for text in CONFIRM.findall(page)]
     for name, data in SCRIPT_DATA.findall(page):
         data = json.loads(data)
         if name != "filter-groups":

@@ -1,10 +1,14 @@
 """Flask-Admin areas, one per role, each created inside ``create_app``."""
 from pathlib import Path
 
+import flask_admin.actions
+import flask_admin.model.base
 from flask_admin import Admin
 from flask_admin.theme import Bootstrap4Theme
 
 from zcps.areas import AREAS
+from zcps.redirects import admin_redirect_target
+from zcps.security_headers import csp_nonce
 
 from . import acceptance, applicant, employer, platform
 from .base import AreaIndexView
@@ -21,6 +25,12 @@ REGISTRARS = {
     "me": applicant.register,
     "acceptance": acceptance.register,
 }
+
+
+# Flask-Admin's views and bulk actions call get_redirect_target by the name they imported; it
+# lets through any address on the same host, ours only a path on this site.
+flask_admin.model.base.get_redirect_target = admin_redirect_target
+flask_admin.actions.get_redirect_target = admin_redirect_target
 
 
 def init_admin_areas(app):
@@ -41,6 +51,7 @@ def init_admin_areas(app):
             index_view=index,
             theme=Bootstrap4Theme(base_template="zcps/area_base.html", fluid=True),
             translations_path=ADMIN_TRANSLATIONS,
+            csp_nonce_generator=csp_nonce,
         )
         REGISTRARS[area.endpoint](admin)
         admins[area.endpoint] = admin

@@ -40,6 +40,7 @@ from zcps import accounts, audit, workdays, workflow
 from zcps.extensions import db
 from zcps.forms import DecisionForm
 from zcps.i18n import aside, join_list, local_date, weekday
+from zcps.security_headers import framed_by_this_site
 from zcps.storage import send_stored
 from zcps.workflow import sms
 
@@ -178,7 +179,7 @@ class AuthorizationView(PlatformView):
         authorization = self.get_one_or_404(authorization_id)
         if authorization.file is None:
             abort(404)
-        return send_stored(authorization.file, inline=True)
+        return framed_by_this_site(send_stored(authorization.file, inline=True))
 
     @action("approve", _l("通过"), _l("确定通过所选单位的授权申请吗？通过后将短信通知各单位。"))
     def action_approve(self, authorizations):

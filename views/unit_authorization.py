@@ -9,6 +9,7 @@ from flask_login import current_user
 from models import Authorization, AuthorizationStatus, Role
 from zcps import plans, workdays, workflow
 from zcps.documents import entrustment_pdf
+from zcps.exports import attachment_name
 from zcps.extensions import db
 from zcps.forms import AuthorizationForm
 from zcps.storage import send_stored, store_bytes
@@ -56,7 +57,7 @@ class AuthorizationPage(AreaPage):
             officer_id_number=form.officer_id_number.data,
             officer_mobile=form.officer_mobile.data, issued_on=workdays.today())
         response = send_file(BytesIO(pdf), mimetype="application/pdf", as_attachment=True,
-                             download_name=f"委托证明_{unit.name}.pdf", max_age=0)
+                             download_name=attachment_name(f"委托证明_{unit.name}.pdf"), max_age=0)
         response.headers["Cache-Control"] = "private, no-store"
         return response
 

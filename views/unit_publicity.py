@@ -48,9 +48,12 @@ def _parse_date(value):
 
 
 def _period_end(period, typed):
-    """The end date the form holds: the one typed when it is not before the earliest."""
+    """The end date the form holds: the one typed when it is not before the earliest (nor so
+    late that no period is counted to it)."""
     end = _parse_date(typed)
-    return end if end is not None and end >= period["earliest_end"] else period["earliest_end"]
+    earliest = period["earliest_end"]
+    return end if end is not None and earliest <= end <= earliest + workflow.MAX_PUBLICITY_SPAN \
+        else earliest
 
 
 def _publicity_state(publicity, today=None):
@@ -169,7 +172,9 @@ class PublicityView(ScopedModelView):
                         end=local_date(publicity.end_date)))
                 if started:
                     return redirect(self.get_url(".details_view", id=started.value.id))
-        start = _parse_date(form.get("start_date")) or workdays.today()
+        start = _parse_date(form.get("start_date"))
+        if start is None or not workdays.within_reach(start):
+            start = workdays.today()
         period = workflow.publicity_period(start)
         selected = [application for application in candidates
                     if not chosen or str(application.id) in chosen]
@@ -185,7 +190,10 @@ class PublicityView(ScopedModelView):
         start = _parse_date(request.args.get("start"))
         if start is None:
             return jsonify({"error": _("日期格式不正确。")}), 400
-        period = workflow.publicity_period(start)
+        try:
+            period = workflow.publicity_period(start)
+        except workflow.WorkflowError as error:
+            return jsonify({"error": str(error)}), 400
         ids = [value for value in request.args.getlist("ids") if value.isdigit()]
         applications = self.scoped_records(ids, Application) if ids else []
         fits = workflow.deadline_fit(

@@ -25,6 +25,7 @@ from zcps.archive_fields import summary
 from zcps.extensions import db
 from zcps.i18n import join_list, local_date
 from zcps.identifiers import mask_id_number
+from zcps.redirects import safe_return_path
 from zcps.storage import send_stored
 
 from .base import (
@@ -131,7 +132,8 @@ class ArchiveReviewView(ScopedModelView):
         grouped = {category: [i for i in items if i.category == category]
                    for category in ArchiveCategory}
         return self.render("unit/archive_review.html", person=person, grouped=grouped,
-                           return_url=request.args.get("url"))
+                           return_url=safe_return_path(
+                               request.args.get("url"), url_for("unit_archive_people.index_view")))
 
     @expose("/decide/", methods=("POST",))
     def decide_view(self):

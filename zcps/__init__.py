@@ -52,9 +52,17 @@ def create_app(config: dict | None = None) -> Flask:
     babel.init_app(app, locale_selector=select_locale)
     limiter.init_app(app)
 
-    from . import auth, cli, errors, templating, unit_work  # noqa: F401  keeps 超期与待办 counted
+    from . import (  # noqa: F401  unit_work keeps 超期与待办 counted
+        auth,
+        cli,
+        errors,
+        security_headers,
+        templating,
+        unit_work,
+    )
 
     auth.init_app(app)
+    security_headers.init_app(app)
     errors.init_app(app)
     templating.init_app(app)
     cli.init_app(app)

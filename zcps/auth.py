@@ -1,6 +1,4 @@
 """Home page, sign-in per role, sign-out and the language switch."""
-from urllib.parse import urlsplit
-
 from flask import (
     Blueprint,
     abort,
@@ -28,6 +26,7 @@ from .areas import AREAS, area_by_slug, area_for
 from .extensions import db, limiter, login_manager
 from .forms import ApplicantRegistrationForm, UnitRegistrationForm
 from .identifiers import normalize
+from .redirects import safe_return_path
 
 bp = Blueprint("auth", __name__)
 
@@ -61,13 +60,12 @@ def login_url_for(role: Role, next_url: str | None = None) -> str:
 
 def _safe_next(role: Role, target: str | None) -> str | None:
     """Only a relative path inside the role's own area may be the target after sign-in."""
-    if not target:
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+    target = safe_return_path(target)
+    if target is None:
         return None
     area_url = area_for(role).url
-    if parts.path == area_url or parts.path.startswith(area_url + "/"):
+    path = target.split("?", 1)[0].split("#", 1)[0]
+    if path == area_url or path.startswith(area_url + "/"):
         return target
     return None
 
@@ -196,10 +194,7 @@ def set_language(code):
     if code not in current_app.config["LANGUAGES"]:
         abort(404)
     session["lang"] = code
-    target = request.form.get("next") or ""
-    if not target.startswith("/") or target.startswith("//"):
-        target = url_for("auth.home")
-    return redirect(target)
+    return redirect(safe_return_path(request.form.get("next"), url_for("auth.home")))
 
 
 def init_app(app):

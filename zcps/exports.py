@@ -4,6 +4,7 @@ Writing user text with ``write_string`` (and turning off formula and URL detecti
 value such as ``=HYPERLINK(...)`` stays text: nothing typed into zcps becomes a formula. Every
 export handed to a signed-in account is in the audit log (who, which file, from where).
 """
+import unicodedata
 from io import BytesIO
 
 import xlsxwriter
@@ -56,13 +57,21 @@ def write_table(rows, headers, title: str | None = None) -> bytes:
     return output.getvalue()
 
 
+def attachment_name(name: str) -> str:
+    """``name`` as the Content-Disposition header of a download can carry it: a line break or
+    other control character (typed into a unit's name) becomes a space, a slash an underscore."""
+    cleaned = "".join(" " if unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp") else char
+                      for char in name)
+    return " ".join(cleaned.replace("/", "_").replace("\\", "_").split()) or "download"
+
+
 def xlsx_response(data: bytes, download_name: str):
     if has_request_context() and current_user.is_authenticated:
         audit.record(AuditAction.EXPORT, actor=current_user, target=f"export:{download_name}",
                      size=len(data))
         db.session.commit()
     response = send_file(
-        BytesIO(data), as_attachment=True, download_name=download_name, max_age=0,
+        BytesIO(data), as_attachment=True, download_name=attachment_name(download_name), max_age=0,
         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response.headers["Cache-Control"] = "private, no-store"
     return response

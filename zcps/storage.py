@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from models import StoredFile
 
+from .exports import attachment_name
 from .extensions import db
 
 
@@ -73,7 +74,8 @@ def send_stored(stored: StoredFile, *, inline: bool = False, download_name: str 
     """
     response = send_file(
         path_of(stored), mimetype=stored.content_type, as_attachment=not inline,
-        download_name=download_name or stored.original_name, conditional=True, max_age=0,
+        download_name=attachment_name(download_name or stored.original_name), conditional=True,
+        max_age=0,
     )
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, no-store"

@@ -22,6 +22,8 @@ BEIJING = clock.BEIJING
 PUBLICITY_WORKING_DAYS = 5
 # Longest stretch without five working days (Spring Festival plus weekends) is under a month.
 _SEARCH_SPAN = timedelta(days=60)
+# The last day a period can be counted from: date arithmetic ends at 9999-12-31.
+LAST_COUNTED_DAY = date.max - 3 * _SEARCH_SPAN
 # When the office opens (Beijing time): a deadline at or before it leaves nothing of its own day.
 OFFICE_OPENS = time(9, 0)
 
@@ -74,6 +76,11 @@ class Calendar:
             return chinese_calendar.is_workday(day)
         except NotImplementedError:
             return day.weekday() < 5
+
+
+def within_reach(day: date) -> bool:
+    """Whether a period can be counted from ``day`` (see LAST_COUNTED_DAY)."""
+    return day <= LAST_COUNTED_DAY
 
 
 def is_workday(day: date) -> bool:

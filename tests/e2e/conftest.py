@@ -8,7 +8,8 @@ test has its own browser context (cookies, downloads) in Chinese, Beijing time, 
 may open more (``another_browser``) for further people working at the same time.
 
 A page fails its test on any console error, uncaught script error, failed request or response
-of 400 and above, unless the test allows it (``problems.allow(...)``).
+of 400 and above, unless the test allows it (``problems.allow(...)``), and on any
+Content-Security-Policy violation (a script, handler or resource the policy blocked), always.
 
 Without Chromium (``/usr/bin/chromium`` or ``ZCPS_CHROMIUM``) the tests are skipped, except
 when ``CI`` is set: there a missing browser is a failure.
@@ -184,12 +185,24 @@ def browser(playwright_driver):
     chromium.close()
 
 
+# Runs in every page before its own scripts (outside the page's policy): reports what the
+# Content-Security-Policy blocked, whether or not the browser logs it.
+CSP_WATCH = """
+document.addEventListener('securitypolicyviolation', function (event) {
+  console.error('Content-Security-Policy violation: ' + event.effectiveDirective + ' blocked '
+                + (event.blockedURI || 'inline code') + ' in ' + event.sourceFile + ':'
+                + event.lineNumber + ' ' + (event.sample || ''));
+});
+"""
+
+
 @dataclass
 class PageProblems:
     """What went wrong on the test's pages, and what the test said to expect."""
 
     seen: list = field(default_factory=list)
     failed_requests: list = field(default_factory=list)
+    csp_violations: list = field(default_factory=list)
     allowed: list = field(default_factory=list)
 
     def allow(self, pattern: str) -> None:
@@ -197,13 +210,19 @@ class PageProblems:
         self.allowed.append(re.compile(pattern))
 
     def watch(self, page) -> None:
-        page.on("console", lambda message: message.type == "error" and self.seen.append(
-            f"console error on {page.url}: {message.text} ({message.location.get('url')})"))
+        page.on("console", lambda message: self._console(page, message))
         page.on("pageerror", lambda error: self.seen.append(f"page error on {page.url}: {error}"))
         page.on("response", lambda response: response.status >= 400 and self.seen.append(
             f"HTTP {response.status} {response.request.method} {response.url}"))
         page.on("requestfailed", lambda request: self.failed_requests.append(
             (request.url, request.method, request.failure)))
+
+    def _console(self, page, message) -> None:
+        where = f"on {page.url}: {message.text} ({message.location.get('url')})"
+        if re.search("Content.Security.Policy", message.text):
+            self.csp_violations.append(f"blocked by the Content-Security-Policy {where}")
+        elif message.type == "error":
+            self.seen.append(f"console error {where}")
 
     def unexpected(self) -> list[str]:
         problems = list(self.seen)
@@ -216,7 +235,8 @@ class PageProblems:
                 continue
             problems.append(f"request failed: {method} {url}: {failure}")
         return [problem for problem in problems
-                if not any(pattern.search(problem) for pattern in self.allowed)]
+                if not any(pattern.search(problem) for pattern in self.allowed)
+                ] + self.csp_violations  # no test may allow one
 
 
 @pytest.fixture
@@ -229,6 +249,7 @@ def new_context(browser, problems):
     browser_context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai",
                                           viewport=VIEWPORT, accept_downloads=True)
     browser_context.set_default_timeout(TIMEOUT_MS)
+    browser_context.add_init_script(CSP_WATCH)
     browser_context.on("page", problems.watch)  # every page, popups included
     return browser_context
 

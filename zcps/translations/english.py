@@ -651,6 +651,10 @@ ENGLISH = {
         "submit it again once the service is back.",
     "导出数据": "Data export", "导出文件": "Exported file",
     # (end of outbox and outage)
+
+    # sec-web
+    "公示开始日期过晚，无法计算公示期。": "The start date is too far ahead for the publicity period to be counted.",
+    # (end of sec-web)
 }
 
 HERE = Path(__file__).resolve().parent

@@ -50,6 +50,10 @@ def unit_application(actor, application: Application) -> Application:
 
 def publicity_period(start: date, end: date | None = None) -> dict:
     """What the publicity form shows for a start date: the earliest end and any warning."""
+    if not workdays.within_reach(start):
+        raise WorkflowError(_("公示开始日期过晚，无法计算公示期。"))
+    if end is not None and end - start > MAX_PUBLICITY_SPAN:
+        raise WorkflowError(_("公示期过长，请检查公示结束日期。"))
     count_start_day = workdays.count_start_day_setting()
     earliest = workdays.earliest_end_date(start, count_start_day)
     end = end or earliest
@@ -139,8 +143,6 @@ def start_publicity(actor, applications, start_date: date, end_date: date | None
         raise WorkflowError(_("公示结束日期不能早于%(day)s（%(iso)s）：公示期须满%(n)s个工作日。",
                               day=local_month_day(earliest), iso=earliest.isoformat(),
                               n=workdays.PUBLICITY_WORKING_DAYS))
-    if end_date - start_date > MAX_PUBLICITY_SPAN:
-        raise WorkflowError(_("公示期过长，请检查公示结束日期。"))
     # In id order, so that two batches over the same applications cannot deadlock.
     locked_ones = [unit_application(actor, application)
                    for application in sorted(applications, key=lambda record: record.id)]
