@@ -6,7 +6,7 @@ from flask_admin.theme import Bootstrap4Theme
 
 from zcps.areas import AREAS
 
-from . import acceptance, applicant, employer, platform
+from . import acceptance, applicant, employer, password, platform
 from .base import AreaIndexView
 
 # Chinese for the few Flask-Admin messages its own catalog leaves untranslated.
@@ -43,6 +43,7 @@ def init_admin_areas(app):
             translations_path=ADMIN_TRANSLATIONS,
         )
         REGISTRARS[area.endpoint](admin)
+        password.register(admin, area.role)
         admins[area.endpoint] = admin
     app.extensions["zcps_admins"] = admins
     return admins

@@ -644,6 +644,28 @@ ENGLISH = {
     "%(plan)s尚未设置受理点，请联系%(contact)s。": "%(plan)s has no acceptance point yet; please contact %(contact)s.",
     "所选申报分属%(plans)s，没有共同的受理点，请按评审计划分别推荐。": "The chosen applications belong to %(plans)s, which have no acceptance point in common: recommend them plan by plan.",
     # (end of plans: publicity and recommendation)
+    # sec-accounts
+    "修改密码": "Change password", "账号锁定": "Account locked", "解除锁定": "Release the lock",
+    "登录锁定": "Sign-in lock", "已锁定至%(time)s": "Locked until %(time)s",
+    "（连续5次密码错误）": " (5 wrong passwords in a row)",
+    "确定解除该账号的登录锁定吗？": "Release this account's sign-in lock?",
+    "重置后原密码立即失效，该账号的所有登录随即退出；系统将生成一次性新密码并只显示一次，对方登录后须先修改密码。": "A reset ends the old password and every session of the account at once; a one-time password is made and shown only once, and the account must change it at its next sign-in.",
+    "您的密码已由平台管理员重置，请先修改密码后再继续使用。": "Your password was reset by the platform administrator: change it before going on.",
+    "至少8位，含大写字母、小写字母、数字、符号中的三类": "At least 8 characters, of three kinds among upper case, lower case, digits and symbols",
+    "密码已修改，其他设备上的登录已退出。": "Password changed; sessions on other devices have been signed out.",
+    "已解除锁定：%(name)s。": "Lock released: %(name)s.",
+    "重置密码或解除锁定": "Reset the password or release the lock",
+    "新密码不能与原密码相同。": "The new password must differ from the current one.",
+    "原密码不正确。": "The current password is not correct.",
+    "该账号因连续%(n)s次密码错误已被锁定，请于%(time)s（北京时间）后再试，或联系平台管理员解除锁定。": "This account is locked after %(n)s wrong passwords in a row. Try again after %(time)s (Beijing time), or ask the platform administrator to release it.",
+    "原密码": "Current password", "新密码": "New password", "确认新密码": "Confirm the new password",
+    "至少8位，包含大写字母、小写字母、数字、符号中的三类，不能是常见密码，不能包含账号、身份证号或手机号码。": "At least 8 characters of three kinds among upper case, lower case, digits and symbols; not a common password; not containing the account name, ID number or mobile.",
+    "两次输入的新密码不一致。": "The two new passwords differ.",
+    "密码最多128位。": "A password has at most 128 characters.",
+    "密码不能包含本账号的统一社会信用代码、身份证号、手机号码或用户名。": "The password may not contain the account's credit code, ID number, mobile or user name.",
+    "该密码过于常见，容易被猜中，请换一个。": "This password is too common and easily guessed: choose another.",
+    "密码须至少包含大写字母、小写字母、数字、符号中的三类。": "A password needs three kinds of characters among upper case, lower case, digits and symbols.",
+    # (end of sec-accounts)
 }
 
 HERE = Path(__file__).resolve().parent
