@@ -406,3 +406,23 @@ def test_wrong_passwords_at_once_are_all_counted(app, attempt):
     assert outcomes.count(False) == 5 and outcomes.count(True) == 3
     assert account.locked_until is not None
     assert len(audits(AuditAction.ACCOUNT_LOCKED)) == 1
+
+
+def test_stopping_an_acceptance_account_ends_its_sessions(client, make_client, root):
+    point = factories.acceptance_point("西湖区受理点")
+    account = factories.acceptance_account(point, "xihu")
+    db.session.commit()
+    signed_in(client, account)
+    admin = signed_in(make_client(), root)
+    url = f"/admin/admin_acceptance_account/edit/?id={account.id}"
+    form = {"username": "xihu", "display_name": "西湖区受理点", "acceptance_point": str(point.id)}
+    response = post(admin, url, {**form, "new_password": "abc12345"}, token_from=url)
+    assert "过于常见" in response.get_data(as_text=True)  # the policy holds here too
+    assert is_signed_in(client, Role.ACCEPTANCE)
+
+    post(admin, url, form, token_from=url)  # 启用 unticked
+    db.session.refresh(account)
+    assert not account.active
+    account.active = True
+    db.session.commit()
+    assert not is_signed_in(client, Role.ACCEPTANCE)
