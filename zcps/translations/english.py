@@ -72,7 +72,6 @@ ENGLISH = {
     "系统繁忙": "Something went wrong", "系统暂时无法完成此操作，请稍后再试。": "The system could not complete this; try again later.",
     "18位，注册后用于法人登录": "18 characters; used to sign in as the legal person",
     "审核结果将以短信通知此号码": "Review results are sent to this number by SMS",
-    "至少8位，须包含字母和数字": "At least 8 characters with letters and digits",
     "返回授权审核列表": "Back to the authorization queue",
     "通过时可不填；不通过时必须填写原因": "Optional when approving; required when rejecting",
     "确定通过该单位的授权申请吗？": "Approve this unit's authorization?",
@@ -87,7 +86,6 @@ ENGLISH = {
     "重置密码": "Reset password",
     "登录账号": "Sign-in account",
     "新密码（仅显示这一次，请当面或电话告知对方，并提醒其登录后尽快修改）": "New password (shown only this once; tell the holder in person or by phone and ask them to change it)",
-    "重置后原密码立即失效，系统将生成一次性新密码并只显示一次。": "The old password stops working at once; a one-time password is generated and shown once.",
     "确定重置该账号的密码吗？": "Reset this account's password?",
     "请按以下步骤完成单位授权：① 填写经办人信息；② 下载委托证明；③ 打印并加盖单位公章、法定代表人签字；④ 上传扫描件（PDF）并提交审核。": "To authorize the unit: 1. enter the handling officer; 2. download the entrustment certificate; 3. print it, stamp it with the unit seal and have the legal representative sign it; 4. upload the scan (PDF) and submit.",
     "委托证明已提交，正在等待平台管理员审核，审核结果将以短信通知单位联系人。": "The certificate was submitted and waits for the platform administrator; the result is sent to the unit's contact by SMS.",
@@ -514,7 +512,6 @@ ENGLISH = {
     # Registration, identifiers and uploads.
     "该统一社会信用代码已注册，请直接登录；忘记密码请联系平台管理员。": "This credit code is already registered: sign in instead, and if the password is forgotten, contact the platform administrator.",
     "该身份证号已注册，请直接登录；忘记密码请联系平台管理员。": "This ID number is already registered: sign in instead, and if the password is forgotten, contact the platform administrator.",
-    "密码至少8位，且须同时包含字母和数字。": "The password needs at least 8 characters, with both letters and digits.",
     "单位名称过长。": "The unit name is too long.",
     "法定代表人姓名过长。": "The legal representative's name is too long.",
     "单位地址过长。": "The address is too long.",
