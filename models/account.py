@@ -43,6 +43,16 @@ class Account(UserMixin, Scoped, TimestampMixin, db.Model):
     )
     active: Mapped[bool] = mapped_column(default=True, nullable=False)
     last_login_at: Mapped[datetime | None]
+    # Stored in the session at sign-in and compared on every request: raising it ends every
+    # session of the account at once (sign-out, password change or reset, deactivation).
+    session_generation: Mapped[int] = mapped_column(default=0, server_default="0",
+                                                    nullable=False)
+    # Set by an admin's reset: every page leads to 修改密码 until the account has chosen one.
+    must_change_password: Mapped[bool] = mapped_column(default=False, server_default=sa.false(),
+                                                       nullable=False)
+    # Consecutive failed sign-ins, and until when the account is locked after too many.
+    failed_sign_ins: Mapped[int] = mapped_column(default=0, server_default="0", nullable=False)
+    locked_until: Mapped[datetime | None]
 
     unit = relationship("Unit", back_populates="accounts")
     applicant = relationship("Applicant", back_populates="account")
@@ -68,6 +78,25 @@ class Account(UserMixin, Scoped, TimestampMixin, db.Model):
     @property
     def is_active(self) -> bool:
         return bool(self.active) and (self.unit is None or bool(self.unit.active))
+
+    @property
+    def mobile(self) -> str:
+        """Where the account's own SMS go: the unit's contact or the applicant's mobile."""
+        if self.role == Role.EMPLOYER and self.unit is not None:
+            return self.unit.contact_mobile or ""
+        if self.role == Role.APPLICANT and self.applicant is not None:
+            return self.applicant.mobile or ""
+        return ""
+
+    @property
+    def identifiers(self) -> list[str]:
+        """What identifies the account, which its password may not contain."""
+        return [self.username, self.mobile,
+                self.unit.uscc if self.unit is not None else "",
+                self.applicant.id_number if self.applicant is not None else ""]
+
+    def locked_at(self, moment: datetime) -> bool:
+        return self.locked_until is not None and self.locked_until > moment
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password, method=password_hash_method())

@@ -58,7 +58,8 @@ def unit_urls(app):
     return urls
 
 
-OPEN_BEFORE_AUTHORIZATION = ("unit_authorization.", "unit_profile.", "unit_guide.")
+OPEN_BEFORE_AUTHORIZATION = ("unit_authorization.", "unit_profile.", "unit_guide.",
+                             "unit_password.")
 
 
 # --- the gate --------------------------------------------------------------------------------

@@ -168,7 +168,7 @@ def test_form_messages_read_in_english(client):
                 token_from="/register/unit").get_data(as_text=True)
     for message in ("Fill in “Unit name”.", "please check the code",
                     "A mobile number has 11 digits and starts with 1.",
-                    "The password needs at least 8 characters, with both letters and digits.",
+                    "The password needs at least 8 characters.",
                     "The two passwords differ."):
         assert message in page
     assert Reader().not_english(page) == []

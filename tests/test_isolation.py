@@ -195,6 +195,17 @@ def model_view_probes(app, prefix, ids) -> list[Probe]:
     return found
 
 
+def password_probes(area, ids) -> list[Probe]:
+    """修改密码 changes only the signed-in account's own password, whatever ids come with it."""
+    forged = {key: str(value) for key, value in ids.items() if isinstance(value, int)}
+    return [
+        Probe(f"{area}password/", "GET", f"{area}password/", foreign=False),
+        Probe(f"{area}password/", "POST", f"{area}password/",
+              {**forged, "id": str(ids.get("person", "")), "old_password": factories.PASSWORD,
+               "new_password": "Hangzhou#2027", "confirm": "Hangzhou#2027"}, foreign=False),
+    ]
+
+
 def unit_probes(app, ids) -> list[Probe]:
     found = model_view_probes(app, "/unit/", ids)
     i = ids
@@ -204,6 +215,7 @@ def unit_probes(app, ids) -> list[Probe]:
         Probe("/unit/", "GET", "/unit/", foreign=False),
         Probe("/unit/guide/", "GET", "/unit/guide/", foreign=False),
         Probe("/unit/profile/", "GET", "/unit/profile/", foreign=False),
+        *password_probes("/unit/", ids),
         Probe("/unit/authorization/", "GET", "/unit/authorization/", foreign=False),
         Probe("/unit/authorization/", "POST", "/unit/authorization/",
               {**officer, "action": "download"}, foreign=False),
@@ -263,7 +275,7 @@ def applicant_probes(app, ids) -> list[Probe]:
     i = ids
     application, item = i["application"], i["item"]
     edits = {"specialty": "改了", "title": "改了", "action": "submit", "name": "改了"}
-    return [
+    return password_probes("/me/", ids) + [
         Probe("/me/", "GET", "/me/", foreign=False),
         Probe("/me/applications/", "GET", "/me/applications/", foreign=False),
         Probe("/me/applications/<int:application_id>", "GET", f"/me/applications/{application}"),
@@ -306,7 +318,7 @@ def applicant_probes(app, ids) -> list[Probe]:
 def acceptance_probes(app, ids) -> list[Probe]:
     i = ids
     sent = i["recommended"]
-    return model_view_probes(app, "/acceptance/", ids) + [
+    return model_view_probes(app, "/acceptance/", ids) + password_probes("/acceptance/", ids) + [
         Probe("/acceptance/", "GET", "/acceptance/", foreign=False),
         Probe("/acceptance/inbox/review/", "GET", f"/acceptance/inbox/review/?id={sent}"),
         Probe("/acceptance/inbox/review/", "POST", f"/acceptance/inbox/review/?id={sent}",

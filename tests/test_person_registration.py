@@ -79,8 +79,8 @@ def test_a_man_is_recognised_from_the_17th_digit(client):
     ("mobile", "", "手机号码应为以1开头的11位数字。"),
     ("mobile", "2391234567", "手机号码应为以1开头的11位数字。"),
     ("password", "short1", "密码至少8位"),
-    ("password", "onlyletters", "密码至少8位"),
-    ("password", "1234567890", "密码至少8位"),
+    ("password", "onlyletters", "至少包含大写字母、小写字母、数字、符号中的三类"),
+    ("password", "1234567890", "过于常见"),
     ("confirm", "Different2026", "两次输入的密码不一致。"),
 ])
 def test_each_invalid_field_is_refused_beside_it_and_nothing_is_saved(client, field, value,

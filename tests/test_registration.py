@@ -60,7 +60,7 @@ def test_a_unit_registers_and_lands_on_its_authorization_page(client):
     ("contact_mobile", "2381234567", "手机号码应为以1开头的11位数字。"),
     ("contact_mobile", "1381234567", "手机号码应为以1开头的11位数字。"),
     ("password", "short1", "密码至少8位"),
-    ("password", "onlyletters", "密码至少8位"),
+    ("password", "onlyletters", "至少包含大写字母、小写字母、数字、符号中的三类"),
     ("confirm", "Different2026", "两次输入的密码不一致。"),
 ])
 def test_each_invalid_field_is_refused_beside_it_and_nothing_is_saved(client, field, value,

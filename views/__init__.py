@@ -10,7 +10,7 @@ from zcps.areas import AREAS
 from zcps.redirects import admin_redirect_target
 from zcps.security_headers import csp_nonce
 
-from . import acceptance, applicant, employer, platform
+from . import acceptance, applicant, employer, password, platform
 from .base import AreaIndexView
 
 # Chinese for the few Flask-Admin messages its own catalog leaves untranslated.
@@ -54,6 +54,7 @@ def init_admin_areas(app):
             csp_nonce_generator=csp_nonce,
         )
         REGISTRARS[area.endpoint](admin)
+        password.register(admin, area.role)
         admins[area.endpoint] = admin
     app.extensions["zcps_admins"] = admins
     return admins

@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
 from flask_login import current_user
+from flask_wtf import FlaskForm
 from markupsafe import Markup
 from sqlalchemy.exc import SQLAlchemyError
 from wtforms import DateField, PasswordField, SelectField, StringField
@@ -35,8 +36,9 @@ from models import (
     TitleSpecialty,
     Unit,
     WorkdayOverride,
+    utcnow,
 )
-from zcps import accounts, audit, workdays, workflow
+from zcps import accounts, audit, passwords, plans, workdays, workflow
 from zcps.extensions import db
 from zcps.forms import DecisionForm
 from zcps.i18n import aside, join_list, local_date, weekday
@@ -52,24 +54,46 @@ class PlatformView(ScopedModelView):
     role = Role.PLATFORM_ADMIN
 
 
+def lock_label(account) -> str:
+    """已锁定至 2026-09-29 10:15 (Beijing time) while a lockout lasts, else nothing."""
+    if account is None or not account.locked_at(utcnow()):
+        return ""
+    return _("已锁定至%(time)s", time=f"{plans.in_beijing(account.locked_until):%Y-%m-%d %H:%M}")
+
+
 class PasswordResetMixin:
-    """A row button that gives an account a new one-time password, shown once."""
+    """A row button to an account's page: a new one-time password (shown once), and the early
+    release of a sign-in lockout."""
 
     def account_for(self, record):
         raise NotImplementedError
 
-    @expose("/reset-password/", methods=("GET", "POST"))
-    def reset_password_view(self):
+    def _record_and_account(self):
         record = self.get_one_or_404(request.values.get("id"))
         account = self.account_for(record)
         if account is None:
             abort(404)
+        return record, account
+
+    @expose("/reset-password/", methods=("GET", "POST"))
+    def reset_password_view(self):
+        record, account = self._record_and_account()
         password = None
         if request.method == "POST":
             password = accounts.reset_password(current_user, account)
             db.session.commit()
         return self.render("admin/reset_password.html", record=record, account=account,
-                           password=password)
+                           password=password, locked=lock_label(account))
+
+    @expose("/unlock/", methods=("POST",))
+    def unlock_view(self):
+        record, account = self._record_and_account()
+        if not FlaskForm().validate_on_submit():
+            abort(400)
+        accounts.unlock(current_user, account)
+        db.session.commit()
+        flash(_("已解除锁定：%(name)s。", name=account.display_name or account.username), "success")
+        return redirect(self.get_url(".reset_password_view", id=record.id))
 
 
 class UnitView(PasswordResetMixin, PlatformView):
@@ -87,7 +111,7 @@ class UnitView(PasswordResetMixin, PlatformView):
     column_formatters = {"authorization_status": status_formatter("authorization_status")}
     column_default_sort = ("id", True)
     column_extra_row_actions = [
-        EndpointLinkRowAction("fa fa-key", ".reset_password_view", title=_l("重置密码")),
+        EndpointLinkRowAction("fa fa-key", ".reset_password_view", title=_l("重置密码或解除锁定")),
     ]
 
     def account_for(self, unit):
@@ -205,7 +229,8 @@ class AcceptanceAccountView(PasswordResetMixin, PlatformView):
 
     can_create = True
     can_edit = True
-    column_list = ["username", "display_name", "acceptance_point", "active", "last_login_at"]
+    column_list = ["username", "display_name", "acceptance_point", "active", "last_login_at",
+                   "locked_until"]
     column_details_list = ["username", "display_name", "acceptance_point", "active",
                            "last_login_at", "created_at"]
     form_columns = ["username", "display_name", "acceptance_point", "active", "new_password"]
@@ -213,10 +238,12 @@ class AcceptanceAccountView(PasswordResetMixin, PlatformView):
         "new_password": PasswordField(_l("密码"), description=_l("新建时必填；编辑时留空表示不修改"))}
     column_labels = {"username": _l("用户名"), "display_name": _l("显示名称"),
                      "acceptance_point": _l("受理点"), "active": _l("启用"),
-                     "last_login_at": _l("最近登录"), "created_at": _l("创建时间")}
+                     "last_login_at": _l("最近登录"), "created_at": _l("创建时间"),
+                     "locked_until": _l("登录锁定")}
+    column_formatters = {"locked_until": lambda view, context, model, name: lock_label(model)}
     column_searchable_list = ["username", "display_name"]
     column_extra_row_actions = [
-        EndpointLinkRowAction("fa fa-key", ".reset_password_view", title=_l("重置密码")),
+        EndpointLinkRowAction("fa fa-key", ".reset_password_view", title=_l("重置密码或解除锁定")),
     ]
     form_args = {"username": {"validators": [DataRequired(message=_l("请填写用户名。")),
                                              Length(max=64)]},
@@ -235,11 +262,15 @@ class AcceptanceAccountView(PasswordResetMixin, PlatformView):
         model.username = (model.username or "").strip()
         password = form.new_password.data
         if password:
-            if len(password) < 8:
-                raise ValidationError(_("密码至少8位。"))
+            reason = passwords.problem(password, model.identifiers)
+            if reason is not None:
+                raise ValidationError(reason)
             model.set_password(password)
+            accounts.end_sessions(model)
         elif is_created:
             raise ValidationError(_("新建账号时必须设置密码。"))
+        if not model.active:
+            accounts.set_account_active(model, False)
 
 
 class TitleSpecialtyView(PlatformView):

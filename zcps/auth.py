@@ -1,4 +1,6 @@
 """Home page, sign-in per role, sign-out and the language switch."""
+import time
+
 from flask import (
     Blueprint,
     abort,
@@ -15,13 +17,13 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
 from flask_wtf import FlaskForm
 from sqlalchemy.orm import joinedload
-from werkzeug.security import check_password_hash
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
-from models import Account, AuditAction, Role, dummy_password_hash, utcnow
+from models import Account, Role
 
-from . import accounts, audit
+from . import accounts
+from .accounts import BAD_CREDENTIALS
 from .areas import AREAS, area_by_slug, area_for
 from .extensions import db, limiter, login_manager
 from .forms import ApplicantRegistrationForm, UnitRegistrationForm
@@ -30,7 +32,10 @@ from .redirects import safe_return_path
 
 bp = Blueprint("auth", __name__)
 
-BAD_CREDENTIALS = _l("账号或密码错误，请重新输入。")
+__all__ = ["BAD_CREDENTIALS", "bp", "init_app"]
+
+# What a signed-in session carries besides Flask-Login's own keys.
+GENERATION, SIGNED_IN_AT, SEEN_AT = "zcps_generation", "zcps_signed_in_at", "zcps_seen_at"
 
 
 class LoginForm(FlaskForm):
@@ -47,7 +52,35 @@ def load_account(account_id: str):
     except (TypeError, ValueError):
         return None
     # The unit comes in the same query: every request reads it (Account.is_active).
-    return db.session.get(Account, pk, options=[joinedload(Account.unit)])
+    account = db.session.get(Account, pk, options=[joinedload(Account.unit)])
+    if account is None or not session_is_current(account):
+        fresh_session()
+        return None
+    session[SEEN_AT] = _now()
+    return account
+
+
+def _now() -> int:
+    # Wall time, not zcps.clock: moving the business clock (demo data, tests) ends no session.
+    return int(time.time())
+
+
+def session_is_current(account: Account) -> bool:
+    """Whether this session is still the account's: not ended since it began (sign-out,
+    password change or reset, deactivation), not idle too long, not older than its lifetime."""
+    now = _now()
+    lifetime = current_app.permanent_session_lifetime.total_seconds()
+    return (session.get(GENERATION) == account.session_generation
+            and now - session.get(SIGNED_IN_AT, 0) <= lifetime
+            and now - session.get(SEEN_AT, 0) <= current_app.config["SESSION_IDLE_SECONDS"])
+
+
+def start_session(account: Account) -> None:
+    """Sign ``account`` in on a new session (no fixation) that carries its generation."""
+    fresh_session()
+    login_user(account)
+    session[GENERATION] = account.session_generation
+    session[SIGNED_IN_AT] = session[SEEN_AT] = _now()
 
 
 def area_home_url(role: Role) -> str:
@@ -109,24 +142,13 @@ def login(slug):
         username = form.username.data.strip()
         if area.role in (Role.EMPLOYER, Role.APPLICANT):
             username = normalize(username)
-        account = db.session.execute(
-            db.select(Account).filter_by(role=area.role, username=username)
-        ).scalar_one_or_none()
-        # Same work and same message whether the account is unknown or the password wrong.
-        password_ok = check_password_hash(
-            account.password_hash if account else dummy_password_hash(), form.password.data
-        )
-        if account is None or not password_ok:
-            audit.record(AuditAction.SIGN_IN_FAILED, target=f"{area.role.value}:{username}", actor=None)
-            db.session.commit()
-            flash(str(BAD_CREDENTIALS), "error")
-        elif not account.is_active:
-            flash(_("该账号已停用，请联系平台管理员。"), "error")
+        try:
+            account = accounts.sign_in(area.role, username, form.password.data)
+        except accounts.SignInRefused as refusal:
+            db.session.commit()  # the failure's count and audit entry
+            flash(str(refusal), "error")
         else:
-            fresh_session()
-            login_user(account)
-            account.last_login_at = utcnow()
-            audit.record(AuditAction.SIGN_IN, target=f"{area.role.value}:{username}", actor=account)
+            start_session(account)
             db.session.commit()
             return redirect(_safe_next(area.role, request.args.get("next")) or area_home_url(area.role))
     return render_template("login.html", form=form, area=area, areas=AREAS)
@@ -149,8 +171,7 @@ def register_unit():
             db.session.rollback()
             form.uscc.errors = [*form.uscc.errors, str(error)]
         else:
-            fresh_session()
-            login_user(account)
+            start_session(account)
             flash(_("注册成功。请填写经办人信息，下载委托证明，盖章后上传并提交审核。"), "success")
             return redirect(url_for("unit_authorization.index"))
     return render_template("register_unit.html", form=form)
@@ -171,8 +192,7 @@ def register_person():
             db.session.rollback()
             form.id_number.errors = [*form.id_number.errors, str(error)]
         else:
-            fresh_session()
-            login_user(account)
+            start_session(account)
             flash(_("注册成功。请完善基本信息并选择工作单位。"), "success")
             return redirect(url_for("me.index"))
     return render_template("register_person.html", form=form)
@@ -181,6 +201,10 @@ def register_person():
 @bp.route("/logout", methods=["POST"])
 def logout():
     role = current_user.role if current_user.is_authenticated else None
+    if role is not None:
+        # Every session of the account ends, copies of this cookie included.
+        accounts.end_sessions(current_user)
+        db.session.commit()
     logout_user()
     fresh_session()
     flash(_("您已安全退出。"), "success")
@@ -197,7 +221,29 @@ def set_language(code):
     return redirect(safe_return_path(request.form.get("next"), url_for("auth.home")))
 
 
+def password_url(role: Role) -> str:
+    return url_for(f"{area_for(role).endpoint}_password.index")
+
+
+# What an account whose password was reset may still open before choosing a new one.
+OPEN_BEFORE_CHANGE = {"auth.logout", "auth.set_language", "auth.favicon", "static"}
+
+
+def require_password_change():
+    """After an admin's reset, every page leads to 修改密码 until a new password is chosen."""
+    endpoint = request.endpoint or ""
+    if endpoint in OPEN_BEFORE_CHANGE or endpoint.endswith(".static"):
+        return None
+    if not (current_user.is_authenticated and current_user.must_change_password):
+        return None
+    target = password_url(current_user.role)
+    if request.path == target:
+        return None
+    return redirect(target)
+
+
 def init_app(app):
     login_manager.init_app(app)
     login_manager.session_protection = "basic"
     app.register_blueprint(bp)
+    app.before_request(require_password_change)

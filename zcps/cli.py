@@ -6,7 +6,7 @@ from flask import Blueprint
 
 from models import Account, AuditAction, Role
 
-from . import audit, clock, notifications, unit_work, workflow
+from . import audit, clock, notifications, passwords, unit_work, workflow
 from .catalogue import seed_catalogue, seed_opinion_templates
 from .demo import DEMO_PASSWORD, SIGN_INS, load_demo
 from .extensions import db
@@ -29,8 +29,9 @@ def create_admin(username, password, display_name):
         raise click.ClickException(f"平台管理员 {username} 已存在。")
     if not password:
         password = click.prompt("密码", hide_input=True, confirmation_prompt="确认密码")
-    if len(password) < 8:
-        raise click.ClickException("密码至少8位。")
+    reason = passwords.problem(password, [username])
+    if reason is not None:
+        raise click.ClickException(reason)
     account = Account(role=Role.PLATFORM_ADMIN, username=username, display_name=display_name)
     account.set_password(password)
     db.session.add(account)

@@ -116,7 +116,10 @@ def build_config(instance_dir: Path | None = None, overrides: dict | None = None
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": _bool(env.get("SESSION_COOKIE_SECURE"), True),
+        # A session ends 8 hours after sign-in however busy (zcps/auth.py checks the moment of
+        # sign-in kept in it), and after 30 minutes without a request.
         "PERMANENT_SESSION_LIFETIME": int(env.get("SESSION_LIFETIME_SECONDS", str(8 * 3600))),
+        "SESSION_IDLE_SECONDS": int(env.get("SESSION_IDLE_SECONDS", str(30 * 60))),
         # Review forms stay open for a long time; a token lives as long as the session.
         "WTF_CSRF_TIME_LIMIT": int(env.get("SESSION_LIFETIME_SECONDS", str(8 * 3600))),
         "BABEL_DEFAULT_LOCALE": "zh_CN",

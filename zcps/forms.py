@@ -1,13 +1,11 @@
 """Forms of the plain (non-list) pages, with the platform's field labels and messages."""
-import re
-
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import PasswordField, StringField, TextAreaField
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
+from . import passwords
 from .identifiers import IdentifierError, clean_id_number, clean_mobile, clean_uscc
 
 
@@ -31,12 +29,18 @@ def strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
-PASSWORD_RULE = re.compile(r"^(?=.*[A-Za-z])(?=.*\d).{8,64}$")
+def policy_password(*identifier_fields):
+    """The password policy (zcps/passwords.py), with what the form's other fields say about the
+    account (its USCC or 身份证号, its mobile) as identifiers it may not contain."""
 
+    def validate(form, field):
+        identifiers = [form[name].data if isinstance(form[name].data, str) else ""
+                       for name in identifier_fields]
+        reason = passwords.problem(field.data or "", identifiers)
+        if reason is not None:
+            raise ValidationError(reason)
 
-def strong_password(form, field):
-    if not PASSWORD_RULE.match(field.data or ""):
-        raise ValidationError(_("密码至少8位，且须同时包含字母和数字。"))
+    return validate
 
 
 class UnitRegistrationForm(FlaskForm):
@@ -51,7 +55,7 @@ class UnitRegistrationForm(FlaskForm):
     contact_name = StringField(_l("联系人"), filters=[strip],
                                validators=[required(_l("联系人")), Length(max=50, message=_l("联系人姓名过长。"))])
     contact_mobile = StringField(_l("手机号码"), validators=[cleaned_by(clean_mobile)])
-    password = PasswordField(_l("密码"), validators=[strong_password])
+    password = PasswordField(_l("密码"), validators=[policy_password("uscc", "contact_mobile")])
     confirm = PasswordField(_l("确认密码"), validators=[
         required(_l("确认密码")), EqualTo("password", message=_l("两次输入的密码不一致。"))])
 
@@ -61,7 +65,7 @@ class ApplicantRegistrationForm(FlaskForm):
                        validators=[required(_l("姓名")), Length(max=50, message=_l("姓名过长。"))])
     id_number = StringField(_l("身份证号"), validators=[cleaned_by(clean_id_number)])
     mobile = StringField(_l("手机号码"), validators=[cleaned_by(clean_mobile)])
-    password = PasswordField(_l("密码"), validators=[strong_password])
+    password = PasswordField(_l("密码"), validators=[policy_password("id_number", "mobile")])
     confirm = PasswordField(_l("确认密码"), validators=[
         required(_l("确认密码")), EqualTo("password", message=_l("两次输入的密码不一致。"))])
 
@@ -77,3 +81,14 @@ class AuthorizationForm(FlaskForm):
 class DecisionForm(FlaskForm):
     opinion = TextAreaField(_l("审核意见"), filters=[strip],
                             validators=[Length(max=1000, message=_l("审核意见不超过1000字。"))])
+
+
+class ChangePasswordForm(FlaskForm):
+    """修改密码: the current password, then the new one twice."""
+
+    old_password = PasswordField(_l("原密码"), validators=[required(_l("原密码"))])
+    new_password = PasswordField(_l("新密码"), validators=[required(_l("新密码"))],
+                                 description=_l("至少8位，包含大写字母、小写字母、数字、符号中的三类，"
+                                                "不能是常见密码，不能包含账号、身份证号或手机号码。"))
+    confirm = PasswordField(_l("确认新密码"), validators=[
+        required(_l("确认新密码")), EqualTo("new_password", message=_l("两次输入的新密码不一致。"))])

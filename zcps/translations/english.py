@@ -72,7 +72,6 @@ ENGLISH = {
     "系统繁忙": "Something went wrong", "系统暂时无法完成此操作，请稍后再试。": "The system could not complete this; try again later.",
     "18位，注册后用于法人登录": "18 characters; used to sign in as the legal person",
     "审核结果将以短信通知此号码": "Review results are sent to this number by SMS",
-    "至少8位，须包含字母和数字": "At least 8 characters with letters and digits",
     "返回授权审核列表": "Back to the authorization queue",
     "通过时可不填；不通过时必须填写原因": "Optional when approving; required when rejecting",
     "确定通过该单位的授权申请吗？": "Approve this unit's authorization?",
@@ -87,7 +86,6 @@ ENGLISH = {
     "重置密码": "Reset password",
     "登录账号": "Sign-in account",
     "新密码（仅显示这一次，请当面或电话告知对方，并提醒其登录后尽快修改）": "New password (shown only this once; tell the holder in person or by phone and ask them to change it)",
-    "重置后原密码立即失效，系统将生成一次性新密码并只显示一次。": "The old password stops working at once; a one-time password is generated and shown once.",
     "确定重置该账号的密码吗？": "Reset this account's password?",
     "请按以下步骤完成单位授权：① 填写经办人信息；② 下载委托证明；③ 打印并加盖单位公章、法定代表人签字；④ 上传扫描件（PDF）并提交审核。": "To authorize the unit: 1. enter the handling officer; 2. download the entrustment certificate; 3. print it, stamp it with the unit seal and have the legal representative sign it; 4. upload the scan (PDF) and submit.",
     "委托证明已提交，正在等待平台管理员审核，审核结果将以短信通知单位联系人。": "The certificate was submitted and waits for the platform administrator; the result is sent to the unit's contact by SMS.",
@@ -514,7 +512,6 @@ ENGLISH = {
     # Registration, identifiers and uploads.
     "该统一社会信用代码已注册，请直接登录；忘记密码请联系平台管理员。": "This credit code is already registered: sign in instead, and if the password is forgotten, contact the platform administrator.",
     "该身份证号已注册，请直接登录；忘记密码请联系平台管理员。": "This ID number is already registered: sign in instead, and if the password is forgotten, contact the platform administrator.",
-    "密码至少8位，且须同时包含字母和数字。": "The password needs at least 8 characters, with both letters and digits.",
     "单位名称过长。": "The unit name is too long.",
     "法定代表人姓名过长。": "The legal representative's name is too long.",
     "单位地址过长。": "The address is too long.",
@@ -655,6 +652,28 @@ ENGLISH = {
     # sec-web
     "公示开始日期过晚，无法计算公示期。": "The start date is too far ahead for the publicity period to be counted.",
     # (end of sec-web)
+    # sec-accounts
+    "修改密码": "Change password", "账号锁定": "Account locked", "解除锁定": "Release the lock",
+    "登录锁定": "Sign-in lock", "已锁定至%(time)s": "Locked until %(time)s",
+    "（连续5次密码错误）": " (5 wrong passwords in a row)",
+    "确定解除该账号的登录锁定吗？": "Release this account's sign-in lock?",
+    "重置后原密码立即失效，该账号的所有登录随即退出；系统将生成一次性新密码并只显示一次，对方登录后须先修改密码。": "A reset ends the old password and every session of the account at once; a one-time password is made and shown only once, and the account must change it at its next sign-in.",
+    "您的密码已由平台管理员重置，请先修改密码后再继续使用。": "Your password was reset by the platform administrator: change it before going on.",
+    "至少8位，含大写字母、小写字母、数字、符号中的三类": "At least 8 characters, of three kinds among upper case, lower case, digits and symbols",
+    "密码已修改，其他设备上的登录已退出。": "Password changed; sessions on other devices have been signed out.",
+    "已解除锁定：%(name)s。": "Lock released: %(name)s.",
+    "重置密码或解除锁定": "Reset the password or release the lock",
+    "新密码不能与原密码相同。": "The new password must differ from the current one.",
+    "原密码不正确。": "The current password is not correct.",
+    "该账号因连续%(n)s次密码错误已被锁定，请于%(time)s（北京时间）后再试，或联系平台管理员解除锁定。": "This account is locked after %(n)s wrong passwords in a row. Try again after %(time)s (Beijing time), or ask the platform administrator to release it.",
+    "原密码": "Current password", "新密码": "New password", "确认新密码": "Confirm the new password",
+    "至少8位，包含大写字母、小写字母、数字、符号中的三类，不能是常见密码，不能包含账号、身份证号或手机号码。": "At least 8 characters of three kinds among upper case, lower case, digits and symbols; not a common password; not containing the account name, ID number or mobile.",
+    "两次输入的新密码不一致。": "The two new passwords differ.",
+    "密码最多128位。": "A password has at most 128 characters.",
+    "密码不能包含本账号的统一社会信用代码、身份证号、手机号码或用户名。": "The password may not contain the account's credit code, ID number, mobile or user name.",
+    "该密码过于常见，容易被猜中，请换一个。": "This password is too common and easily guessed: choose another.",
+    "密码须至少包含大写字母、小写字母、数字、符号中的三类。": "A password needs three kinds of characters among upper case, lower case, digits and symbols.",
+    # (end of sec-accounts)
 }
 
 HERE = Path(__file__).resolve().parent

@@ -43,6 +43,9 @@ TEXTS = {
                      "申报待审核、公示或推荐，请抓紧办理，逾期将不能推荐。",
     "reminder_applicant": "{name}：您申报的{title}已退回修改，请在{deadline}前修改后重新提交（{plan}"
                           "单位审核推荐截止），逾期将不能参加本次评审。",
+    # 账号安全
+    "account_locked": "您在职称申报评审管理服务平台的账号因连续5次密码错误已被锁定{minutes}分钟，"
+                      "{until}后可再次登录。如非本人操作，请尽快修改密码或联系平台管理员。",
 }
 
 # Two messages of one event share the event's template code in the outbox.
@@ -60,7 +63,7 @@ LABELS = {
     "recommended": _l("资格审查推荐"), "accepted": _l("受理点受理"),
     "acceptance_returned": _l("受理点退回"),
     "plan_deadline_changed": _l("评审计划时间调整"), "reminder_unit": _l("截止提醒（单位）"),
-    "reminder_applicant": _l("截止提醒（申报人）"),
+    "reminder_applicant": _l("截止提醒（申报人）"), "account_locked": _l("账号锁定"),
 }
 
 
