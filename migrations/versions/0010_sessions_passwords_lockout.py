@@ -7,8 +7,8 @@ leads to 修改密码 until a new password is chosen), ``failed_sign_ins`` and `
 consecutive failures lock the account for 15 minutes). Existing accounts start at 0, not forced
 to change and unlocked; their password hashes stay as they are.
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0010
+Revises: 0009
 Create Date: 2026-12-01 11:19:33.304080
 
 """
@@ -16,8 +16,8 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = '0005'
-down_revision = '0004'
+revision = '0010'
+down_revision = '0009'
 branch_labels = None
 depends_on = None
 
