@@ -3,11 +3,40 @@
 Messages go out in Chinese whatever language the person who acted reads the pages in, so the
 values filled in are Chinese too (an enum's ``zh``, not its ``label``).
 """
+import re
+import unicodedata
+
 from flask_babel import lazy_gettext as _l
 
 from .. import notifications
 
 SIGNATURE = "【浙江职称】"
+
+# How much of each part users type goes into a text; any other part is cut at DEFAULT_LIMIT.
+LIMITS = {"name": 20, "unit": 30, "point": 30, "title": 30, "item": 20, "plan": 30, "reason": 60}
+DEFAULT_LIMIT = 40
+
+# Full-width letters, digits and the punctuation of an address read as their ASCII selves.
+_FOLD = {code: code - 0xFEE0 for code in (*range(0xFF10, 0xFF1A), *range(0xFF21, 0xFF3B),
+                                          *range(0xFF41, 0xFF5B), 0xFF0E, 0xFF0F, 0xFF1A)}
+_DOT = r"[.。｡]"
+LINK = re.compile(
+    r"[a-z][a-z0-9+.-]*://\S*"                                  # http://…, https://…, any scheme
+    r"|www" + _DOT + r"\S*"                                     # www.…
+    r"|\d{1,3}(?:" + _DOT + r"\d{1,3}){3}(?::\d+)?(?:/\S*)?"   # 10.0.0.1:8080/…
+    r"|(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?" + _DOT + r")+[a-z]{2,}(?::\d+)?(?:/\S*)?",  # evil.cn/…
+    re.IGNORECASE)
+
+
+def clean(value, limit: int = DEFAULT_LIMIT) -> str:
+    """A typed value fit for an SMS: no link, no control character or line break, no 【】 (the
+    signature's brackets), and at most ``limit`` characters."""
+    text = str(value).translate(_FOLD)
+    text = "".join(" " if char == "\t" else char for char in text
+                   if char == "\t" or unicodedata.category(char) not in ("Cc", "Cf", "Zl", "Zp"))
+    text = LINK.sub("", text).replace("【", "").replace("】", "")
+    text = re.sub(r"\s+", " ", text).strip()
+    return text if len(text) <= limit else text[:limit] + "…"
 
 TEXTS = {
     # 授权审核
@@ -70,6 +99,8 @@ def label(template: str) -> str:
 
 
 def send(template: str, mobile: str, **values) -> None:
-    """Queue the message in the caller's transaction (nothing when there is no mobile)."""
+    """Queue the message in the caller's transaction (nothing when there is no mobile). Every
+    value is cleaned first: names, titles and reasons are typed by users."""
+    values = {key: clean(value, LIMITS.get(key, DEFAULT_LIMIT)) for key, value in values.items()}
     notifications.queue_sms(mobile, OUTBOX_TEMPLATE.get(template, template),
                             SIGNATURE + TEXTS[template].format(**values))
