@@ -39,6 +39,8 @@ def clean(value, limit: int = DEFAULT_LIMIT) -> str:
     return text if len(text) <= limit else text[:limit] + "…"
 
 TEXTS = {
+    # 短信验证码: nothing typed by anyone goes in.
+    "verification_code": "您的短信验证码为{code}，{minutes}分钟内有效，仅用于{purpose}。请勿将验证码告诉他人。",
     # 授权审核
     "authorization_approved": "{unit}：您单位在职称申报评审管理服务平台提交的用人单位授权（委托证明）"
                               "已审核通过，现可登录平台办理职称申报审核、公示和推荐工作。",
@@ -80,6 +82,7 @@ OUTBOX_TEMPLATE = {"accepted_unit": "accepted", "acceptance_returned_unit": "acc
 
 # What the SMS outbox calls each template, in the reader's language.
 LABELS = {
+    "verification_code": _l("短信验证码"),
     "authorization_approved": _l("授权审核通过"), "authorization_rejected": _l("授权审核未通过"),
     "profile_return": _l("基本信息退回修改"), "profile_reject": _l("基本信息审核不通过"),
     "archive_item_return": _l("业绩档案退回修改"), "archive_item_reject": _l("业绩档案审核不通过"),
