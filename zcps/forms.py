@@ -39,6 +39,11 @@ def strong_password(form, field):
         raise ValidationError(_("密码至少8位，且须同时包含字母和数字。"))
 
 
+def sms_code_field():
+    return StringField(_l("短信验证码"), filters=[strip], validators=[
+        required(_l("短信验证码")), Length(max=6, message=_l("短信验证码为6位数字。"))])
+
+
 class UnitRegistrationForm(FlaskForm):
     name = StringField(_l("单位名称"), filters=[strip],
                        validators=[required(_l("单位名称")), Length(max=200, message=_l("单位名称过长。"))])
@@ -51,6 +56,7 @@ class UnitRegistrationForm(FlaskForm):
     contact_name = StringField(_l("联系人"), filters=[strip],
                                validators=[required(_l("联系人")), Length(max=50, message=_l("联系人姓名过长。"))])
     contact_mobile = StringField(_l("手机号码"), validators=[cleaned_by(clean_mobile)])
+    code = sms_code_field()
     password = PasswordField(_l("密码"), validators=[strong_password])
     confirm = PasswordField(_l("确认密码"), validators=[
         required(_l("确认密码")), EqualTo("password", message=_l("两次输入的密码不一致。"))])
@@ -61,7 +67,18 @@ class ApplicantRegistrationForm(FlaskForm):
                        validators=[required(_l("姓名")), Length(max=50, message=_l("姓名过长。"))])
     id_number = StringField(_l("身份证号"), validators=[cleaned_by(clean_id_number)])
     mobile = StringField(_l("手机号码"), validators=[cleaned_by(clean_mobile)])
+    code = sms_code_field()
     password = PasswordField(_l("密码"), validators=[strong_password])
+    confirm = PasswordField(_l("确认密码"), validators=[
+        required(_l("确认密码")), EqualTo("password", message=_l("两次输入的密码不一致。"))])
+
+
+class ForgotPasswordForm(FlaskForm):
+    username = StringField(_l("账号"), filters=[strip], validators=[
+        required(_l("账号")), Length(max=64, message=_l("账号过长。"))])
+    mobile = StringField(_l("手机号码"), validators=[cleaned_by(clean_mobile)])
+    code = sms_code_field()
+    password = PasswordField(_l("新密码"), validators=[strong_password])
     confirm = PasswordField(_l("确认密码"), validators=[
         required(_l("确认密码")), EqualTo("password", message=_l("两次输入的密码不一致。"))])
 
