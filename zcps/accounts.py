@@ -2,6 +2,7 @@
 import secrets
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
@@ -9,7 +10,8 @@ from models import Account, Applicant, AuditAction, AuthorizationStatus, CodePur
 
 from . import audit, verification
 from .extensions import db
-from .identifiers import id_birth_date, id_sex, normalize
+from .identifiers import id_birth_date, id_sex, mask_id_number, normalize
+from .workflow.common import WorkflowError
 
 
 class AlreadyRegistered(ValueError):
@@ -172,3 +174,36 @@ def reset_password_by_code(*, role: Role, username: str, mobile: str, code: str,
     audit.record(AuditAction.RESET_PASSWORD_BY_SMS, actor=account,
                  target=f"{role.value}:{account.username}")
     return account
+
+
+RELEASED_USERNAME = "released-{id}"
+
+
+def is_released(account: Account) -> bool:
+    return account.username == RELEASED_USERNAME.format(id=account.id)
+
+
+def release_id_number(actor, account: Account, reason: str) -> Applicant:
+    """注销/释放: an applicant account registered with someone else's 身份证号 is stopped and the
+    number freed, so that its real holder can register it. What the account holds (archive,
+    applications, the unit's decisions) stays with the stopped account: nothing goes to the
+    new one."""
+    if not actor.is_platform_admin:
+        raise PermissionError
+    if account.role != Role.APPLICANT:
+        raise WorkflowError(_("只能释放申报人账号的身份证号。"))
+    if is_released(account):
+        raise WorkflowError(_("该账号的身份证号已释放，未重复操作。"))
+    reason = (reason or "").strip()
+    if not reason:
+        raise WorkflowError(_("请填写释放原因。"))
+    person = account.applicant
+    number = person.id_number
+    # No 身份证号 starts with a letter, so the placeholder frees the unique key for good.
+    person.id_number = f"R{person.id:017d}"
+    account.username = RELEASED_USERNAME.format(id=account.id)
+    account.active = False
+    audit.record(AuditAction.RELEASE_ID_NUMBER, actor=actor, target=f"applicant:{person.id}",
+                 id_number=mask_id_number(number), name=person.name, reason=reason[:500],
+                 applications=len(person.applications))
+    return person
