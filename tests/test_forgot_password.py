@@ -138,3 +138,18 @@ def test_codes_for_a_reset_are_rate_limited_per_address(app_factory):
                                              "send_code": "1"},
                   token_from="/forgot/person").status_code for n in range(7)]
     assert codes[0] == 200 and codes[-1] == 429
+
+
+def ask_for_code(client, username, mobile) -> str:
+    return post(client, "/forgot/unit", {"username": username, "mobile": mobile,
+                                          "send_code": "1"},
+                token_from="/forgot/unit").get_data(as_text=True)
+
+
+def test_asking_again_answers_alike_whether_or_not_the_account_matches(client, unit_account):
+    matched = [ask_for_code(client, unit_account.username, "13811112222") for _ in range(2)]
+    unmatched = [ask_for_code(client, "91330100MA28E7F6G9", "13800007777") for _ in range(2)]
+    for first, second in (matched, unmatched):
+        assert "如账号与手机号匹配，验证码已发送" in first
+        assert "获取验证码过于频繁" in second
+    assert messages() == 1

@@ -144,16 +144,16 @@ def send_code_pressed() -> bool:
 
 def send_code(form, mobile_field, purpose: CodePurpose, account_for=None) -> None:
     """获取验证码: a form posted with only its mobile checked. ``account_for(mobile)`` names the
-    account a password-reset code is for; when it names none, nothing is sent and the answer is
-    the same (the form does not tell whether an account has that mobile)."""
+    account a password-reset code is for; when it names none, nothing is delivered and every
+    answer is the same (the form does not tell whether an account has that mobile)."""
     if not mobile_field.validate(form):
         return
     mobile = mobile_field.data
     with limiter.limit(SMS_CODE_LIMIT, scope="sms-code"):
         account = account_for(mobile) if account_for else None
         try:
-            if account_for is None or account is not None:
-                verification.send_code(mobile, purpose, account=account)
+            verification.send_code(mobile, purpose, account=account,
+                                   deliver=account_for is None or account is not None)
             db.session.commit()
         except verification.CodeRefused as refused:
             db.session.rollback()

@@ -46,8 +46,12 @@ def _too_often() -> CodeRefused:
     return CodeRefused(_("获取验证码过于频繁，请%(n)s秒后再试。", n=int(INTERVAL.total_seconds())))
 
 
-def send_code(mobile: str, purpose: CodePurpose, account=None) -> SmsCode:
-    """Queue a new code to ``mobile`` in the caller's transaction, or refuse (CodeRefused)."""
+def send_code(mobile: str, purpose: CodePurpose, account=None, deliver: bool = True) -> SmsCode:
+    """Queue a new code to ``mobile`` in the caller's transaction, or refuse (CodeRefused).
+
+    ``deliver=False`` (a password reset for an account and mobile that do not match) keeps the
+    row and its limits but sends nothing: asking again is refused alike either way, so the
+    answers never tell whether the account has that mobile. No account, no code to accept."""
     now = utcnow().replace(microsecond=0)
     last = db.session.scalar(sa.select(sa.func.max(SmsCode.created_at))
                              .where(SmsCode.mobile == mobile))
@@ -72,8 +76,9 @@ def send_code(mobile: str, purpose: CodePurpose, account=None) -> SmsCode:
             db.session.flush()
     except IntegrityError:
         raise _too_often() from None
-    sms.send("verification_code", mobile, code=code, purpose=purpose.zh,
-             minutes=int(LIFETIME.total_seconds() // 60))
+    if deliver:
+        sms.send("verification_code", mobile, code=code, purpose=purpose.zh,
+                 minutes=int(LIFETIME.total_seconds() // 60))
     return row
 
 
