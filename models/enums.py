@@ -182,6 +182,7 @@ class CodePurpose(LabeledEnum):
     REGISTER_UNIT = ("register_unit", _l("单位注册"))
     REGISTER_APPLICANT = ("register_applicant", _l("个人注册"))
     RESET_PASSWORD = ("reset_password", _l("找回密码"))
+    CHANGE_MOBILE = ("change_mobile", _l("更换手机号码"))
 
 
 class PlanStage(LabeledEnum):

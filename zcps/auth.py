@@ -142,15 +142,17 @@ def send_code_pressed() -> bool:
     return request.method == "POST" and "send_code" in request.form
 
 
-def send_code(form, mobile_field, purpose: CodePurpose, account_for=None) -> None:
-    """获取验证码: a form posted with only its mobile checked. ``account_for(mobile)`` names the
-    account a password-reset code is for; when it names none, nothing is delivered and every
-    answer is the same (the form does not tell whether an account has that mobile)."""
+def send_code(form, mobile_field, purpose: CodePurpose, account=None, account_for=None) -> None:
+    """获取验证码: a form posted with only its mobile checked; the code is for ``account`` when
+    given. ``account_for(mobile)`` names the account a password-reset code is for; when it names
+    none, nothing is delivered and every answer is the same (the form does not tell whether an
+    account has that mobile)."""
     if not mobile_field.validate(form):
         return
     mobile = mobile_field.data
     with limiter.limit(SMS_CODE_LIMIT, scope="sms-code"):
-        account = account_for(mobile) if account_for else None
+        if account_for is not None:
+            account = account_for(mobile)
         try:
             verification.send_code(mobile, purpose, account=account,
                                    deliver=account_for is None or account is not None)

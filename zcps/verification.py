@@ -82,6 +82,13 @@ def send_code(mobile: str, purpose: CodePurpose, account=None, deliver: bool = T
     return row
 
 
+def proven(mobile: str, purpose: CodePurpose, account) -> bool:
+    """Whether ``account`` used a code for ``mobile`` and ``purpose`` within ``LIFETIME``."""
+    return db.session.scalar(sa.select(sa.func.count(SmsCode.id)).where(
+        SmsCode.mobile == mobile, SmsCode.purpose == purpose, SmsCode.account_id == account.id,
+        SmsCode.used_at >= utcnow() - LIFETIME)) > 0
+
+
 def wrong_code() -> CodeRefused:
     return CodeRefused(_("短信验证码错误或已失效，请重新获取。"))
 

@@ -25,7 +25,7 @@ def upgrade():
     op.create_table('sms_code',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('mobile', sa.String(length=11), nullable=False),
-    sa.Column('purpose', sa.Enum('register_unit', 'register_applicant', 'reset_password', name='codepurpose', native_enum=False, length=20), nullable=False),
+    sa.Column('purpose', sa.Enum('register_unit', 'register_applicant', 'reset_password', 'change_mobile', name='codepurpose', native_enum=False, length=20), nullable=False),
     sa.Column('account_id', sa.Integer(), nullable=True),
     sa.Column('code_hash', sa.String(length=64), nullable=False),
     sa.Column('minute', sa.BigInteger(), nullable=False),

@@ -682,6 +682,11 @@ ENGLISH = {
     "只能释放申报人账号的身份证号。": "Only an applicant account's ID number can be released.",
     "该账号的身份证号已释放，未重复操作。": "This account's ID number is already released; nothing was done again.",
     "请填写释放原因。": "Enter the reason for the release.",
+    "更换手机号码": "change of mobile number",
+    "仅更换手机号码时需要：点击「获取验证码」发送到新号码":
+        "Only to change the mobile number: press “Get code” to send one to the new number",
+    "更换手机号码须填写发送到新号码的短信验证码。":
+        "A new mobile number needs the SMS code sent to it.",
     # (end of sec-sms)
 }
 
