@@ -44,6 +44,14 @@ def test_line_breaks_and_control_characters_are_taken_out(app):
     assert text.startswith(sms.SIGNATURE + "张三：")
 
 
+def test_full_width_punctuation_stays_and_full_width_links_go(app):
+    sms.send("archive_item_return", "13800000000", name="张三", unit="某单位",
+             item="论文论著：一篇（第２版）ｗｗｗ．ｅｖｉｌ．ｃｏｍ")
+    db.session.commit()
+    text = queued()[0].text
+    assert "「论文论著：一篇（第２版）」" in text and "ｅｖｉｌ" not in text
+
+
 def test_each_typed_part_is_cut_to_its_length(app):
     sms.send("authorization_rejected", "13800000000", unit="单" * 200, reason="因" * 500)
     db.session.commit()

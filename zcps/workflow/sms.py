@@ -31,12 +31,18 @@ LINK = re.compile(
 def clean(value, limit: int = DEFAULT_LIMIT) -> str:
     """A typed value fit for an SMS: no link, no control character or line break, no 【】 (the
     signature's brackets), and at most ``limit`` characters."""
-    text = str(value).translate(_FOLD)
-    text = "".join(" " if char == "\t" else char for char in text
+    text = "".join(" " if char == "\t" else char for char in str(value)
                    if char == "\t" or unicodedata.category(char) not in ("Cc", "Cf", "Zl", "Zp"))
-    text = LINK.sub("", text).replace("【", "").replace("】", "")
+    # Links are found on the folded copy and cut from the text itself (same positions), so the
+    # text keeps its own full-width punctuation (「论文论著：…」).
+    folded, kept, start = text.translate(_FOLD), [], 0
+    for link in LINK.finditer(folded):
+        kept.append(text[start:link.start()])
+        start = link.end()
+    text = ("".join(kept) + text[start:]).replace("【", "").replace("】", "")
     text = re.sub(r"\s+", " ", text).strip()
     return text if len(text) <= limit else text[:limit] + "…"
+
 
 TEXTS = {
     # 短信验证码: nothing typed by anyone goes in.
