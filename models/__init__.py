@@ -19,6 +19,7 @@ from .enums import (
     ArchiveCategory,
     AuditAction,
     AuthorizationStatus,
+    CodePurpose,
     Holder,
     NotificationStatus,
     ObjectionOutcome,
@@ -41,6 +42,7 @@ from .system import (
     Notification,
     OpinionTemplate,
     ReviewRecord,
+    SmsCode,
     WorkdayOverride,
 )
 

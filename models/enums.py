@@ -177,6 +177,17 @@ class AuditAction(LabeledEnum):
     PLAN_UPDATE = ("plan_update", _l("修改评审计划"))
     REMINDER = ("reminder", _l("截止提醒"))
     EXPORT = ("export", _l("导出数据"))
+    RESET_PASSWORD_BY_SMS = ("reset_password_by_sms", _l("短信验证找回密码"))
+    RELEASE_ID_NUMBER = ("release_id_number", _l("释放身份证号"))
+
+
+class CodePurpose(LabeledEnum):
+    """What a 短信验证码 was sent for; a code serves only its own purpose."""
+
+    REGISTER_UNIT = ("register_unit", _l("单位注册"))
+    REGISTER_APPLICANT = ("register_applicant", _l("个人注册"))
+    RESET_PASSWORD = ("reset_password", _l("找回密码"))
+    CHANGE_MOBILE = ("change_mobile", _l("更换手机号码"))
 
 
 class PlanStage(LabeledEnum):

@@ -7,7 +7,15 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from zcps.extensions import db
 
 from .base import Scoped, SharedReference, enum_column, utcnow
-from .enums import Action, AuditAction, NotificationStatus, OpinionKind, Role, Subject
+from .enums import (
+    Action,
+    AuditAction,
+    CodePurpose,
+    NotificationStatus,
+    OpinionKind,
+    Role,
+    Subject,
+)
 
 
 class ReviewRecord(Scoped, db.Model):
@@ -100,6 +108,37 @@ class Notification(Scoped, db.Model):
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow, nullable=False)
     sent_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow, nullable=False)
+
+
+class SmsCode(Scoped, db.Model):
+    """A 短信验证码: six digits sent to a mobile for one purpose, kept only as an HMAC, valid a
+    few minutes, used once, with a bounded number of tries (zcps/verification.py)."""
+
+    __tablename__ = "sms_code"
+    __table_args__ = (
+        # Per number, one code a minute and ten a day, even when several workers send at once.
+        sa.UniqueConstraint("mobile", "minute"),
+        sa.UniqueConstraint("mobile", "day", "day_number"),
+        sa.CheckConstraint("day_number BETWEEN 1 AND 10", name="daily_limit"),
+        sa.CheckConstraint("attempts BETWEEN 0 AND 5", name="attempt_limit"),
+        sa.Index("ix_sms_code_lookup", "mobile", "purpose", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    mobile: Mapped[str] = mapped_column(sa.String(11), nullable=False)
+    purpose: Mapped[CodePurpose] = enum_column(CodePurpose, nullable=False)
+    # The account a password-reset code was sent for (none for a registration).
+    account_id: Mapped[int | None] = mapped_column(sa.ForeignKey("account.id"), index=True)
+    code_hash: Mapped[str] = mapped_column(sa.String(64), nullable=False)
+    # Minutes since the epoch and the UTC day the code was made on, and its number that day.
+    minute: Mapped[int] = mapped_column(sa.BigInteger, nullable=False)
+    day: Mapped[date] = mapped_column(nullable=False)
+    day_number: Mapped[int] = mapped_column(nullable=False)
+    attempts: Mapped[int] = mapped_column(nullable=False, default=0)
+    ip_address: Mapped[str] = mapped_column(sa.String(45), nullable=False, default="")
+    created_at: Mapped[datetime] = mapped_column(nullable=False)
+    expires_at: Mapped[datetime] = mapped_column(nullable=False)
+    used_at: Mapped[datetime | None]
 
 
 class WorkdayOverride(SharedReference, db.Model):

@@ -4,7 +4,7 @@ import re
 
 from sqlalchemy import event
 
-from models import Role
+from models import Notification, Role
 from tests.factories import PASSWORD
 from zcps.areas import area_for
 from zcps.extensions import db
@@ -23,6 +23,19 @@ def post(client, url, data=None, token_from="/", **kwargs):
     form = dict(data or {})
     form.setdefault("csrf_token", csrf_token(client, token_from))
     return client.post(url, data=form, **kwargs)
+
+
+def sms_code(client, url, mobile_field, mobile, **fields) -> str:
+    """Press 获取验证码 on the form at ``url`` and read the code from the outbox ("" if none)."""
+    before = db.session.scalar(db.select(db.func.max(Notification.id))) or 0
+    response = post(client, url, {mobile_field: mobile, **fields, "send_code": "1"},
+                    token_from=url)
+    assert response.status_code == 200, response.status_code
+    text = db.session.scalar(db.select(Notification.text).where(
+        Notification.mobile == mobile, Notification.id > before,
+        Notification.template == "verification_code"))
+    match = re.search(r"验证码为(\d{6})", text or "")
+    return match.group(1) if match else ""
 
 
 def login_url(role: Role) -> str:

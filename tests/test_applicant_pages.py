@@ -14,7 +14,7 @@ from models import (
     ReviewStatus,
 )
 from tests import factories
-from tests.helpers import csrf_token, post, signed_in
+from tests.helpers import csrf_token, post, signed_in, sms_code
 from zcps import workflow
 from zcps.extensions import db
 
@@ -51,7 +51,8 @@ def test_basic_information_is_saved_and_submitted(client, app):
     me = factories.applicant(factories.unit("甲单位"), "申报人甲", with_account=True)
     db.session.commit()
     signed_in(client, me.account)
-    post(client, "/me/profile/", {"action": "save", "mobile": "13912345678",
+    code = sms_code(client, "/me/profile/", "mobile", "13912345678")
+    post(client, "/me/profile/", {"action": "save", "mobile": "13912345678", "code": code,
                                   "highest_education": "大学本科", "current_title": "工程师",
                                   "current_title_date": "2020-12-31"}, token_from="/me/profile/")
     post(client, "/me/profile/", {"action": "submit", "mobile": "13912345678",
@@ -65,7 +66,7 @@ def test_basic_information_is_saved_and_submitted(client, app):
 def test_submitting_without_saving_first_keeps_what_was_typed(client, me):
     me.profile_status = ReviewStatus.DRAFT
     db.session.commit()
-    page = post(client, "/me/profile/", {"action": "submit", "mobile": "13912345678",
+    page = post(client, "/me/profile/", {"action": "submit", "mobile": me.mobile,
                                          "highest_education": "硕士研究生",
                                          "current_title": "高级工程师",
                                          "current_title_date": "2021-06-30"},
@@ -95,6 +96,38 @@ def test_a_bad_mobile_is_refused_beside_the_field(client, me):
     assert "手机号码应为以1开头的11位数字。" in response.get_data(as_text=True)
     db.session.expire_all()
     assert (me.mobile, me.current_title) == before
+
+
+def test_a_new_mobile_is_kept_only_with_its_code(client, me):
+    """Finding 4: the texts follow a mobile its holder proved, not one typed in."""
+    before = me.mobile
+    for code in ("", "000000"):
+        page = post(client, "/me/profile/", {"action": "save", "mobile": "13800001111",
+                                             "code": code, "current_title": "工程师"},
+                    token_from="/me/profile/").get_data(as_text=True)
+        assert "更换手机号码须填写发送到新号码的短信验证码" in page or "短信验证码错误或已失效" in page
+        db.session.expire_all()
+        assert me.mobile == before and me.current_title != "工程师"
+    code = sms_code(client, "/me/profile/", "mobile", "13800001111")
+    assert code
+    # A code sent for registration does not change a profile's mobile.
+    other = sms_code(client, "/register/person", "mobile", "13800002222")
+    page = post(client, "/me/profile/", {"action": "save", "mobile": "13800002222",
+                                         "code": other}, token_from="/me/profile/")
+    assert "短信验证码错误或已失效" in page.get_data(as_text=True)
+    response = post(client, "/me/profile/", {"action": "save", "mobile": "13800001111",
+                                             "code": code, "current_title": "工程师"},
+                    token_from="/me/profile/")
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert me.mobile == "13800001111" and me.current_title == "工程师"
+
+
+def test_the_workflow_refuses_an_unproven_mobile(app, me):
+    with pytest.raises(workflow.WorkflowError, match="更换手机号码"):
+        workflow.save_profile(me.account, mobile="13800003333")
+    db.session.rollback()
+    workflow.save_profile(me.account, mobile=me.mobile, current_title="工程师")  # unchanged: fine
 
 
 def test_an_item_is_created_and_submitted_with_an_attachment(client, me):

@@ -184,7 +184,7 @@ def test_a_complete_application_is_submitted_and_held_by_the_unit(person):
 
 def test_basic_information_must_be_approved_before_submitting(person):
     items = approved_archive(person)
-    workflow.save_profile(person.account, mobile="13911112222")  # an edit: back to the unit
+    workflow.save_profile(person.account, current_title="高级工程师")  # an edit: back to the unit
     assert person.profile_status == ReviewStatus.PENDING
     application = new_application(person)
     workflow.extract_items(person.account, application, [item.id for item in items])

@@ -5,7 +5,7 @@ import pytest
 
 from models import Account, Applicant, AuditLog, Role, Sex
 from tests import factories
-from tests.helpers import post
+from tests.helpers import page_text, post, sms_code
 from zcps import accounts
 from zcps.extensions import db
 
@@ -19,8 +19,11 @@ VALID = {
 }
 
 
-def register(client, **changes):
-    return post(client, "/register/person", {**VALID, **changes}, token_from="/register/person")
+def register(client, code=None, **changes):
+    data = {**VALID, **changes}
+    if code is None:
+        code = sms_code(client, "/register/person", "mobile", data["mobile"])
+    return post(client, "/register/person", {**data, "code": code}, token_from="/register/person")
 
 
 def applicants():
@@ -35,8 +38,9 @@ def applicant_accounts():
 def test_registration_page_has_every_labelled_field(client):
     page = client.get("/register/person").get_data(as_text=True)
     for field, label in (("name", "姓名"), ("id_number", "身份证号"), ("mobile", "手机号码"),
-                         ("password", "密码"), ("confirm", "确认密码")):
+                         ("password", "密码"), ("confirm", "确认密码"), ("code", "短信验证码")):
         assert f'<label for="{field}">{label}</label>' in page
+    assert '<button type="submit" name="send_code"' in page
 
 
 def test_the_personal_sign_in_page_links_to_registration(client):
@@ -102,7 +106,7 @@ def test_an_id_number_registers_only_once(client):
     db.session.commit()
     response = register(client, id_number=" 33010619850612004x ")
     assert response.status_code == 200
-    assert "该身份证号已注册" in response.get_data(as_text=True)
+    assert "该身份证号已被注册" in response.get_data(as_text=True)
     assert applicants() == 1 and applicant_accounts() == 1
     assert db.session.get(Applicant, existing.id).name == "原有人"
     assert client.get("/me/").status_code == 302  # not signed in
@@ -112,7 +116,7 @@ def test_a_person_without_an_account_cannot_be_taken_over(client):
     factories.applicant(factories.unit(), id_number=ID_NUMBER)
     db.session.commit()
     response = register(client)
-    assert "该身份证号已注册" in response.get_data(as_text=True)
+    assert "该身份证号已被注册" in response.get_data(as_text=True)
     assert applicant_accounts() == 0
 
 
@@ -152,3 +156,37 @@ def test_registration_is_rate_limited(app_factory):
     codes = [post(client, "/register/person", {"name": ""},
                   token_from="/register/person").status_code for _ in range(12)]
     assert codes[0] == 200 and codes[-1] == 429
+
+
+def test_no_person_is_registered_without_the_mobiles_code(client):
+    sms_code(client, "/register/person", "mobile", VALID["mobile"])
+    response = register(client, code="000000")
+    assert "短信验证码错误或已失效" in response.get_data(as_text=True)
+    assert applicants() == 0 and applicant_accounts() == 0
+
+
+def test_without_the_code_a_taken_id_number_looks_like_a_free_one(client, make_client):
+    """Finding 11: nobody learns that a 身份证号 is registered before proving their mobile."""
+    factories.applicant(None, id_number=ID_NUMBER, with_account=True)
+    db.session.commit()
+    free_number = "33010619850612039X"
+    taken = page_text(register(client, code="123456"))
+    free = page_text(register(make_client(), code="123456", id_number=free_number))
+    assert "已注册" not in taken
+    assert taken.replace(ID_NUMBER, "X") == free.replace(free_number, "X")
+
+
+def test_the_owner_proving_the_mobile_on_record_is_sent_to_sign_in(client):
+    person = factories.applicant(None, id_number=ID_NUMBER, with_account=True)
+    person.mobile = VALID["mobile"]
+    db.session.commit()
+    page = register(client).get_data(as_text=True)
+    assert "该身份证号已用此手机号注册，请直接登录" in page and "忘记密码" in page
+
+
+def test_someone_else_holding_the_number_is_told_how_to_get_it_released(client):
+    factories.applicant(None, id_number=ID_NUMBER, with_account=True)
+    db.session.commit()
+    page = register(client).get_data(as_text=True)
+    assert "该身份证号已被注册" in page and "联系平台管理员" in page and "释放" in page
+    assert applicant_accounts() == 1

@@ -3,7 +3,7 @@ import pytest
 
 from models import Account, AuthorizationStatus, Role, Unit
 from tests import factories
-from tests.helpers import post
+from tests.helpers import page_text, post, sms_code
 from zcps.extensions import db
 
 VALID = {
@@ -18,8 +18,11 @@ VALID = {
 }
 
 
-def register(client, **changes):
-    return post(client, "/register/unit", {**VALID, **changes}, token_from="/register/unit")
+def register(client, code=None, **changes):
+    data = {**VALID, **changes}
+    if code is None:
+        code = sms_code(client, "/register/unit", "contact_mobile", data["contact_mobile"])
+    return post(client, "/register/unit", {**data, "code": code}, token_from="/register/unit")
 
 
 def units():
@@ -31,8 +34,10 @@ def test_registration_page_has_every_labelled_field(client):
     for field, label in (("name", "单位名称"), ("uscc", "统一社会信用代码"),
                          ("legal_representative", "法定代表人"), ("address", "单位地址"),
                          ("contact_name", "联系人"), ("contact_mobile", "手机号码"),
-                         ("password", "密码"), ("confirm", "确认密码")):
+                         ("password", "密码"), ("confirm", "确认密码"), ("code", "短信验证码")):
         assert f'<label for="{field}">{label}</label>' in page
+    # 获取验证码 posts the form: the page works without JavaScript.
+    assert '<button type="submit" name="send_code"' in page
 
 
 def test_a_unit_registers_and_lands_on_its_authorization_page(client):
@@ -82,6 +87,7 @@ def test_a_credit_code_registers_only_once(client, app):
     db.session.commit()
     response = register(client, uscc="91330106ma2b3c4d5d")
     assert "该统一社会信用代码已注册" in response.get_data(as_text=True)
+    assert "请联系平台管理员" in response.get_data(as_text=True)
     assert units() == 1
     assert db.session.get(Unit, existing.id).name != VALID["name"]
 
@@ -91,4 +97,82 @@ def test_registration_is_rate_limited(app_factory):
     client = app.test_client()
     codes = [post(client, "/register/unit", {"name": ""}, token_from="/register/unit").status_code
              for _ in range(12)]
+    assert codes[0] == 200 and codes[-1] == 429
+
+
+def test_the_contact_mobile_gets_a_code_and_the_typed_fields_stay(client):
+    response = post(client, "/register/unit", {**VALID, "send_code": "1"},
+                    token_from="/register/unit")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "验证码已发送至138****5678" in page
+    assert VALID["name"] in page and VALID["uscc"] in page
+    assert units() == 0
+
+
+def test_a_bad_mobile_gets_no_code(client):
+    response = post(client, "/register/unit", {**VALID, "contact_mobile": "2381234567",
+                                               "send_code": "1"}, token_from="/register/unit")
+    assert "手机号码应为以1开头的11位数字。" in response.get_data(as_text=True)
+    assert sms_code(client, "/register/unit", "contact_mobile", "2381234567") == ""
+
+
+@pytest.mark.parametrize("code,message", [
+    ("", "请填写短信验证码。"),
+    ("000000", "短信验证码错误或已失效"),
+])
+def test_no_unit_is_registered_without_the_mobiles_code(client, code, message):
+    sms_code(client, "/register/unit", "contact_mobile", VALID["contact_mobile"])
+    response = register(client, code=code)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and message in page
+    assert units() == 0
+
+
+def test_a_code_sent_to_another_mobile_does_not_register(client):
+    code = sms_code(client, "/register/unit", "contact_mobile", "13900000000")
+    response = register(client, code=code)
+    assert "短信验证码错误或已失效" in response.get_data(as_text=True)
+    assert units() == 0
+
+
+def without_tokens(response) -> str:
+    return page_text(response).replace("138****5678", "")
+
+
+def test_without_the_code_a_taken_credit_code_looks_like_a_free_one(client, make_client):
+    """Finding 11: nobody learns that a USCC is registered before proving their mobile."""
+    factories.unit(uscc="91330106MA2B3C4D5D")
+    db.session.commit()
+    taken = register(client, code="123456")
+    free = register(make_client(), code="123456", uscc="91330100MA28E7F6G9")
+    assert "已注册" not in taken.get_data(as_text=True)
+    assert without_tokens(taken).replace("91330106MA2B3C4D5D", "X") == \
+        without_tokens(free).replace("91330100MA28E7F6G9", "X")
+
+
+def test_the_owner_proving_the_mobile_on_record_is_sent_to_sign_in(client):
+    factories.unit(uscc="91330106MA2B3C4D5D").contact_mobile = VALID["contact_mobile"]
+    db.session.commit()
+    page = register(client).get_data(as_text=True)
+    assert "该统一社会信用代码已用此手机号注册，请直接登录" in page and "忘记密码" in page
+    assert units() == 1
+
+
+def test_a_code_serves_one_attempt_even_when_the_code_is_taken(client):
+    factories.unit(uscc="91330106MA2B3C4D5D")
+    db.session.commit()
+    code = sms_code(client, "/register/unit", "contact_mobile", VALID["contact_mobile"])
+    assert "已注册" in register(client, code=code).get_data(as_text=True)
+    # The same code cannot probe a second credit code.
+    page = register(client, code=code, uscc="91330100MA28E7F6G9").get_data(as_text=True)
+    assert "短信验证码错误或已失效" in page and units() == 1
+
+
+def test_codes_are_rate_limited_per_address(app_factory):
+    app = app_factory(RATELIMIT_ENABLED=True)
+    client = app.test_client()
+    codes = [post(client, "/register/unit", {**VALID, "contact_mobile": f"1380000000{n}",
+                                             "send_code": "1"},
+                  token_from="/register/unit").status_code for n in range(7)]
     assert codes[0] == 200 and codes[-1] == 429

@@ -75,7 +75,7 @@ def test_return_and_reject_need_a_reason(world, decision):
 def test_another_unit_and_other_roles_cannot_decide(world):
     item = factories.archive_item(world["person"], ReviewStatus.PENDING)
     application = factories.application(world["person"], ApplicationStatus.PENDING)
-    workflow.save_profile(world["person"].account, mobile="13911112222")  # back to the unit
+    workflow.save_profile(world["person"].account, current_title="高级工程师")  # back to the unit
     assert world["person"].profile_status == ReviewStatus.PENDING
     for actor in (world["other"], world["person"].account, factories.admin()):
         with pytest.raises(workflow.WorkflowError):

@@ -168,7 +168,7 @@ def test_another_units_ids_are_refused_on_every_review_endpoint(client, unit_wor
     application = factories.application(stranger, ApplicationStatus.PENDING, items=[paper])
     assert extracted.id in {file_id for snapshot in application.items
                             for file_id in snapshot.file_ids}
-    workflow.save_profile(owner, mobile="13911112222")  # back to the unit for review
+    workflow.save_profile(owner, current_title="高级工程师")  # back to the unit for review
     db.session.commit()
     token_page = "/unit/unit_archive/"
     for url in (f"/unit/unit_archive/review/?applicant_id={stranger.id}",
@@ -202,7 +202,7 @@ def test_the_unit_home_page_counts_what_waits(client, unit_world, clock):
     factories.archive_item(person, ReviewStatus.PENDING)
     factories.archive_item(unit_world["stranger"], ReviewStatus.PENDING)
     factories.application(person, ApplicationStatus.PENDING)
-    workflow.save_profile(person.account, mobile="13911112222")  # back to the unit for review
+    workflow.save_profile(person.account, current_title="高级工程师")  # back to the unit for review
     factories.application(factories.applicant(unit_world["unit"], "甲员工二"),
                           ApplicationStatus.PUBLICIZED)
     # A running publicity with an open objection, in this unit and in another one.

@@ -19,6 +19,7 @@ from models import (
     ArchiveCategory,
     ArchiveItem,
     ArchiveItemAttachment,
+    CodePurpose,
     ReviewMethod,
     ReviewPlan,
     ReviewStatus,
@@ -31,8 +32,9 @@ from models import (
     Unit,
     category_order,
 )
-from zcps import plans, workdays, workflow
+from zcps import plans, verification, workdays, workflow
 from zcps.archive_fields import DEGREES, form_values, item_fields, item_form_class
+from zcps.auth import send_code, send_code_pressed
 from zcps.extensions import db
 from zcps.forms import cleaned_by
 from zcps.i18n import aside, local_date
@@ -58,6 +60,8 @@ class ApplicantPage(AreaPage):
 
 class ProfileForm(FlaskForm):
     mobile = StringField(_l("手机号码"), validators=[cleaned_by(clean_mobile)])
+    # Only for a new mobile: the code sent to it (获取验证码).
+    code = StringField(_l("短信验证码"), validators=[Length(max=6)])
     highest_education = SelectField(_l("最高学历"), choices=[("", _l("请选择")), *DEGREES],
                                     validators=[Optional()])
     current_title = StringField(_l("现专业技术职务"), validators=[Length(max=100)])
@@ -70,11 +74,14 @@ class ProfilePage(ApplicantPage):
         person = self.applicant
         form = ProfileForm(obj=person if request.method == "GET" else None)
         action = request.form.get("action")
-        if request.method == "POST" and action in ("save", "submit"):
+        if send_code_pressed():
+            send_code(form, form.mobile, CodePurpose.CHANGE_MOBILE, account=current_user)
+        elif request.method == "POST" and action in ("save", "submit") and form.validate_on_submit() \
+                and not self.new_mobile_refused(form, person):
             step, success = ((workflow.save_profile, _("基本信息已保存。")) if action == "save" else
                              (workflow.save_and_submit_profile, _("基本信息已提交单位审核。")))
             # Submitting saves what was typed first: nothing on the form is lost.
-            if form.validate_on_submit() and self.run(
+            if self.run(
                     step, success, mobile=form.mobile.data,
                     highest_education=form.highest_education.data or "",
                     current_title=form.current_title.data or "",
@@ -88,6 +95,21 @@ class ProfilePage(ApplicantPage):
             ).order_by(Unit.name).limit(20).all()
         return self.render("me/profile.html", person=person, form=form, query=query,
                            units=units)
+
+    @staticmethod
+    def new_mobile_refused(form, person) -> bool:
+        """A new mobile's code, used up before the step (which checks it was): a wrong code
+        counts as a try even though nothing is saved."""
+        if form.mobile.data == person.mobile or not form.code.data:
+            return False  # unchanged, or the step refuses it with its own message
+        try:
+            verification.consume(form.mobile.data, CodePurpose.CHANGE_MOBILE, form.code.data,
+                                 account=current_user)
+        except verification.CodeRefused as refused:
+            db.session.commit()
+            form.code.errors = [str(refused)]
+            return True
+        return False
 
     @expose("/unit", methods=("POST",))
     def choose_unit(self):

@@ -42,6 +42,7 @@ from zcps import accounts, audit, passwords, plans, workdays, workflow
 from zcps.extensions import db
 from zcps.forms import DecisionForm
 from zcps.i18n import aside, join_list, local_date, weekday
+from zcps.identifiers import mask_id_number
 from zcps.security_headers import framed_by_this_site
 from zcps.storage import send_stored
 from zcps.workflow import sms
@@ -271,6 +272,45 @@ class AcceptanceAccountView(PasswordResetMixin, PlatformView):
             raise ValidationError(_("新建账号时必须设置密码。"))
         if not model.active:
             accounts.set_account_active(model, False)
+
+
+def applicant_username(view, context, account, name):
+    if accounts.is_released(account):
+        return _("身份证号已释放")
+    return mask_id_number(account.username)
+
+
+class ApplicantAccountView(PlatformView):
+    """The sign-in accounts of applicants (个人登录), and the release of a 身份证号 one of them
+    holds without being its owner (注销/释放)."""
+
+    column_list = ["username", "display_name", "active", "last_login_at", "created_at"]
+    column_details_list = column_list
+    column_labels = {"username": _l("身份证号"), "display_name": _l("姓名"), "active": _l("启用"),
+                     "last_login_at": _l("最近登录"), "created_at": _l("注册时间")}
+    column_formatters = {"username": applicant_username}
+    column_searchable_list = ["username", "display_name"]
+    column_default_sort = ("id", True)
+    column_extra_row_actions = [
+        EndpointLinkRowAction("fa fa-unlock", ".release_view", title=_l("释放身份证号")),
+    ]
+
+    def view_clause(self):
+        return Account.role == Role.APPLICANT
+
+    @expose("/release/", methods=("GET", "POST"))
+    def release_view(self):
+        account = self.get_one_or_404(request.values.get("id"))
+        reason = (request.form.get("reason") or "")[:500]
+        error = None
+        if request.method == "POST":
+            outcome = run_step(accounts.release_id_number, account, reason, flash_error=False,
+                               success=_("身份证号已释放，原账号已停用；本人现可使用该身份证号注册。"))
+            if outcome:
+                return redirect(self.get_url(".index_view"))
+            error = outcome.error
+        return self.render("admin/release_id_number.html", account=account, reason=reason,
+                           error=error, masked=mask_id_number(account.username))
 
 
 class TitleSpecialtyView(PlatformView):
@@ -557,6 +597,8 @@ def register(admin):
     admin.add_view(AcceptanceAccountView(Account, name=_l("受理点账号"),
                                          category=lazy_pgettext("menu", "受理点"),
                                          endpoint="admin_acceptance_account"))
+    admin.add_view(ApplicantAccountView(Account, name=_l("申报人账号"),
+                                        endpoint="admin_applicant_account"))
     admin.add_view(ReviewPlanView(ReviewPlan, name=lazy_pgettext("menu", "评审计划"),
                                   endpoint="admin_plan", url="plans"))
     admin.add_view(TitleSeriesView(TitleSeries, name=_l("申报系列"), category=_l("职称目录"),

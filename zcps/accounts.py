@@ -17,16 +17,18 @@ from models import (
     Applicant,
     AuditAction,
     AuthorizationStatus,
+    CodePurpose,
     Role,
     Unit,
     dummy_password_hash,
     utcnow,
 )
 
-from . import audit, plans
+from . import audit, plans, verification
 from .extensions import db
-from .identifiers import id_birth_date, id_sex
+from .identifiers import id_birth_date, id_sex, mask_id_number, normalize
 from .passwords import WeakPassword, require_acceptable
+from .workflow.common import WorkflowError
 
 __all__ = ["WeakPassword"]
 
@@ -36,6 +38,10 @@ class AlreadyRegistered(ValueError):
 
 
 USCC_TAKEN = _l("该统一社会信用代码已注册，请直接登录；忘记密码请联系平台管理员。")
+# Told only once the mobile typed is proven by its code: the owner, whose mobile is on record,
+# is sent to sign in; anyone else is sent to the platform (the code is used up either way).
+USCC_TAKEN_BY_OWNER = _l("该统一社会信用代码已用此手机号注册，请直接登录；忘记密码可在登录页点击「忘记密码」找回。")
+USCC_HELD = _l("该统一社会信用代码已注册，但登记的联系人手机号不是此号码。如需找回账号，请联系平台管理员核实。")
 
 
 def register_unit(*, name, uscc, address, legal_representative, contact_name, contact_mobile,
@@ -62,6 +68,9 @@ def register_unit(*, name, uscc, address, legal_representative, contact_name, co
 
 
 ID_NUMBER_TAKEN = _l("该身份证号已注册，请直接登录；忘记密码请联系平台管理员。")
+ID_NUMBER_TAKEN_BY_OWNER = _l("该身份证号已用此手机号注册，请直接登录；忘记密码可在登录页点击「忘记密码」找回。")
+ID_NUMBER_HELD = _l("该身份证号已被注册，登记的手机号不是此号码。如非本人注册，请携带身份证件联系平台管理员核实，"
+                    "核实后可释放该身份证号再注册。")
 
 
 def register_applicant(*, name, id_number, mobile, password) -> Account:
@@ -85,6 +94,38 @@ def register_applicant(*, name, id_number, mobile, password) -> Account:
         raise AlreadyRegistered(ID_NUMBER_TAKEN) from None
     audit.record(AuditAction.REGISTER_APPLICANT, actor=account, target=f"applicant:{applicant.id}")
     return account
+
+
+def _register_verified(purpose, mobile, code, register, holder_mobile, owner_message,
+                       held_message) -> Account:
+    # The code is used up before anything is looked up: whether the number is taken is told
+    # only to someone holding the mobile typed, and one code answers one attempt.
+    verification.consume(mobile, purpose, code)
+    try:
+        with db.session.begin_nested():
+            return register()
+    except AlreadyRegistered:
+        raise AlreadyRegistered(owner_message if db.session.scalar(holder_mobile) == mobile
+                                else held_message) from None
+
+
+def register_unit_verified(*, code, **fields) -> Account:
+    """注册 of a unit whose contact mobile is proven by its 短信验证码. Raises
+    verification.CodeRefused or AlreadyRegistered; the caller commits either way (the code)."""
+    return _register_verified(
+        CodePurpose.REGISTER_UNIT, fields["contact_mobile"], code,
+        lambda: register_unit(**fields),
+        sa.select(Unit.contact_mobile).where(Unit.uscc == fields["uscc"]),
+        USCC_TAKEN_BY_OWNER, USCC_HELD)
+
+
+def register_applicant_verified(*, code, **fields) -> Account:
+    """注册 of an applicant whose mobile is proven by its 短信验证码 (as register_unit_verified)."""
+    return _register_verified(
+        CodePurpose.REGISTER_APPLICANT, fields["mobile"], code,
+        lambda: register_applicant(**fields),
+        sa.select(Applicant.mobile).where(Applicant.id_number == fields["id_number"]),
+        ID_NUMBER_TAKEN_BY_OWNER, ID_NUMBER_HELD)
 
 
 def set_unit_active(actor, unit: Unit, active: bool) -> None:
@@ -250,3 +291,68 @@ def unlock(actor, account: Account) -> None:
     audit.record(AuditAction.ACCOUNT_UNLOCKED, actor=actor, target=target_of(account))
 
 
+
+
+# The roles whose accounts have a mobile on record, and where it is kept.
+MOBILE_ON_RECORD = {Role.EMPLOYER: lambda account: account.unit.contact_mobile,
+                    Role.APPLICANT: lambda account: account.applicant.mobile}
+
+
+def account_with_mobile(role: Role, username: str, mobile: str) -> Account | None:
+    """The active account signing in as ``username`` on ``role``'s page whose mobile on record
+    is ``mobile``, else None (whichever of the three did not match)."""
+    if role not in MOBILE_ON_RECORD:
+        return None
+    account = db.session.scalar(sa.select(Account).filter_by(role=role,
+                                                            username=normalize(username)))
+    if account is None or not account.is_active or MOBILE_ON_RECORD[role](account) != mobile:
+        return None
+    return account
+
+
+def reset_password_by_code(*, role: Role, username: str, mobile: str, code: str,
+                           password: str) -> Account:
+    """忘记密码: the holder of the mobile on record sets a new password with the code sent for
+    this account. Raises verification.CodeRefused (the same whatever did not match); the caller
+    commits either way (the try counts)."""
+    account = account_with_mobile(role, username, mobile)
+    if account is None:
+        raise verification.wrong_code()
+    verification.consume(mobile, CodePurpose.RESET_PASSWORD, code, account=account)
+    set_password(account, password, actor=account)
+    audit.record(AuditAction.RESET_PASSWORD_BY_SMS, actor=account,
+                 target=f"{role.value}:{account.username}")
+    return account
+
+
+RELEASED_USERNAME = "released-{id}"
+
+
+def is_released(account: Account) -> bool:
+    return account.username == RELEASED_USERNAME.format(id=account.id)
+
+
+def release_id_number(actor, account: Account, reason: str) -> Applicant:
+    """注销/释放: an applicant account registered with someone else's 身份证号 is stopped and the
+    number freed, so that its real holder can register it. What the account holds (archive,
+    applications, the unit's decisions) stays with the stopped account: nothing goes to the
+    new one."""
+    if not actor.is_platform_admin:
+        raise PermissionError
+    if account.role != Role.APPLICANT:
+        raise WorkflowError(_("只能释放申报人账号的身份证号。"))
+    if is_released(account):
+        raise WorkflowError(_("该账号的身份证号已释放，未重复操作。"))
+    reason = (reason or "").strip()
+    if not reason:
+        raise WorkflowError(_("请填写释放原因。"))
+    person = account.applicant
+    number = person.id_number
+    # No 身份证号 starts with a letter, so the placeholder frees the unique key for good.
+    person.id_number = f"R{person.id:017d}"
+    account.username = RELEASED_USERNAME.format(id=account.id)
+    set_account_active(account, False)
+    audit.record(AuditAction.RELEASE_ID_NUMBER, actor=actor, target=f"applicant:{person.id}",
+                 id_number=mask_id_number(number), name=person.name, reason=reason[:500],
+                 applications=len(person.applications))
+    return person

@@ -20,14 +20,14 @@ from sqlalchemy.orm import joinedload
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
-from models import Account, Role
+from models import Account, CodePurpose, Role
 
-from . import accounts
+from . import accounts, verification
 from .accounts import BAD_CREDENTIALS
 from .areas import AREAS, area_by_slug, area_for
 from .extensions import db, limiter, login_manager
-from .forms import ApplicantRegistrationForm, UnitRegistrationForm
-from .identifiers import normalize
+from .forms import ApplicantRegistrationForm, ForgotPasswordForm, UnitRegistrationForm
+from .identifiers import mask_mobile, normalize
 from .redirects import safe_return_path
 
 bp = Blueprint("auth", __name__)
@@ -154,21 +154,61 @@ def login(slug):
     return render_template("login.html", form=form, area=area, areas=AREAS)
 
 
+# Per client address, on top of the per-number limits the database keeps (zcps/verification.py).
+SMS_CODE_LIMIT = "5 per minute;20 per hour"
+
+
+def send_code_pressed() -> bool:
+    return request.method == "POST" and "send_code" in request.form
+
+
+def send_code(form, mobile_field, purpose: CodePurpose, account=None, account_for=None) -> None:
+    """获取验证码: a form posted with only its mobile checked; the code is for ``account`` when
+    given. ``account_for(mobile)`` names the account a password-reset code is for; when it names
+    none, nothing is delivered and every answer is the same (the form does not tell whether an
+    account has that mobile)."""
+    if not mobile_field.validate(form):
+        return
+    mobile = mobile_field.data
+    with limiter.limit(SMS_CODE_LIMIT, scope="sms-code"):
+        if account_for is not None:
+            account = account_for(mobile)
+        try:
+            verification.send_code(mobile, purpose, account=account,
+                                   deliver=account_for is None or account is not None)
+            db.session.commit()
+        except verification.CodeRefused as refused:
+            db.session.rollback()
+            mobile_field.errors = [str(refused)]
+            return
+    flash(_("验证码已发送至%(mobile)s，5分钟内有效。", mobile=mask_mobile(mobile))
+          if account_for is None else
+          _("如账号与手机号匹配，验证码已发送至%(mobile)s，5分钟内有效。", mobile=mask_mobile(mobile)),
+          "success")
+
+
 @bp.route("/register/unit", methods=["GET", "POST"])
 @limiter.limit("10 per minute", methods=["POST"])
 def register_unit():
-    """注册: a unit opens its account; it can then only do its authorization until approved."""
+    """注册: a unit opens its account; it can then only do its authorization until approved.
+    The contact mobile is proven first by a 短信验证码 (获取验证码 posts the form)."""
     form = UnitRegistrationForm()
-    if form.validate_on_submit():
+    if send_code_pressed():
+        send_code(form, form.contact_mobile, CodePurpose.REGISTER_UNIT)
+    elif form.validate_on_submit():
         try:
-            account = accounts.register_unit(
+            account = accounts.register_unit_verified(
+                code=form.code.data,
                 name=form.name.data, uscc=form.uscc.data, address=form.address.data,
                 legal_representative=form.legal_representative.data,
                 contact_name=form.contact_name.data, contact_mobile=form.contact_mobile.data,
                 password=form.password.data)
             db.session.commit()
+        except verification.CodeRefused as error:
+            db.session.commit()  # the try counts
+            form.code.errors = [*form.code.errors, str(error)]
         except accounts.AlreadyRegistered as error:
-            db.session.rollback()
+            db.session.commit()  # the code is used up
             form.uscc.errors = [*form.uscc.errors, str(error)]
         else:
             start_session(account)
@@ -180,22 +220,61 @@ def register_unit():
 @bp.route("/register/person", methods=["GET", "POST"])
 @limiter.limit("10 per minute", methods=["POST"])
 def register_person():
-    """注册 for a professional: signs in with the 身份证号; the employing unit is chosen later."""
+    """注册 for a professional: signs in with the 身份证号; the employing unit is chosen later.
+    The mobile is proven first by a 短信验证码."""
     form = ApplicantRegistrationForm()
-    if form.validate_on_submit():
+    if send_code_pressed():
+        send_code(form, form.mobile, CodePurpose.REGISTER_APPLICANT)
+    elif form.validate_on_submit():
         try:
-            account = accounts.register_applicant(
+            account = accounts.register_applicant_verified(
+                code=form.code.data,
                 name=form.name.data, id_number=form.id_number.data, mobile=form.mobile.data,
                 password=form.password.data)
             db.session.commit()
+        except verification.CodeRefused as error:
+            db.session.commit()  # the try counts
+            form.code.errors = [*form.code.errors, str(error)]
         except accounts.AlreadyRegistered as error:
-            db.session.rollback()
+            db.session.commit()  # the code is used up
             form.id_number.errors = [*form.id_number.errors, str(error)]
         else:
             start_session(account)
             flash(_("注册成功。请完善基本信息并选择工作单位。"), "success")
             return redirect(url_for("me.index"))
     return render_template("register_person.html", form=form)
+
+
+@bp.route("/forgot/<slug>", methods=["GET", "POST"])
+@limiter.limit("10 per minute", methods=["POST"])
+def forgot_password(slug):
+    """忘记密码 on the sign-in pages of the roles with a mobile on record (unit, applicant)."""
+    area = area_by_slug(slug)
+    if area is None or area.role not in accounts.MOBILE_ON_RECORD:
+        abort(404)
+    form = ForgotPasswordForm()
+    form.username.label.text = area.username_label
+    if send_code_pressed():
+        if form.username.validate(form):
+            send_code(form, form.mobile, CodePurpose.RESET_PASSWORD,
+                      account_for=lambda mobile: accounts.account_with_mobile(
+                          area.role, form.username.data, mobile))
+    elif form.validate_on_submit():
+        try:
+            accounts.reset_password_by_code(
+                role=area.role, username=form.username.data, mobile=form.mobile.data,
+                code=form.code.data, password=form.password.data)
+        except verification.CodeRefused as error:
+            db.session.commit()  # the try counts
+            form.code.errors = [*form.code.errors, str(error)]
+        except accounts.WeakPassword as error:
+            db.session.rollback()  # the code stays usable with another password
+            form.password.errors = [*form.password.errors, str(error)]
+        else:
+            db.session.commit()
+            flash(_("密码已重置，请使用新密码登录。"), "success")
+            return redirect(url_for("auth.login", slug=slug))
+    return render_template("forgot_password.html", form=form, area=area)
 
 
 @bp.route("/logout", methods=["POST"])

@@ -43,6 +43,11 @@ def policy_password(*identifier_fields):
     return validate
 
 
+def sms_code_field():
+    return StringField(_l("短信验证码"), filters=[strip], validators=[
+        required(_l("短信验证码")), Length(max=6, message=_l("短信验证码为6位数字。"))])
+
+
 class UnitRegistrationForm(FlaskForm):
     name = StringField(_l("单位名称"), filters=[strip],
                        validators=[required(_l("单位名称")), Length(max=200, message=_l("单位名称过长。"))])
@@ -55,6 +60,7 @@ class UnitRegistrationForm(FlaskForm):
     contact_name = StringField(_l("联系人"), filters=[strip],
                                validators=[required(_l("联系人")), Length(max=50, message=_l("联系人姓名过长。"))])
     contact_mobile = StringField(_l("手机号码"), validators=[cleaned_by(clean_mobile)])
+    code = sms_code_field()
     password = PasswordField(_l("密码"), validators=[policy_password("uscc", "contact_mobile")])
     confirm = PasswordField(_l("确认密码"), validators=[
         required(_l("确认密码")), EqualTo("password", message=_l("两次输入的密码不一致。"))])
@@ -65,7 +71,18 @@ class ApplicantRegistrationForm(FlaskForm):
                        validators=[required(_l("姓名")), Length(max=50, message=_l("姓名过长。"))])
     id_number = StringField(_l("身份证号"), validators=[cleaned_by(clean_id_number)])
     mobile = StringField(_l("手机号码"), validators=[cleaned_by(clean_mobile)])
+    code = sms_code_field()
     password = PasswordField(_l("密码"), validators=[policy_password("id_number", "mobile")])
+    confirm = PasswordField(_l("确认密码"), validators=[
+        required(_l("确认密码")), EqualTo("password", message=_l("两次输入的密码不一致。"))])
+
+
+class ForgotPasswordForm(FlaskForm):
+    username = StringField(_l("账号"), filters=[strip], validators=[
+        required(_l("账号")), Length(max=64, message=_l("账号过长。"))])
+    mobile = StringField(_l("手机号码"), validators=[cleaned_by(clean_mobile)])
+    code = sms_code_field()
+    password = PasswordField(_l("新密码"), validators=[policy_password("username", "mobile")])
     confirm = PasswordField(_l("确认密码"), validators=[
         required(_l("确认密码")), EqualTo("password", message=_l("两次输入的密码不一致。"))])
 

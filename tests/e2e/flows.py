@@ -171,9 +171,26 @@ def pdf_file(tmp_path, name: str = "委托证明-盖章.pdf") -> Path:
 
 # --- step 1: registration ----------------------------------------------------------------------
 
-def register_unit(page, base: str, unit: dict, screenshots: bool = False) -> None:
-    """Home → 用人单位登录 → 注册 → the unit's form; ends signed in on its 委托证明 page."""
-    open_sign_in(page, base, "用人单位登录")
+def sms_code_by_button(page, server, mobile: str) -> str:
+    """Press 获取验证码 and read the code the outbox holds for ``mobile``; fill it in."""
+    import sqlalchemy as sa
+
+    from models import Notification
+
+    page.get_by_role("button", name="获取验证码", exact=True).click()
+    see_message(page, f"验证码已发送至{mobile[:3]}****{mobile[-4:]}")
+    with server.database() as session:
+        text = session.scalar(sa.select(Notification.text).filter_by(mobile=mobile)
+                              .order_by(Notification.id.desc()).limit(1))
+    code = re.search(r"验证码为(\d{6})", text).group(1)
+    page.get_by_label("短信验证码", exact=True).fill(code)
+    return code
+
+
+def register_unit(page, server, unit: dict, screenshots: bool = False) -> None:
+    """Home → 用人单位登录 → 注册 → the unit's form, its mobile proven by 获取验证码; ends signed
+    in on its 委托证明 page."""
+    open_sign_in(page, server.url, "用人单位登录")
     expect(page.get_by_role("heading", name="用人单位登录")).to_be_visible()
     expect(page.get_by_text("法人登录", exact=True)).to_be_visible()
     if screenshots:
@@ -183,8 +200,10 @@ def register_unit(page, base: str, unit: dict, screenshots: bool = False) -> Non
     fill_form(page, {
         "单位名称": unit["name"], "统一社会信用代码": unit["uscc"], "法定代表人": "陈立新",
         "单位地址": "杭州市西湖区文三路100号", "联系人": unit["contact"],
-        "手机号码": unit["mobile"], "密码": unit["password"], "确认密码": unit["password"],
+        "手机号码": unit["mobile"],
     })
+    sms_code_by_button(page, server, unit["mobile"])
+    fill_form(page, {"密码": unit["password"], "确认密码": unit["password"]})
     if screenshots:
         shot(page, "03-register-unit")
     page.get_by_role("button", name="注册", exact=True).click()
@@ -260,17 +279,19 @@ ITEM_TITLES = {"教育经历": "浙江大学", "工作经历": "杭州云栖智�
                "考核情况": "2025年度考核 优秀"}
 
 
-def register_person(page, base: str, person: dict, screenshots: bool = False) -> None:
-    """Home → 个人登录 → 注册; ends signed in on the applicant's home page."""
-    open_sign_in(page, base, "个人登录")
+def register_person(page, server, person: dict, screenshots: bool = False) -> None:
+    """Home → 个人登录 → 注册, the mobile proven by 获取验证码; ends signed in on the applicant's
+    home page."""
+    open_sign_in(page, server.url, "个人登录")
     expect(page.get_by_role("heading", name="个人登录")).to_be_visible()
     if screenshots:
         shot(page, "09-login-person")
     page.get_by_role("link", name="注册", exact=True).click()
     expect(page.get_by_role("heading", name="个人注册")).to_be_visible()
     fill_form(page, {"姓名": person["name"], "身份证号": person["id_number"],
-                     "手机号码": person["mobile"], "密码": person["password"],
-                     "确认密码": person["password"]})
+                     "手机号码": person["mobile"]})
+    sms_code_by_button(page, server, person["mobile"])
+    fill_form(page, {"密码": person["password"], "确认密码": person["password"]})
     if screenshots:
         shot(page, "10-register-person")
     page.get_by_role("button", name="注册", exact=True).click()

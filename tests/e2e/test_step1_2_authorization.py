@@ -26,7 +26,7 @@ def test_unit_registers_and_gets_authorized(page, live_server, problems, tmp_pat
             "password": "Yunqi2026ok"}
     officer = {"name": "王丽", "id_number": new_id_number(), "mobile": "13912345678"}
 
-    register_unit(page, live_server.url, unit, screenshots=True)
+    register_unit(page, live_server, unit, screenshots=True)
     # Registration signs the unit in; sign out and in again with its 统一社会信用代码.
     sign_out(page)
     sign_in(page, live_server.url, "用人单位登录", unit["uscc"], unit["password"])

@@ -42,7 +42,7 @@ def test_archive_is_reviewed_returned_fixed_and_approved(page, another_browser, 
               "password": "Liming2026"}
     applicant = page
 
-    register_person(applicant, live_server.url, person, screenshots=True)
+    register_person(applicant, live_server, person, screenshots=True)
     fill_profile(applicant, UNIT_NAME, screenshots=True)
     add_archive_items(applicant, screenshots=True)
 

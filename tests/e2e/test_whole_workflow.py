@@ -54,7 +54,7 @@ def test_whole_workflow(page, another_browser, live_server, problems, tmp_path, 
     officer = page
 
     # 1–2. The unit registers and sends its 委托证明; the platform admin approves it.
-    register_unit(officer, base, unit)
+    register_unit(officer, live_server, unit)
     submit_authorization(officer, tmp_path, {"name": "赵敏", "id_number": new_id_number(),
                                              "mobile": unit["mobile"]})
     admin = another_browser()
@@ -67,7 +67,7 @@ def test_whole_workflow(page, another_browser, live_server, problems, tmp_path, 
 
     # 3. The applicant registers, picks the unit and sends basic information and archive.
     applicant = another_browser()
-    register_person(applicant, base, person)
+    register_person(applicant, live_server, person)
     fill_profile(applicant, UNIT_NAME)
     add_archive_items(applicant)
 

@@ -674,6 +674,50 @@ ENGLISH = {
     "该密码过于常见，容易被猜中，请换一个。": "This password is too common and easily guessed: choose another.",
     "密码须至少包含大写字母、小写字母、数字、符号中的三类。": "A password needs three kinds of characters among upper case, lower case, digits and symbols.",
     # (end of sec-accounts)
+    # sec-sms
+    "短信验证码": "SMS code", "获取验证码": "Get code", "短信验证码为6位数字。": "The SMS code has 6 digits.",
+    "点击「获取验证码」，短信验证码将发送至上面的手机号码，5分钟内有效":
+        "Press “Get code”: an SMS code goes to the mobile number above, valid for 5 minutes",
+    "验证码已发送至%(mobile)s，5分钟内有效。": "A code was sent to %(mobile)s; it is valid for 5 minutes.",
+    "如账号与手机号匹配，验证码已发送至%(mobile)s，5分钟内有效。":
+        "If the account and the mobile number match, a code was sent to %(mobile)s; it is valid for 5 minutes.",
+    "获取验证码过于频繁，请%(n)s秒后再试。": "Codes were asked for too often; try again in %(n)s seconds.",
+    "该手机号今日获取验证码次数已达上限，请明天再试。":
+        "This mobile number has had all its codes for today; try again tomorrow.",
+    "短信验证码错误或已失效，请重新获取。": "The SMS code is wrong or no longer valid; get a new one.",
+    "短信验证码错误次数过多，请重新获取。": "Too many wrong SMS codes; get a new one.",
+    "短信验证找回密码": "Password reset by SMS code", "找回密码": "password reset",
+    "忘记密码": "Forgot password", "返回登录": "Back to sign-in", "账号": "Account",
+    "账号过长。": "The account is too long.",
+    "请填写账号和注册时登记的手机号码，获取短信验证码后设置新密码。":
+        "Enter the account and the mobile number given at registration, get an SMS code, then set a new password.",
+    "密码已重置，请使用新密码登录。": "The password is reset; sign in with the new password.",
+    "该统一社会信用代码已用此手机号注册，请直接登录；忘记密码可在登录页点击「忘记密码」找回。":
+        "This credit code is registered with this mobile number: sign in, or use “Forgot password” on the sign-in page.",
+    "该统一社会信用代码已注册，但登记的联系人手机号不是此号码。如需找回账号，请联系平台管理员核实。":
+        "This credit code is registered with another contact mobile number. To recover the account, ask the platform administrator.",
+    "该身份证号已用此手机号注册，请直接登录；忘记密码可在登录页点击「忘记密码」找回。":
+        "This ID number is registered with this mobile number: sign in, or use “Forgot password” on the sign-in page.",
+    "该身份证号已被注册，登记的手机号不是此号码。如非本人注册，请携带身份证件联系平台管理员核实，核实后可释放该身份证号再注册。":
+        "This ID number is registered with another mobile number. If you did not register it, bring your ID card to the platform administrator; once verified, the number can be released and registered again.",
+    "申报人账号": "Applicant accounts", "释放身份证号": "Release ID number", "释放原因": "Reason for the release",
+    "身份证号已释放": "ID number released",
+    "身份证号已释放，原账号已停用；本人现可使用该身份证号注册。":
+        "The ID number is released and the old account stopped; its holder can now register with it.",
+    "身份证号被他人抢先注册时，核实本人身份后释放：该账号立即停用，身份证号释放后本人可重新注册。该账号已有的业绩档案和申报记录仍留在停用的账号下，不会转给新账号。此操作不可撤销。":
+        "When someone else registered a person's ID number first, release it once the holder's identity is verified: the account stops at once and the holder can register the number. The account's archive and applications stay with the stopped account and do not pass to the new one. This cannot be undone.",
+    "写明如何核实了本人身份，记入审计日志。": "Say how the holder's identity was verified; it goes into the audit log.",
+    "确定停用该账号并释放其身份证号吗？此操作不可撤销。":
+        "Stop this account and release its ID number? This cannot be undone.",
+    "只能释放申报人账号的身份证号。": "Only an applicant account's ID number can be released.",
+    "该账号的身份证号已释放，未重复操作。": "This account's ID number is already released; nothing was done again.",
+    "请填写释放原因。": "Enter the reason for the release.",
+    "更换手机号码": "change of mobile number",
+    "仅更换手机号码时需要：点击「获取验证码」发送到新号码":
+        "Only to change the mobile number: press “Get code” to send one to the new number",
+    "更换手机号码须填写发送到新号码的短信验证码。":
+        "A new mobile number needs the SMS code sent to it.",
+    # (end of sec-sms)
 }
 
 HERE = Path(__file__).resolve().parent

@@ -10,6 +10,7 @@ from models import (
     ArchiveCategory,
     ArchiveItem,
     ArchiveItemAttachment,
+    CodePurpose,
     ReviewStatus,
     Role,
     Subject,
@@ -80,10 +81,18 @@ PROFILE_FIELDS = ("highest_education", "current_title", "current_title_date", "m
 
 
 def save_profile(actor, **fields) -> Applicant:
-    """Edit the basic information; a reviewed one goes back to the unit (待审核)."""
+    """Edit the basic information; a reviewed one goes back to the unit (待审核). A new mobile
+    must have been proven by its 短信验证码 (verification.consume before this step): SMS
+    about the applicant go to it."""
+    from .. import verification
+
     applicant = locked(own_applicant(actor))
     if applicant.profile_status == ReviewStatus.REJECTED:
         raise WorkflowError(_("基本信息审核未通过，不能再修改，请联系单位经办人。"))
+    mobile = fields.get("mobile")
+    if mobile is not None and mobile != applicant.mobile and not verification.proven(
+            mobile, CodePurpose.CHANGE_MOBILE, actor):
+        raise WorkflowError(_("更换手机号码须填写发送到新号码的短信验证码。"))
     for name in PROFILE_FIELDS:
         if name in fields:
             setattr(applicant, name, fields[name])

@@ -3,13 +3,50 @@
 Messages go out in Chinese whatever language the person who acted reads the pages in, so the
 values filled in are Chinese too (an enum's ``zh``, not its ``label``).
 """
+import re
+import unicodedata
+
 from flask_babel import lazy_gettext as _l
 
 from .. import notifications
 
 SIGNATURE = "【浙江职称】"
 
+# How much of each part users type goes into a text; any other part is cut at DEFAULT_LIMIT.
+LIMITS = {"name": 20, "unit": 30, "point": 30, "title": 30, "item": 20, "plan": 30, "reason": 60}
+DEFAULT_LIMIT = 40
+
+# Full-width letters, digits and the punctuation of an address read as their ASCII selves.
+_FOLD = {code: code - 0xFEE0 for code in (*range(0xFF10, 0xFF1A), *range(0xFF21, 0xFF3B),
+                                          *range(0xFF41, 0xFF5B), 0xFF0E, 0xFF0F, 0xFF1A)}
+_DOT = r"[.。｡]"
+LINK = re.compile(
+    r"[a-z][a-z0-9+.-]*://\S*"                                  # http://…, https://…, any scheme
+    r"|www" + _DOT + r"\S*"                                     # www.…
+    r"|\d{1,3}(?:" + _DOT + r"\d{1,3}){3}(?::\d+)?(?:/\S*)?"   # 10.0.0.1:8080/…
+    r"|(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?" + _DOT + r")+[a-z]{2,}(?::\d+)?(?:/\S*)?",  # evil.cn/…
+    re.IGNORECASE)
+
+
+def clean(value, limit: int = DEFAULT_LIMIT) -> str:
+    """A typed value fit for an SMS: no link, no control character or line break, no 【】 (the
+    signature's brackets), and at most ``limit`` characters."""
+    text = "".join(" " if char == "\t" else char for char in str(value)
+                   if char == "\t" or unicodedata.category(char) not in ("Cc", "Cf", "Zl", "Zp"))
+    # Links are found on the folded copy and cut from the text itself (same positions), so the
+    # text keeps its own full-width punctuation (「论文论著：…」).
+    folded, kept, start = text.translate(_FOLD), [], 0
+    for link in LINK.finditer(folded):
+        kept.append(text[start:link.start()])
+        start = link.end()
+    text = ("".join(kept) + text[start:]).replace("【", "").replace("】", "")
+    text = re.sub(r"\s+", " ", text).strip()
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
 TEXTS = {
+    # 短信验证码: nothing typed by anyone goes in.
+    "verification_code": "您的短信验证码为{code}，{minutes}分钟内有效，仅用于{purpose}。请勿将验证码告诉他人。",
     # 授权审核
     "authorization_approved": "{unit}：您单位在职称申报评审管理服务平台提交的用人单位授权（委托证明）"
                               "已审核通过，现可登录平台办理职称申报审核、公示和推荐工作。",
@@ -54,6 +91,7 @@ OUTBOX_TEMPLATE = {"accepted_unit": "accepted", "acceptance_returned_unit": "acc
 
 # What the SMS outbox calls each template, in the reader's language.
 LABELS = {
+    "verification_code": _l("短信验证码"),
     "authorization_approved": _l("授权审核通过"), "authorization_rejected": _l("授权审核未通过"),
     "profile_return": _l("基本信息退回修改"), "profile_reject": _l("基本信息审核不通过"),
     "archive_item_return": _l("业绩档案退回修改"), "archive_item_reject": _l("业绩档案审核不通过"),
@@ -73,6 +111,8 @@ def label(template: str) -> str:
 
 
 def send(template: str, mobile: str, **values) -> None:
-    """Queue the message in the caller's transaction (nothing when there is no mobile)."""
+    """Queue the message in the caller's transaction (nothing when there is no mobile). Every
+    value is cleaned first: names, titles and reasons are typed by users."""
+    values = {key: clean(value, LIMITS.get(key, DEFAULT_LIMIT)) for key, value in values.items()}
     notifications.queue_sms(mobile, OUTBOX_TEMPLATE.get(template, template),
                             SIGNATURE + TEXTS[template].format(**values))
