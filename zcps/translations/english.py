@@ -644,6 +644,10 @@ ENGLISH = {
     "%(plan)s尚未设置受理点，请联系%(contact)s。": "%(plan)s has no acceptance point yet; please contact %(contact)s.",
     "所选申报分属%(plans)s，没有共同的受理点，请按评审计划分别推荐。": "The chosen applications belong to %(plans)s, which have no acceptance point in common: recommend them plan by plan.",
     # (end of plans: publicity and recommendation)
+    # sec-data
+    "存储空间不足：每个账号可上传%(quota)s MB，剩余%(left)s MB，本文件%(size)s MB。请压缩文件后重新上传，或联系平台管理员。": "Not enough storage: each account may upload %(quota)s MB; %(left)s MB is left and this file is %(size)s MB. Compress the file and upload it again, or contact the platform administrator.",
+    "PDF文件超过%(pages)s页，请拆分或删减后重新上传。": "The PDF has more than %(pages)s pages; split or shorten it and upload it again.",
+    # (end of sec-data)
 }
 
 HERE = Path(__file__).resolve().parent
