@@ -2,8 +2,10 @@
 decision on it."""
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
 
 from models import (
+    CLOSED_APPLICATION_STATES,
     MANDATORY_CATEGORIES,
     Action,
     Applicant,
@@ -39,7 +41,6 @@ from .common import (
     text,
 )
 
-CLOSED_APPLICATION_STATES = (ApplicationStatus.REJECTED, ApplicationStatus.NOT_RECOMMENDED)
 APPLICANT_EDITABLE = (ApplicationStatus.DRAFT, ApplicationStatus.RETURNED)
 DECIDED = {
     Action.APPROVE: ApplicationStatus.APPROVED,
@@ -93,9 +94,10 @@ def create_application(actor, *, plan, series, specialty, level, qualification,
     _check_title(qualification, series, level)
     _check_plan(plan, series, level)
     year = plan.year
+    one_a_year = WorkflowError(_("您在%(year)s年度已有一份职称申报，每年度只能有一份在办申报。",
+                                 year=year))
     if open_application(applicant.id, year) is not None:
-        raise WorkflowError(_("您在%(year)s年度已有一份职称申报，每年度只能有一份在办申报。",
-                              year=year))
+        raise one_a_year
     application = Application(
         applicant_id=applicant.id, unit_id=unit.id, year=year, plan_id=plan.id,
         series_id=series.id,
@@ -103,7 +105,13 @@ def create_application(actor, *, plan, series, specialty, level, qualification,
         review_method=review_method, current_title=applicant.current_title,
         status=ApplicationStatus.DRAFT)
     db.session.add(application)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError as error:
+        # Another request created it since the check above (uq_application_open_year).
+        if "open_year" in str(error.orig):
+            raise one_a_year from None
+        raise
     record_history(Subject.APPLICATION, application, Action.CREATE, None,
                    ApplicationStatus.DRAFT, actor, unit_id=unit.id, applicant_id=applicant.id)
     return application

@@ -1,0 +1,151 @@
+"""Finding 7 of issue 14: races and stale decisions.
+
+One open application per applicant and year is a unique key of the database (not only a check
+before the insert); the same objection posted twice is recorded once; a decision carries the
+version the officer saw; a 不通过 stays 不通过 when the applicant switches unit and back; what
+another unit approved is not another unit's approval; a publicity cannot start years ahead; a
+deactivated acceptance point's accounts are inactive.
+"""
+import threading
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+from models import Account, Application, ApplicationStatus
+from tests import factories
+from tests.databases import server_url
+from zcps import workflow
+from zcps.extensions import db
+
+ON_SERVERS = pytest.mark.skipif(
+    server_url() is None,
+    reason="SQLite has no concurrent writers; the race runs on PostgreSQL and MariaDB")
+
+
+# The pool holds 15 connections (5 and 10 overflow); the test's own session keeps one.
+PARALLEL = 12
+
+
+def run_at_once(app, count: int, step):
+    """``step()`` in ``count`` threads released together, each in its own session; returns
+    (results, errors)."""
+    barrier = threading.Barrier(count)
+    results, errors = [], []
+
+    def run():
+        with app.app_context():
+            try:
+                prepared = step.prepare()
+                barrier.wait(30)
+                results.append(step(prepared))
+                db.session.commit()
+            except Exception as error:  # noqa: BLE001  reported by the assertions
+                db.session.rollback()
+                errors.append(error)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=run) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    db.session.rollback()  # a fresh snapshot
+    return results, errors
+
+
+# --- one open application per applicant and year ----------------------------------------------
+
+def open_applications(person) -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(Application).where(
+        Application.applicant_id == person.id,
+        Application.status.not_in(workflow.CLOSED_APPLICATION_STATES)))
+
+
+def test_a_second_open_application_of_the_year_is_refused_by_the_database(app):
+    person = factories.applicant(factories.unit("甲单位"), "申报人甲", with_account=True)
+    first = factories.application(person, ApplicationStatus.PENDING)
+    db.session.commit()
+    # Written past the workflow's own check, as a concurrent request would.
+    second = Application(
+        applicant_id=person.id, unit_id=first.unit_id, year=first.year, plan_id=first.plan_id,
+        series_id=first.series_id, specialty="x", level=first.level,
+        qualification_id=first.qualification_id, review_method=first.review_method,
+        status=ApplicationStatus.DRAFT)
+    db.session.add(second)
+    with pytest.raises(IntegrityError):
+        db.session.flush()
+    db.session.rollback()
+    # Once the first is closed (不通过), the year is free again.
+    workflow.review_application(factories.employer(person.unit), first, "reject", "不符合条件")
+    db.session.commit()
+    again = workflow.create_application(
+        person.account, plan=first.plan, series=first.series, specialty="x", level=first.level,
+        qualification=first.qualification, review_method=first.review_method)
+    db.session.commit()
+    assert again.status == ApplicationStatus.DRAFT and open_applications(person) == 1
+
+
+class CreateApplication:
+    def __init__(self, person, template):
+        self.account_id = person.account.id
+        self.template = template.id
+
+    def prepare(self):
+        return db.session.get(Account, self.account_id), db.session.get(Application,
+                                                                        self.template)
+
+    def __call__(self, prepared):
+        actor, template = prepared
+        return workflow.create_application(
+            actor, plan=template.plan, series=template.series, specialty="并发",
+            level=template.level, qualification=template.qualification,
+            review_method=template.review_method).id
+
+
+@ON_SERVERS
+@pytest.mark.parametrize("attempt", range(2))
+def test_parallel_new_applications_make_one(app, attempt):
+    person = factories.applicant(factories.unit("甲单位"), "申报人甲", with_account=True)
+    # A closed application of the year (its template) leaves the year free.
+    template = factories.application(person, ApplicationStatus.PENDING)
+    workflow.review_application(factories.employer(person.unit), template, "reject", "不符合")
+    db.session.commit()
+    # As many at once as the connection pool holds (the finding used 20 over HTTP).
+    results, errors = run_at_once(app, PARALLEL, CreateApplication(person, template))
+    assert len(results) == 1
+    assert len(errors) == PARALLEL - 1
+    assert all(isinstance(error, workflow.WorkflowError) and "每年度只能有一份" in str(error)
+               for error in errors), errors
+    assert open_applications(person) == 1
+
+
+# --- a deactivated acceptance point ------------------------------------------------------------
+
+def test_a_deactivated_acceptance_points_accounts_are_inactive_and_signed_out(app, client):
+    from tests.helpers import page_text, post, sign_in, signed_in
+
+    point = factories.acceptance_point("杭州市受理点")
+    account = factories.acceptance_account(point)
+    root = factories.admin()
+    db.session.commit()
+    browser = signed_in(app.test_client(), account)
+    assert browser.get("/acceptance/").status_code == 200
+    signed_in(client, root)
+    url = f"/admin/admin_acceptance_point/edit/?id={point.id}"
+    response = post(client, url, {"name": point.name, "region": point.region or "",
+                                  "address": point.address or "",
+                                  "contact_phone": point.contact_phone or ""},
+                    token_from=url)
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert point.active is False and account.is_active is False
+    # The session it had is over, and it cannot sign in again.
+    assert browser.get("/acceptance/").status_code == 302
+    again = sign_in(app.test_client(), account)
+    assert "该账号已停用" in page_text(again)
+    # Active again, it signs in.
+    point.active = True
+    db.session.commit()
+    assert sign_in(app.test_client(), account).status_code == 302
