@@ -149,3 +149,76 @@ def test_a_deactivated_acceptance_points_accounts_are_inactive_and_signed_out(ap
     point.active = True
     db.session.commit()
     assert sign_in(app.test_client(), account).status_code == 302
+
+
+# --- what one unit decided is not another's -------------------------------------------------------
+
+def test_a_rejected_basic_information_stays_rejected_when_the_applicant_switches_unit_and_back(
+        app):
+    from models import ReviewStatus
+
+    a, b = factories.unit("甲单位"), factories.unit("乙单位")
+    person = factories.applicant(a, "申报人甲", with_account=True,
+                                 profile_status=ReviewStatus.REJECTED)
+    db.session.commit()
+    workflow.choose_unit(person.account, b)
+    workflow.choose_unit(person.account, a)
+    db.session.commit()
+    assert person.profile_status == ReviewStatus.REJECTED
+    # A returned one goes to the new unit for review, as before.
+    other = factories.applicant(a, "申报人乙", with_account=True,
+                                profile_status=ReviewStatus.RETURNED)
+    workflow.choose_unit(other.account, b)
+    assert other.profile_status == ReviewStatus.PENDING
+
+
+@pytest.fixture
+def moved(app):
+    """An applicant whose whole archive 甲单位 approved, now employed by 乙单位 (which approved
+    the basic information)."""
+    from models import ReviewStatus
+
+    a, b = factories.unit("甲单位"), factories.unit("乙单位")
+    person = factories.applicant(a, "申报人甲", with_account=True,
+                                 profile_status=ReviewStatus.APPROVED)
+    items = factories.mandatory_items(person)
+    db.session.commit()
+    workflow.choose_unit(person.account, b)
+    workflow.review_profile(factories.employer(b), person, "approve")
+    db.session.commit()
+    return dict(a=a, b=b, person=person, items=items)
+
+
+def test_items_another_unit_approved_cannot_be_extracted(moved):
+    person, items = moved["person"], moved["items"]
+    application = factories.application(person, ApplicationStatus.DRAFT)
+    with pytest.raises(workflow.WorkflowError, match="甲单位.*乙单位"):
+        workflow.extract_items(person.account, application, [items[0].id])
+    db.session.rollback()
+    assert application.items == []
+
+
+def test_items_extracted_before_a_unit_change_are_not_sent_to_the_new_unit_as_approved(app):
+    from models import ReviewStatus
+
+    a, b = factories.unit("甲单位"), factories.unit("乙单位")
+    person = factories.applicant(a, "申报人甲", with_account=True,
+                                 profile_status=ReviewStatus.APPROVED)
+    items = factories.mandatory_items(person)
+    application = factories.application(person, ApplicationStatus.DRAFT, items=items)
+    db.session.commit()
+    workflow.choose_unit(person.account, b)
+    workflow.review_profile(factories.employer(b), person, "approve")
+    db.session.commit()
+    with pytest.raises(workflow.WorkflowError, match="甲单位"):
+        workflow.submit_application(person.account, application)
+    db.session.rollback()
+    assert application.status == ApplicationStatus.DRAFT
+    # Submitted again to 乙单位 and approved there, they are extracted and the application goes.
+    for item in items:
+        workflow.save_item(person.account, item, title=item.title)
+        workflow.review_item(factories.employer(b), item, "approve")
+    workflow.extract_items(person.account, application, [item.id for item in items])
+    workflow.submit_application(person.account, application)
+    db.session.commit()
+    assert application.status == ApplicationStatus.PENDING and application.unit_id == b.id

@@ -146,6 +146,7 @@ def extract_items(actor, application: Application, item_ids) -> Application:
         if item.status != ReviewStatus.APPROVED:
             raise WorkflowError(_("「%(title)s」尚未通过单位审核（%(status)s），不能提取。",
                                   title=item.title, status=item.status.label))
+        _check_approved_by(item, application.applicant.unit)
         items.append(item)
     for old in list(application.items):
         db.session.delete(old)
@@ -159,6 +160,18 @@ def extract_items(actor, application: Application, item_ids) -> Application:
     db.session.flush()
     db.session.expire(application, ["items"])
     return application
+
+
+def _check_approved_by(item: ArchiveItem, unit) -> None:
+    """Only items the unit reviewing the application approved go into it (DESIGN.md §2.3): what
+    a former unit approved is submitted again to the new one first."""
+    if unit is None:
+        raise WorkflowError(_("请先在「基本信息」中选择工作单位，再提交单位审核。"))
+    if item.unit_id != unit.id:
+        raise WorkflowError(_(
+            "「%(title)s」是「%(other)s」审核通过的，须经「%(unit)s」审核通过后才能用于申报："
+            "请在业绩档案中修改保存，重新提交本单位审核。",
+            title=item.title, other=item.unit.name if item.unit else "—", unit=unit.name))
 
 
 def missing_mandatory_categories(application: Application) -> list[ArchiveCategory]:
@@ -180,6 +193,9 @@ def submit_application(actor, application: Application) -> Application:
         plans.check_before(application.plan, PlanStage.PERSONAL, _("提交申报"))
     if applicant.profile_status != ReviewStatus.APPROVED:
         raise WorkflowError(_("基本信息尚未通过单位审核，请先提交基本信息并等待单位审核通过。"))
+    for extracted in application.items:
+        if extracted.archive_item is not None:
+            _check_approved_by(extracted.archive_item, unit)
     missing = missing_mandatory_categories(application)
     if missing:
         raise WorkflowError(_("缺少必备业绩：%(names)s。每类至少提取一项审核通过的业绩档案。",

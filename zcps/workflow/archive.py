@@ -58,8 +58,10 @@ def employing_unit(applicant: Applicant) -> Unit:
 def choose_unit(actor, unit: Unit) -> Applicant:
     """The applicant picks (or changes) the employing unit among authorized ones.
 
-    What the old unit approved stays approved and stays with it; new submissions, and the
-    basic information if it was already submitted, go to the new unit.
+    What the old unit approved stays approved and stays with it (only what the new unit
+    approves can go into an application there); new submissions, and the basic information if
+    it was already submitted, go to the new unit. Basic information a unit found 不通过 stays
+    so: a change of unit (and back) does not reopen it.
     """
     applicant = locked(own_applicant(actor))
     if unit is None or Unit.get_for(actor, unit.id) is None:
@@ -68,7 +70,7 @@ def choose_unit(actor, unit: Unit) -> Applicant:
         return applicant
     before = applicant.profile_status
     applicant.unit = unit
-    if before != ReviewStatus.DRAFT:
+    if before not in (ReviewStatus.DRAFT, ReviewStatus.REJECTED):
         applicant.profile_status = ReviewStatus.PENDING
         applicant.profile_submitted_at = utcnow()
         record_history(Subject.PROFILE, applicant, Action.CHANGE_UNIT, before,
