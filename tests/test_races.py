@@ -222,3 +222,26 @@ def test_items_extracted_before_a_unit_change_are_not_sent_to_the_new_unit_as_ap
     workflow.submit_application(person.account, application)
     db.session.commit()
     assert application.status == ApplicationStatus.PENDING and application.unit_id == b.id
+
+
+# --- a publicity's start ---------------------------------------------------------------------------
+
+def test_a_publicity_cannot_start_years_ahead(app, clock):
+    from datetime import date, timedelta
+
+    unit = factories.unit("甲单位")
+    officer = factories.employer(unit)
+    application = factories.application(factories.applicant(unit, "申报人甲"),
+                                        ApplicationStatus.APPROVED)
+    db.session.commit()
+    for start in (date(2099, 9, 29), date(2026, 9, 29) + workflow.MAX_PUBLICITY_LEAD
+                  + timedelta(days=1)):
+        with pytest.raises(workflow.WorkflowError, match="公示开始日期不能晚于2026年11月28日"):
+            workflow.start_publicity(officer, [application], start, past_deadline_confirmed=True)
+        db.session.rollback()
+        assert application.status == ApplicationStatus.APPROVED
+    # The last day allowed is allowed.
+    workflow.start_publicity(officer, [application], date(2026, 11, 28),
+                             past_deadline_confirmed=True)
+    db.session.commit()
+    assert application.status == ApplicationStatus.PUBLICIZING

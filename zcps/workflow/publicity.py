@@ -36,6 +36,8 @@ from .common import (
 
 # How far ahead a unit may set a period's end: a typo in the year should not hide an application.
 MAX_PUBLICITY_SPAN = timedelta(days=90)
+# How far ahead a period may start: enough to prepare one, not a date years away by mistake.
+MAX_PUBLICITY_LEAD = timedelta(days=60)
 IN_PUBLICITY = (ApplicationStatus.PUBLICIZING, ApplicationStatus.PUBLICIZED)
 # Who acts when the calendar ends a period.
 SYSTEM = "系统"
@@ -132,6 +134,10 @@ def start_publicity(actor, applications, start_date: date, end_date: date | None
         raise WorkflowError(_("请填写公示开始日期。"))
     if start_date < workdays.today():
         raise WorkflowError(_("公示开始日期不能早于今天。"))
+    if start_date > workdays.today() + MAX_PUBLICITY_LEAD:
+        raise WorkflowError(_("公示开始日期不能晚于%(latest)s（今天起%(days)s天内），请检查公示开始日期。",
+                              latest=local_date(workdays.today() + MAX_PUBLICITY_LEAD),
+                              days=MAX_PUBLICITY_LEAD.days))
     period = publicity_period(start_date, end_date)
     earliest = period["earliest_end"]
     end_date = end_date or earliest
