@@ -204,6 +204,9 @@ class Objection(Scoped, TimestampMixin, db.Model):
     """An objection (异议) received during a publicity."""
 
     __tablename__ = "objection"
+    # The same form posted twice (a double click, a resent request) records one objection.
+    __table_args__ = (sa.UniqueConstraint("unit_id", "entry_token",
+                                          name="uq_objection_entry_token"),)
     __scope__ = {"employer": "unit_id"}
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -224,6 +227,8 @@ class Objection(Scoped, TimestampMixin, db.Model):
     resolution: Mapped[str] = mapped_column(sa.Text, nullable=False, default="")
     resolved_at: Mapped[datetime | None]
     resolved_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("account.id"), index=True)
+    # The random token of the form it was entered with (NULL when entered otherwise).
+    entry_token: Mapped[str | None] = mapped_column(sa.String(32))
     version: Mapped[int] = mapped_column(nullable=False, default=1)
 
     application = relationship("Application", back_populates="objections")

@@ -245,3 +245,74 @@ def test_a_publicity_cannot_start_years_ahead(app, clock):
                              past_deadline_confirmed=True)
     db.session.commit()
     assert application.status == ApplicationStatus.PUBLICIZING
+
+
+# --- one objection, posted again -----------------------------------------------------------------
+
+@pytest.fixture
+def in_publicity(app, clock):
+    unit = factories.unit("甲单位")
+    officer = factories.employer(unit)
+    application = factories.application(factories.applicant(unit, "申报人甲"),
+                                        ApplicationStatus.PUBLICIZING)
+    db.session.commit()
+    return dict(officer=officer, application=application)
+
+
+def objections() -> int:
+    from models import Objection
+
+    return db.session.scalar(sa.select(sa.func.count()).select_from(Objection))
+
+
+def test_the_same_objection_form_posted_twice_is_recorded_once(client, in_publicity):
+    import re
+
+    from tests.helpers import page_text, post, signed_in
+
+    application = in_publicity["application"]
+    signed_in(client, in_publicity["officer"])
+    details = f"/unit/publicity/details/?id={application.publicity_id}"
+    page = client.get(details).get_data(as_text=True)
+    entry = re.search(r'name="entry_token" value="([0-9a-f]{32})"', page).group(1)
+    form = {"application_id": str(application.id), "content": "论文署名存疑",
+            "received_on": "2026-09-29", "raised_by": "匿名来信", "entry_token": entry}
+    first = post(client, "/unit/publicity/objection/", form, token_from=details)
+    assert first.status_code == 302
+    again = post(client, "/unit/publicity/objection/", form, token_from=details,
+                 follow_redirects=True)
+    assert "该异议已登记，未重复登记" in page_text(again)
+    assert objections() == 1
+    # A new form (a new token) records a second objection.
+    fresh = re.search(r'name="entry_token" value="([0-9a-f]{32})"',
+                      client.get(details).get_data(as_text=True)).group(1)
+    assert fresh != entry
+    post(client, "/unit/publicity/objection/", {**form, "entry_token": fresh},
+         token_from=details)
+    assert objections() == 2
+
+
+class RecordObjection:
+    def __init__(self, officer, application):
+        self.officer, self.application = officer.id, application.id
+
+    def prepare(self):
+        return db.session.get(Account, self.officer), db.session.get(Application,
+                                                                     self.application)
+
+    def __call__(self, prepared):
+        from datetime import date
+
+        officer, application = prepared
+        return workflow.record_objection(officer, application, "论文署名存疑", date(2026, 9, 29),
+                                         "匿名来信", entry_token="ab" * 16).id
+
+
+@ON_SERVERS
+@pytest.mark.parametrize("attempt", range(2))
+def test_one_objection_posted_at_once_many_times_is_recorded_once(app, in_publicity, attempt):
+    results, errors = run_at_once(
+        app, PARALLEL, RecordObjection(in_publicity["officer"], in_publicity["application"]))
+    assert len(results) == 1 and len(errors) == PARALLEL - 1
+    assert all(isinstance(error, workflow.AlreadyHandled) for error in errors), errors
+    assert objections() == 1

@@ -1,10 +1,13 @@
-"""One open application per applicant and year as a unique key
+"""One open application per applicant and year as a unique key; an objection form recorded once
 
 ``application.open_year`` holds the year while an application is open and NULL once it is
 closed (审核未通过, 不予推荐); it is unique with ``applicant_id``, so two requests creating an
 applicant's application of one year at once cannot both commit. Filled here from the
 applications as they are: where earlier races left several open applications of one applicant
 and year, the oldest holds the year and the others keep NULL until they close.
+
+``objection.entry_token`` is the random token of the form an objection was entered with, unique
+per unit: the same form posted twice records one objection. Objections entered before have none.
 
 Revision ID: 0007
 Revises: 0004
@@ -47,8 +50,16 @@ def upgrade():
     with op.batch_alter_table('application', schema=None) as batch_op:
         batch_op.create_unique_constraint('uq_application_open_year', ['applicant_id', 'open_year'])
 
+    with op.batch_alter_table('objection', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('entry_token', sa.String(length=32), nullable=True))
+        batch_op.create_unique_constraint('uq_objection_entry_token', ['unit_id', 'entry_token'])
+
 
 def downgrade():
+    with op.batch_alter_table('objection', schema=None) as batch_op:
+        batch_op.drop_constraint('uq_objection_entry_token', type_='unique')
+        batch_op.drop_column('entry_token')
+
     with op.batch_alter_table('application', schema=None) as batch_op:
         batch_op.drop_constraint('uq_application_open_year', type_='unique')
         batch_op.drop_column('open_year')

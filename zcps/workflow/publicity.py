@@ -5,6 +5,7 @@ from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
 
 from models import (
     Action,
@@ -245,10 +246,18 @@ UPHELD_OUTCOMES = {
 
 
 def record_objection(actor, application: Application, content: str, received_on: date,
-                     raised_by: str = "") -> Objection:
-    """The unit records an objection received during the application's publicity."""
+                     raised_by: str = "", entry_token: str | None = None) -> Objection:
+    """The unit records an objection received during the application's publicity.
+
+    ``entry_token`` is the random token of the form it was typed in: the same form posted
+    again is refused (checked under the application's row lock, and a unique key).
+    """
     unit = reviewing_unit(actor)
     application = unit_application(actor, application)
+    already = AlreadyHandled(_("该异议已登记，未重复登记。"))
+    if entry_token is not None and db.session.scalar(sa.select(Objection.id).where(
+            Objection.unit_id == unit.id, Objection.entry_token == entry_token)) is not None:
+        raise already
     publicity = application.publicity
     if application.status not in IN_PUBLICITY or publicity is None:
         raise WorkflowError(_("%(name)s的申报当前为「%(status)s」，只能对公示中的申报登记异议。",
@@ -263,9 +272,15 @@ def record_objection(actor, application: Application, content: str, received_on:
                               end=local_month_day(publicity.end_date)))
     objection = Objection(application_id=application.id, publicity_id=publicity.id,
                           unit_id=unit.id, content=content, received_on=received_on,
-                          raised_by=text(raised_by)[:100], status=ObjectionStatus.OPEN)
+                          raised_by=text(raised_by)[:100], status=ObjectionStatus.OPEN,
+                          entry_token=entry_token)
     db.session.add(objection)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError as error:
+        if "entry_token" in str(error.orig):  # uq_objection_entry_token
+            raise already from None
+        raise
     # The unit's record alone: who objected is not shown to the applicant.
     record_history(Subject.OBJECTION, objection, Action.RECORD_OBJECTION, None,
                    ObjectionStatus.OPEN, actor, opinion=content, unit_id=unit.id)
