@@ -316,3 +316,140 @@ def test_one_objection_posted_at_once_many_times_is_recorded_once(app, in_public
     assert len(results) == 1 and len(errors) == PARALLEL - 1
     assert all(isinstance(error, workflow.AlreadyHandled) for error in errors), errors
     assert objections() == 1
+
+
+# --- a decision carries the version the officer saw ---------------------------------------------
+
+STALE = "内容已被修改，请刷新后重新审核"
+
+
+def seen_version(page: str, field: str, record_id: int) -> str:
+    """The version the decision form of record ``record_id`` carries."""
+    import re
+
+    match = re.search(rf'name="{field}" value="{record_id}">\s*<input type="hidden" '
+                      rf'name="version" value="(\d+)"', page)
+    assert match, f"no version in the form of {field}={record_id}"
+    return match.group(1)
+
+
+@pytest.fixture
+def reviewing(app, client, clock):
+    from models import ReviewStatus
+    from tests.helpers import signed_in
+
+    unit = factories.unit("甲单位")
+    officer = factories.employer(unit)
+    person = factories.applicant(unit, "申报人甲", with_account=True,
+                                 profile_status=ReviewStatus.PENDING)
+    item = factories.archive_item(person, ReviewStatus.PENDING, title="某大学 本科")
+    db.session.commit()
+    signed_in(client, officer)
+    return dict(unit=unit, officer=officer, person=person, item=item)
+
+
+def test_approving_an_item_edited_after_the_page_was_opened_is_refused(client, reviewing):
+    from models import ReviewStatus
+    from tests.helpers import page_text, post
+
+    person, item = reviewing["person"], reviewing["item"]
+    page_url = f"/unit/unit_archive/review/?applicant_id={person.id}"
+    version = seen_version(client.get(page_url).get_data(as_text=True), "item_id", item.id)
+    workflow.save_item(person.account, item, title="某大学 研究生（改）")
+    db.session.commit()
+    response = post(client, "/unit/unit_archive/decide/",
+                    {"item_id": item.id, "decision": "approve", "version": version},
+                    token_from=page_url, follow_redirects=True)
+    assert STALE in page_text(response)
+    db.session.expire_all()
+    assert item.status == ReviewStatus.PENDING
+    # The page opened again shows the edit, and its decision goes through.
+    page = client.get(page_url).get_data(as_text=True)
+    assert "某大学 研究生（改）" in page
+    post(client, "/unit/unit_archive/decide/",
+         {"item_id": item.id, "decision": "approve",
+          "version": seen_version(page, "item_id", item.id)}, token_from=page_url)
+    db.session.expire_all()
+    assert item.status == ReviewStatus.APPROVED
+
+
+def test_a_new_attachment_on_a_pending_item_also_makes_the_page_stale(client, reviewing):
+    from models import ReviewStatus
+    from tests.helpers import page_text, post
+    from zcps.storage import store_bytes
+
+    person, item = reviewing["person"], reviewing["item"]
+    page_url = f"/unit/unit_archive/review/?applicant_id={person.id}"
+    version = seen_version(client.get(page_url).get_data(as_text=True), "item_id", item.id)
+    workflow.attach_file(person.account, item, store_bytes(factories.pdf_bytes(), "新证书.pdf"))
+    db.session.commit()
+    response = post(client, "/unit/unit_archive/decide/",
+                    {"item_id": item.id, "decision": "approve", "version": version},
+                    token_from=page_url, follow_redirects=True)
+    assert STALE in page_text(response)
+    db.session.expire_all()
+    assert item.status == ReviewStatus.PENDING
+
+
+def test_approving_basic_information_edited_after_the_page_was_opened_is_refused(
+        client, reviewing):
+    from models import ReviewStatus
+    from tests.helpers import page_text, post
+
+    person = reviewing["person"]
+    page_url = f"/unit/unit_archive/review/?applicant_id={person.id}"
+    version = seen_version(client.get(page_url).get_data(as_text=True), "applicant_id",
+                           person.id)
+    workflow.save_profile(person.account, current_title="高级工程师")
+    db.session.commit()
+    response = post(client, "/unit/unit_archive/profile/",
+                    {"applicant_id": person.id, "decision": "approve", "version": version},
+                    token_from=page_url, follow_redirects=True)
+    assert STALE in page_text(response)
+    db.session.expire_all()
+    assert person.profile_status == ReviewStatus.PENDING
+    page = client.get(page_url).get_data(as_text=True)
+    post(client, "/unit/unit_archive/profile/",
+         {"applicant_id": person.id, "decision": "approve",
+          "version": seen_version(page, "applicant_id", person.id)}, token_from=page_url)
+    db.session.expire_all()
+    assert person.profile_status == ReviewStatus.APPROVED
+
+
+def test_approving_an_application_resubmitted_after_the_page_was_opened_is_refused(
+        app, client, reviewing):
+    import re
+
+    from tests.helpers import page_text, post
+
+    application = factories.application(
+        factories.applicant(reviewing["unit"], "申报人乙", with_account=True),
+        ApplicationStatus.PENDING)
+    db.session.commit()
+    page_url = f"/unit/unit_application/review/?id={application.id}"
+    page = client.get(page_url).get_data(as_text=True)
+    version = re.search(r'name="version" value="(\d+)"', page).group(1)
+    # Meanwhile another officer returns it and the applicant resubmits it.
+    workflow.review_application(reviewing["officer"], application, "return", "请补充论文")
+    workflow.submit_application(application.applicant.account, application)
+    db.session.commit()
+    response = post(client, page_url, {"id": application.id, "decision": "approve",
+                                       "opinion": "同意推荐。", "version": version},
+                    token_from=page_url)
+    assert STALE in page_text(response)
+    db.session.expire_all()
+    assert application.status == ApplicationStatus.PENDING and application.round == 2
+
+
+@pytest.mark.parametrize("version", ["abc", "-1", "99999999999999999999"])
+def test_a_version_that_is_not_a_number_is_a_bad_request(client, reviewing, version):
+    from models import ReviewStatus
+    from tests.helpers import post
+
+    page_url = f"/unit/unit_archive/review/?applicant_id={reviewing['person'].id}"
+    response = post(client, "/unit/unit_archive/decide/",
+                    {"item_id": reviewing["item"].id, "decision": "approve",
+                     "version": version}, token_from=page_url)
+    assert response.status_code == 400
+    db.session.expire_all()
+    assert reviewing["item"].status == ReviewStatus.PENDING

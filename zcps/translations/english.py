@@ -650,6 +650,7 @@ ENGLISH = {
     "「%(title)s」是「%(other)s」审核通过的，须经「%(unit)s」审核通过后才能用于申报：请在业绩档案中修改保存，重新提交本单位审核。": "“%(title)s” was approved by %(other)s; it must be approved by %(unit)s before it can go into an application: edit and save it in the archive to submit it to your unit again.",
     "公示开始日期不能晚于%(latest)s（今天起%(days)s天内），请检查公示开始日期。": "The publicity cannot start after %(latest)s (within %(days)s days from today); please check the start date.",
     "该异议已登记，未重复登记。": "This objection is already recorded; it was not recorded again.",
+    "内容已被修改，请刷新后重新审核。": "The content has been changed; refresh the page and review it again.",
     # (end of sec-data)
 }
 

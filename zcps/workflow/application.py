@@ -33,6 +33,7 @@ from .archive import employing_unit, own_applicant
 from .common import (
     AlreadyHandled,
     WorkflowError,
+    check_seen,
     decision_action,
     locked,
     record_history,
@@ -231,17 +232,20 @@ def profile_snapshot(applicant: Applicant) -> dict:
 # --- the unit's decision (申报资料审核) -------------------------------------------------------
 
 def review_application(actor, application: Application, decision: str, opinion: str = "",
-                       remarks: dict | None = None) -> Application:
+                       remarks: dict | None = None,
+                       seen_version: int | None = None) -> Application:
     """The unit decides on an application: 通过 (opinion), 退回修改 (reason and item remarks
     sent together, so the applicant sees everything to fix at once) or 不通过 (reason).
 
-    ``remarks`` maps an extracted item's id to the reviewer's remark on it.
+    ``remarks`` maps an extracted item's id to the reviewer's remark on it; ``seen_version`` is
+    the application's version on the officer's page.
     """
     unit = reviewing_unit(actor)
     application = locked(application, actor, missing=_("申报不存在或不属于本单位。"))
     if application.status != ApplicationStatus.PENDING:
         raise AlreadyHandled(_("%(name)s的申报已被处理（%(status)s），未重复操作。",
                                name=application.applicant.name, status=application.status.label))
+    check_seen(application, seen_version)
     action = decision_action(decision, opinion, opinion_required=True)
     if action == Action.APPROVE:
         plans.check_before(application.plan, PlanStage.UNIT, _("通过"))

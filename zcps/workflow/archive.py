@@ -23,6 +23,7 @@ from .common import (
     DECISIONS,
     AlreadyHandled,
     WorkflowError,
+    check_seen,
     decision_action,
     locked,
     record_history,
@@ -201,6 +202,8 @@ def attach_file(actor, item: ArchiveItem, stored_file) -> ArchiveItemAttachment:
         raise WorkflowError(_("该业绩档案为「%(status)s」，不能添加附件。", status=item.status.label))
     attachment = ArchiveItemAttachment(archive_item_id=item.id, file=stored_file)
     db.session.add(attachment)
+    # The item itself changes too (a new version): a reviewer's open page is then stale.
+    item.updated_at = utcnow()
     if item.status in REVIEWED_AGAIN_WHEN_EDITED:
         _send_item(actor, item, Action.RESUBMIT)
     return attachment
@@ -232,14 +235,17 @@ _ITEM = _Reviewed(Subject.ARCHIVE_ITEM, "status", "remark", "reviewed_at", "revi
                   "archive_item")
 
 
-def _review(actor, record, decision: str, reason: str, part: _Reviewed, missing: str):
-    """通过, 退回修改 (reason) or 不通过 (reason) on a pending part of the archive."""
+def _review(actor, record, decision: str, reason: str, part: _Reviewed, missing: str,
+            seen_version: int | None = None):
+    """通过, 退回修改 (reason) or 不通过 (reason) on a pending part of the archive, as the
+    officer saw it (``seen_version``)."""
     unit = reviewing_unit(actor)
     record = locked(record, actor, missing=missing)
     if getattr(record, part.status) != ReviewStatus.PENDING:
         raise AlreadyHandled(_("%(what)s已被处理（%(status)s），未重复操作。",
                                what=part.described(record),
                                status=getattr(record, part.status).label))
+    check_seen(record, seen_version)
     action = decision_action(decision, reason)
     reason = text(reason)
     after = DECISIONS[decision][1]
@@ -258,11 +264,15 @@ def _review(actor, record, decision: str, reason: str, part: _Reviewed, missing:
     return record
 
 
-def review_item(actor, item: ArchiveItem, decision: str, reason: str = "") -> ArchiveItem:
+def review_item(actor, item: ArchiveItem, decision: str, reason: str = "",
+                seen_version: int | None = None) -> ArchiveItem:
     """The unit decides on one archive item."""
-    return _review(actor, item, decision, reason, _ITEM, _("业绩档案不存在或不属于本单位。"))
+    return _review(actor, item, decision, reason, _ITEM, _("业绩档案不存在或不属于本单位。"),
+                   seen_version)
 
 
-def review_profile(actor, applicant: Applicant, decision: str, reason: str = "") -> Applicant:
+def review_profile(actor, applicant: Applicant, decision: str, reason: str = "",
+                   seen_version: int | None = None) -> Applicant:
     """The unit decides on an applicant's basic information."""
-    return _review(actor, applicant, decision, reason, _PROFILE, _("人员不存在或不属于本单位。"))
+    return _review(actor, applicant, decision, reason, _PROFILE, _("人员不存在或不属于本单位。"),
+                   seen_version)
