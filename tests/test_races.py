@@ -87,6 +87,60 @@ def test_a_second_open_application_of_the_year_is_refused_by_the_database(app):
     assert again.status == ApplicationStatus.DRAFT and open_applications(person) == 1
 
 
+def test_the_migration_gives_the_year_to_the_oldest_open_application(tmp_path):
+    """0007 fills open_year from the applications as they are: a year already holding two open
+    applications (an earlier race) gives it to the older one; closed ones hold none."""
+    from flask_migrate import upgrade
+
+    from tests.conftest import app_config
+    from tests.databases import create_server_database, drop_server_database
+    from zcps import create_app
+
+    base = server_url()
+    uri = f"sqlite:///{tmp_path / 'old.sqlite3'}" if base is None else create_server_database(
+        base, prefix="zcps_migrate")
+    stamp = "2025-09-01 08:00:00"
+    try:
+        app = create_app(app_config(tmp_path, uri))
+        with app.app_context():
+            upgrade(revision="0002")
+            rows = [
+                "INSERT INTO unit (id, name, uscc, address, legal_representative, contact_name,"
+                " contact_mobile, authorization_status, active, created_at, updated_at) VALUES"
+                f" (1, '甲单位', '91330106MA2B3C4D5D', '', '', '', '', 'approved', TRUE,"
+                f" '{stamp}', '{stamp}')",
+                "INSERT INTO applicant (id, name, id_number, sex, birth_date, mobile,"
+                " highest_education, current_title, profile_status, profile_remark, version,"
+                " created_at, updated_at) VALUES (1, '张三', '330106199003071236', 'male',"
+                f" '1990-03-07', '', '', '', 'approved', '', 1, '{stamp}', '{stamp}')",
+                "INSERT INTO title_series (id, name, sort_order, active) VALUES (1, '工程', 1, TRUE)",
+                "INSERT INTO title_qualification (id, series_id, level, name, sort_order, active)"
+                " VALUES (1, 1, 'sub_senior', '高级工程师', 1, TRUE)",
+            ]
+            for number, (year, status) in enumerate(
+                    [(2025, "pending"), (2025, "draft"), (2025, "rejected"), (2024, "accepted")],
+                    start=1):
+                rows.append(
+                    "INSERT INTO application (id, applicant_id, unit_id, year, series_id,"
+                    " specialty, level, qualification_id, review_method, current_title, status,"
+                    " round, profile_snapshot, opinion, recommendation_opinion,"
+                    " acceptance_opinion, version, created_at, updated_at) VALUES"
+                    f" ({number}, 1, 1, {year}, 1, '', 'sub_senior', 1, 'review', '',"
+                    f" '{status}', 1, '{{}}', '', '', '', 1, '{stamp}', '{stamp}')")
+            with db.engine.begin() as connection:
+                for statement in rows:
+                    connection.execute(sa.text(statement))
+            upgrade()
+            with db.engine.connect() as connection:
+                held = connection.execute(sa.text(
+                    "SELECT id, open_year FROM application ORDER BY id")).all()
+            db.engine.dispose()
+        assert [tuple(row) for row in held] == [(1, 2025), (2, None), (3, None), (4, 2024)]
+    finally:
+        if base is not None:
+            drop_server_database(uri, base)
+
+
 class CreateApplication:
     def __init__(self, person, template):
         self.account_id = person.account.id
@@ -227,15 +281,15 @@ def test_items_extracted_before_a_unit_change_are_not_sent_to_the_new_unit_as_ap
 # --- a publicity's start ---------------------------------------------------------------------------
 
 def test_a_publicity_cannot_start_years_ahead(app, clock):
-    from datetime import date, timedelta
+    from datetime import date
 
     unit = factories.unit("甲单位")
     officer = factories.employer(unit)
     application = factories.application(factories.applicant(unit, "申报人甲"),
                                         ApplicationStatus.APPROVED)
     db.session.commit()
-    for start in (date(2099, 9, 29), date(2026, 9, 29) + workflow.MAX_PUBLICITY_LEAD
-                  + timedelta(days=1)):
+    # Today is 2026-09-29: 60 days ahead is 11-28.
+    for start in (date(2099, 9, 29), date(2026, 11, 29)):
         with pytest.raises(workflow.WorkflowError, match="公示开始日期不能晚于2026年11月28日"):
             workflow.start_publicity(officer, [application], start, past_deadline_confirmed=True)
         db.session.rollback()
