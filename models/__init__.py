@@ -3,6 +3,7 @@ from zcps.extensions import db
 
 from .account import Account, dummy_password_hash
 from .application import (
+    CLOSED_APPLICATION_STATES,
     HOLDER_BY_STATUS,
     Application,
     ApplicationItem,

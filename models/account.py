@@ -74,10 +74,12 @@ class Account(UserMixin, Scoped, TimestampMixin, db.Model):
             return self.acceptance_point.name
         return str(self)
 
-    # Flask-Login: a disabled account, or one of a deactivated unit, is signed out.
+    # Flask-Login: a disabled account, or one of a deactivated unit or acceptance point, is
+    # signed out.
     @property
     def is_active(self) -> bool:
-        return bool(self.active) and (self.unit is None or bool(self.unit.active))
+        return (bool(self.active) and (self.unit is None or bool(self.unit.active))
+                and (self.acceptance_point is None or bool(self.acceptance_point.active)))
 
     @property
     def mobile(self) -> str:

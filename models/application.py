@@ -34,6 +34,10 @@ HOLDER_BY_STATUS = {
 }
 
 
+# An application in one of these states is over; any other is its applicant's open one of its year.
+CLOSED_APPLICATION_STATES = (ApplicationStatus.REJECTED, ApplicationStatus.NOT_RECOMMENDED)
+
+
 class Publicity(Scoped, TimestampMixin, db.Model):
     """A publicity batch (信息公示) of one unit."""
 
@@ -68,6 +72,8 @@ class Application(Scoped, TimestampMixin, db.Model):
         # 超期与待办: a plan's applications waiting for their units, grouped by unit, read from
         # the index alone.
         sa.Index("ix_application_plan_work", "plan_id", "status", "unit_id", "status_since"),
+        # One open application per applicant and year, kept by the database whatever races.
+        sa.UniqueConstraint("applicant_id", "open_year", name="uq_application_open_year"),
     )
     __scope__ = {
         "employer": "unit_id",
@@ -81,6 +87,9 @@ class Application(Scoped, TimestampMixin, db.Model):
     )
     unit_id: Mapped[int] = mapped_column(sa.ForeignKey("unit.id"), nullable=False, index=True)
     year: Mapped[int] = mapped_column(nullable=False, index=True)
+    # The year while the application is open, NULL once it is closed (CLOSED_APPLICATION_STATES):
+    # unique with applicant_id, and NULLs never collide.
+    open_year: Mapped[int | None]
     series_id: Mapped[int] = mapped_column(
         sa.ForeignKey("title_series.id"), nullable=False, index=True
     )
@@ -144,6 +153,19 @@ class Application(Scoped, TimestampMixin, db.Model):
         return clause
 
 
+@sa.event.listens_for(Application, "before_insert")
+def _holds_its_year(mapper, connection, application):
+    if application.status not in CLOSED_APPLICATION_STATES:
+        application.open_year = application.year
+
+
+@sa.event.listens_for(Application, "before_update")
+def _frees_its_year(mapper, connection, application):
+    # A closed application never reopens. (A bulk UPDATE to a closed state must set it too.)
+    if application.status in CLOSED_APPLICATION_STATES:
+        application.open_year = None
+
+
 @sa.event.listens_for(Application.status, "set")
 def _status_moved(application, value, before, initiator):
     if value != before:
@@ -182,6 +204,9 @@ class Objection(Scoped, TimestampMixin, db.Model):
     """An objection (异议) received during a publicity."""
 
     __tablename__ = "objection"
+    # The same form posted twice (a double click, a resent request) records one objection.
+    __table_args__ = (sa.UniqueConstraint("unit_id", "entry_token",
+                                          name="uq_objection_entry_token"),)
     __scope__ = {"employer": "unit_id"}
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -202,6 +227,8 @@ class Objection(Scoped, TimestampMixin, db.Model):
     resolution: Mapped[str] = mapped_column(sa.Text, nullable=False, default="")
     resolved_at: Mapped[datetime | None]
     resolved_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("account.id"), index=True)
+    # The random token of the form it was entered with (NULL when entered otherwise).
+    entry_token: Mapped[str | None] = mapped_column(sa.String(32))
     version: Mapped[int] = mapped_column(nullable=False, default=1)
 
     application = relationship("Application", back_populates="objections")

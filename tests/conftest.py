@@ -47,7 +47,8 @@ TEST_SECRET = "test-secret-key"
 # Flask-WTF's own), so a test may set them on the shared app. Any other setting given to
 # ``app_factory`` gets an app built with it.
 RUNTIME_KEYS = frozenset({
-    "INSTANCE_DIR", "UPLOAD_DIR", "UPLOAD_MAX_MB", "SMS_BACKEND", "SMS_FILE", "SMS_HTTP_URL",
+    "INSTANCE_DIR", "UPLOAD_DIR", "UPLOAD_MAX_MB", "UPLOAD_MAX_PAGES", "UPLOAD_QUOTA_MB",
+    "SMS_BACKEND", "SMS_FILE", "SMS_HTTP_URL",
     "SMS_HTTP_TOKEN", "SMS_MAX_ATTEMPTS", "PUBLICITY_COUNT_START_DAY", "WTF_CSRF_ENABLED",
     "PROPAGATE_EXCEPTIONS", "SEND_FILE_MAX_AGE_DEFAULT", "SMS_HTTP_TIMEOUT", "SMS_BREAKER_FAILURES",
     "SESSION_IDLE_SECONDS",

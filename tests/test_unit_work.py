@@ -105,6 +105,12 @@ def test_a_resubmission_to_another_unit_moves_the_count_between_the_units(world)
     account = factories.applicant_account(person)
     workflow.choose_unit(account, b)
     factories.decide_profile(person, ReviewStatus.APPROVED)
+    # What 甲单位 approved goes to 乙单位 for review before it can go with the application.
+    items = [extracted.archive_item for extracted in application.items]
+    for item in items:
+        workflow.save_item(account, item, title=item.title)
+        workflow.review_item(factories.employer(b), item, "approve")
+    workflow.extract_items(account, application, [item.id for item in items])
     db.session.commit()
     workflow.submit_application(account, application)
     db.session.commit()

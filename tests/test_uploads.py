@@ -134,3 +134,61 @@ def test_read_upload_stops_one_byte_past_the_limit():
 def test_name_does_not_matter(real_pdf):
     storage = FileStorage(io.BytesIO(real_pdf), filename="scan.txt", content_type="text/plain")
     assert check_pdf(read_upload(storage, LIMIT), LIMIT) == 1
+
+
+# --- pages ----------------------------------------------------------------------------------------
+
+def pdf_of_pages(pages: int, declared: int | None = None) -> bytes:
+    """A PDF whose page tree lists one blank page ``pages`` times (small whatever the count),
+    declaring ``declared`` pages in its /Count (the true count unless told)."""
+    from pypdf.generic import NameObject, NumberObject
+
+    writer = PdfWriter()
+    writer.add_blank_page(595, 842)
+    tree = writer._root_object["/Pages"].get_object()
+    kids = tree["/Kids"]
+    kids.extend([kids[0]] * (pages - 1))
+    tree[NameObject("/Count")] = NumberObject(pages if declared is None else declared)
+    return written(writer)
+
+
+def test_a_pdf_within_the_page_limit_is_accepted():
+    assert check_pdf(pdf_of_pages(200), LIMIT, max_pages=200) == 200
+
+
+@pytest.mark.parametrize("pages", [201, 60_000])
+def test_a_pdf_over_the_page_limit_is_refused_without_reading_a_page(monkeypatch, pages):
+    data = pdf_of_pages(pages)
+    assert len(data) < LIMIT
+    read = []
+    monkeypatch.setattr("zcps.uploads._load_page", lambda page: read.append(page))
+    with pytest.raises(UploadError, match="超过200页"):
+        check_pdf(data, LIMIT, max_pages=200)
+    assert read == []
+
+
+def test_a_page_tree_that_declares_fewer_pages_than_it_holds_is_refused(monkeypatch):
+    read = []
+    monkeypatch.setattr("zcps.uploads._load_page", lambda page: read.append(page))
+    with pytest.raises(UploadError, match="超过200页"):
+        check_pdf(pdf_of_pages(5_000, declared=1), LIMIT, max_pages=200)
+    assert read == []
+
+
+def test_the_page_limit_is_a_setting(app, client):
+    from tests import factories
+    from tests.helpers import csrf_token, signed_in
+    from zcps.extensions import db
+
+    app.config["UPLOAD_MAX_PAGES"] = 1
+    unit = factories.unit("甲单位")
+    person = factories.applicant(unit, "申报人甲", with_account=True)
+    db.session.commit()
+    signed_in(client, person.account)
+    response = client.post("/me/archive/new/award", data={
+        "csrf_token": csrf_token(client, "/me/archive/"), "title": "某奖", "level": "省部级",
+        "organisation": "浙江省人民政府", "start_date": "2025-12-01", "rank": "1",
+        "action": "save", "attachment": (io.BytesIO(two_page_pdf()), "证书.pdf")},
+        content_type="multipart/form-data")
+    assert response.status_code == 200
+    assert "PDF文件超过1页" in response.get_data(as_text=True)

@@ -3,7 +3,7 @@
 Every record is fetched through ``Model.get_for(current_user, id)``; every change goes through
 zcps.workflow.
 """
-from flask import abort, current_app, flash, redirect, request, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_admin import expose
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -40,7 +40,7 @@ from zcps.forms import cleaned_by
 from zcps.i18n import aside, local_date
 from zcps.identifiers import clean_mobile
 from zcps.storage import send_stored, store_bytes
-from zcps.uploads import UploadError, check_pdf, read_upload
+from zcps.uploads import UploadError, accept_pdf
 
 from .base import AreaPage, get_for_or_404, run_step, timeline
 
@@ -125,10 +125,6 @@ class ProfilePage(ApplicantPage):
 
 # --- 业绩档案 ------------------------------------------------------------------------------------
 
-def _max_upload():
-    return current_app.config["UPLOAD_MAX_MB"] * 1024 * 1024
-
-
 class ArchivePage(ApplicantPage):
     @expose("/")
     def index(self):
@@ -156,8 +152,7 @@ class ArchivePage(ApplicantPage):
         if upload is None or not upload.filename:
             return None
         try:
-            data = read_upload(upload, _max_upload())
-            check_pdf(data, _max_upload())
+            data = accept_pdf(upload, current_user)
         except UploadError as error:
             form.attachment.errors = [str(error)]
             return False

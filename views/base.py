@@ -213,6 +213,18 @@ def posted_ids(prefix: str, form=None) -> dict:
     return values
 
 
+def posted_version() -> int | None:
+    """The record version a decision form carries (the one the officer saw), None when the
+    form has none; anything but a version number is a bad request."""
+    value = request.form.get("version")
+    if value is None or value == "":
+        return None
+    version = to_id(value)
+    if version is None:
+        abort(400)
+    return version
+
+
 class ScopedAjaxModelLoader(QueryAjaxModelLoader):
     """Ajax lookups for relationship fields, limited to what the actor may see."""
 

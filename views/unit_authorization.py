@@ -1,7 +1,7 @@
 """委托证明, 单位信息 and 操作指南: the pages a unit can open before its authorization is approved."""
 from io import BytesIO
 
-from flask import abort, current_app, flash, redirect, request, send_file, url_for
+from flask import abort, flash, redirect, request, send_file, url_for
 from flask_admin import expose
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -13,7 +13,7 @@ from zcps.exports import attachment_name
 from zcps.extensions import db
 from zcps.forms import AuthorizationForm
 from zcps.storage import send_stored, store_bytes
-from zcps.uploads import UploadError, check_pdf, read_upload
+from zcps.uploads import UploadError, accept_pdf
 
 from .base import AreaPage, get_for_or_404, run_step
 
@@ -65,10 +65,8 @@ class AuthorizationPage(AreaPage):
         if not can_submit:
             flash(str(_l("当前授权状态下不能提交委托证明。")), "error")
             return redirect(url_for(".index"))
-        max_bytes = current_app.config["UPLOAD_MAX_MB"] * 1024 * 1024
         try:
-            data = read_upload(request.files.get(form.scan.name), max_bytes)
-            check_pdf(data, max_bytes)
+            data = accept_pdf(request.files.get(form.scan.name), current_user)
         except UploadError as error:
             form.scan.errors = [str(error)]
             return None

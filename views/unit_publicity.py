@@ -1,4 +1,6 @@
 """信息公示, 异议 and 资格审查推荐: the unit's last two steps, from approved to recommended."""
+import re
+import secrets
 from datetime import date, timedelta
 
 import sqlalchemy as sa
@@ -45,6 +47,15 @@ def _parse_date(value):
         return date.fromisoformat((value or "").strip())
     except ValueError:
         return None
+
+
+ENTRY_TOKEN = re.compile(r"[0-9a-f]{32}")
+
+
+def _posted_entry_token() -> str | None:
+    """The objection form's token, when one was posted (anything else is no token)."""
+    token = request.form.get("entry_token", "")
+    return token if ENTRY_TOKEN.fullmatch(token) else None
 
 
 def _period_end(period, typed):
@@ -135,6 +146,9 @@ class PublicityView(ScopedModelView):
             "ready_on": publicity.end_date + timedelta(days=1),
             "today": today,
             "resolutions": RESOLUTION_LABELS,
+            # Identifies this objection form: the same form posted twice records one objection
+            # (a form shown again after a refusal keeps its token: nothing was recorded).
+            "entry_token": _posted_entry_token() or secrets.token_hex(16),
             "warnings": workflow.publicity_period(publicity.start_date,
                                                   publicity.end_date)["warnings"],
             "late": workflow.late_fits(workflow.deadline_fit(waiting, publicity.end_date)),
@@ -220,6 +234,7 @@ class PublicityView(ScopedModelView):
         if run_posted_step(workflow.record_objection, application,
                            request.form.get("content", ""), received,
                            request.form.get("raised_by", ""),
+                           entry_token=_posted_entry_token(),
                            success=_("已登记对%(name)s的异议，请核查后处理；处理前不能推荐。",
                                      name=application.applicant.name)):
             return redirect(self.get_url(".details_view", id=application.publicity_id)

@@ -34,6 +34,7 @@ from .base import (
     ScopedModelView,
     get_for_or_404,
     posted_ids,
+    posted_version,
     run_posted_step,
     run_step,
     timeline,
@@ -140,6 +141,7 @@ class ArchiveReviewView(ScopedModelView):
         item = self.get_one_or_404(request.form.get("item_id"))
         decision = request.form.get("decision", "")
         run_posted_step(workflow.review_item, item, decision, request.form.get("reason", ""),
+                        seen_version=posted_version(),
                         success=lambda item: ITEM_DECIDED[decision] % {
                             "category": item.category.label, "title": item.title})
         return redirect(self.get_url(".review_view", applicant_id=item.applicant_id))
@@ -148,7 +150,7 @@ class ArchiveReviewView(ScopedModelView):
     def profile_view(self):
         person = get_for_or_404(Applicant, request.form.get("applicant_id"))
         run_posted_step(workflow.review_profile, person, request.form.get("decision", ""),
-                        request.form.get("reason", ""),
+                        request.form.get("reason", ""), seen_version=posted_version(),
                         success=_("%(name)s的基本信息已审核。", name=person.name))
         return redirect(self.get_url(".review_view", applicant_id=person.id))
 
@@ -331,6 +333,7 @@ class ApplicationReviewView(ApplicationFiles, ScopedModelView):
             decision = request.form.get("decision", "")
             if run_posted_step(workflow.review_application, application, decision,
                                request.form.get("opinion", ""), posted_ids("remark-"),
+                               seen_version=posted_version(),
                                success=lambda done: APPLICATION_DECIDED[decision] % {
                                    "name": done.applicant.name}):
                 return redirect(self.get_url(".index_view"))

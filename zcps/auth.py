@@ -51,8 +51,9 @@ def load_account(account_id: str):
         pk = int(account_id)
     except (TypeError, ValueError):
         return None
-    # The unit comes in the same query: every request reads it (Account.is_active).
-    account = db.session.get(Account, pk, options=[joinedload(Account.unit)])
+    # The unit and point come in the same query: every request reads them (Account.is_active).
+    account = db.session.get(Account, pk, options=[joinedload(Account.unit),
+                                                   joinedload(Account.acceptance_point)])
     if account is None or not session_is_current(account):
         fresh_session()
         return None

@@ -6,7 +6,7 @@ from flask import Blueprint
 
 from models import Account, AuditAction, Role
 
-from . import audit, clock, notifications, passwords, unit_work, workflow
+from . import audit, clock, notifications, passwords, storage, unit_work, workflow
 from .catalogue import seed_catalogue, seed_opinion_templates
 from .demo import DEMO_PASSWORD, SIGN_INS, load_demo
 from .extensions import db
@@ -162,6 +162,27 @@ def send_notifications(loop, interval, limit):
             time.sleep(interval)
     except KeyboardInterrupt:
         click.echo("短信发送已停止。")
+
+
+@bp.cli.command("orphan-files")
+@click.option("--delete", is_flag=True, help="删除没有记录的文件")
+def orphan_files(delete):
+    """列出（--delete 时删除）上传目录中没有记录的文件，以及文件缺失的记录。"""
+    found = storage.find_orphans(repair=delete)
+    for path in found.completed:
+        click.echo(f"{'已补全' if delete else '未完成改名'}：{path.name}")
+    for path in found.files:
+        size = path.stat().st_size
+        if delete:
+            path.unlink(missing_ok=True)
+        click.echo(f"{'已删除' if delete else '没有记录的文件'}：{path.name}（{size} 字节）")
+    for stored in found.rows:
+        click.echo(f"文件缺失的记录：stored_file {stored.id} {stored.storage_name} "
+                   f"{stored.original_name}（{stored.created_at:%Y-%m-%d %H:%M}）")
+    click.echo(f"没有记录的文件 {len(found.files)} 个，文件缺失的记录 {len(found.rows)} 条，"
+               f"未完成改名 {len(found.completed)} 个。")
+    if found.rows:
+        raise SystemExit(1)
 
 
 def format_counts(counts):

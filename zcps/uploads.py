@@ -1,11 +1,18 @@
-"""Checks on an uploaded file before it is stored: a readable, unencrypted PDF within the limit.
+"""Checks on an uploaded file before it is stored: a readable, unencrypted PDF within the size
+and page limits, and within the uploading account's storage quota.
 
 The file is judged by its content; its name and the browser's content type are ignored.
 """
 import io
 
+import sqlalchemy as sa
+from flask import current_app
 from flask_babel import gettext as _
 from pypdf import PdfReader
+
+from models import StoredFile
+
+from .extensions import db
 
 PDF_HEADER = b"%PDF-"
 # Where the header and the end-of-file marker may sit (the same allowance readers make).
@@ -42,8 +49,40 @@ def read_upload(file_storage, max_bytes: int) -> bytes:
     return b"".join(chunks)
 
 
-def check_pdf(data: bytes, max_bytes: int) -> int:
-    """Return the PDF's page count, or raise UploadError saying why the file is refused."""
+def accept_pdf(file_storage, account) -> bytes:
+    """The uploaded PDF's bytes once every check passed (size, content, pages, the quota of
+    ``account``); otherwise UploadError with the message for the form."""
+    config = current_app.config
+    max_bytes = config["UPLOAD_MAX_MB"] * 1024 * 1024
+    data = read_upload(file_storage, max_bytes)
+    check_pdf(data, max_bytes, config["UPLOAD_MAX_PAGES"])
+    check_quota(account, len(data), config["UPLOAD_QUOTA_MB"] * 1024 * 1024)
+    return data
+
+
+def used_bytes(account) -> int:
+    """What ``account`` has uploaded so far, in bytes (every file it stored is kept)."""
+    return db.session.scalar(sa.select(sa.func.coalesce(sa.func.sum(StoredFile.size), 0))
+                             .where(StoredFile.uploaded_by_id == account.id)) or 0
+
+
+def check_quota(account, size: int, quota_bytes: int) -> None:
+    """Refuse a file of ``size`` bytes that would take ``account`` past its storage quota."""
+    left = max(quota_bytes - used_bytes(account), 0)
+    if size > left:
+        raise UploadError(_(
+            "存储空间不足：每个账号可上传%(quota)s MB，剩余%(left)s MB，本文件%(size)s MB。"
+            "请压缩文件后重新上传，或联系平台管理员。",
+            quota=format_megabytes(quota_bytes), left=f"{left / (1024 * 1024):.1f}",
+            size=f"{size / (1024 * 1024):.1f}"))
+
+
+def check_pdf(data: bytes, max_bytes: int, max_pages: int = 200) -> int:
+    """Return the PDF's page count, or raise UploadError saying why the file is refused.
+
+    The page count is read from the page tree, without loading a page, before anything else
+    is read: a small file may hold tens of thousands of pages.
+    """
     if not data:
         raise UploadError(_("文件为空，请重新选择PDF文件。"))
     if len(data) > max_bytes:
@@ -65,6 +104,15 @@ def check_pdf(data: bytes, max_bytes: int) -> int:
         raise damaged from None
     if encrypted:
         raise UploadError(_("PDF文件已加密（设有密码），请上传未加密的PDF文件。"))
+    too_many = UploadError(_("PDF文件超过%(pages)s页，请拆分或删减后重新上传。", pages=max_pages))
+    try:
+        counted = count_pages(reader, max_pages)
+    except PageLimit:
+        raise too_many from None
+    except Exception:  # pypdf raises many kinds of error on malformed input
+        raise damaged from None
+    if not counted:
+        raise UploadError(_("PDF文件没有任何页面，请检查后重新上传。"))
     try:
         pages = list(reader.pages)
         for page in pages:
@@ -74,6 +122,35 @@ def check_pdf(data: bytes, max_bytes: int) -> int:
     if not pages:
         raise UploadError(_("PDF文件没有任何页面，请检查后重新上传。"))
     return len(pages)
+
+
+class PageLimit(Exception):
+    """The page tree holds more pages than allowed."""
+
+
+def count_pages(reader, max_pages: int) -> int:
+    """The number of pages in ``reader``'s page tree, stopping as soon as it passes
+    ``max_pages`` (PageLimit): the declared /Count first, then the leaves themselves, since a
+    /Count may lie; no page's content is read."""
+    pages = reader.trailer["/Root"].get_object()["/Pages"].get_object()
+    if int(pages.get("/Count", 0)) > max_pages:
+        raise PageLimit
+    leaves = nodes = 0
+    stack = [pages]
+    while stack:
+        node = stack.pop().get_object()
+        nodes += 1
+        # A tree of more nodes than twice its allowed leaves is no honest page tree (or a loop).
+        if nodes > 2 * max_pages + 1:
+            raise PageLimit
+        kids = node.get("/Kids")
+        if kids is None:
+            leaves += 1
+            if leaves > max_pages:
+                raise PageLimit
+        else:
+            stack.extend(kids.get_object())
+    return leaves
 
 
 def _load_page(page) -> None:

@@ -718,6 +718,14 @@ ENGLISH = {
     "更换手机号码须填写发送到新号码的短信验证码。":
         "A new mobile number needs the SMS code sent to it.",
     # (end of sec-sms)
+    # sec-data
+    "存储空间不足：每个账号可上传%(quota)s MB，剩余%(left)s MB，本文件%(size)s MB。请压缩文件后重新上传，或联系平台管理员。": "Not enough storage: each account may upload %(quota)s MB; %(left)s MB is left and this file is %(size)s MB. Compress the file and upload it again, or contact the platform administrator.",
+    "PDF文件超过%(pages)s页，请拆分或删减后重新上传。": "The PDF has more than %(pages)s pages; split or shorten it and upload it again.",
+    "「%(title)s」是「%(other)s」审核通过的，须经「%(unit)s」审核通过后才能用于申报：请在业绩档案中修改保存，重新提交本单位审核。": "“%(title)s” was approved by %(other)s; it must be approved by %(unit)s before it can go into an application: edit and save it in the archive to submit it to your unit again.",
+    "公示开始日期不能晚于%(latest)s（今天起%(days)s天内），请检查公示开始日期。": "The publicity cannot start after %(latest)s (within %(days)s days from today); please check the start date.",
+    "该异议已登记，未重复登记。": "This objection is already recorded; it was not recorded again.",
+    "内容已被修改，请刷新后重新审核。": "The content has been changed; refresh the page and review it again.",
+    # (end of sec-data)
 }
 
 HERE = Path(__file__).resolve().parent

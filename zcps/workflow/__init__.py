@@ -48,6 +48,7 @@ from .authorization import approve_authorization, reject_authorization, submit_a
 from .common import DECISIONS, AlreadyHandled, WorkflowError, record_history
 from .plan import PLAN_CHANGED, PlanRefused, PlanSaved, check_plan, cover, plan_moments, save_plan
 from .publicity import (
+    MAX_PUBLICITY_LEAD,
     MAX_PUBLICITY_SPAN,
     OBJECTION_RESOLUTIONS,
     close_ended_publicities,

@@ -2,8 +2,10 @@
 decision on it."""
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
 
 from models import (
+    CLOSED_APPLICATION_STATES,
     MANDATORY_CATEGORIES,
     Action,
     Applicant,
@@ -31,6 +33,7 @@ from .archive import employing_unit, own_applicant
 from .common import (
     AlreadyHandled,
     WorkflowError,
+    check_seen,
     decision_action,
     locked,
     record_history,
@@ -39,7 +42,6 @@ from .common import (
     text,
 )
 
-CLOSED_APPLICATION_STATES = (ApplicationStatus.REJECTED, ApplicationStatus.NOT_RECOMMENDED)
 APPLICANT_EDITABLE = (ApplicationStatus.DRAFT, ApplicationStatus.RETURNED)
 DECIDED = {
     Action.APPROVE: ApplicationStatus.APPROVED,
@@ -93,9 +95,10 @@ def create_application(actor, *, plan, series, specialty, level, qualification,
     _check_title(qualification, series, level)
     _check_plan(plan, series, level)
     year = plan.year
+    one_a_year = WorkflowError(_("您在%(year)s年度已有一份职称申报，每年度只能有一份在办申报。",
+                                 year=year))
     if open_application(applicant.id, year) is not None:
-        raise WorkflowError(_("您在%(year)s年度已有一份职称申报，每年度只能有一份在办申报。",
-                              year=year))
+        raise one_a_year
     application = Application(
         applicant_id=applicant.id, unit_id=unit.id, year=year, plan_id=plan.id,
         series_id=series.id,
@@ -103,7 +106,13 @@ def create_application(actor, *, plan, series, specialty, level, qualification,
         review_method=review_method, current_title=applicant.current_title,
         status=ApplicationStatus.DRAFT)
     db.session.add(application)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError as error:
+        # Another request created it since the check above (uq_application_open_year).
+        if "open_year" in str(error.orig):
+            raise one_a_year from None
+        raise
     record_history(Subject.APPLICATION, application, Action.CREATE, None,
                    ApplicationStatus.DRAFT, actor, unit_id=unit.id, applicant_id=applicant.id)
     return application
@@ -138,6 +147,7 @@ def extract_items(actor, application: Application, item_ids) -> Application:
         if item.status != ReviewStatus.APPROVED:
             raise WorkflowError(_("「%(title)s」尚未通过单位审核（%(status)s），不能提取。",
                                   title=item.title, status=item.status.label))
+        _check_approved_by(item, application.applicant.unit)
         items.append(item)
     for old in list(application.items):
         db.session.delete(old)
@@ -151,6 +161,18 @@ def extract_items(actor, application: Application, item_ids) -> Application:
     db.session.flush()
     db.session.expire(application, ["items"])
     return application
+
+
+def _check_approved_by(item: ArchiveItem, unit) -> None:
+    """Only items the unit reviewing the application approved go into it (DESIGN.md §2.3): what
+    a former unit approved is submitted again to the new one first."""
+    if unit is None:
+        raise WorkflowError(_("请先在「基本信息」中选择工作单位，再提交单位审核。"))
+    if item.unit_id != unit.id:
+        raise WorkflowError(_(
+            "「%(title)s」是「%(other)s」审核通过的，须经「%(unit)s」审核通过后才能用于申报："
+            "请在业绩档案中修改保存，重新提交本单位审核。",
+            title=item.title, other=item.unit.name if item.unit else "—", unit=unit.name))
 
 
 def missing_mandatory_categories(application: Application) -> list[ArchiveCategory]:
@@ -172,6 +194,9 @@ def submit_application(actor, application: Application) -> Application:
         plans.check_before(application.plan, PlanStage.PERSONAL, _("提交申报"))
     if applicant.profile_status != ReviewStatus.APPROVED:
         raise WorkflowError(_("基本信息尚未通过单位审核，请先提交基本信息并等待单位审核通过。"))
+    for extracted in application.items:
+        if extracted.archive_item is not None:
+            _check_approved_by(extracted.archive_item, unit)
     missing = missing_mandatory_categories(application)
     if missing:
         raise WorkflowError(_("缺少必备业绩：%(names)s。每类至少提取一项审核通过的业绩档案。",
@@ -207,17 +232,20 @@ def profile_snapshot(applicant: Applicant) -> dict:
 # --- the unit's decision (申报资料审核) -------------------------------------------------------
 
 def review_application(actor, application: Application, decision: str, opinion: str = "",
-                       remarks: dict | None = None) -> Application:
+                       remarks: dict | None = None,
+                       seen_version: int | None = None) -> Application:
     """The unit decides on an application: 通过 (opinion), 退回修改 (reason and item remarks
     sent together, so the applicant sees everything to fix at once) or 不通过 (reason).
 
-    ``remarks`` maps an extracted item's id to the reviewer's remark on it.
+    ``remarks`` maps an extracted item's id to the reviewer's remark on it; ``seen_version`` is
+    the application's version on the officer's page.
     """
     unit = reviewing_unit(actor)
     application = locked(application, actor, missing=_("申报不存在或不属于本单位。"))
     if application.status != ApplicationStatus.PENDING:
         raise AlreadyHandled(_("%(name)s的申报已被处理（%(status)s），未重复操作。",
                                name=application.applicant.name, status=application.status.label))
+    check_seen(application, seen_version)
     action = decision_action(decision, opinion, opinion_required=True)
     if action == Action.APPROVE:
         plans.check_before(application.plan, PlanStage.UNIT, _("通过"))

@@ -24,6 +24,7 @@ from .common import (
     DECISIONS,
     AlreadyHandled,
     WorkflowError,
+    check_seen,
     decision_action,
     locked,
     record_history,
@@ -59,8 +60,10 @@ def employing_unit(applicant: Applicant) -> Unit:
 def choose_unit(actor, unit: Unit) -> Applicant:
     """The applicant picks (or changes) the employing unit among authorized ones.
 
-    What the old unit approved stays approved and stays with it; new submissions, and the
-    basic information if it was already submitted, go to the new unit.
+    What the old unit approved stays approved and stays with it (only what the new unit
+    approves can go into an application there); new submissions, and the basic information if
+    it was already submitted, go to the new unit. Basic information a unit found 不通过 stays
+    so: a change of unit (and back) does not reopen it.
     """
     applicant = locked(own_applicant(actor))
     if unit is None or Unit.get_for(actor, unit.id) is None:
@@ -69,7 +72,7 @@ def choose_unit(actor, unit: Unit) -> Applicant:
         return applicant
     before = applicant.profile_status
     applicant.unit = unit
-    if before != ReviewStatus.DRAFT:
+    if before not in (ReviewStatus.DRAFT, ReviewStatus.REJECTED):
         applicant.profile_status = ReviewStatus.PENDING
         applicant.profile_submitted_at = utcnow()
         record_history(Subject.PROFILE, applicant, Action.CHANGE_UNIT, before,
@@ -208,6 +211,8 @@ def attach_file(actor, item: ArchiveItem, stored_file) -> ArchiveItemAttachment:
         raise WorkflowError(_("该业绩档案为「%(status)s」，不能添加附件。", status=item.status.label))
     attachment = ArchiveItemAttachment(archive_item_id=item.id, file=stored_file)
     db.session.add(attachment)
+    # The item itself changes too (a new version): a reviewer's open page is then stale.
+    item.updated_at = utcnow()
     if item.status in REVIEWED_AGAIN_WHEN_EDITED:
         _send_item(actor, item, Action.RESUBMIT)
     return attachment
@@ -239,14 +244,17 @@ _ITEM = _Reviewed(Subject.ARCHIVE_ITEM, "status", "remark", "reviewed_at", "revi
                   "archive_item")
 
 
-def _review(actor, record, decision: str, reason: str, part: _Reviewed, missing: str):
-    """通过, 退回修改 (reason) or 不通过 (reason) on a pending part of the archive."""
+def _review(actor, record, decision: str, reason: str, part: _Reviewed, missing: str,
+            seen_version: int | None = None):
+    """通过, 退回修改 (reason) or 不通过 (reason) on a pending part of the archive, as the
+    officer saw it (``seen_version``)."""
     unit = reviewing_unit(actor)
     record = locked(record, actor, missing=missing)
     if getattr(record, part.status) != ReviewStatus.PENDING:
         raise AlreadyHandled(_("%(what)s已被处理（%(status)s），未重复操作。",
                                what=part.described(record),
                                status=getattr(record, part.status).label))
+    check_seen(record, seen_version)
     action = decision_action(decision, reason)
     reason = text(reason)
     after = DECISIONS[decision][1]
@@ -265,11 +273,15 @@ def _review(actor, record, decision: str, reason: str, part: _Reviewed, missing:
     return record
 
 
-def review_item(actor, item: ArchiveItem, decision: str, reason: str = "") -> ArchiveItem:
+def review_item(actor, item: ArchiveItem, decision: str, reason: str = "",
+                seen_version: int | None = None) -> ArchiveItem:
     """The unit decides on one archive item."""
-    return _review(actor, item, decision, reason, _ITEM, _("业绩档案不存在或不属于本单位。"))
+    return _review(actor, item, decision, reason, _ITEM, _("业绩档案不存在或不属于本单位。"),
+                   seen_version)
 
 
-def review_profile(actor, applicant: Applicant, decision: str, reason: str = "") -> Applicant:
+def review_profile(actor, applicant: Applicant, decision: str, reason: str = "",
+                   seen_version: int | None = None) -> Applicant:
     """The unit decides on an applicant's basic information."""
-    return _review(actor, applicant, decision, reason, _PROFILE, _("人员不存在或不属于本单位。"))
+    return _review(actor, applicant, decision, reason, _PROFILE, _("人员不存在或不属于本单位。"),
+                   seen_version)

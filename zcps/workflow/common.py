@@ -43,6 +43,13 @@ def locked(record, actor=None, missing: str | None = None):
     return found
 
 
+def check_seen(record, seen_version: int | None) -> None:
+    """A decision is taken on what the officer saw: ``seen_version`` is the record's version
+    when the page was opened (None for a decision taken without a page, e.g. a bulk 通过)."""
+    if seen_version is not None and record.version != seen_version:
+        raise AlreadyHandled(_("内容已被修改，请刷新后重新审核。"))
+
+
 def reviewing_unit(actor) -> Unit:
     """The signed-in unit, which must be authorized to review, publicize or recommend."""
     require_role(actor, Role.EMPLOYER)

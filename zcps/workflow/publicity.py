@@ -5,6 +5,7 @@ from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
 
 from models import (
     Action,
@@ -36,6 +37,8 @@ from .common import (
 
 # How far ahead a unit may set a period's end: a typo in the year should not hide an application.
 MAX_PUBLICITY_SPAN = timedelta(days=90)
+# How far ahead a period may start: enough to prepare one, not a date years away by mistake.
+MAX_PUBLICITY_LEAD = timedelta(days=60)
 IN_PUBLICITY = (ApplicationStatus.PUBLICIZING, ApplicationStatus.PUBLICIZED)
 # Who acts when the calendar ends a period.
 SYSTEM = "系统"
@@ -136,6 +139,10 @@ def start_publicity(actor, applications, start_date: date, end_date: date | None
         raise WorkflowError(_("请填写公示开始日期。"))
     if start_date < workdays.today():
         raise WorkflowError(_("公示开始日期不能早于今天。"))
+    if start_date > workdays.today() + MAX_PUBLICITY_LEAD:
+        raise WorkflowError(_("公示开始日期不能晚于%(latest)s（今天起%(days)s天内），请检查公示开始日期。",
+                              latest=local_date(workdays.today() + MAX_PUBLICITY_LEAD),
+                              days=MAX_PUBLICITY_LEAD.days))
     period = publicity_period(start_date, end_date)
     earliest = period["earliest_end"]
     end_date = end_date or earliest
@@ -241,10 +248,18 @@ UPHELD_OUTCOMES = {
 
 
 def record_objection(actor, application: Application, content: str, received_on: date,
-                     raised_by: str = "") -> Objection:
-    """The unit records an objection received during the application's publicity."""
+                     raised_by: str = "", entry_token: str | None = None) -> Objection:
+    """The unit records an objection received during the application's publicity.
+
+    ``entry_token`` is the random token of the form it was typed in: the same form posted
+    again is refused (checked under the application's row lock, and a unique key).
+    """
     unit = reviewing_unit(actor)
     application = unit_application(actor, application)
+    already = AlreadyHandled(_("该异议已登记，未重复登记。"))
+    if entry_token is not None and db.session.scalar(sa.select(Objection.id).where(
+            Objection.unit_id == unit.id, Objection.entry_token == entry_token)) is not None:
+        raise already
     publicity = application.publicity
     if application.status not in IN_PUBLICITY or publicity is None:
         raise WorkflowError(_("%(name)s的申报当前为「%(status)s」，只能对公示中的申报登记异议。",
@@ -259,9 +274,15 @@ def record_objection(actor, application: Application, content: str, received_on:
                               end=local_month_day(publicity.end_date)))
     objection = Objection(application_id=application.id, publicity_id=publicity.id,
                           unit_id=unit.id, content=content, received_on=received_on,
-                          raised_by=text(raised_by)[:100], status=ObjectionStatus.OPEN)
+                          raised_by=text(raised_by)[:100], status=ObjectionStatus.OPEN,
+                          entry_token=entry_token)
     db.session.add(objection)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError as error:
+        if "entry_token" in str(error.orig):  # uq_objection_entry_token
+            raise already from None
+        raise
     # The unit's record alone: who objected is not shown to the applicant.
     record_history(Subject.OBJECTION, objection, Action.RECORD_OBJECTION, None,
                    ObjectionStatus.OPEN, actor, opinion=content, unit_id=unit.id)
