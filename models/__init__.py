@@ -16,6 +16,7 @@ from .catalogue import TitleQualification, TitleSeries, TitleSpecialty
 from .enums import (
     MANDATORY_CATEGORIES,
     Action,
+    AdminKind,
     ApplicationStatus,
     ArchiveCategory,
     AuditAction,

@@ -10,7 +10,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from zcps.extensions import db
 
 from .base import Scoped, TimestampMixin, enum_column
-from .enums import Role
+from .enums import AdminKind, Role
 
 
 class Account(UserMixin, Scoped, TimestampMixin, db.Model):
@@ -29,6 +29,12 @@ class Account(UserMixin, Scoped, TimestampMixin, db.Model):
             " AND acceptance_point_id IS NULL)",
             name="one_role_one_owner",
         ),
+        # 三员分立: every platform admin holds exactly one of the three duties, nobody else any.
+        sa.CheckConstraint(
+            "(role = 'platform_admin' AND admin_kind IS NOT NULL)"
+            " OR (role <> 'platform_admin' AND admin_kind IS NULL)",
+            name="admin_kind_for_admins",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -36,6 +42,8 @@ class Account(UserMixin, Scoped, TimestampMixin, db.Model):
     display_name: Mapped[str] = mapped_column(sa.String(100), nullable=False, default="")
     password_hash: Mapped[str] = mapped_column(sa.String(255), nullable=False)
     role: Mapped[Role] = enum_column(Role, nullable=False, index=True)
+    # Which of the three admin duties (系统管理员, 安全管理员, 审计管理员) a platform admin holds.
+    admin_kind: Mapped[AdminKind | None] = enum_column(AdminKind)
     unit_id: Mapped[int | None] = mapped_column(sa.ForeignKey("unit.id"), index=True)
     applicant_id: Mapped[int | None] = mapped_column(sa.ForeignKey("applicant.id"), index=True)
     acceptance_point_id: Mapped[int | None] = mapped_column(
@@ -109,6 +117,17 @@ class Account(UserMixin, Scoped, TimestampMixin, db.Model):
     @property
     def is_platform_admin(self) -> bool:
         return self.role == Role.PLATFORM_ADMIN
+
+    def is_admin(self, *kinds: AdminKind) -> bool:
+        """A platform admin holding one of ``kinds`` (三员分立)."""
+        return self.role == Role.PLATFORM_ADMIN and self.admin_kind in kinds
+
+    @property
+    def role_label(self) -> str:
+        """系统管理员 / 安全管理员 / 审计管理员 for a platform admin, else the role's name."""
+        if self.role == Role.PLATFORM_ADMIN and self.admin_kind is not None:
+            return self.admin_kind.label
+        return self.role.label
 
     @property
     def scope_key(self):

@@ -11,6 +11,14 @@ class Role(LabeledEnum):
     ACCEPTANCE = ("acceptance", _l("受理点"))
 
 
+class AdminKind(LabeledEnum):
+    """The three separated duties of platform administration (三员分立, 等保2.0)."""
+
+    SYSTEM = ("system", _l("系统管理员"))
+    SECURITY = ("security", _l("安全管理员"))
+    AUDIT = ("audit", _l("审计管理员"))
+
+
 class AuthorizationStatus(LabeledEnum):
     NONE = ("none", _l("未提交"))
     PENDING = ("pending", _l("待审核"))
@@ -179,6 +187,9 @@ class AuditAction(LabeledEnum):
     EXPORT = ("export", _l("导出数据"))
     RESET_PASSWORD_BY_SMS = ("reset_password_by_sms", _l("短信验证找回密码"))
     RELEASE_ID_NUMBER = ("release_id_number", _l("释放身份证号"))
+    DECISION = ("decision", _l("审核决定"))
+    ACTIVATE_ACCOUNT = ("activate_account", _l("启用账号"))
+    DEACTIVATE_ACCOUNT = ("deactivate_account", _l("停用账号"))
 
 
 class CodePurpose(LabeledEnum):

@@ -298,6 +298,38 @@ def admin_client(client, root):
 
 
 @pytest.fixture
+def guard(app):
+    """The 安全管理员 account."""
+    from tests import factories
+
+    account = factories.security_admin()
+    db.session.commit()
+    return account
+
+
+@pytest.fixture
+def security_client(app):
+    """A browser signed in as the 安全管理员 (unlock, resets, account status)."""
+    from tests import factories
+    from tests.helpers import signed_in
+
+    account = factories.security_admin()
+    db.session.commit()
+    return signed_in(app.test_client(), account)
+
+
+@pytest.fixture
+def audit_client(app):
+    """A browser signed in as the 审计管理员 (the audit log only)."""
+    from tests import factories
+    from tests.helpers import signed_in
+
+    account = factories.audit_admin()
+    db.session.commit()
+    return signed_in(app.test_client(), account)
+
+
+@pytest.fixture
 def make_client(app):
     """A further independent browser (its own cookies), e.g. a second unit's officer."""
     return app.test_client

@@ -20,9 +20,11 @@ from zcps import clock
 from zcps.demo import DEMO_PASSWORD, load_demo
 from zcps.extensions import db
 
-# One demo account of each area, and a signed-out visitor (None): platform admin, a unit's legal
-# person (authorized, applicants in every state), an applicant, an acceptance point.
-DEMO_ROLES = [None, "admin", "91330106MA2B3C4D5D", "330106199003071236", "accept1"]
+# One demo account of each area, and a signed-out visitor (None): the three platform admins
+# (系统管理员, 安全管理员, 审计管理员), a unit's legal person (authorized, applicants in every
+# state), an applicant, an acceptance point.
+DEMO_ROLES = [None, "admin", "security", "auditor", "91330106MA2B3C4D5D", "330106199003071236",
+              "accept1"]
 # The page walks also read the unit whose authorization waits for review.
 WALKED_ROLES = DEMO_ROLES + ["91330100MA28E7F6G9"]
 

@@ -18,6 +18,7 @@ from models import (
     MANDATORY_CATEGORIES,
     AcceptancePoint,
     Account,
+    AdminKind,
     Applicant,
     Application,
     ApplicationStatus,
@@ -95,14 +96,25 @@ def _existing(role: Role, **owner) -> Account | None:
                               .order_by(Account.id).limit(1)).first()
 
 
-def admin(username: str = "root") -> Account:
+def admin(username: str = "root", kind: AdminKind = AdminKind.SYSTEM) -> Account:
+    """A platform admin holding ``kind`` of the three duties (系统管理员 unless told)."""
     return _existing(Role.PLATFORM_ADMIN, username=username) or account(
-        Role.PLATFORM_ADMIN, username)
+        Role.PLATFORM_ADMIN, username, admin_kind=kind)
+
+
+def security_admin(username: str = "guard") -> Account:
+    """The 安全管理员: unlocks, resets, stops and restarts accounts."""
+    return admin(username, AdminKind.SECURITY)
+
+
+def audit_admin(username: str = "auditor") -> Account:
+    """The 审计管理员: reads and exports the audit log, nothing else."""
+    return admin(username, AdminKind.AUDIT)
 
 
 def deciding_admin() -> Account:
-    """Whoever of the platform admins the test has made, else a new one."""
-    return _existing(Role.PLATFORM_ADMIN) or admin()
+    """Whoever of the 系统管理员 the test has made, else a new one."""
+    return _existing(Role.PLATFORM_ADMIN, admin_kind=AdminKind.SYSTEM) or admin()
 
 
 # These two look through the owner's relationship (read once per transaction) rather than a

@@ -13,10 +13,11 @@ import pytest
 from models import Account, AuditAction, AuditLog, Notification, Role
 from tests import factories
 from tests.databases import server_url
-from tests.helpers import login_url, post, sign_in, signed_in
+from tests.helpers import login_url, post, shown_text, sign_in, signed_in
 from zcps import accounts, auth, passwords
 from zcps.auth import BAD_CREDENTIALS
 from zcps.extensions import db
+from zcps.workflow import WorkflowError
 
 START = datetime(2026, 9, 29, 2, 0)  # 10:00 in Beijing
 
@@ -88,14 +89,14 @@ def test_sign_out_ends_every_session_of_the_account(client, make_client):
     assert not is_signed_in(other_browser, Role.EMPLOYER)
 
 
-def test_a_cookie_copied_before_an_admin_reset_no_longer_works(client, make_client, root):
+def test_a_cookie_copied_before_an_admin_reset_no_longer_works(client, make_client, guard):
     unit = factories.unit()
     account = factories.employer(unit)
     db.session.commit()
     signed_in(client, account)
     thief = make_client()
     copy_cookie(client, thief)
-    admin = signed_in(make_client(), root)
+    admin = signed_in(make_client(), guard)
 
     url = f"/admin/admin_unit/reset-password/?id={unit.id}"
     assert post(admin, url, {"id": str(unit.id)}, token_from=url).status_code == 200
@@ -104,14 +105,14 @@ def test_a_cookie_copied_before_an_admin_reset_no_longer_works(client, make_clie
     assert not is_signed_in(client, Role.EMPLOYER)
 
 
-def test_deactivating_a_unit_ends_its_sessions_for_good(client, make_client, root):
+def test_deactivating_a_unit_ends_its_sessions_for_good(client, make_client, guard):
     unit = factories.unit()
     account = factories.employer(unit)
     db.session.commit()
     signed_in(client, account)
-    accounts.set_unit_active(root, unit, False)
+    accounts.set_unit_active(guard, unit, False)
     db.session.commit()
-    accounts.set_unit_active(root, unit, True)
+    accounts.set_unit_active(guard, unit, True)
     db.session.commit()
     # Active again, but the session from before the stop does not come back.
     assert not is_signed_in(client, Role.EMPLOYER)
@@ -223,11 +224,11 @@ def test_a_password_change_is_refused_with_the_reason(client, old, new, confirm,
     assert account.password_hash == before
 
 
-def test_a_reset_password_must_be_changed_before_anything_else(client, make_client, root):
+def test_a_reset_password_must_be_changed_before_anything_else(client, make_client, guard):
     unit = factories.unit()
     account = factories.employer(unit)
     db.session.commit()
-    admin = signed_in(make_client(), root)
+    admin = signed_in(make_client(), guard)
     url = f"/admin/admin_unit/reset-password/?id={unit.id}"
     page = post(admin, url, {"id": str(unit.id)}, token_from=url).get_data(as_text=True)
     one_time = page.split('data-testid="one-time-password">')[1].split("<")[0]
@@ -285,11 +286,11 @@ def test_the_policy_in_one_place():
 
 
 def test_create_admin_refuses_a_weak_password(runner):
-    result = runner.invoke(args=["zcps", "create-admin", "--username", "boss",
+    result = runner.invoke(args=["zcps", "create-admin", "--username", "boss", "--kind", "system",
                                  "--password", "abc12345"])
     assert result.exit_code != 0
     assert db.session.scalar(db.select(db.func.count(Account.id))) == 0
-    result = runner.invoke(args=["zcps", "create-admin", "--username", "boss",
+    result = runner.invoke(args=["zcps", "create-admin", "--username", "boss", "--kind", "system",
                                  "--password", "Zj-title-2026"])
     assert result.exit_code == 0, result.output
 
@@ -343,14 +344,14 @@ def test_an_unknown_account_reads_like_a_wrong_password_however_often(client):
         assert str(BAD_CREDENTIALS) in response.get_data(as_text=True)
 
 
-def test_the_admin_releases_a_lock_early(client, make_client, root):
+def test_the_admin_releases_a_lock_early(client, make_client, guard):
     point = factories.acceptance_point()
     account = factories.acceptance_account(point)
     db.session.commit()
     for _ in range(5):
         guess(client, account)
     assert guess(client, account, factories.PASSWORD).status_code == 200
-    admin = signed_in(make_client(), root)
+    admin = signed_in(make_client(), guard)
     listing = admin.get("/admin/admin_acceptance_account/").get_data(as_text=True)
     assert "已锁定" in listing
     url = f"/admin/admin_acceptance_account/unlock/?id={account.id}"
@@ -361,11 +362,35 @@ def test_the_admin_releases_a_lock_early(client, make_client, root):
     assert guess(client, account, factories.PASSWORD).status_code == 302
 
 
-def test_only_the_platform_admin_releases_a_lock(app):
-    account = make_account(Role.EMPLOYER)
+def test_only_the_security_admin_releases_a_lock(app, admin_client, audit_client):
+    account = make_account(Role.ACCEPTANCE)
     other = make_account(Role.ACCEPTANCE)
-    with pytest.raises(PermissionError):
+    db.session.commit()
+    with pytest.raises(WorkflowError):
         accounts.unlock(other, account)
+    for admin in (factories.admin(), factories.audit_admin()):
+        with pytest.raises(WorkflowError, match="安全管理员"):
+            accounts.unlock(admin, account)
+    url = f"/admin/admin_acceptance_account/unlock/?id={account.id}"
+    listing = "/admin/admin_acceptance_account/"
+    # The 系统管理员 sees the accounts without the button, and the endpoint refuses them.
+    assert "重置密码或解除锁定" not in admin_client.get(listing).get_data(as_text=True)
+    assert post(admin_client, url, {"id": str(account.id)}, token_from=listing).status_code == 403
+    assert audit_client.get(listing).status_code == 403
+    assert audits(AuditAction.ACCOUNT_UNLOCKED) == []
+
+
+def test_the_security_admin_unlocks_an_applicant(client, security_client):
+    person = factories.applicant(factories.unit(), with_account=True)
+    db.session.commit()
+    for _ in range(5):
+        guess(client, person.account)
+    listing = "/admin/admin_applicant_account/"
+    assert "已锁定" in security_client.get(listing).get_data(as_text=True)
+    url = f"{listing}unlock/?id={person.account.id}"
+    assert post(security_client, url, {"id": str(person.account.id)},
+                token_from=listing).status_code == 302
+    assert guess(client, person.account, factories.PASSWORD).status_code == 302
 
 
 @pytest.mark.skipif(server_url() is None,
@@ -408,21 +433,55 @@ def test_wrong_passwords_at_once_are_all_counted(app, attempt):
     assert len(audits(AuditAction.ACCOUNT_LOCKED)) == 1
 
 
-def test_stopping_an_acceptance_account_ends_its_sessions(client, make_client, root):
+def test_stopping_an_acceptance_account_ends_its_sessions(client, make_client, guard, root):
     point = factories.acceptance_point("西湖区受理点")
     account = factories.acceptance_account(point, "xihu")
     db.session.commit()
     signed_in(client, account)
-    admin = signed_in(make_client(), root)
-    url = f"/admin/admin_acceptance_account/edit/?id={account.id}"
-    form = {"username": "xihu", "display_name": "西湖区受理点", "acceptance_point": str(point.id)}
-    response = post(admin, url, {**form, "new_password": "abc12345"}, token_from=url)
-    assert "过于常见" in response.get_data(as_text=True)  # the policy holds here too
-    assert is_signed_in(client, Role.ACCEPTANCE)
+    listing = "/admin/admin_acceptance_account/"
+    # The 系统管理员 may not stop an account: the action is not theirs and changes nothing.
+    system = signed_in(make_client(), root)
+    assert "停用" not in shown_text(system.get(listing).get_data(as_text=True))
+    post(system, f"{listing}action/", {"action": "deactivate", "rowid": str(account.id)},
+         token_from=listing)
+    db.session.refresh(account)
+    assert account.active and is_signed_in(client, Role.ACCEPTANCE)
 
-    post(admin, url, form, token_from=url)  # 启用 unticked
+    security = signed_in(make_client(), guard)
+    response = post(security, f"{listing}action/",
+                    {"action": "deactivate", "rowid": str(account.id)}, token_from=listing)
+    assert response.status_code == 302
     db.session.refresh(account)
     assert not account.active
-    account.active = True
-    db.session.commit()
     assert not is_signed_in(client, Role.ACCEPTANCE)
+    post(security, f"{listing}action/", {"action": "activate", "rowid": str(account.id)},
+         token_from=listing)
+    db.session.refresh(account)
+    assert account.active and not is_signed_in(client, Role.ACCEPTANCE)
+    assert [entry.actor_id for entry in audits(AuditAction.DEACTIVATE_ACCOUNT)] == [guard.id]
+    assert len(audits(AuditAction.ACTIVATE_ACCOUNT)) == 1
+
+
+def test_the_system_admin_creates_an_acceptance_account_with_a_password_to_change(
+        client, make_client, root):
+    point = factories.acceptance_point("滨江区受理点")
+    db.session.commit()
+    system = signed_in(make_client(), root)
+    url = "/admin/admin_acceptance_account/new/"
+    form = {"username": "binjiang", "display_name": "滨江区受理点",
+            "acceptance_point": str(point.id)}
+    weak = post(system, url, {**form, "new_password": "abc12345"}, token_from=url)
+    assert "过于常见" in weak.get_data(as_text=True)
+    missing = post(system, url, form, token_from=url)
+    assert "必须设置初始密码" in missing.get_data(as_text=True)
+    assert post(system, url, {**form, "new_password": "Bj-accept-2026"},
+                token_from=url).status_code == 302
+    account = db.session.scalar(db.select(Account).filter_by(username="binjiang"))
+    assert account.must_change_password and account.active
+    # Editing changes names, never the password (a reset is the 安全管理员's).
+    edit = f"/admin/admin_acceptance_account/edit/?id={account.id}"
+    assert "new_password" not in system.get(edit).get_data(as_text=True)
+    post(system, edit, {**form, "display_name": "滨江受理点", "new_password": "Other-pass-9"},
+         token_from=edit)
+    db.session.refresh(account)
+    assert account.display_name == "滨江受理点" and account.check_password("Bj-accept-2026")

@@ -16,6 +16,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from models import (
     Account,
+    AdminKind,
     Applicant,
     Application,
     ApplicationStatus,
@@ -182,18 +183,21 @@ def test_view_errors_from_the_database_become_a_plain_chinese_message(app, error
 # --- CLI -------------------------------------------------------------------------------------
 
 def test_create_admin_with_password_and_with_prompt(app, runner):
-    result = runner.invoke(args=["zcps", "create-admin", "--username", "ops", "--password",
-                                 "Ops-pass-1"])
+    result = runner.invoke(args=["zcps", "create-admin", "--username", "ops", "--kind", "system",
+                                 "--password", "Ops-pass-1"])
     assert result.exit_code == 0, result.output
-    result = runner.invoke(args=["zcps", "create-admin", "--username", "ops2"],
+    result = runner.invoke(args=["zcps", "create-admin", "--username", "ops2", "--kind", "audit"],
                            input="Prompted-1\nPrompted-1\n")
     assert result.exit_code == 0, result.output
     db.session.expire_all()
     prompted = db.session.scalar(db.select(Account).filter_by(username="ops2"))
     assert prompted.role == Role.PLATFORM_ADMIN and prompted.check_password("Prompted-1")
-    again = runner.invoke(args=["zcps", "create-admin", "--username", "ops", "--password", "x" * 9])
+    assert prompted.admin_kind == AdminKind.AUDIT and prompted.display_name == "审计管理员"
+    again = runner.invoke(args=["zcps", "create-admin", "--username", "ops", "--kind", "security",
+                                "--password", "x" * 9])
     assert again.exit_code != 0 and "已存在" in again.output
-    short = runner.invoke(args=["zcps", "create-admin", "--username", "ops3", "--password", "short"])
+    short = runner.invoke(args=["zcps", "create-admin", "--username", "ops3", "--kind", "system",
+                                "--password", "short"])
     assert short.exit_code != 0
     assert db.session.scalar(db.select(Account).filter_by(username="ops3")) is None
 
@@ -214,7 +218,7 @@ def test_demo_command_is_idempotent(app, runner):
 
 # --- demo data -------------------------------------------------------------------------------
 
-DEMO_HOME = {"admin": "/admin/", "91330106MA2B3C4D5D": "/unit/", "91330100MA28E7F6G9": "/unit/",
+DEMO_HOME = {"admin": "/admin/", "security": "/admin/", "auditor": "/admin/", "91330106MA2B3C4D5D": "/unit/", "91330100MA28E7F6G9": "/unit/",
              "91330102MA2C5D6E7F": "/unit/", "330106199003071236": "/me/",
              "accept1": "/acceptance/"}
 # Units not yet authorized can open only their 委托证明 page.

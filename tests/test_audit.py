@@ -34,7 +34,8 @@ def test_an_id_number_is_masked_wherever_it_is_written(app):
     assert ID_NUMBER not in repr(stored.detail) + stored.target
 
 
-def test_a_failed_sign_in_with_an_id_number_shows_it_masked_to_the_admin(client, root):
+def test_a_failed_sign_in_with_an_id_number_shows_it_masked_to_the_admin(client):
+    root = factories.audit_admin()
     person = factories.applicant(factories.unit(), with_account=True)
     db.session.commit()
     post(client, login_url(Role.APPLICANT), {"username": person.id_number, "password": "x"},

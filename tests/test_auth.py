@@ -103,7 +103,7 @@ def test_wrong_password_and_unknown_account_read_the_same(client):
 
 
 def test_the_audit_log_reads_in_chinese(client):
-    admin = make_account(Role.PLATFORM_ADMIN)
+    admin = factories.audit_admin()
     db.session.commit()
     post(client, login_url(Role.EMPLOYER), {"username": "91330106MA2B3C4D5D", "password": "x"},
          token_from=login_url(Role.EMPLOYER))

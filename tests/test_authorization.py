@@ -374,13 +374,18 @@ def test_bulk_approval_and_the_queue_tabs(app, client, pending):
 
 # --- platform admin management ----------------------------------------------------------------
 
-def test_admin_deactivates_a_unit_and_its_officer_is_locked_out(app, client):
+def test_admin_deactivates_a_unit_and_its_officer_is_locked_out(app, client, admin_client):
     unit = factories.unit("要停用的")
     officer = factories.employer(unit)
-    root = factories.admin()
+    root = factories.security_admin()
     db.session.commit()
     browser = signed_in(app.test_client(), officer)
-    signed_in(client, root)
+    # 三员分立: the 系统管理员 has no 停用 on the units; the 安全管理员 has.
+    post(admin_client, "/admin/admin_unit/action/", {"action": "deactivate", "rowid": str(unit.id)},
+         token_from="/admin/admin_unit/")
+    db.session.expire_all()
+    assert unit.active is True
+    client = signed_in(app.test_client(), root)
     post(client, "/admin/admin_unit/action/", {"action": "deactivate", "rowid": str(unit.id)},
          token_from="/admin/admin_unit/")
     db.session.expire_all()
@@ -395,7 +400,7 @@ def test_admin_deactivates_a_unit_and_its_officer_is_locked_out(app, client):
 def test_admin_resets_a_units_password_and_sees_it_once(app, client):
     unit = factories.unit()
     officer = factories.employer(unit)
-    root = factories.admin()
+    root = factories.security_admin()
     db.session.commit()
     signed_in(client, root)
     url = f"/admin/admin_unit/reset-password/?id={unit.id}"

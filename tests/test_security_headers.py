@@ -149,7 +149,7 @@ def test_hsts_is_sent_only_when_the_session_cookie_is_https_only(app, client):
 def test_the_one_time_password_page_is_never_stored(app, client):
     unit = factories.unit("甲单位")
     factories.employer(unit)
-    admin = factories.admin()
+    admin = factories.security_admin()
     db.session.commit()
     signed_in(client, admin)
     url = f"/admin/admin_unit/reset-password/?id={unit.id}"

@@ -16,7 +16,7 @@ from .base import AreaIndexView
 # Chinese for the few Flask-Admin messages its own catalog leaves untranslated.
 ADMIN_TRANSLATIONS = str(Path(__file__).resolve().parent.parent / "zcps" / "translations" / "admin")
 
-HOME_CONTEXT = {"unit": employer.home_counts, "me": applicant.home_context,
+HOME_CONTEXT = {"admin": platform.home_context, "unit": employer.home_counts, "me": applicant.home_context,
                 "acceptance": acceptance.home_counts}
 
 REGISTRARS = {

@@ -3,7 +3,7 @@ the working-day calendar; the review plans are in views/platform_plans.py."""
 from datetime import date
 
 import sqlalchemy as sa
-from flask import abort, flash, redirect, request
+from flask import abort, current_app, flash, has_request_context, redirect, request
 from flask_admin import expose
 from flask_admin.actions import action
 from flask_admin.contrib.sqla.filters import BaseSQLAFilter
@@ -22,6 +22,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, ValidationEr
 from models import (
     AcceptancePoint,
     Account,
+    AdminKind,
     AuditAction,
     AuditLog,
     Authorization,
@@ -52,7 +53,36 @@ from .columns import status_formatter
 
 
 class PlatformView(ScopedModelView):
+    """A page of 平台管理. 三员分立: each view names the admin duties that may open it (most are
+    the 系统管理员's), and each action or button held by another duty says so in
+    ``security_only``/``security_actions``, so that the menu, the buttons and the endpoints
+    follow one table."""
+
     role = Role.PLATFORM_ADMIN
+    admin_kinds: tuple = (AdminKind.SYSTEM,)
+    # Bulk actions and row buttons only the 安全管理员 has (account status, resets, release).
+    security_actions: tuple = ()
+    security_row_actions: tuple = ()
+
+    def is_accessible(self):
+        return super().is_accessible() and current_user.admin_kind in self.admin_kinds
+
+    def get_list_row_actions(self):
+        actions = super().get_list_row_actions()
+        if self.security_row_actions and current_user.is_admin(AdminKind.SECURITY):
+            actions = [*actions, *self.security_row_actions]
+        return actions
+
+    def is_action_allowed(self, name):
+        if name in self.security_actions and not current_user.is_admin(AdminKind.SECURITY):
+            return False
+        return super().is_action_allowed(name)
+
+
+def security_only():
+    """The 安全管理员's own buttons and pages: a 403 for the other duties."""
+    if not current_user.is_admin(AdminKind.SECURITY):
+        abort(403)
 
 
 def lock_label(account) -> str:
@@ -62,14 +92,21 @@ def lock_label(account) -> str:
     return _("已锁定至%(time)s", time=f"{plans.in_beijing(account.locked_until):%Y-%m-%d %H:%M}")
 
 
+RESET_ROW_ACTION = EndpointLinkRowAction("fa fa-key", ".reset_password_view",
+                                         title=_l("重置密码或解除锁定"))
+
+
 class PasswordResetMixin:
     """A row button to an account's page: a new one-time password (shown once), and the early
-    release of a sign-in lockout."""
+    release of a sign-in lockout — the 安全管理员's, whose list alone shows the button."""
+
+    security_row_actions = (RESET_ROW_ACTION,)
 
     def account_for(self, record):
         raise NotImplementedError
 
     def _record_and_account(self):
+        security_only()
         record = self.get_one_or_404(request.values.get("id"))
         account = self.account_for(record)
         if account is None:
@@ -97,6 +134,31 @@ class PasswordResetMixin:
         return redirect(self.get_url(".reset_password_view", id=record.id))
 
 
+class AccountStatusActions:
+    """停用/启用 of the accounts a list shows, the 安全管理员's (their sessions end at once)."""
+
+    security_actions = ("deactivate", "activate")
+
+    def account_for(self, record):
+        raise NotImplementedError
+
+    def _set_active(self, records, active):
+        def step(actor):
+            for record in records:
+                accounts.change_account_active(actor, self.account_for(record), active)
+
+        run_step(step, success=_("已启用 %(n)s 个账号。", n=len(records)) if active
+                 else _("已停用 %(n)s 个账号，其已登录的会话同时结束。", n=len(records)))
+
+    @action("deactivate", _l("停用"), _l("确定停用所选账号吗？停用后不能登录。"))
+    def action_deactivate(self, records):
+        self._set_active(records, False)
+
+    @action("activate", _l("启用"), _l("确定启用所选账号吗？"))
+    def action_activate(self, records):
+        self._set_active(records, True)
+
+
 class UnitView(PasswordResetMixin, PlatformView):
     column_list = ["name", "uscc", "legal_representative", "contact_name",
                    "authorization_status", "active", "created_at"]
@@ -111,9 +173,8 @@ class UnitView(PasswordResetMixin, PlatformView):
     column_searchable_list = ["name", "uscc"]
     column_formatters = {"authorization_status": status_formatter("authorization_status")}
     column_default_sort = ("id", True)
-    column_extra_row_actions = [
-        EndpointLinkRowAction("fa fa-key", ".reset_password_view", title=_l("重置密码或解除锁定")),
-    ]
+    admin_kinds = (AdminKind.SYSTEM, AdminKind.SECURITY)
+    security_actions = ("deactivate", "activate")
 
     def account_for(self, unit):
         return db.session.scalar(db.select(Account).filter_by(role=Role.EMPLOYER, unit_id=unit.id))
@@ -225,27 +286,36 @@ class AcceptancePointView(PlatformView):
     column_searchable_list = ["name"]
 
 
-class AcceptanceAccountView(PasswordResetMixin, PlatformView):
-    """The sign-in accounts of acceptance points (受理点登录)."""
+class SystemEdits:
+    """Records the 系统管理员 creates and edits in a list the 安全管理员 also reads."""
 
-    can_create = True
-    can_edit = True
+    @property
+    def can_create(self):
+        return not has_request_context() or current_user.is_admin(AdminKind.SYSTEM)
+
+    @property
+    def can_edit(self):
+        return not has_request_context() or current_user.is_admin(AdminKind.SYSTEM)
+
+
+class AcceptanceAccountView(SystemEdits, AccountStatusActions, PasswordResetMixin, PlatformView):
+    """The sign-in accounts of acceptance points (受理点登录): the 系统管理员 creates them; the
+    安全管理员 resets, unlocks, stops and restarts them."""
+
+    admin_kinds = (AdminKind.SYSTEM, AdminKind.SECURITY)
     column_list = ["username", "display_name", "acceptance_point", "active", "last_login_at",
                    "locked_until"]
     column_details_list = ["username", "display_name", "acceptance_point", "active",
                            "last_login_at", "created_at"]
-    form_columns = ["username", "display_name", "acceptance_point", "active", "new_password"]
+    form_columns = ["username", "display_name", "acceptance_point", "new_password"]
     form_extra_fields = {
-        "new_password": PasswordField(_l("密码"), description=_l("新建时必填；编辑时留空表示不修改"))}
+        "new_password": PasswordField(_l("初始密码"), description=_l("首次登录后须修改"))}
     column_labels = {"username": _l("用户名"), "display_name": _l("显示名称"),
                      "acceptance_point": _l("受理点"), "active": _l("启用"),
                      "last_login_at": _l("最近登录"), "created_at": _l("创建时间"),
                      "locked_until": _l("登录锁定")}
     column_formatters = {"locked_until": lambda view, context, model, name: lock_label(model)}
     column_searchable_list = ["username", "display_name"]
-    column_extra_row_actions = [
-        EndpointLinkRowAction("fa fa-key", ".reset_password_view", title=_l("重置密码或解除锁定")),
-    ]
     form_args = {"username": {"validators": [DataRequired(message=_l("请填写用户名。")),
                                              Length(max=64)]},
                  "acceptance_point": {"validators": [DataRequired(message=_l("请选择受理点。"))],
@@ -257,21 +327,25 @@ class AcceptanceAccountView(PasswordResetMixin, PlatformView):
     def account_for(self, account):
         return account
 
+    def edit_form(self, obj=None):
+        # A password is set once, at creation; later ones are the 安全管理员's resets.
+        form = super().edit_form(obj)
+        del form.new_password
+        return form
+
     def on_model_change(self, form, model, is_created):
         super().on_model_change(form, model, is_created)
         model.role = Role.ACCEPTANCE
         model.username = (model.username or "").strip()
-        password = form.new_password.data
-        if password:
+        if is_created:
+            password = form.new_password.data
+            if not password:
+                raise ValidationError(_("新建账号时必须设置初始密码。"))
             reason = passwords.problem(password, model.identifiers)
             if reason is not None:
                 raise ValidationError(reason)
             model.set_password(password)
-            accounts.end_sessions(model)
-        elif is_created:
-            raise ValidationError(_("新建账号时必须设置密码。"))
-        if not model.active:
-            accounts.set_account_active(model, False)
+            model.must_change_password = True
 
 
 def applicant_username(view, context, account, name):
@@ -280,26 +354,35 @@ def applicant_username(view, context, account, name):
     return mask_id_number(account.username)
 
 
-class ApplicantAccountView(PlatformView):
-    """The sign-in accounts of applicants (个人登录), and the release of a 身份证号 one of them
-    holds without being its owner (注销/释放)."""
+class ApplicantAccountView(AccountStatusActions, PasswordResetMixin, PlatformView):
+    """The sign-in accounts of applicants (个人登录). The 安全管理员 resets, unlocks, stops and
+    restarts them, and releases a 身份证号 one of them holds without being its owner (注销/释放)."""
 
-    column_list = ["username", "display_name", "active", "last_login_at", "created_at"]
+    admin_kinds = (AdminKind.SYSTEM, AdminKind.SECURITY)
+    column_list = ["username", "display_name", "active", "last_login_at", "locked_until",
+                   "created_at"]
     column_details_list = column_list
     column_labels = {"username": _l("身份证号"), "display_name": _l("姓名"), "active": _l("启用"),
-                     "last_login_at": _l("最近登录"), "created_at": _l("注册时间")}
-    column_formatters = {"username": applicant_username}
+                     "last_login_at": _l("最近登录"), "locked_until": _l("登录锁定"),
+                     "created_at": _l("注册时间")}
+    column_formatters = {"username": applicant_username,
+                         "locked_until": lambda view, context, model, name: lock_label(model)}
     column_searchable_list = ["username", "display_name"]
     column_default_sort = ("id", True)
-    column_extra_row_actions = [
+    security_row_actions = (
+        RESET_ROW_ACTION,
         EndpointLinkRowAction("fa fa-unlock", ".release_view", title=_l("释放身份证号")),
-    ]
+    )
 
     def view_clause(self):
         return Account.role == Role.APPLICANT
 
+    def account_for(self, account):
+        return account
+
     @expose("/release/", methods=("GET", "POST"))
     def release_view(self):
+        security_only()
         account = self.get_one_or_404(request.values.get("id"))
         reason = (request.form.get("reason") or "")[:500]
         error = None
@@ -367,13 +450,31 @@ class NotificationView(PlatformView):
     column_default_sort = ("id", True)
 
 
+def _actor_label(entry) -> str:
+    return audit.actor_label(entry.actor)
+
+
 class AuditLogView(PlatformView):
+    """审计日志: the 审计管理员's alone, to read and export (nobody can change an entry)."""
+
+    admin_kinds = (AdminKind.AUDIT,)
     column_list = ["created_at", "actor", "action", "target", "ip_address"]
-    column_details_list = ["created_at", "actor", "action", "target", "ip_address"]
+    column_details_list = ["created_at", "actor", "action", "target", "detail", "ip_address"]
     column_labels = {"created_at": _l("时间"), "actor": _l("操作人"), "action": _l("操作"), "target": _l("对象"),
-                     "ip_address": _l("IP地址")}
-    column_formatters = {"target": lambda v, c, m, n: audit.target_label(m.target)}
-    column_formatters_detail = column_formatters
+                     "detail": _l("详情"), "ip_address": _l("IP地址")}
+    column_formatters = {"target": lambda v, c, m, n: audit.target_label(m.target),
+                         "actor": lambda v, c, m, n: _actor_label(m)}
+    column_formatters_detail = {**column_formatters,
+                                "detail": lambda v, c, m, n: audit.detail_text(m)}
+    xlsx_columns = (
+        (_l("时间"), lambda entry: f"{plans.in_beijing(entry.created_at):%Y-%m-%d %H:%M:%S}"),
+        (_l("操作人"), _actor_label),
+        (_l("操作"), lambda entry: entry.action.label),
+        (_l("对象"), lambda entry: audit.target_label(entry.target)),
+        (_l("详情"), audit.detail_text),
+        (_l("IP地址"), lambda entry: entry.ip_address),
+    )
+    xlsx_name = _l("审计日志")
     column_filters = [ChoiceFilter(AuditLog.action, _l("操作"), options=AuditAction.choices())]
     column_searchable_list = ["target", "ip_address"]
     column_default_sort = ("id", True)
@@ -582,6 +683,22 @@ class WorkdayCalendarView(PlatformView):
                     return redirect(self.get_url(".index_view"))
         return self.render("admin/calendar_bulk.html", text=text, errors=errors,
                            status=self.calendar_status())
+
+
+DUTIES = {
+    AdminKind.SYSTEM: _l("您负责用人单位授权审核、受理点及其账号、职称目录、工作日历和评审计划。"),
+    AdminKind.SECURITY: _l("您负责解除登录锁定、重置密码、账号的停用与启用和释放身份证号。"),
+    AdminKind.AUDIT: _l("您负责查阅和导出审计日志；审计日志只能追加，任何人都不能修改或删除。"),
+}
+
+
+def home_context() -> dict:
+    """The admin's home: their duty, and a link to each page of it (三员分立)."""
+    admin = current_app.extensions["zcps_admins"]["admin"]
+    links = [(view.name, view.get_url(f"{view.endpoint}.index_view"))
+             for view in admin._views
+             if isinstance(view, PlatformView) and view.is_accessible()]
+    return {"duty": DUTIES.get(current_user.admin_kind, ""), "links": links}
 
 
 def register(admin):

@@ -14,6 +14,7 @@ from werkzeug.security import check_password_hash
 
 from models import (
     Account,
+    AdminKind,
     Applicant,
     AuditAction,
     AuthorizationStatus,
@@ -28,7 +29,7 @@ from . import audit, plans, verification
 from .extensions import db
 from .identifiers import id_birth_date, id_sex, mask_id_number, normalize
 from .passwords import WeakPassword, require_acceptable
-from .workflow.common import WorkflowError
+from .workflow.common import WorkflowError, require_admin
 
 __all__ = ["WeakPassword"]
 
@@ -129,8 +130,7 @@ def register_applicant_verified(*, code, **fields) -> Account:
 
 
 def set_unit_active(actor, unit: Unit, active: bool) -> None:
-    if not actor.is_platform_admin:
-        raise PermissionError
+    require_admin(actor, AdminKind.SECURITY)
     unit.active = active
     if not active:
         # Active again later, the unit's old sessions stay ended.
@@ -153,8 +153,7 @@ def one_time_password() -> str:
 def reset_password(actor, account: Account) -> str:
     """Give ``account`` a new one-time password and return it (shown once, never stored); it
     must be changed at the next sign-in, and every session of the account ends now."""
-    if not actor.is_platform_admin:
-        raise PermissionError
+    require_admin(actor, AdminKind.SECURITY)
     password = one_time_password()
     account.set_password(password)
     account.must_change_password = True
@@ -178,10 +177,22 @@ def end_sessions(account: Account) -> None:
 
 
 def set_account_active(account: Account, active: bool) -> None:
-    """An account stopped (受理点账号 edited by the admin): its sessions end at once."""
+    """An account stopped: its sessions end at once (active again later, they stay ended)."""
     account.active = active
     if not active:
         end_sessions(account)
+
+
+def change_account_active(actor, account: Account, active: bool) -> None:
+    """The 安全管理员 stops or restarts a sign-in account (受理点, 申报人), audited."""
+    require_admin(actor, AdminKind.SECURITY)
+    if account.role not in (Role.ACCEPTANCE, Role.APPLICANT):
+        raise WorkflowError(_("只能在此停用或启用受理点和申报人账号。"))
+    if bool(account.active) == active:
+        return
+    set_account_active(account, active)
+    audit.record(AuditAction.ACTIVATE_ACCOUNT if active else AuditAction.DEACTIVATE_ACCOUNT,
+                 actor=actor, target=target_of(account))
 
 
 # --- passwords ----------------------------------------------------------------------------------
@@ -284,8 +295,7 @@ def _count_failure(account: Account, now) -> None:
 
 def unlock(actor, account: Account) -> None:
     """The platform admin releases a lock before its 15 minutes are over."""
-    if not actor.is_platform_admin:
-        raise PermissionError
+    require_admin(actor, AdminKind.SECURITY)
     account.failed_sign_ins = 0
     account.locked_until = None
     audit.record(AuditAction.ACCOUNT_UNLOCKED, actor=actor, target=target_of(account))
@@ -337,8 +347,7 @@ def release_id_number(actor, account: Account, reason: str) -> Applicant:
     number freed, so that its real holder can register it. What the account holds (archive,
     applications, the unit's decisions) stays with the stopped account: nothing goes to the
     new one."""
-    if not actor.is_platform_admin:
-        raise PermissionError
+    require_admin(actor, AdminKind.SECURITY)
     if account.role != Role.APPLICANT:
         raise WorkflowError(_("只能释放申报人账号的身份证号。"))
     if is_released(account):

@@ -8,10 +8,23 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import has_request_context, request
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from models import AuditAction, AuditLog, Role, utcnow
+from models import (
+    Action,
+    ApplicationStatus,
+    AuditAction,
+    AuditLog,
+    AuthorizationStatus,
+    ObjectionStatus,
+    ReviewStatus,
+    Role,
+    Subject,
+    utcnow,
+)
 
+from .i18n import colon_text, join_list
 from .identifiers import mask_id_number
 
 # Entries are kept at least this long (等保2.0: 6 months).
@@ -36,7 +49,8 @@ def mask_ids(value):
     return value
 
 # The kinds of target ("kind:what"): the roles of accounts, and the records.
-TARGET_KINDS = {**{role.value: role.lazy_label for role in Role}, "unit": _l("用人单位"),
+TARGET_KINDS = {**{role.value: role.lazy_label for role in Role},
+                **{subject.value: subject.lazy_label for subject in Subject}, "unit": _l("用人单位"),
                 "applicant": _l("申报人"), "plan": _l("评审计划"), "workday": _l("日期"),
                 "workday_calendar": _l("工作日历"), "export": _l("导出文件")}
 
@@ -51,6 +65,58 @@ def target_label(target: str) -> str:
     if not what:
         return label
     return f"{label} #{what}" if what.isdigit() else f"{label} {what}"
+
+
+def actor_label(account) -> str:
+    """Who acted, as the audit log names them: 系统管理员 admin, 用人单位 9133…, or 系统 for the
+    app itself (a command, the sender, a closing period)."""
+    if account is None:
+        return str(_l("系统"))
+    return f"{account.role_label} {mask_ids(account.username)}"
+
+
+# The words for the keys an entry's details use; a key not named here is shown as it is.
+DETAIL_KEYS = {
+    "name": _l("名称"), "reason": _l("原因"), "uscc": _l("统一社会信用代码"),
+    "id_number": _l("身份证号"), "typed": _l("输入的账号"), "kind": _l("类别"),
+    "size": _l("文件大小（字节）"), "plan": _l("评审计划"), "plan_id": _l("评审计划编号"),
+    "stage": _l("阶段"), "days": _l("天数"), "deadline": _l("截止时间"), "count": _l("数量"),
+    "until": _l("锁定至"), "applications": _l("申报记录数"),
+}
+# Codes some details carry, in words.
+DETAIL_VALUES = {"locked": _l("账号已锁定")}
+# The states a decision moves a record between, by the record's kind.
+SUBJECT_STATES = {Subject.APPLICATION.value: ApplicationStatus,
+                  Subject.PROFILE.value: ReviewStatus, Subject.ARCHIVE_ITEM.value: ReviewStatus,
+                  Subject.AUTHORIZATION.value: AuthorizationStatus,
+                  Subject.OBJECTION.value: ObjectionStatus}
+
+
+def _code_label(enum_cls, code) -> str:
+    try:
+        return enum_cls(code).label
+    except ValueError:
+        return str(code or "")  # a code of an older release, shown as stored
+
+
+def detail_text(entry) -> str:
+    """What an entry's details say, in words: a decision as 审核通过：待审核 → 审核通过, anything
+    else as 名称：张三；原因：… ."""
+    detail = entry.detail if isinstance(entry.detail, dict) else {}
+    if entry.action == AuditAction.DECISION and "step" in detail:
+        states = SUBJECT_STATES.get((entry.target or "").partition(":")[0])
+        step = _code_label(Action, detail["step"])
+        before, after = (_code_label(states, detail.get(key)) if states else
+                         str(detail.get(key) or "") for key in ("before", "after"))
+        moved = _("%(before)s → %(after)s", before=before, after=after) if before else after
+        return colon_text(step) + moved
+    parts = []
+    for key, value in detail.items():
+        if isinstance(value, list | tuple):
+            value = join_list(value)
+        shown = DETAIL_VALUES.get(value, value) if isinstance(value, str) else value
+        parts.append(colon_text(DETAIL_KEYS.get(key, key)) + str(shown))
+    return _("；").join(parts)
 
 
 def record(action: AuditAction, *, actor=None, target: str = "", **detail) -> AuditLog:

@@ -4,7 +4,7 @@ import time
 import click
 from flask import Blueprint
 
-from models import Account, AuditAction, Role
+from models import Account, AdminKind, AuditAction, Role
 
 from . import audit, clock, notifications, passwords, storage, unit_work, workflow
 from .catalogue import seed_catalogue, seed_opinion_templates
@@ -14,12 +14,20 @@ from .extensions import db
 bp = Blueprint("zcps", __name__, cli_group="zcps")
 
 
+KIND_NAMES = {kind.value: kind for kind in AdminKind}
+
+
 @bp.cli.command("create-admin")
 @click.option("--username", required=True, help="平台管理员用户名")
+@click.option("--kind", type=click.Choice(list(KIND_NAMES)), required=True,
+              help="三员分立：system 系统管理员（账号、目录、日历、计划），security 安全管理员"
+                   "（解锁、重置密码、账号启停），audit 审计管理员（只读并导出审计日志）")
 @click.option("--password", help="密码（不填则提示输入）")
-@click.option("--name", "display_name", default="平台管理员", help="显示名称")
-def create_admin(username, password, display_name):
-    """创建平台管理员账号。"""
+@click.option("--name", "display_name", help="显示名称（默认为管理员类别）")
+def create_admin(username, kind, password, display_name):
+    """创建平台管理员账号（系统管理员、安全管理员或审计管理员之一）。"""
+    kind = KIND_NAMES[kind]
+    display_name = display_name or kind.zh
     username = username.strip()
     if not username:
         raise click.UsageError("用户名不能为空。")
@@ -32,13 +40,15 @@ def create_admin(username, password, display_name):
     reason = passwords.problem(password, [username])
     if reason is not None:
         raise click.ClickException(reason)
-    account = Account(role=Role.PLATFORM_ADMIN, username=username, display_name=display_name)
+    account = Account(role=Role.PLATFORM_ADMIN, admin_kind=kind, username=username,
+                      display_name=display_name)
     account.set_password(password)
     db.session.add(account)
     db.session.flush()
-    audit.record(AuditAction.CREATE_ADMIN, actor=None, target=f"platform_admin:{username}")
+    audit.record(AuditAction.CREATE_ADMIN, actor=None, target=f"platform_admin:{username}",
+                 kind=kind.value)
     db.session.commit()
-    click.echo(f"已创建平台管理员 {username}。")
+    click.echo(f"已创建{kind.zh} {username}。")
 
 
 @bp.cli.command("demo")

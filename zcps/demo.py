@@ -15,6 +15,7 @@ from io import BytesIO
 from models import (
     AcceptancePoint,
     Account,
+    AdminKind,
     ApplicationStatus,
     ArchiveCategory,
     PlanSeries,
@@ -33,7 +34,9 @@ from .storage import store_bytes
 DEMO_PASSWORD = "demo1234"
 
 SIGN_INS = [
-    ("管理员登录", "admin", "平台管理员"),
+    ("管理员登录", "admin", "系统管理员（账号、职称目录、工作日历、评审计划、授权审核）"),
+    ("管理员登录", "security", "安全管理员（解除锁定、重置密码、账号启停、释放身份证号）"),
+    ("管理员登录", "auditor", "审计管理员（只读并导出审计日志）"),
     ("法人登录", "91330106MA2B3C4D5D", "杭州示例科技有限公司（已授权，申报人各状态齐全）"),
     ("法人登录", "91330100MA28E7F6G9", "杭州样例设计院（委托证明已提交，待审核）"),
     ("法人登录", "91330102MA2C5D6E7F", "杭州演示建设集团（委托证明未通过，可重新提交）"),
@@ -194,7 +197,10 @@ class _Story:
             seed_catalogue()
             seed_opinion_templates()
             db.session.flush()
-            self.admin = _account(Role.PLATFORM_ADMIN, "admin", "平台管理员")
+            self.admin = _account(Role.PLATFORM_ADMIN, "admin", "系统管理员",
+                                  admin_kind=AdminKind.SYSTEM)
+            _account(Role.PLATFORM_ADMIN, "security", "安全管理员", admin_kind=AdminKind.SECURITY)
+            _account(Role.PLATFORM_ADMIN, "auditor", "审计管理员", admin_kind=AdminKind.AUDIT)
             self.point = AcceptancePoint(name="杭州市职称受理点", region="杭州市",
                                          address="杭州市上城区解放东路18号",
                                          contact_phone="0571-12333")

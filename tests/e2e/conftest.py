@@ -25,7 +25,6 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import WSGIRequestHandler, make_server
 
-from models import Role
 from tests import factories
 from zcps import clock as system_clock
 from zcps.catalogue import seed_catalogue, seed_opinion_templates
@@ -113,8 +112,7 @@ def live_server(app_factory, tmp_path):
     with app.app_context():
         seed_catalogue()
         seed_opinion_templates()
-        factories.account(Role.PLATFORM_ADMIN, ADMIN_USERNAME,
-                          display_name="平台管理员")
+        factories.admin(ADMIN_USERNAME)  # the 系统管理员
         point = factories.acceptance_point(ACCEPTANCE_POINT)
         factories.acceptance_account(point, ACCEPTANCE_USERNAME)
         db.session.commit()

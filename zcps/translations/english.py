@@ -117,13 +117,11 @@ ENGLISH = {
     "已审核不通过：%(unit)s。已短信通知单位联系人。": "Authorization not approved: %(unit)s. The unit's contact was told by SMS.",
     "确定通过所选单位的授权申请吗？通过后将短信通知各单位。": "Approve the selected authorizations? Each unit is told by SMS.",
     "已通过 %(n)s 个单位的授权申请。": "Authorizations approved: %(n)s.",
-    "新建时必填；编辑时留空表示不修改": "Required for a new account; leave empty to keep the password",
     "显示名称": "Display name",
     "最近登录": "Last sign-in",
     "请填写用户名。": "Enter a user name.",
     "请选择受理点。": "Choose an acceptance point.",
     "密码至少8位。": "The password needs at least 8 characters.",
-    "新建账号时必须设置密码。": "A new account needs a password.",
     "受理点账号": "Acceptance accounts",
     "当前授权状态下不能提交委托证明。": "A certificate cannot be submitted in the current state.",
     "委托证明已提交，请等待平台管理员审核，审核结果将以短信通知单位联系人。": "Certificate submitted; the platform administrator will review it and the unit's contact is told by SMS.",
@@ -726,6 +724,48 @@ ENGLISH = {
     "该异议已登记，未重复登记。": "This objection is already recorded; it was not recorded again.",
     "内容已被修改，请刷新后重新审核。": "The content has been changed; refresh the page and review it again.",
     # (end of sec-data)
+    # admin-duties
+    "系统管理员": "System administrator",
+    "安全管理员": "Security administrator",
+    "审计管理员": "Audit administrator",
+    "审核决定": "Review decision",
+    "启用账号": "Account enabled",
+    "停用账号": "Account disabled",
+    "已启用 %(n)s 个账号。": "%(n)s account(s) enabled.",
+    "已停用 %(n)s 个账号，其已登录的会话同时结束。":
+        "%(n)s account(s) disabled; their open sessions have ended.",
+    "确定停用所选账号吗？停用后不能登录。":
+        "Disable the selected accounts? They will no longer be able to sign in.",
+    "确定启用所选账号吗？": "Enable the selected accounts?",
+    "初始密码": "Initial password",
+    "首次登录后须修改": "Must be changed at the first sign-in",
+    "新建账号时必须设置初始密码。": "Set an initial password for the new account.",
+    "您负责用人单位授权审核、受理点及其账号、职称目录、工作日历和评审计划。":
+        "You handle employer authorizations, acceptance points and their accounts, the title "
+        "catalogue, the working-day calendar and the review plans.",
+    "您负责解除登录锁定、重置密码、账号的停用与启用和释放身份证号。":
+        "You handle sign-in unlocks, password resets, disabling and enabling accounts, and "
+        "releasing ID numbers.",
+    "您负责查阅和导出审计日志；审计日志只能追加，任何人都不能修改或删除。":
+        "You read and export the audit log; entries can only be added, never changed or "
+        "deleted by anyone.",
+    "只能在此停用或启用受理点和申报人账号。":
+        "Only acceptance point and applicant accounts can be disabled or enabled here.",
+    "此事项由%(kind)s办理，您的账号无权办理。":
+        "This is handled by the %(kind)s; your account may not do it.",
+    "原因": "Reason",
+    "输入的账号": "Account typed",
+    "文件大小（字节）": "File size (bytes)",
+    "评审计划编号": "Review plan no.",
+    "阶段": "Stage",
+    "天数": "Days",
+    "截止时间": "Deadline",
+    "数量": "Count",
+    "锁定至": "Locked until",
+    "申报记录数": "Applications",
+    "账号已锁定": "account locked",
+    "%(before)s → %(after)s": "%(before)s → %(after)s",
+    # (end of admin-duties)
 }
 
 HERE = Path(__file__).resolve().parent

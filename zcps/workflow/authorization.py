@@ -1,7 +1,16 @@
 """Step 2 — 授权审核: the unit submits its stamped 委托证明, the platform admin decides."""
 from flask_babel import gettext as _
 
-from models import Action, Authorization, AuthorizationStatus, Role, Subject, Unit, utcnow
+from models import (
+    Action,
+    AdminKind,
+    Authorization,
+    AuthorizationStatus,
+    Role,
+    Subject,
+    Unit,
+    utcnow,
+)
 
 from ..extensions import db
 from . import sms
@@ -10,6 +19,7 @@ from .common import (
     WorkflowError,
     locked,
     record_history,
+    require_admin,
     require_role,
     required_text,
 )
@@ -41,7 +51,7 @@ def submit_authorization(actor, officer_name: str, officer_id_number: str, offic
 
 
 def _decide_authorization(actor, authorization: Authorization, approve: bool, opinion: str):
-    require_role(actor, Role.PLATFORM_ADMIN)
+    require_admin(actor, AdminKind.SYSTEM)
     authorization = locked(authorization, actor)
     if authorization.status != AuthorizationStatus.PENDING:
         raise AlreadyHandled(_("「%(unit)s」的授权申请已被处理（%(status)s），未重复操作。",

@@ -2,8 +2,9 @@
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from models import Action, ReviewRecord, ReviewStatus, Role, Unit
+from models import Action, AdminKind, AuditAction, ReviewRecord, ReviewStatus, Role, Unit
 
+from .. import audit
 from ..extensions import db
 
 
@@ -18,6 +19,13 @@ class AlreadyHandled(WorkflowError):
 def require_role(actor, *roles: Role) -> None:
     if actor is None or not getattr(actor, "is_authenticated", False) or actor.role not in roles:
         raise WorkflowError(_("您的账号无权办理此事项。"))
+
+
+def require_admin(actor, kind: AdminKind) -> None:
+    """Only a platform admin holding ``kind`` of the three separated duties (三员分立)."""
+    require_role(actor, Role.PLATFORM_ADMIN)
+    if actor.admin_kind != kind:
+        raise WorkflowError(_("此事项由%(kind)s办理，您的账号无权办理。", kind=kind.label))
 
 
 def locked(record, actor=None, missing: str | None = None):
@@ -110,4 +118,9 @@ def record_history(subject, record, action: Action, before, after, actor, *,
         unit_id=unit_id, applicant_id=applicant_id, acceptance_point_id=acceptance_point_id,
     )
     db.session.add(history)
+    if actor is not None and actor.role != Role.APPLICANT:
+        # A reviewer's decision (a unit, an acceptance point, a platform admin) is also in the
+        # append-only audit log: who, when, from where, on what, with what outcome.
+        audit.record(AuditAction.DECISION, actor=actor, target=f"{subject.value}:{record.id}",
+                     step=action.value, before=history.from_status, after=history.to_status)
     return history

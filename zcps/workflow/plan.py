@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from models import (
+    AdminKind,
     Applicant,
     Application,
     ApplicationStatus,
@@ -16,7 +17,6 @@ from models import (
     PlanSeries,
     PlanStage,
     ReviewPlan,
-    Role,
     Unit,
 )
 from models.base import utcnow
@@ -24,7 +24,7 @@ from models.base import utcnow
 from .. import audit, clock, plans
 from ..extensions import db
 from . import sms
-from .common import WorkflowError, require_role
+from .common import WorkflowError, require_admin
 
 # The plan's moments, in their order: 申报开始 < 个人申报截止 ≤ 单位审核推荐截止 ≤ 受理截止.
 MOMENTS = ("apply_start", "personal_deadline", "unit_deadline", "acceptance_deadline")
@@ -123,7 +123,7 @@ def save_plan(actor, plan: ReviewPlan, before: dict | None = None,
     version on the page the changes were made on: an older one is refused, and a save racing
     another one fails at the version check of its UPDATE (StaleDataError). A deadline that
     moved is told to those it binds now (see ``_tell_moved``). The caller commits."""
-    require_role(actor, Role.PLATFORM_ADMIN)
+    require_admin(actor, AdminKind.SYSTEM)
     is_new = plan.id is None
     if not is_new and seen_version is not None and seen_version != plan.version:
         raise PlanRefused(str(PLAN_CHANGED))
