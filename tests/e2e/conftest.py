@@ -25,6 +25,7 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import WSGIRequestHandler, make_server
 
+from models import AdminKind, Role
 from tests import factories
 from zcps import clock as system_clock
 from zcps.catalogue import seed_catalogue, seed_opinion_templates
@@ -112,7 +113,8 @@ def live_server(app_factory, tmp_path):
     with app.app_context():
         seed_catalogue()
         seed_opinion_templates()
-        factories.admin(ADMIN_USERNAME)  # the 系统管理员
+        factories.account(Role.PLATFORM_ADMIN, ADMIN_USERNAME, display_name="系统管理员",
+                          admin_kind=AdminKind.SYSTEM)
         point = factories.acceptance_point(ACCEPTANCE_POINT)
         factories.acceptance_account(point, ACCEPTANCE_USERNAME)
         db.session.commit()
