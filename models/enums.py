@@ -179,6 +179,7 @@ class AuditAction(LabeledEnum):
     EXPORT = ("export", _l("导出数据"))
     RESET_PASSWORD_BY_SMS = ("reset_password_by_sms", _l("短信验证找回密码"))
     RELEASE_ID_NUMBER = ("release_id_number", _l("释放身份证号"))
+    FILE_INTEGRITY = ("file_integrity", _l("文件校验失败"))
 
 
 class CodePurpose(LabeledEnum):

@@ -38,7 +38,8 @@ def mask_ids(value):
 # The kinds of target ("kind:what"): the roles of accounts, and the records.
 TARGET_KINDS = {**{role.value: role.lazy_label for role in Role}, "unit": _l("用人单位"),
                 "applicant": _l("申报人"), "plan": _l("评审计划"), "workday": _l("日期"),
-                "workday_calendar": _l("工作日历"), "export": _l("导出文件")}
+                "workday_calendar": _l("工作日历"), "export": _l("导出文件"),
+                "file": _l("上传文件")}
 
 
 def target_label(target: str) -> str:
