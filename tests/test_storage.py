@@ -3,6 +3,9 @@ upload leaves nothing, each account has a storage quota, and ``flask zcps sweep`
 (and removes) files without a row and rows without a file."""
 import gc
 import os
+import signal
+import subprocess
+import sys
 import time
 from io import BytesIO
 from pathlib import Path
@@ -232,3 +235,49 @@ def test_the_sweep_removes_what_a_killed_export_left(app, runner):
     assert running.scratch.exists()  # an export being written now is left alone
     running.close()
     assert not running.scratch.exists()
+
+
+KILLED_EXPORT = """
+import sys, time
+from zcps import create_app
+from zcps.exports import write_table
+
+app = create_app({"INSTANCE_DIR": sys.argv[1], "SECRET_KEY": "x",
+                  "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+
+
+def rows():
+    yield ["张三", "高级工程师"]
+    yield ["李四", "工程师"]
+    print("writing", flush=True)
+    time.sleep(60)
+
+
+with app.app_context():
+    write_table(rows(), ["姓名", "申报资格"])
+"""
+
+
+def test_an_export_killed_mid_way_leaves_only_its_folder_which_the_sweep_removes(
+        app, runner, tmp_path):
+    instance = Path(app.config["INSTANCE_DIR"])
+    script = tmp_path / "export.py"
+    script.write_text(KILLED_EXPORT, encoding="utf-8")
+    root = Path(__file__).resolve().parent.parent
+    worker = subprocess.Popen([sys.executable, str(script), str(instance)], cwd=root,
+                              env={**os.environ, "PYTHONPATH": str(root)},
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert worker.stdout.readline().strip() == "writing"
+    finally:
+        worker.send_signal(signal.SIGKILL)
+        worker.wait(timeout=30)
+        worker.stdout.close()
+    left = [path for path in export_temp_entries(app) if path.is_dir()]
+    assert len(left) == 1 and any(left[0].iterdir())  # the rows, on disk, in their folder
+
+    assert "导出临时文件已删除 0 个" in runner.invoke(args=["zcps", "sweep"]).output  # too young
+    backdate(left[0], 61 * 60)
+    result = runner.invoke(args=["zcps", "sweep"])
+    assert f"已删除导出临时文件：{left[0].name}" in result.output
+    assert export_temp_entries(app) == []
