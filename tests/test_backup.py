@@ -125,7 +125,9 @@ def wipe_and_restore(app, kind: str, target: Path) -> None:
     url = db.engine.url
     shutil.rmtree(uploads)
     if kind == "sqlite":
-        Path(url.database).unlink()
+        # Emptied and overwritten in place, as `cp` does: the file stays the one other
+        # connections opened (a file unlinked under them turns them read-only).
+        Path(url.database).write_bytes(b"")
         shutil.copyfile(target / "zcps.sqlite3", url.database)
     elif kind == "postgresql":
         with db.engine.begin() as connection:
