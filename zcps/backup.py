@@ -83,7 +83,7 @@ def make_backup(folder: Path) -> Backup:
         "bytes": result.bytes,
         "problems": [{"storage_name": name, "problem": problem}
                      for name, problem in result.problems],
-    }, ensure_ascii=False, indent=2), encoding="utf-8")
+    }, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     return result
 
 
