@@ -190,6 +190,7 @@ class AuditAction(LabeledEnum):
     DECISION = ("decision", _l("审核决定"))
     ACTIVATE_ACCOUNT = ("activate_account", _l("启用账号"))
     DEACTIVATE_ACCOUNT = ("deactivate_account", _l("停用账号"))
+    FILE_INTEGRITY = ("file_integrity", _l("文件校验失败"))
 
 
 class CodePurpose(LabeledEnum):

@@ -1,14 +1,21 @@
 """Uploaded files on disk: a file has its name only once its row is committed, a rolled-back
-upload leaves nothing, each account has a storage quota, and ``flask zcps orphan-files`` finds
+upload leaves nothing, each account has a storage quota, and ``flask zcps sweep`` finds
 (and removes) files without a row and rows without a file."""
+import gc
 import os
+import signal
+import subprocess
+import sys
 import time
 from io import BytesIO
 from pathlib import Path
 
+import pytest
+
 from models import StoredFile
 from tests import factories
 from tests.helpers import csrf_token, page_text, signed_in
+from zcps.exports import ExportWorkbook, write_table
 from zcps.extensions import db
 from zcps.storage import path_of, store_bytes
 
@@ -96,10 +103,14 @@ def test_an_upload_past_the_accounts_quota_is_refused_saying_what_is_left(app, c
     assert len(on_disk(app)) == len(files) + 1
 
 
-# --- orphan-files -----------------------------------------------------------------------------
+# --- sweep ------------------------------------------------------------------------------------
 
-def test_orphan_files_lists_then_removes_files_without_a_row_and_lists_missing_files(
-        app, runner):
+def backdate(path: Path, seconds: float) -> None:
+    then = time.time() - seconds
+    os.utime(path, (then, then))
+
+
+def test_sweep_lists_then_removes_files_without_a_row_and_lists_missing_files(app, runner):
     kept = store_bytes(factories.pdf_bytes(), "留下.pdf")
     lost = store_bytes(factories.pdf_bytes(), "丢失.pdf")
     unrenamed = store_bytes(factories.pdf_bytes(), "未改名.pdf")
@@ -111,32 +122,162 @@ def test_orphan_files_lists_then_removes_files_without_a_row_and_lists_missing_f
     (folder / "0123456789abcdef0123456789abcdef").write_bytes(b"stray")
     old_part = folder / (TEMPORARY_PREFIX + "deadbeef" * 4)
     old_part.write_bytes(b"crashed upload")
-    an_hour_ago = time.time() - 3700
-    os.utime(old_part, (an_hour_ago, an_hour_ago))
+    backdate(old_part, 3700)
     in_flight = folder / (TEMPORARY_PREFIX + "cafebabe" * 4)
     in_flight.write_bytes(b"being saved now")
 
-    result = runner.invoke(args=["zcps", "orphan-files"])
+    result = runner.invoke(args=["zcps", "sweep", "--dry-run"])
     assert result.exit_code == 1  # a row has lost its file
     assert "没有记录的文件：0123456789abcdef0123456789abcdef" in result.output
     assert f"没有记录的文件：{old_part.name}" in result.output
     assert in_flight.name not in result.output
     assert f"文件缺失的记录：stored_file {lost.id}" in result.output
     assert f"未完成改名：{TEMPORARY_PREFIX}{unrenamed.storage_name}" in result.output
+    assert "仅列出，未作改动" in result.output
     assert (folder / "0123456789abcdef0123456789abcdef").exists()  # only listed
 
-    result = runner.invoke(args=["zcps", "orphan-files", "--delete"])
-    assert "已删除：0123456789abcdef0123456789abcdef" in result.output
+    result = runner.invoke(args=["zcps", "sweep"])
+    assert "已删除没有记录的文件：0123456789abcdef0123456789abcdef" in result.output
+    assert "没有记录的文件已删除 2 个" in result.output
     assert sorted(on_disk(app)) == sorted([kept.storage_name, unrenamed.storage_name,
                                            in_flight.name])
     assert path_of(unrenamed).read_bytes() == factories.pdf_bytes()
     # The row without its file stays (its record needs it) and is still reported.
     assert f"文件缺失的记录：stored_file {lost.id}" in result.output
+    assert result.exit_code == 1
+
+    # --older-than: a crashed upload of 20 minutes ago goes with --older-than 10.
+    backdate(in_flight, 20 * 60)
+    assert runner.invoke(args=["zcps", "sweep"]).exit_code == 1
+    assert in_flight.exists()
+    runner.invoke(args=["zcps", "sweep", "--older-than", "10"])
+    assert not in_flight.exists()
 
 
-def test_orphan_files_finds_nothing_in_order(app, runner):
+def test_sweep_finds_nothing_in_order(app, runner):
     store_bytes(factories.pdf_bytes(), "留下.pdf")
     db.session.commit()
-    result = runner.invoke(args=["zcps", "orphan-files"])
+    result = runner.invoke(args=["zcps", "sweep"])
     assert result.exit_code == 0
-    assert "没有记录的文件 0 个，文件缺失的记录 0 条" in result.output
+    assert "没有记录的文件已删除 0 个，导出临时文件已删除 0 个" in result.output
+    assert "文件缺失的记录 0 条" in result.output
+
+
+def test_a_rename_the_sweep_finished_first_is_no_error(app):
+    stored = store_bytes(factories.pdf_bytes(), "证书.pdf")
+    db.session.flush()
+    temporary = Path(app.config["UPLOAD_DIR"]) / (TEMPORARY_PREFIX + stored.storage_name)
+    # The sweep saw the committed row and named the file just before the worker did.
+    os.replace(temporary, path_of(stored))
+    db.session.commit()
+    assert on_disk(app) == [stored.storage_name]
+
+
+# --- export temporary files --------------------------------------------------------------------
+
+def export_temp_entries(app) -> list[Path]:
+    folder = Path(app.config["INSTANCE_DIR"]) / "export-tmp"
+    return sorted(folder.rglob("*")) if folder.exists() else []
+
+
+def test_an_export_keeps_its_rows_in_its_own_folder_and_leaves_nothing(app):
+    seen = []
+
+    def rows():
+        yield ["张三", "高级工程师"]
+        yield ["李四", "工程师"]
+        # While the workbook is being written, its rows go to a file of the export folder.
+        seen.extend(path for path in export_temp_entries(app) if path.is_file())
+        yield ["王五", "工程师"]
+
+    data = write_table(rows(), ["姓名", "申报资格"])
+    assert data.startswith(b"PK")
+    assert seen and all(path.parent.name.startswith("export-") for path in seen)
+    assert export_temp_entries(app) == []
+
+
+def test_an_export_that_fails_half_way_leaves_nothing(app):
+    seen = []
+
+    def rows():
+        yield ["张三", "高级工程师"]
+        seen.extend(export_temp_entries(app))
+        raise RuntimeError("the database went away")
+
+    with pytest.raises(RuntimeError):
+        write_table(rows(), ["姓名", "申报资格"])
+    gc.collect()
+    assert seen  # the rows were on disk
+    assert export_temp_entries(app) == []
+
+
+def test_the_sweep_removes_what_a_killed_export_left(app, runner):
+    killed = ExportWorkbook(BytesIO())
+    killed.add_worksheet().write_string(0, 0, "张三 330106199003071236")
+    killed.discard.detach()  # the worker is killed: nothing of it runs any more
+    running = ExportWorkbook(BytesIO())
+    running.add_worksheet().write_string(0, 0, "李四")
+    backdate(killed.scratch, 61 * 60)
+    stray = killed.scratch.parent / "tmpabcd"  # a loose file, as older code left
+    stray.write_text("王五")
+    backdate(stray, 2 * 3600)
+
+    result = runner.invoke(args=["zcps", "sweep", "--dry-run"])
+    assert f"残留的导出临时文件：{killed.scratch.name}" in result.output
+    assert "残留的导出临时文件：tmpabcd" in result.output
+    assert running.scratch.name not in result.output
+    assert killed.scratch.exists()
+
+    result = runner.invoke(args=["zcps", "sweep"])
+    assert result.exit_code == 0
+    assert "导出临时文件已删除 2 个" in result.output
+    assert not killed.scratch.exists() and not stray.exists()
+    assert running.scratch.exists()  # an export being written now is left alone
+    running.close()
+    assert not running.scratch.exists()
+
+
+KILLED_EXPORT = """
+import sys, time
+from zcps import create_app
+from zcps.exports import write_table
+
+app = create_app({"INSTANCE_DIR": sys.argv[1], "SECRET_KEY": "x",
+                  "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+
+
+def rows():
+    yield ["张三", "高级工程师"]
+    yield ["李四", "工程师"]
+    print("writing", flush=True)
+    time.sleep(60)
+
+
+with app.app_context():
+    write_table(rows(), ["姓名", "申报资格"])
+"""
+
+
+def test_an_export_killed_mid_way_leaves_only_its_folder_which_the_sweep_removes(
+        app, runner, tmp_path):
+    instance = Path(app.config["INSTANCE_DIR"])
+    script = tmp_path / "export.py"
+    script.write_text(KILLED_EXPORT, encoding="utf-8")
+    root = Path(__file__).resolve().parent.parent
+    worker = subprocess.Popen([sys.executable, str(script), str(instance)], cwd=root,
+                              env={**os.environ, "PYTHONPATH": str(root)},
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert worker.stdout.readline().strip() == "writing"
+    finally:
+        worker.send_signal(signal.SIGKILL)
+        worker.wait(timeout=30)
+        worker.stdout.close()
+    left = [path for path in export_temp_entries(app) if path.is_dir()]
+    assert len(left) == 1 and any(left[0].iterdir())  # the rows, on disk, in their folder
+
+    assert "导出临时文件已删除 0 个" in runner.invoke(args=["zcps", "sweep"]).output  # too young
+    backdate(left[0], 61 * 60)
+    result = runner.invoke(args=["zcps", "sweep"])
+    assert f"已删除导出临时文件：{left[0].name}" in result.output
+    assert export_temp_entries(app) == []

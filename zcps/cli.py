@@ -1,12 +1,13 @@
 """``flask --app app zcps …`` commands."""
 import time
+from pathlib import Path
 
 import click
 from flask import Blueprint
 
 from models import Account, AdminKind, AuditAction, Role
 
-from . import audit, clock, notifications, passwords, storage, unit_work, workflow
+from . import audit, backup, clock, notifications, passwords, storage, unit_work, workflow
 from .catalogue import seed_catalogue, seed_opinion_templates
 from .demo import DEMO_PASSWORD, SIGN_INS, load_demo
 from .extensions import db
@@ -174,25 +175,70 @@ def send_notifications(loop, interval, limit):
         click.echo("短信发送已停止。")
 
 
-@bp.cli.command("orphan-files")
-@click.option("--delete", is_flag=True, help="删除没有记录的文件")
-def orphan_files(delete):
-    """列出（--delete 时删除）上传目录中没有记录的文件，以及文件缺失的记录。"""
-    found = storage.find_orphans(repair=delete)
+@bp.cli.command("sweep")
+@click.option("--dry-run", is_flag=True, help="只列出，不删除、不改名")
+@click.option("--older-than", type=click.IntRange(min=1), default=60, show_default=True,
+              help="临时文件（上传中断、导出中断）超过多少分钟视为残留")
+def sweep(dry_run, older_than):
+    """清理上传目录与导出临时目录：删除没有记录的文件和残留的临时文件，补全中断的改名，列出文件缺失的记录。"""
+    found = storage.sweep(dry_run=dry_run, older_than=older_than * 60)
     for path in found.completed:
-        click.echo(f"{'已补全' if delete else '未完成改名'}：{path.name}")
-    for path in found.files:
-        size = path.stat().st_size
-        if delete:
-            path.unlink(missing_ok=True)
-        click.echo(f"{'已删除' if delete else '没有记录的文件'}：{path.name}（{size} 字节）")
+        click.echo(f"{'未完成改名' if dry_run else '已补全改名'}：{path.name}")
+    for path, size in found.files:
+        click.echo(f"{'没有记录的文件' if dry_run else '已删除没有记录的文件'}：{path.name}（{size} 字节）")
+    for path, size in found.exports:
+        click.echo(f"{'残留的导出临时文件' if dry_run else '已删除导出临时文件'}：{path.name}（{size} 字节）")
     for stored in found.rows:
         click.echo(f"文件缺失的记录：stored_file {stored.id} {stored.storage_name} "
                    f"{stored.original_name}（{stored.created_at:%Y-%m-%d %H:%M}）")
-    click.echo(f"没有记录的文件 {len(found.files)} 个，文件缺失的记录 {len(found.rows)} 条，"
-               f"未完成改名 {len(found.completed)} 个。")
+    verb = "可删除" if dry_run else "已删除"
+    click.echo(f"{'（仅列出，未作改动）' if dry_run else ''}没有记录的文件{verb} {len(found.files)} 个，"
+               f"导出临时文件{verb} {len(found.exports)} 个，"
+               f"{'未完成改名' if dry_run else '已补全改名'} {len(found.completed)} 个，"
+               f"文件缺失的记录 {len(found.rows)} 条。")
     if found.rows:
         raise SystemExit(1)
+
+
+@bp.cli.command("verify-files")
+def verify_files():
+    """检查每个上传文件是否存在、大小和SHA-256是否与记录一致；有问题时退出码为1。"""
+    checks = storage.damaged_files()
+    bad = 0
+    while True:
+        try:
+            stored, problem = next(checks)
+        except StopIteration as done:
+            checked = done.value
+            break
+        bad += 1
+        what = "文件缺失" if problem == storage.MISSING else "文件已损坏（大小或SHA-256不符）"
+        click.echo(f"{what}：stored_file {stored.id} {stored.storage_name} "
+                   f"{stored.original_name}（{stored.created_at:%Y-%m-%d %H:%M}）")
+    click.echo(f"已检查 {checked} 个文件，有问题的 {bad} 个。")
+    if bad:
+        raise SystemExit(1)
+
+
+@bp.cli.command("backup")
+@click.argument("destination", type=click.Path(file_okay=False, path_type=Path))
+def backup_command(destination):
+    """备份数据库和上传文件到一个新目录（SQLite 在线备份；PostgreSQL 用 pg_dump，MySQL/MariaDB 用 mysqldump）。"""
+    try:
+        made = backup.make_backup(destination)
+    except backup.BackupError as error:
+        raise click.ClickException(str(error)) from None
+    for command in made.commands:
+        click.echo(f"已运行：{command}")
+    click.echo(f"数据库：{made.database}")
+    click.echo(f"上传文件：{made.files} 个，{made.bytes} 字节，在 {made.folder / backup.UPLOADS}")
+    for storage_name, problem in made.problems:
+        what = "文件缺失，未备份" if problem == storage.MISSING else "文件已损坏（已照原样复制）"
+        click.echo(f"{what}：{storage_name}")
+    if made.problems:
+        click.echo(f"有 {len(made.problems)} 个文件有问题，请运行 flask --app app zcps verify-files 查看。")
+        raise SystemExit(1)
+    click.echo("备份完成。")
 
 
 def format_counts(counts):

@@ -97,6 +97,8 @@ def build_config(instance_dir: Path | None = None, overrides: dict | None = None
         "DB_STATEMENT_TIMEOUT": int(env.get("DB_STATEMENT_TIMEOUT", "20")),
         "UPLOAD_DIR": env.get("UPLOAD_DIR") or str(instance_dir / "uploads"),
         "UPLOAD_MAX_MB": int(env.get("UPLOAD_MAX_MB", "10")),
+        # Exports' temporary files (zcps.exports.ExportWorkbook); empty: INSTANCE_DIR/export-tmp.
+        "EXPORT_TEMP_DIR": env.get("EXPORT_TEMP_DIR", ""),
         "UPLOAD_MAX_PAGES": int(env.get("UPLOAD_MAX_PAGES", "200")),
         "UPLOAD_QUOTA_MB": int(env.get("UPLOAD_QUOTA_MB", "200")),
         "SMS_BACKEND": env.get("SMS_BACKEND", "console"),

@@ -3,12 +3,21 @@
 Writing user text with ``write_string`` (and turning off formula and URL detection) means a
 value such as ``=HYPERLINK(...)`` stays text: nothing typed into zcps becomes a formula. Every
 export handed to a signed-in account is in the audit log (who, which file, from where).
+
+In constant-memory mode xlsxwriter keeps the rows (applicants' names among them) in temporary
+files until the workbook is closed. ``ExportWorkbook`` puts them in a folder of their own under
+``EXPORT_TEMP_DIR``, removed when the workbook is closed or dropped by an error; a folder left by
+a killed worker is removed by ``flask zcps sweep``.
 """
+import shutil
+import tempfile
 import unicodedata
+import weakref
 from io import BytesIO
+from pathlib import Path
 
 import xlsxwriter
-from flask import has_request_context, send_file
+from flask import current_app, has_app_context, has_request_context, send_file
 from flask_login import current_user
 
 from models import AuditAction
@@ -24,6 +33,38 @@ WORKBOOK_OPTIONS = {
 }
 
 
+EXPORT_TEMP_PREFIX = "export-"
+
+
+def export_temp_dir() -> Path:
+    """Where exports keep their temporary files: ``EXPORT_TEMP_DIR``, by default
+    ``INSTANCE_DIR/export-tmp`` (outside the web root, swept by ``flask zcps sweep``); the
+    system's temporary folder outside the app (a script)."""
+    if not has_app_context():
+        return Path(tempfile.gettempdir())
+    config = current_app.config
+    path = Path(config.get("EXPORT_TEMP_DIR") or Path(config["INSTANCE_DIR"]) / "export-tmp")
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return path
+
+
+class ExportWorkbook(xlsxwriter.Workbook):
+    """A constant-memory workbook whose temporary files live in a folder of their own, removed
+    when the workbook is closed, or dropped unclosed (an error in the middle of an export)."""
+
+    def __init__(self, output, options: dict | None = None):
+        self.scratch = Path(tempfile.mkdtemp(prefix=EXPORT_TEMP_PREFIX, dir=export_temp_dir()))
+        self.discard = weakref.finalize(self, shutil.rmtree, self.scratch, ignore_errors=True)
+        super().__init__(output, {**WORKBOOK_OPTIONS, **(options or {}),
+                                  "tmpdir": str(self.scratch)})
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            self.discard()
+
+
 def as_text(value) -> str:
     if value is None:
         return ""
@@ -36,7 +77,7 @@ def as_text(value) -> str:
 def write_table(rows, headers, title: str | None = None) -> bytes:
     """An .xlsx of ``headers`` then ``rows`` (iterables of values), streamed row by row."""
     output = BytesIO()
-    workbook = xlsxwriter.Workbook(output, WORKBOOK_OPTIONS)
+    workbook = ExportWorkbook(output)
     sheet = workbook.add_worksheet()
     bold = workbook.add_format({"bold": True, "border": 1, "bg_color": "#E9ECEF",
                                 "text_wrap": True, "valign": "vcenter"})

@@ -19,11 +19,10 @@ from io import BytesIO
 from itertools import chain
 
 import sqlalchemy as sa
-import xlsxwriter
 from sqlalchemy.orm import joinedload, selectinload
 
 from models import Application, ArchiveCategory, ReviewPlan, Sex
-from zcps.exports import WORKBOOK_OPTIONS, xlsx_response
+from zcps.exports import ExportWorkbook, xlsx_response
 from zcps.extensions import db
 
 HEADERS = (
@@ -261,7 +260,7 @@ def write_publicity_table(publicity, applications, plan_names=None) -> bytes:
     period = period_text(publicity)
 
     output = BytesIO()
-    workbook = xlsxwriter.Workbook(output, WORKBOOK_OPTIONS)
+    workbook = ExportWorkbook(output)
     sheet = workbook.add_worksheet("公示表")
     formats = add_formats(workbook)
     set_up_sheet(sheet)

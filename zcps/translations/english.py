@@ -766,6 +766,14 @@ ENGLISH = {
     "账号已锁定": "account locked",
     "%(before)s → %(after)s": "%(before)s → %(after)s",
     # (end of admin-duties)
+    # files
+    "文件校验失败": "File check failed", "上传文件": "Uploaded file",
+    "文件已丢失": "File missing", "文件已损坏": "File damaged",
+    "服务器上找不到该文件，无法下载。请联系平台管理员从备份中恢复。":
+        "The file cannot be found on the server and cannot be downloaded. Ask the platform administrator to restore it from the backup.",
+    "该文件与上传时的内容不一致（可能已损坏或被替换），为避免下载错误的文件已停止提供。请联系平台管理员从备份中恢复。":
+        "The file is no longer what was uploaded (damaged or replaced), so it is not served, to avoid a download of the wrong file. Ask the platform administrator to restore it from the backup.",
+    # (end of files)
 }
 
 HERE = Path(__file__).resolve().parent
