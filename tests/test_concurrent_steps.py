@@ -231,7 +231,8 @@ def test_an_objection_entered_while_recommending_never_leaves_a_recommendation_w
         Step(loaded, lambda prepared: workflow.record_objection(
             *prepared, "论文署名存疑", received, "匿名来信").id),
         Step(loaded, lambda prepared: workflow.recommend_application(
-            *prepared, db.session.get(type(publicized["point"]), ids["point"]), "同意推荐。").id),
+            *prepared, db.session.get(type(publicized["point"]), ids["point"]), "同意推荐。").id,
+             delay=later(attempt)),
     ], expected=workflow.WorkflowError)
 
     assert race.errors == []
