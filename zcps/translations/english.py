@@ -726,6 +726,9 @@ ENGLISH = {
     "该异议已登记，未重复登记。": "This objection is already recorded; it was not recorded again.",
     "内容已被修改，请刷新后重新审核。": "The content has been changed; refresh the page and review it again.",
     # (end of sec-data)
+    # race
+    "「%(name)s」已有%(count)s份申报使用，其申报系列、申报级别和资格名称不能修改，以免改变申报提交时的内容。如需调整，请停用此项并新增资格名称。": "“%(name)s” is used by %(count)s application(s): its series, level and name cannot be changed, so that what those applications were submitted with stays as it was. To adjust it, deactivate it and add a new qualification name.",
+    # (end of race)
 }
 
 HERE = Path(__file__).resolve().parent
