@@ -127,7 +127,9 @@ def test_pages_holding_an_unknown_code_render_it_raw(app, make_client):
         (unit, "/unit/unit_archive/", None),
         (unit, f"/unit/unit_archive/review/?applicant_id={person.id}", "on_hold"),
         (unit, "/unit/unit_application/?tab=all", None),
+        (unit, f"/unit/unit_application/review/?id={application.id}", "zombie"),
         (admin, "/admin/", None),
+        (admin, "/admin/admin_title_qualification/", None),
     ]
     for client, url, shown in pages:
         response = client.get(url, follow_redirects=True)
