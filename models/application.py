@@ -142,7 +142,7 @@ class Application(Scoped, TimestampMixin, db.Model):
 
     @property
     def holder(self) -> Holder:
-        return HOLDER_BY_STATUS[self.status]
+        return HOLDER_BY_STATUS.get(self.status, Holder.NONE)
 
     @classmethod
     def scope_clause(cls, actor):

@@ -57,25 +57,74 @@ class LabeledEnum(str, enum.Enum):
         return str(escape(self.label))
 
     @classmethod
+    def unknown(cls, code: str) -> "LabeledEnum":
+        """A stand-in for a code this version does not know: it reads as the raw code and
+        equals no member (never built from what a form posts: ``cls(code)`` refuses it)."""
+        member = str.__new__(cls, code)
+        member._value_ = code
+        member._name_ = code
+        member.zh = code
+        member.lazy_label = code
+        return member
+
+    @property
+    def known(self) -> bool:
+        return self._value_ in type(self)._value2member_map_
+
+    @classmethod
     def choices(cls):
         """(code, label) pairs for a select; the labels follow the reader's language."""
         return [(member.value, member.lazy_label) for member in cls]
 
 
+class CodeEnum(sa.Enum):
+    """A ``LabeledEnum`` stored as its code. A code the enum does not know (a row written
+    around the CHECK constraint, or by a newer version of zcps) is read as an unknown member
+    showing the raw code, so the pages holding it still render."""
+
+    cache_ok = True
+
+    def _object_value_for_elem(self, elem):
+        try:
+            return super()._object_value_for_elem(elem)
+        except LookupError:
+            return self.enum_class.unknown(elem)
+
+
+def codes(enum_cls) -> list[str]:
+    """The codes an enum column may hold (its CHECK constraint's list)."""
+    return [member.value for member in enum_cls]
+
+
+def code_check(column_name: str, enum_cls) -> sa.CheckConstraint:
+    """The CHECK constraint of an enum column: its code is one of the enum's (NULL allowed
+    where the column is nullable). Named ``ck_<table>_<column>``."""
+    listed = ", ".join(f"'{code}'" for code in codes(enum_cls))
+    return sa.CheckConstraint(f"{column_name} IN ({listed})", name=column_name)
+
+
 def enum_column(enum_cls, length: int = 20, **kwargs):
-    """A portable enum column: VARCHAR holding the code (no native ENUM types to migrate)."""
+    """A portable enum column: VARCHAR holding the code (no native ENUM types to migrate), and
+    a CHECK constraint listing the enum's codes, generated here from the enum (a migration
+    brings the database's constraint along when a code is added)."""
     longest = max(len(member.value) for member in enum_cls)
-    return mapped_column(
-        sa.Enum(
+    column = mapped_column(
+        CodeEnum(
             enum_cls,
             native_enum=False,
             create_constraint=False,
             length=max(longest, length),
-            values_callable=lambda members: [member.value for member in members],
+            values_callable=codes,
             validate_strings=True,
         ),
         **kwargs,
     )
+
+    def add_check(attached, table):
+        table.append_constraint(code_check(attached.name, enum_cls))
+
+    sa.event.listen(column.column, "after_parent_attach", add_check)
+    return column
 
 
 class TimestampMixin:

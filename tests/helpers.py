@@ -1,10 +1,16 @@
-"""Signing in and posting forms the way a browser does (with the page's CSRF token)."""
+"""Signing in and posting forms the way a browser does (with the page's CSRF token); running
+steps at once, each in its own session, released together through a barrier."""
 import html
 import re
+import threading
+import time
+from dataclasses import dataclass
 
+import pytest
 from sqlalchemy import event
 
 from models import Notification, Role
+from tests.databases import server_url
 from tests.factories import PASSWORD
 from zcps.areas import area_for
 from zcps.extensions import db
@@ -107,3 +113,85 @@ class StatementLog:
 
     def _record(self, conn, cursor, statement, *args, **kwargs):
         self.statements.append(statement.lower())
+
+
+# --- races ------------------------------------------------------------------------------------
+
+ON_SERVERS = pytest.mark.skipif(
+    server_url() is None,
+    reason="SQLite has no concurrent writers; the race runs on PostgreSQL and MariaDB")
+
+
+@dataclass
+class Race:
+    """What steps run together did: ``outcomes`` per step, in the order the steps were given
+    (the step's value, or the exception it raised); ``results`` the values of the steps that
+    committed; ``refused`` the exceptions of the expected kinds; ``errors`` every other one."""
+
+    outcomes: list
+    results: list
+    refused: list
+    errors: list
+
+
+class Step:
+    """A step whose ``prepare()`` runs in its own session before the barrier (loading what it
+    acts on), then ``act(prepared)`` after it — ``delay`` seconds after it, to let the other
+    steps go first."""
+
+    def __init__(self, prepare, act, delay: float = 0):
+        self.prepare, self.act, self.delay = prepare, act, delay
+
+    def __call__(self, prepared):
+        if self.delay:
+            time.sleep(self.delay)
+        return self.act(prepared)
+
+
+def run_together(app, steps, *, expected=(), timeout: float = 60) -> Race:
+    """Each of ``steps`` in a thread of its own, with its own app context and session, all
+    released at once through a barrier. A step is a callable with no arguments, or a ``Step``
+    (or anything with a ``prepare()`` whose result it is called with). A step that returns is
+    committed; one that raises is rolled back — an exception of the ``expected`` kinds is a
+    refusal, any other an error. The calling session is rolled back at the end, so what it
+    reads next is what the threads committed."""
+    steps = list(steps)
+    barrier = threading.Barrier(len(steps))
+    outcomes = [None] * len(steps)
+    results, refused, errors = [], [], []
+    lock = threading.Lock()
+
+    def run(index, step):
+        with app.app_context():
+            try:
+                if hasattr(step, "prepare"):
+                    prepared = step.prepare()
+                    barrier.wait(timeout / 2)
+                    value = step(prepared)
+                else:
+                    barrier.wait(timeout / 2)
+                    value = step()
+                db.session.commit()
+                with lock:
+                    outcomes[index] = value
+                    results.append(value)
+            except Exception as error:  # noqa: BLE001  reported to the test
+                try:
+                    db.session.rollback()
+                except Exception:  # noqa: BLE001, S110  the connection may be gone
+                    pass
+                with lock:
+                    outcomes[index] = error
+                    (refused if isinstance(error, expected) else errors).append(error)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=run, args=(index, step), daemon=True)
+               for index, step in enumerate(steps)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout)
+    assert not any(thread.is_alive() for thread in threads), "a racing step never finished"
+    db.session.rollback()  # a fresh snapshot
+    return Race(outcomes=outcomes, results=results, refused=refused, errors=errors)

@@ -5,15 +5,13 @@ deactivation raise it, so every copy of an old cookie stops working at once. Ses
 after 30 idle minutes and 8 hours after sign-in, however busy. Passwords follow one policy
 (zcps/passwords.py) wherever they are set; five wrong passwords in a row lock an account.
 """
-import threading
 from datetime import datetime, timedelta
 
 import pytest
 
 from models import Account, AuditAction, AuditLog, Notification, Role
 from tests import factories
-from tests.databases import server_url
-from tests.helpers import login_url, post, shown_text, sign_in, signed_in
+from tests.helpers import ON_SERVERS, login_url, post, run_together, shown_text, sign_in, signed_in
 from zcps import accounts, auth, passwords
 from zcps.auth import BAD_CREDENTIALS
 from zcps.extensions import db
@@ -393,39 +391,24 @@ def test_the_security_admin_unlocks_an_applicant(client, security_client):
     assert guess(client, person.account, factories.PASSWORD).status_code == 302
 
 
-@pytest.mark.skipif(server_url() is None,
-                    reason="SQLite has no concurrent writers; the race runs on PostgreSQL and "
-                           "MariaDB")
+@ON_SERVERS
 @pytest.mark.parametrize("attempt", range(3))
 def test_wrong_passwords_at_once_are_all_counted(app, attempt):
     account = make_account(Role.APPLICANT)
     db.session.commit()
     username, role = account.username, account.role
-    barrier = threading.Barrier(8)
-    outcomes, errors = [], []
 
     def try_once():
-        with app.app_context():
-            try:
-                barrier.wait()
-                accounts.sign_in(role, username, "wrong-Guess-1")
-            except accounts.SignInRefused as refusal:
-                outcomes.append(refusal.locked)
-                db.session.commit()
-            except Exception as error:  # noqa: BLE001  reported by the assertion below
-                db.session.rollback()
-                errors.append(error)
-            finally:
-                db.session.remove()
+        try:
+            accounts.sign_in(role, username, "wrong-Guess-1")
+        except accounts.SignInRefused as refusal:
+            return refusal.locked  # the counted failure is committed
+        return None
 
-    threads = [threading.Thread(target=try_once) for _ in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
+    race = run_together(app, [try_once] * 8)
+    outcomes = race.results
 
-    assert errors == []
-    db.session.rollback()
+    assert race.errors == []
     db.session.refresh(account)
     # Five counted failures lock the account once; the three after them find it locked.
     assert outcomes.count(False) == 5 and outcomes.count(True) == 3

@@ -21,8 +21,7 @@ from models import (
     Unit,
 )
 from tests import factories
-from tests.databases import server_url
-from tests.helpers import login_url, post, shown_text, signed_in
+from tests.helpers import ON_SERVERS, Step, login_url, post, run_together, shown_text, signed_in
 from zcps import plans
 from zcps.extensions import db
 
@@ -306,47 +305,32 @@ def test_a_change_of_coverage_alone_moves_the_version(admin_client, binding, cat
     assert plan_rows()[0].version == before + 1
 
 
-@pytest.mark.skipif(server_url() is None,
-                    reason="SQLite has no concurrent writers; the race runs on PostgreSQL and "
-                           "MariaDB")
+@ON_SERVERS
 def test_two_admins_saving_one_plan_at_once_keep_exactly_one_save(app, binding, root):
-    import threading
-
     from sqlalchemy.orm.exc import StaleDataError
 
     from zcps import workflow
 
     plan_id, root_id = binding["plan"].id, root.id
-    barrier = threading.Barrier(2)
-    saved, stale, errors = [], [], []
 
     def save(notes):
-        with app.app_context():
-            try:
-                actor = db.session.get(type(root), root_id)
-                plan = db.session.get(ReviewPlan, plan_id)
-                before, seen = workflow.plan_moments(plan), plan.version
-                barrier.wait()
-                plan.notes = notes
-                workflow.save_plan(actor, plan, before, seen_version=seen)
-                db.session.commit()
-                saved.append(notes)
-            except StaleDataError:
-                db.session.rollback()
-                stale.append(notes)
-            except Exception as error:  # noqa: BLE001  reported by the assertion below
-                db.session.rollback()
-                errors.append(error)
-            finally:
-                db.session.remove()
+        def prepare():
+            plan = db.session.get(ReviewPlan, plan_id)
+            return (db.session.get(type(root), root_id), plan, workflow.plan_moments(plan),
+                    plan.version)
 
-    threads = [threading.Thread(target=save, args=(f"修改{n}",)) for n in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    assert errors == []
-    assert len(saved) == 1 and len(stale) == 1
+        def act(prepared):
+            actor, plan, before, seen = prepared
+            plan.notes = notes
+            workflow.save_plan(actor, plan, before, seen_version=seen)
+            return notes
+
+        return Step(prepare, act)
+
+    race = run_together(app, [save(f"修改{n}") for n in range(2)], expected=StaleDataError)
+    saved = race.results
+    assert race.errors == []
+    assert len(saved) == 1 and len(race.refused) == 1
     db.session.expire_all()
     assert plan_rows()[0].notes == saved[0]
     assert db.session.scalar(db.select(db.func.count()).select_from(AuditLog).filter_by(

@@ -6,8 +6,6 @@ version the officer saw; a 不通过 stays 不通过 when the applicant switches
 another unit approved is not another unit's approval; a publicity cannot start years ahead; a
 deactivated acceptance point's accounts are inactive.
 """
-import threading
-
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -15,44 +13,12 @@ from sqlalchemy.exc import IntegrityError
 from models import Account, Application, ApplicationStatus
 from tests import factories
 from tests.databases import server_url
+from tests.helpers import ON_SERVERS, run_together
 from zcps import workflow
 from zcps.extensions import db
 
-ON_SERVERS = pytest.mark.skipif(
-    server_url() is None,
-    reason="SQLite has no concurrent writers; the race runs on PostgreSQL and MariaDB")
-
-
 # The pool holds 15 connections (5 and 10 overflow); the test's own session keeps one.
 PARALLEL = 12
-
-
-def run_at_once(app, count: int, step):
-    """``step()`` in ``count`` threads released together, each in its own session; returns
-    (results, errors)."""
-    barrier = threading.Barrier(count)
-    results, errors = [], []
-
-    def run():
-        with app.app_context():
-            try:
-                prepared = step.prepare()
-                barrier.wait(30)
-                results.append(step(prepared))
-                db.session.commit()
-            except Exception as error:  # noqa: BLE001  reported by the assertions
-                db.session.rollback()
-                errors.append(error)
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=run) for _ in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    db.session.rollback()  # a fresh snapshot
-    return results, errors
 
 
 # --- one open application per applicant and year ----------------------------------------------
@@ -167,11 +133,11 @@ def test_parallel_new_applications_make_one(app, attempt):
     workflow.review_application(factories.employer(person.unit), template, "reject", "不符合")
     db.session.commit()
     # As many at once as the connection pool holds (the finding used 20 over HTTP).
-    results, errors = run_at_once(app, PARALLEL, CreateApplication(person, template))
-    assert len(results) == 1
-    assert len(errors) == PARALLEL - 1
-    assert all(isinstance(error, workflow.WorkflowError) and "每年度只能有一份" in str(error)
-               for error in errors), errors
+    race = run_together(app, [CreateApplication(person, template)] * PARALLEL,
+                        expected=workflow.WorkflowError)
+    assert race.errors == [] and len(race.results) == 1
+    assert len(race.refused) == PARALLEL - 1
+    assert all("每年度只能有一份" in str(error) for error in race.refused), race.refused
     assert open_applications(person) == 1
 
 
@@ -365,10 +331,11 @@ class RecordObjection:
 @ON_SERVERS
 @pytest.mark.parametrize("attempt", range(2))
 def test_one_objection_posted_at_once_many_times_is_recorded_once(app, in_publicity, attempt):
-    results, errors = run_at_once(
-        app, PARALLEL, RecordObjection(in_publicity["officer"], in_publicity["application"]))
-    assert len(results) == 1 and len(errors) == PARALLEL - 1
-    assert all(isinstance(error, workflow.AlreadyHandled) for error in errors), errors
+    race = run_together(
+        app, [RecordObjection(in_publicity["officer"], in_publicity["application"])] * PARALLEL,
+        expected=workflow.WorkflowError)
+    assert race.errors == [] and len(race.results) == 1 and len(race.refused) == PARALLEL - 1
+    assert all(isinstance(error, workflow.AlreadyHandled) for error in race.refused), race.refused
     assert objections() == 1
 
 

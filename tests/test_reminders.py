@@ -2,7 +2,6 @@
 deadline, applicants with a returned application 3 days before it; each reminder once (the
 database's unique key), also when run twice or by two processes at the same moment."""
 import json
-import threading
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -18,7 +17,7 @@ from models import (
     ReminderSent,
 )
 from tests import factories
-from tests.databases import server_url
+from tests.helpers import ON_SERVERS, run_together
 from zcps import cli, plans, workflow
 from zcps import clock as system_clock
 from zcps.extensions import db
@@ -225,9 +224,7 @@ def test_a_unit_without_a_mobile_gets_no_reminder(world):
     assert db.session.scalar(db.select(db.func.count()).select_from(ReminderSent)) == 0
 
 
-@pytest.mark.skipif(server_url() is None,
-                    reason="SQLite has no concurrent writers; the race runs on PostgreSQL and "
-                           "MariaDB")
+@ON_SERVERS
 @pytest.mark.parametrize("attempt", range(3))
 def test_two_processes_reminding_at_once_queue_each_reminder_once(app, world, attempt):
     plan = world["plan"]
@@ -238,29 +235,10 @@ def test_two_processes_reminding_at_once_queue_each_reminder_once(app, world, at
         returned_application(unit, plan)
     db.session.commit()
     system_clock.set(october(13))
-    barrier = threading.Barrier(2)
-    results, errors = [], []
+    race = run_together(app, [workflow.send_reminders] * 2)
+    results = race.results
 
-    def remind():
-        with app.app_context():
-            try:
-                barrier.wait()
-                results.append(workflow.send_reminders())
-                db.session.commit()
-            except Exception as error:  # noqa: BLE001  reported by the assertion below
-                db.session.rollback()
-                errors.append(error)
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=remind) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-
-    assert errors == []
-    db.session.rollback()  # a fresh snapshot (MariaDB reads are repeatable within a transaction)
+    assert race.errors == []
     mobiles = [message.mobile for message in reminders_sent()]
     # 甲单位 and the three 丙单位, each with its returned applicant.
     assert len(mobiles) == 7 and len(set(mobiles)) == 7

@@ -1,5 +1,4 @@
 """Seed steps 3–4 on the unit's side: deciding on items, basic information and applications."""
-import threading
 
 import pytest
 
@@ -16,7 +15,7 @@ from models import (
     Subject,
 )
 from tests import factories
-from tests.databases import server_url
+from tests.helpers import ON_SERVERS, Step, run_together
 from zcps import workflow
 from zcps.extensions import db
 
@@ -214,39 +213,23 @@ def test_opinion_templates_are_filled_with_the_applicants_data(world):
     assert "乙单位模板" not in texts
 
 
-@pytest.mark.skipif(server_url() is None,
-                    reason="SQLite has no row locks; the race runs on PostgreSQL and MariaDB")
+@ON_SERVERS
 def test_two_reviewers_deciding_at_once_one_wins(app, world):
+    from models import Account, Application
+
     application = pending_application(world)
     officer_id, application_id = world["officer"].id, application.id
-    barrier = threading.Barrier(2)
-    results = []
 
     def decide(decision):
-        with app.app_context():
-            from models import Account, Application
+        return Step(lambda: (db.session.get(Account, officer_id),
+                             db.session.get(Application, application_id)),
+                    lambda prepared: workflow.review_application(
+                        *prepared, decision, "同意" if decision == "approve" else "退回")
+                    and decision)
 
-            officer = db.session.get(Account, officer_id)
-            record = db.session.get(Application, application_id)
-            barrier.wait()
-            try:
-                workflow.review_application(officer, record, decision,
-                                            "同意" if decision == "approve" else "退回")
-                db.session.commit()
-                results.append(decision)
-            except workflow.AlreadyHandled:
-                db.session.rollback()
-                results.append("already")
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=decide, args=(d,)) for d in ("approve", "return")]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
-    assert sorted(results).count("already") == 1
-    db.session.rollback()  # a fresh snapshot (MariaDB reads are repeatable within a transaction)
+    race = run_together(app, [decide("approve"), decide("return")],
+                        expected=workflow.AlreadyHandled)
+    assert race.errors == [] and len(race.results) == 1 and len(race.refused) == 1
     decisions = [h for h in history(Subject.APPLICATION, application_id)
                  if h.action in ("approve", "return")]
     assert len(decisions) == 1

@@ -1,13 +1,12 @@
 """短信验证码: six digits, kept hashed, five minutes, used once, five tries, a few per number."""
 import re
-import threading
 from datetime import timedelta
 
 import pytest
 from sqlalchemy.exc import DBAPIError
 
 from models import CodePurpose, Notification, SmsCode
-from tests.databases import server_url
+from tests.helpers import ON_SERVERS, run_together
 from zcps import clock as system_clock
 from zcps import verification
 from zcps.extensions import db
@@ -153,36 +152,13 @@ def test_thirty_requests_to_one_number_send_one_message(app, clock):
     assert db.session.scalar(db.select(db.func.count()).select_from(Notification)) == 1
 
 
-RACE = pytest.mark.skipif(server_url() is None,
-                          reason="SQLite has no concurrent writers; the race runs on PostgreSQL "
-                                 "and MariaDB")
+RACE = ON_SERVERS
 
 
 def run_at_once(app, count, work):
-    barrier = threading.Barrier(count)
-    results, errors = [], []
-
-    def one():
-        with app.app_context():
-            try:
-                barrier.wait()
-                results.append(work())
-                db.session.commit()
-            except verification.CodeRefused as refused:
-                db.session.rollback()
-                results.append(refused)
-            except Exception as error:  # noqa: BLE001  reported by the assertion below
-                db.session.rollback()
-                errors.append(error)
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=one) for _ in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    return results, errors
+    """``work`` ``count`` times at once: what each returned, or its CodeRefused; other errors."""
+    race = run_together(app, [work] * count, expected=verification.CodeRefused)
+    return race.results + race.refused, race.errors
 
 
 @RACE

@@ -2,7 +2,6 @@
 each step, a resubmission to another unit, a publicity ended by a bulk update, a rollback, two
 units' officers deciding at the same moment — the row of each plan and unit equals what the
 applications say, and the repair command finds and mends any difference."""
-import threading
 from datetime import date
 
 import pytest
@@ -10,7 +9,7 @@ import sqlalchemy as sa
 
 from models import Application, ApplicationStatus, PlanUnitWork, ReviewStatus
 from tests import factories
-from tests.databases import server_url
+from tests.helpers import ON_SERVERS, Step, run_together
 from zcps import unit_work, workflow
 from zcps.extensions import db
 
@@ -140,9 +139,7 @@ def test_the_command_finds_a_difference_and_the_rebuild_mends_it(world, runner):
     assert kept(plan, a)["total"] == 5
 
 
-@pytest.mark.skipif(server_url() is None,
-                    reason="SQLite has no concurrent writers; the race runs on PostgreSQL and "
-                           "MariaDB")
+@ON_SERVERS
 @pytest.mark.parametrize("attempt", range(3))
 def test_two_officers_deciding_at_once_leave_the_counts_right(app, world, attempt):
     plan, a = world["plan"], world["a"]
@@ -151,31 +148,14 @@ def test_two_officers_deciding_at_once_leave_the_counts_right(app, world, attemp
     officer = factories.employer(a)
     db.session.commit()
     ids, officer_id = [application.id for application in applications], officer.id
-    barrier = threading.Barrier(len(ids))
-    errors = []
-
     def decide(application_id):
-        with app.app_context():
-            try:
-                actor = db.session.get(type(officer), officer_id)
-                application = db.session.get(Application, application_id)
-                barrier.wait()
-                workflow.review_application(actor, application, "approve", "同意。")
-                db.session.commit()
-            except Exception as error:  # noqa: BLE001  reported by the assertion below
-                db.session.rollback()
-                errors.append(error)
-            finally:
-                db.session.remove()
+        return Step(lambda: (db.session.get(type(officer), officer_id),
+                             db.session.get(Application, application_id)),
+                    lambda prepared: workflow.review_application(*prepared, "approve", "同意。"))
 
-    threads = [threading.Thread(target=decide, args=(each,)) for each in ids]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
+    race = run_together(app, [decide(each) for each in ids])
 
-    assert errors == []
-    db.session.rollback()
+    assert race.errors == []
     assert kept(plan, a) == counts(pending=1, approved=5, publicizing=1, publicized=1,
                                    returned=1)
     assert unit_work.differences(db.session) == []

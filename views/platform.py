@@ -39,7 +39,7 @@ from models import (
     WorkdayOverride,
     utcnow,
 )
-from zcps import accounts, audit, passwords, plans, workdays, workflow
+from zcps import accounts, audit, catalogue, passwords, plans, workdays, workflow
 from zcps.extensions import db
 from zcps.forms import DecisionForm
 from zcps.i18n import aside, join_list, local_date, weekday
@@ -427,6 +427,12 @@ class TitleQualificationView(PlatformView):
     column_labels = {"series": _l("申报系列"), "level": _l("申报级别"), "name": _l("资格名称"),
                      "sort_order": _l("排序"), "active": _l("启用")}
     column_searchable_list = ["name"]
+
+    def on_model_change(self, form, model, is_created):
+        super().on_model_change(form, model, is_created)
+        refusal = None if is_created else catalogue.qualification_change_refusal(model)
+        if refusal:
+            raise ValidationError(refusal)
 
 
 class NotificationView(PlatformView):

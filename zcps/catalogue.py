@@ -81,3 +81,32 @@ def seed_opinion_templates() -> int:
             db.session.add(OpinionTemplate(unit_id=None, kind=kind, text=text, sort_order=order))
             added += 1
     return added
+
+
+# What an application was submitted with stays as it was: a qualification applications use keeps
+# its series, level and name (the admin deactivates it and adds a new one instead).
+FIXED_WHEN_USED = ("series", "series_id", "level", "name")
+
+
+def qualification_change_refusal(qualification: TitleQualification) -> str | None:
+    """Why this edit of ``qualification`` cannot be saved, or None. Called before the edit is
+    flushed (the changes are read from the session's attribute history)."""
+    import sqlalchemy as sa
+    from flask_babel import gettext as _
+
+    from models import Application
+
+    if qualification.id is None:
+        return None
+    state = sa.inspect(qualification)
+    if not any(state.attrs[name].history.has_changes() for name in FIXED_WHEN_USED):
+        return None
+    with db.session.no_autoflush:
+        used = db.session.scalar(sa.select(sa.func.count()).select_from(Application).where(
+            Application.qualification_id == qualification.id))
+        name = state.attrs.name.history.deleted or [qualification.name]
+    if not used:
+        return None
+    return _("「%(name)s」已有%(count)s份申报使用，其申报系列、申报级别和资格名称不能修改，"
+             "以免改变申报提交时的内容。如需调整，请停用此项并新增资格名称。",
+             name=name[0], count=used)

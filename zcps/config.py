@@ -95,6 +95,8 @@ def build_config(instance_dir: Path | None = None, overrides: dict | None = None
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "DB_CONNECT_TIMEOUT": int(env.get("DB_CONNECT_TIMEOUT", "5")),
         "DB_STATEMENT_TIMEOUT": int(env.get("DB_STATEMENT_TIMEOUT", "20")),
+        # How many times a request runs when the database rolls it back to end a deadlock.
+        "DB_CONFLICT_ATTEMPTS": int(env.get("DB_CONFLICT_ATTEMPTS", "3")),
         "UPLOAD_DIR": env.get("UPLOAD_DIR") or str(instance_dir / "uploads"),
         "UPLOAD_MAX_MB": int(env.get("UPLOAD_MAX_MB", "10")),
         # Exports' temporary files (zcps.exports.ExportWorkbook); empty: INSTANCE_DIR/export-tmp.

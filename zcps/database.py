@@ -1,9 +1,11 @@
-"""Bringing a database to the current schema; inserting a row once whatever the database."""
+"""Bringing a database to the current schema; inserting a row once whatever the database;
+running a transaction again when the database rolled it back because of another one."""
 import sqlalchemy as sa
 from flask import current_app
 from flask_migrate import upgrade
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 
 def upgrade_to_head() -> None:
@@ -32,3 +34,56 @@ def insert_once(session, table, row: dict, key) -> bool:
     except IntegrityError:
         return False
     return True
+
+
+# --- transactions that lost a race for locks ------------------------------------------------
+
+# PostgreSQL's SQLSTATEs for a transaction the server rolled back to end a lock cycle or a
+# serialization conflict; MySQL's and MariaDB's error number for a deadlock. (A lock wait that
+# ran out is not retried: waiting again would outlast the statement timeout.)
+CONFLICT_SQLSTATES = frozenset({"40P01", "40001"})
+CONFLICT_MYSQL_ERRORS = frozenset({1213})
+COMMITTED = "zcps.database.committed"
+
+
+def is_conflict(error: BaseException) -> bool:
+    """Whether ``error`` is a transaction the database gave up on because of another one (a
+    deadlock, a serialization failure): run again, it may well succeed."""
+    if not isinstance(error, sa.exc.DBAPIError) or error.orig is None:
+        return False
+    original = error.orig
+    sqlstate = getattr(original, "sqlstate", None) or getattr(original, "pgcode", None)
+    if sqlstate in CONFLICT_SQLSTATES:
+        return True
+    arguments = getattr(original, "args", ())
+    return bool(arguments) and arguments[0] in CONFLICT_MYSQL_ERRORS
+
+
+def retrying(work, session, *, attempts: int = 3, before_retry=None, pause: float = 0.05):
+    """``work()``, run again (after a rollback, up to ``attempts`` times in all) while its
+    transaction fails with a conflict (``is_conflict``). Not retried once something was
+    committed during ``work`` before the failure: running it again would repeat that. The last
+    conflict is raised. ``before_retry()`` puts back what the failed attempt used up."""
+    import random
+    import time
+
+    for attempt in range(1, attempts + 1):
+        session.info.pop(COMMITTED, None)
+        try:
+            return work()
+        except sa.exc.DBAPIError as error:
+            if not is_conflict(error) or attempt == attempts or session.info.get(COMMITTED):
+                raise
+            current_app.logger.warning("Transaction conflict (attempt %s of %s), retrying: %s",
+                                       attempt, attempts, error.orig)
+            session.rollback()
+            if before_retry is not None:
+                before_retry()
+            # A short random pause, so the transactions that collided do not collide again.
+            time.sleep(pause * attempt * (1 + random.random()))  # noqa: S311
+    raise AssertionError("unreachable")
+
+
+@sa.event.listens_for(Session, "after_commit")
+def _note_commit(session):
+    session.info[COMMITTED] = True

@@ -3,12 +3,13 @@
 When the database itself is down (refused, timed out, cut off), the 系统繁忙 page is rendered
 without it: no account menu, no context processor that could ask for the signed-in account —
 only the template and the translations."""
-from flask import abort, current_app, render_template, request
+from flask import abort, current_app, render_template, request, session
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from markupsafe import escape
 from sqlalchemy import exc as sa_exc
 
+from .database import retrying
 from .extensions import db
 
 # The database is unreachable or gave up on a statement: the request is answered 503.
@@ -35,7 +36,36 @@ def busy_page(code: int):
     return body, code, {"Retry-After": "30", "Cache-Control": "no-store"}
 
 
+def dispatch_retrying_conflicts(app):
+    """Every request runs its view again when the database rolled its transaction back to end
+    a deadlock or a serialization conflict (``DB_CONFLICT_ATTEMPTS`` times in all); the last
+    conflict is answered with the 系统繁忙 page (503). The rows a step locks are locked in id
+    order, so this is rare; the view is run again from the start, with the form and its files
+    as posted and without the messages the failed attempt flashed."""
+    dispatch = app.dispatch_request
+
+    def dispatch_request():
+        flashes = list(session.get("_flashes", ())) if "_flashes" in session else None
+
+        def before_retry():
+            if flashes is None:
+                session.pop("_flashes", None)
+            else:
+                session["_flashes"] = list(flashes)
+            for upload in request.files.values():
+                if upload.stream.seekable():
+                    upload.stream.seek(0)
+
+        return retrying(dispatch, db.session,
+                        attempts=max(1, current_app.config.get("DB_CONFLICT_ATTEMPTS", 3)),
+                        before_retry=before_retry)
+
+    app.dispatch_request = dispatch_request
+
+
 def init_app(app):
+    dispatch_retrying_conflicts(app)
+
     def page(code, title, message):
         return render_template("error.html", code=code, title=title, message=message), code
 

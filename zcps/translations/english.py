@@ -774,6 +774,9 @@ ENGLISH = {
     "该文件与上传时的内容不一致（可能已损坏或被替换），为避免下载错误的文件已停止提供。请联系平台管理员从备份中恢复。":
         "The file is no longer what was uploaded (damaged or replaced), so it is not served, to avoid a download of the wrong file. Ask the platform administrator to restore it from the backup.",
     # (end of files)
+    # race
+    "「%(name)s」已有%(count)s份申报使用，其申报系列、申报级别和资格名称不能修改，以免改变申报提交时的内容。如需调整，请停用此项并新增资格名称。": "“%(name)s” is used by %(count)s application(s): its series, level and name cannot be changed, so that what those applications were submitted with stays as it was. To adjust it, deactivate it and add a new qualification name.",
+    # (end of race)
 }
 
 HERE = Path(__file__).resolve().parent

@@ -196,7 +196,8 @@ def close_ended_publicities(on: date | None = None) -> int:
     on = on or workdays.today()
     batches = db.session.execute(
         sa.select(Publicity.id, Publicity.end_date)
-        .where(Publicity.closed_at.is_(None), Publicity.end_date < on)).all()
+        .where(Publicity.closed_at.is_(None), Publicity.end_date < on)
+        .order_by(Publicity.id)).all()
     if not batches:
         return 0
     for publicity_id, end_date in batches:
@@ -204,7 +205,9 @@ def close_ended_publicities(on: date | None = None) -> int:
             sa.select(Application.id, Application.unit_id, Application.applicant_id,
                       Application.round, Application.plan_id)
             .where(Application.publicity_id == publicity_id,
-                   Application.status == ApplicationStatus.PUBLICIZING)).all()
+                   Application.status == ApplicationStatus.PUBLICIZING)
+            # In id order, like every step that changes several rows: no two wait on each other.
+            .order_by(Application.id)).all()
         for application_id, unit_id, applicant_id, round_no, plan_id in due:
             # A conditional update: of two requests closing the same row, exactly one changes it.
             result = db.session.execute(
