@@ -26,6 +26,7 @@ from .enums import (
     NotificationStatus,
     ObjectionOutcome,
     ObjectionStatus,
+    OfficerDuty,
     OpinionKind,
     PlanStage,
     PlanState,

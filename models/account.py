@@ -1,8 +1,9 @@
 """Sign-in accounts: one role each, tied to the unit, applicant or acceptance point it acts for."""
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from flask import current_app, has_app_context
+from flask_babel import lazy_gettext
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -10,12 +11,21 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from zcps.extensions import db
 
 from .base import Scoped, TimestampMixin, enum_column
-from .enums import AdminKind, Role
+from .enums import AdminKind, OfficerDuty, Role
+
+OFFICER_LABEL = lazy_gettext("经办人")
 
 
 class Account(UserMixin, Scoped, TimestampMixin, db.Model):
     __tablename__ = "account"
+    # A unit sees its own accounts (经办人管理); nobody else's.
+    __scope__ = {"employer": "unit_id"}
     __table_args__ = (
+        # An officer signs in by 手机号码 as well as by 身份证号 (the user name).
+        sa.UniqueConstraint("role", "officer_mobile"),
+        # Officers are a unit's; their duties are a list, possibly empty (a stopped role set).
+        sa.CheckConstraint("officer_duties IS NULL OR role = 'employer'",
+                           name="officers_are_units"),
         # Sign-in is per role page, so a user name is unique within its role.
         sa.UniqueConstraint("role", "username"),
         sa.CheckConstraint(
@@ -44,6 +54,14 @@ class Account(UserMixin, Scoped, TimestampMixin, db.Model):
     role: Mapped[Role] = enum_column(Role, nullable=False, index=True)
     # Which of the three admin duties (系统管理员, 安全管理员, 审计管理员) a platform admin holds.
     admin_kind: Mapped[AdminKind | None] = enum_column(AdminKind)
+    # 经办人: an employer account that is not the unit's own (USCC) account holds a list of
+    # duties (OfficerDuty codes), its 身份证号 as user name, a mobile, a department and an
+    # optional last day. The unit's own account (officer_duties NULL) may do everything.
+    officer_duties: Mapped[list | None] = mapped_column(sa.JSON(none_as_null=True))
+    officer_mobile: Mapped[str | None] = mapped_column(sa.String(11))
+    department: Mapped[str] = mapped_column(sa.String(100), nullable=False, default="",
+                                            server_default="")
+    end_date: Mapped[date | None]
     unit_id: Mapped[int | None] = mapped_column(sa.ForeignKey("unit.id"), index=True)
     applicant_id: Mapped[int | None] = mapped_column(sa.ForeignKey("applicant.id"), index=True)
     acceptance_point_id: Mapped[int | None] = mapped_column(
@@ -82,16 +100,51 @@ class Account(UserMixin, Scoped, TimestampMixin, db.Model):
             return self.acceptance_point.name
         return str(self)
 
-    # Flask-Login: a disabled account, or one of a deactivated unit or acceptance point, is
-    # signed out.
+    # Flask-Login: a disabled account, or one of a deactivated unit or acceptance point, or an
+    # officer past their last day, is signed out.
     @property
     def is_active(self) -> bool:
         return (bool(self.active) and (self.unit is None or bool(self.unit.active))
-                and (self.acceptance_point is None or bool(self.acceptance_point.active)))
+                and (self.acceptance_point is None or bool(self.acceptance_point.active))
+                and not self.expired)
+
+    @property
+    def expired(self) -> bool:
+        """An officer whose last day (Beijing) has passed."""
+        if self.end_date is None:
+            return False
+        from zcps import clock
+
+        return self.end_date < clock.today()
+
+    @property
+    def is_officer(self) -> bool:
+        """A unit's 经办人, as opposed to the unit's own account (its administrator)."""
+        return self.role == Role.EMPLOYER and self.officer_duties is not None
+
+    @property
+    def duties(self) -> list[OfficerDuty]:
+        """An officer's duties, in the order of OfficerDuty (unknown codes left out)."""
+        held = set(self.officer_duties or ())
+        return [duty for duty in OfficerDuty if duty.value in held]
+
+    def may(self, duty: OfficerDuty | None) -> bool:
+        """Whether this unit account may do ``duty`` (None: what every officer of the unit
+        may do): the unit's own account always, an officer when it holds the duty."""
+        if self.role != Role.EMPLOYER:
+            return False
+        return duty is None or not self.is_officer or duty.value in (self.officer_duties or ())
+
+    def is_person(self, id_number: str | None) -> bool:
+        """Whether this officer is the person with ``id_number`` (no one reviews themselves)."""
+        return bool(self.is_officer and id_number and self.username == id_number)
 
     @property
     def mobile(self) -> str:
-        """Where the account's own SMS go: the unit's contact or the applicant's mobile."""
+        """Where the account's own SMS go: an officer's own mobile, the unit's contact or the
+        applicant's mobile."""
+        if self.is_officer:
+            return self.officer_mobile or ""
         if self.role == Role.EMPLOYER and self.unit is not None:
             return self.unit.contact_mobile or ""
         if self.role == Role.APPLICANT and self.applicant is not None:
@@ -127,6 +180,8 @@ class Account(UserMixin, Scoped, TimestampMixin, db.Model):
         """系统管理员 / 安全管理员 / 审计管理员 for a platform admin, else the role's name."""
         if self.role == Role.PLATFORM_ADMIN and self.admin_kind is not None:
             return self.admin_kind.label
+        if self.is_officer:
+            return str(OFFICER_LABEL)
         return self.role.label
 
     @property

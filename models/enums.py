@@ -19,6 +19,15 @@ class AdminKind(LabeledEnum):
     AUDIT = ("audit", _l("审计管理员"))
 
 
+class OfficerDuty(LabeledEnum):
+    """What a unit's officer (经办人) may do; the unit's own account may do all of it."""
+
+    ARCHIVE = ("archive_review", _l("业绩档案审核"))
+    APPLICATION = ("application_review", _l("申报资料审核"))
+    PUBLICITY = ("publicity", _l("信息公示与推荐"))
+    UNIT_ADMIN = ("unit_admin", _l("单位管理"))
+
+
 class AuthorizationStatus(LabeledEnum):
     NONE = ("none", _l("未提交"))
     PENDING = ("pending", _l("待审核"))
@@ -191,6 +200,8 @@ class AuditAction(LabeledEnum):
     ACTIVATE_ACCOUNT = ("activate_account", _l("启用账号"))
     DEACTIVATE_ACCOUNT = ("deactivate_account", _l("停用账号"))
     FILE_INTEGRITY = ("file_integrity", _l("文件校验失败"))
+    ADD_OFFICER = ("add_officer", _l("新增经办人"))
+    CHANGE_OFFICER = ("change_officer", _l("修改经办人"))
 
 
 class CodePurpose(LabeledEnum):

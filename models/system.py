@@ -46,6 +46,9 @@ class ReviewRecord(Scoped, db.Model):
     actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("account.id"), index=True)
     actor_role: Mapped[Role | None] = enum_column(Role)
     actor_name: Mapped[str] = mapped_column(sa.String(200), nullable=False, default="")
+    # The unit's officer who took the step (经办人), shown to the unit only: 审核人：王丽.
+    officer_name: Mapped[str] = mapped_column(sa.String(100), nullable=False, default="",
+                                              server_default="")
     unit_id: Mapped[int | None] = mapped_column(sa.ForeignKey("unit.id"), index=True)
     applicant_id: Mapped[int | None] = mapped_column(sa.ForeignKey("applicant.id"), index=True)
     acceptance_point_id: Mapped[int | None] = mapped_column(

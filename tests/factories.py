@@ -26,6 +26,7 @@ from models import (
     ArchiveItem,
     Authorization,
     AuthorizationStatus,
+    OfficerDuty,
     ReviewMethod,
     ReviewPlan,
     ReviewStatus,
@@ -122,9 +123,19 @@ def deciding_admin() -> Account:
 
 def employer(unit_record: Unit) -> Account:
     """The unit's own account (signs in with its 统一社会信用代码)."""
-    return next((record for record in unit_record.accounts if record.role == Role.EMPLOYER),
+    return next((record for record in unit_record.accounts
+                 if record.role == Role.EMPLOYER and not record.is_officer),
                 None) or account(Role.EMPLOYER, unit_record.uscc, unit=unit_record,
                                  display_name=unit_record.name)
+
+
+def officer(unit_record: Unit, *duties: OfficerDuty, name: str = "王丽",
+            id_number: str | None = None, mobile: str | None = None, **fields) -> Account:
+    """An officer (经办人) of the unit holding ``duties`` (signs in under 经办人登录)."""
+    n = next_number()
+    return account(Role.EMPLOYER, id_number or make_id_number(n), unit=unit_record,
+                   display_name=name, officer_duties=[duty.value for duty in duties],
+                   officer_mobile=mobile or f"139{n:08d}", **fields)
 
 
 def applicant_account(person: Applicant) -> Account:

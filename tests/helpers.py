@@ -48,13 +48,15 @@ def login_url(role: Role) -> str:
     return f"/login/{area_for(role).login_slug}"
 
 
+OFFICER_LOGIN = "/login/officer"
+
+
 def sign_in(client, account, password=PASSWORD, next_url=None):
-    url = login_url(account.role)
-    if next_url:
-        url += f"?next={next_url}"
-    response = post(client, url, {"username": account.username, "password": password},
-                    token_from=login_url(account.role))
-    return response
+    """Sign ``account`` in on its own page (an officer's is 经办人登录)."""
+    page = OFFICER_LOGIN if account.is_officer else login_url(account.role)
+    url = f"{page}?next={next_url}" if next_url else page
+    return post(client, url, {"username": account.username, "password": password},
+                token_from=page)
 
 
 def signed_in(client, account, password=PASSWORD):

@@ -18,6 +18,7 @@ from models import (
     ApplicationStatus,
     ArchiveCategory,
     AuthorizationStatus,
+    OfficerDuty,
     OpinionKind,
     OpinionTemplate,
     ReviewStatus,
@@ -34,7 +35,11 @@ POSTED = date(2026, 9, 29)
 MARK = "乙"  # in every name and text of B's records, and nowhere else
 ENDED = date(2026, 10, 13)
 EDITS = {"title": "改了", "specialty": "改了", "name": "改了", "text": "改了", "kind": "approve",
-         "mobile": "13900000000", "sort_order": "1"}
+         "mobile": "13900000000", "sort_order": "1",
+         # an officer (经办人管理): a new one belongs to unit A, whatever owner is forged
+         "display_name": "改了", "username": factories.make_id_number(999),
+         "officer_mobile": "13900000001", "duties": "archive_review",
+         "new_password": "Gai-le-2026"}
 
 
 @dataclass(frozen=True)
@@ -90,13 +95,15 @@ def units():
                                      acceptance_opinion="乙受理点意见")
     template = OpinionTemplate(unit_id=b.id, kind=OpinionKind.APPROVE, text="乙单位的意见")
     db.session.add(template)
+    officer = factories.officer(b, OfficerDuty.ARCHIVE, name="乙经办人")
     db.session.commit()
     assert item.status == ReviewStatus.PENDING
     assert stored.id in pending.items[0].file_ids
     ids = dict(person=person_b.id, item=item.id, file=stored.id, pending=pending.id,
                approved=approved.id, publicizing=publicizing.id, publicity=publicity.id,
                objection=objection.id, returned=returned.id, template=template.id,
-               authorization=authorization.id, point=point.id, own_application=own_application.id)
+               authorization=authorization.id, point=point.id, own_application=own_application.id,
+               officer=officer.id)
     return officer_a, officer_b, ids
 
 
@@ -161,7 +168,8 @@ def model_views(app, prefix):
 RECORD_OF_VIEW = {"unit_archive_people": "person", "unit_archive": "item",
                   "unit_application": "pending", "unit_publicity": "publicity",
                   "unit_recommendation": "returned", "unit_applicant": "person",
-                  "unit_opinion_template": "template", "acceptance_inbox": "recommended"}
+                  "unit_opinion_template": "template", "unit_officer": "officer",
+                  "acceptance_inbox": "recommended"}
 
 
 def model_view_probes(app, prefix, ids) -> list[Probe]:

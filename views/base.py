@@ -31,7 +31,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import with_expression
 from sqlalchemy.orm.exc import StaleDataError
 
-from models import LabeledEnum, ReviewRecord, Role, StoredFile, to_id
+from models import LabeledEnum, OfficerDuty, ReviewRecord, Role, StoredFile, to_id
 from zcps import workdays, workflow
 from zcps.exports import write_table, xlsx_response
 from zcps.extensions import db
@@ -73,6 +73,9 @@ class AreaAccess:
 
     role: Role = None
     open_before_authorization = False
+    # In the employer area: the officer duty a view needs (None: every officer of the unit). The
+    # unit's own account may open every view; an officer only those of the duties it holds.
+    unit_duty: OfficerDuty | None = OfficerDuty.UNIT_ADMIN
 
     def _handle_view(self, name, **kwargs):
         response = super()._handle_view(name, **kwargs)
@@ -109,6 +112,7 @@ class AreaAccess:
             and current_user.is_active
             and self.role is not None
             and current_user.role == self.role
+            and (self.role != Role.EMPLOYER or current_user.may(self.unit_duty))
         )
 
     def inaccessible_callback(self, name, **kwargs):
@@ -122,6 +126,8 @@ class AreaAccess:
 
 class AreaIndexView(AreaAccess, AdminIndexView):
     """The home page of a role area."""
+
+    unit_duty = None  # every officer has a home page
 
     def __init__(self, role: Role, template: str, context=None, **kwargs):
         self.role = role

@@ -1,11 +1,13 @@
 """Column labels and formatters shared by the areas' views."""
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
+from flask_babel import ngettext, pgettext
+from flask_login import current_user
+from markupsafe import Markup
 
 from models import Application
 from zcps.archive_fields import DEGREES
-from zcps.i18n import choice_label
+from zcps.i18n import aside, choice_label
 from zcps.identifiers import mask_id_number, mask_mobile
 from zcps.plans import waited_days
 from zcps.templating import status_badge
@@ -32,6 +34,16 @@ APPLICATION_LABELS = {
     "opinion": _l("审核意见"), "unit": _l("工作单位"), "acceptance_point": _l("受理点"),
     "recommendation_opinion": _l("推荐意见"), "recommended_at": _l("推荐时间"),
 }
+
+
+def person_link(url: str, person) -> Markup:
+    """A person's name linking to ``url``, marked （本人） for the officer who is that person:
+    someone else must decide on their records."""
+    link = Markup('<a href="{}">{}</a>').format(url, person.name)
+    if current_user.is_authenticated and current_user.is_person(person.id_number):
+        link += Markup(' <span class="badge badge-warning" data-testid="own-record">{}</span>'
+                       ).format(aside(pgettext("officer", "本人")))
+    return link
 
 
 def masked_id(view, context, model, name):

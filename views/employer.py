@@ -4,7 +4,6 @@ import sqlalchemy as sa
 from flask import url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from markupsafe import Markup
 from wtforms.validators import DataRequired
 
 from models import (
@@ -12,6 +11,7 @@ from models import (
     Application,
     ApplicationStatus,
     ArchiveItem,
+    OfficerDuty,
     OpinionKind,
     OpinionTemplate,
     PlanStage,
@@ -22,7 +22,7 @@ from models import (
 from zcps import plans, workdays
 from zcps.extensions import db
 
-from . import unit_authorization, unit_publicity
+from . import unit_authorization, unit_officers, unit_publicity
 from .base import ScopedModelView
 from .columns import (
     APPLICANT_LABELS,
@@ -30,6 +30,7 @@ from .columns import (
     education_label,
     masked_id,
     masked_mobile,
+    person_link,
 )
 from .unit_review import (
     REVIEW_TABS,
@@ -44,6 +45,8 @@ class EmployerView(ScopedModelView):
 
 
 class UnitApplicantView(EmployerView):
+    # The people and their basic information under review: the archive reviewers' list.
+    unit_duty = OfficerDuty.ARCHIVE
     column_list = ["name", "id_number", "sex", "mobile", "current_title", "profile_status"]
     column_details_list = ["name", "id_number", "sex", "birth_date", "mobile",
                            "highest_education", "current_title", "current_title_date",
@@ -56,9 +59,8 @@ class UnitApplicantView(EmployerView):
     column_default_sort = ("id", True)
     status_column = "profile_status"
     status_tabs = (("all", _l("全部"), None),) + REVIEW_TABS[:-1]
-    column_formatters["name"] = lambda view, context, model, name: Markup(
-        '<a href="{}">{}</a>').format(url_for("unit_archive.review_view", applicant_id=model.id),
-                                      model.name)
+    column_formatters["name"] = lambda view, context, model, name: person_link(
+        url_for("unit_archive.review_view", applicant_id=model.id), model)
 
 
 class OpinionTemplateView(EmployerView):
@@ -98,7 +100,8 @@ def home_counts():
         sa.select(sa.func.count(Publicity.id))
         .where(Publicity.scope_clause(current_user), Publicity.start_date <= today,
                Publicity.end_date >= today))
-    return {"counts": {
+    return {"shown": {key: current_user.may(duty) for key, duty in CARD_DUTIES.items()},
+            "counts": {
         "archive_people": pending_people, "profiles": pending_profiles,
         "applications": by_status.get(ApplicationStatus.PENDING, 0),
         "publicities": running,
@@ -108,16 +111,23 @@ def home_counts():
     }, "plan_cards": plan_cards()}
 
 
-# What still waits for the unit in a plan: (status, label, the list that shows it).
+# The home's to-do cards and the duty whose lists they lead to (an officer sees their own).
+CARD_DUTIES = {"archive_people": OfficerDuty.ARCHIVE, "profiles": OfficerDuty.ARCHIVE,
+               "applications": OfficerDuty.APPLICATION, "publicities": OfficerDuty.PUBLICITY,
+               "objections": OfficerDuty.PUBLICITY, "to_recommend": OfficerDuty.PUBLICITY}
+
+# What still waits for the unit in a plan: (status, label, the list that shows it, its duty).
 PLAN_WORK = (
-    (ApplicationStatus.PENDING, _l("待审核"), ("unit_application.index_view", {"tab": "pending"})),
-    (ApplicationStatus.APPROVED, _l("审核通过 待公示"), ("unit_publicity.new_view", {})),
+    (ApplicationStatus.PENDING, _l("待审核"), ("unit_application.index_view", {"tab": "pending"}),
+     OfficerDuty.APPLICATION),
+    (ApplicationStatus.APPROVED, _l("审核通过 待公示"), ("unit_publicity.new_view", {}),
+     OfficerDuty.PUBLICITY),
     (ApplicationStatus.PUBLICIZING, _l("公示中"),
-     ("unit_recommendation.index_view", {"tab": "publicizing"})),
+     ("unit_recommendation.index_view", {"tab": "publicizing"}), OfficerDuty.PUBLICITY),
     (ApplicationStatus.PUBLICIZED, _l("公示期满 待推荐"),
-     ("unit_recommendation.index_view", {"tab": "ready"})),
+     ("unit_recommendation.index_view", {"tab": "ready"}), OfficerDuty.PUBLICITY),
     (ApplicationStatus.ACCEPTANCE_RETURNED, _l("受理点退回"),
-     ("unit_recommendation.index_view", {"tab": "returned"})),
+     ("unit_recommendation.index_view", {"tab": "returned"}), OfficerDuty.PUBLICITY),
 )
 # The deadlines that concern the unit: its own, or the applicants' while that comes first.
 UNIT_STAGES = (PlanStage.PERSONAL, PlanStage.UNIT)
@@ -142,7 +152,8 @@ def plan_cards():
         "work": [{"status": status, "label": label,
                   "count": counted.get((plan.id, status), 0),
                   "url": url_for(endpoint, **args)}
-                 for status, label, (endpoint, args) in PLAN_WORK],
+                 for status, label, (endpoint, args), duty in PLAN_WORK
+                 if current_user.may(duty)],
     } for plan in current]
 
 
@@ -158,3 +169,4 @@ def register(admin):
     admin.add_view(OpinionTemplateView(OpinionTemplate, name=_l("常用意见"),
                                        category=_l("单位管理"), endpoint="unit_opinion_template",
                                        url="opinions"))
+    unit_officers.register(admin)

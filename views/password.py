@@ -14,8 +14,9 @@ from .base import AreaPage
 
 
 class PasswordPage(AreaPage):
-    # A unit changes its password before its authorization too.
+    # A unit changes its password before its authorization too; every officer has one.
     open_before_authorization = True
+    unit_duty = None
 
     def __init__(self, role, **kwargs):
         self.role = role

@@ -177,7 +177,9 @@ class UnitView(PasswordResetMixin, PlatformView):
     security_actions = ("deactivate", "activate")
 
     def account_for(self, unit):
-        return db.session.scalar(db.select(Account).filter_by(role=Role.EMPLOYER, unit_id=unit.id))
+        return db.session.scalar(db.select(Account).where(
+            Account.role == Role.EMPLOYER, Account.unit_id == unit.id,
+            Account.officer_duties.is_(None)))
 
     def _set_active(self, units, active):
         for unit in units:

@@ -98,6 +98,7 @@ class GuidePage(AreaPage):
 
     role = Role.EMPLOYER
     open_before_authorization = True
+    unit_duty = None  # every officer reads the guide
 
     @expose("/")
     def index(self):

@@ -19,6 +19,7 @@ from models import (
     ApplicationStatus,
     Objection,
     ObjectionStatus,
+    OfficerDuty,
     OpinionKind,
     Publicity,
     Role,
@@ -80,6 +81,7 @@ class PublicityView(ScopedModelView):
     """信息公示: the unit's publicity batches, each with its period, people and objections."""
 
     role = Role.EMPLOYER
+    unit_duty = OfficerDuty.PUBLICITY
     column_list = ["title", "start_date", "end_date", "state", "people"]
     column_details_list = ["title", "start_date", "end_date"]
     column_labels = {"title": _l("公示名称"), "start_date": _l("公示开始日期"),
@@ -275,6 +277,7 @@ class RecommendationView(ApplicationFiles, ScopedModelView):
     """资格审查推荐: publicized applications, recommended one by one or together."""
 
     role = Role.EMPLOYER
+    unit_duty = OfficerDuty.PUBLICITY
     column_list = ["applicant", "qualification", "publicity", "status", WAITED,
                    "acceptance_point", "recommended_at"]
     column_details_list = ["applicant", "qualification", "status"]

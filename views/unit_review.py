@@ -6,7 +6,6 @@ from flask_admin.actions import action
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from markupsafe import Markup
 
 from models import (
     MANDATORY_CATEGORIES,
@@ -14,6 +13,7 @@ from models import (
     ApplicationStatus,
     ArchiveCategory,
     ArchiveItem,
+    OfficerDuty,
     OpinionKind,
     ReviewStatus,
     Role,
@@ -46,6 +46,7 @@ from .columns import (
     WAITED,
     application_waiting_since,
     masked_id,
+    person_link,
 )
 
 REVIEW_TABS = (
@@ -79,14 +80,15 @@ APPLICATION_DECIDED = {"approve": _l("%(name)s的申报已通过，已短信通�
 
 
 def _applicant_link(view, context, model, name):
-    return Markup('<a href="{}">{}</a>').format(
-        view.get_url(".review_view", applicant_id=model.applicant_id), model.applicant.name)
+    return person_link(view.get_url(".review_view", applicant_id=model.applicant_id),
+                       model.applicant)
 
 
 class ArchiveReviewView(ScopedModelView):
     """业绩档案审核: every archive item submitted to the unit, by status."""
 
     role = Role.EMPLOYER
+    unit_duty = OfficerDuty.ARCHIVE
     column_list = ["applicant", "applicant.id_number", "category", "title", "status",
                    "submitted_at", WAITED, "remark"]
     column_details_list = ["applicant", "category", "title", "organisation", "start_date",
@@ -168,6 +170,7 @@ class ArchiveQueueView(ScopedModelView):
     """业绩档案审核: one row per person who has sent the unit archive items."""
 
     role = Role.EMPLOYER
+    unit_duty = OfficerDuty.ARCHIVE
     can_view_details = False
     column_list = ["name", "id_number", "waiting", WAITED, "missing", "profile_status"]
     column_details_list = ["name"]
@@ -259,8 +262,8 @@ class ArchiveQueueView(ScopedModelView):
         return result
 
     column_formatters = {
-        "name": lambda view, context, model, name: Markup('<a href="{}">{}</a>').format(
-            url_for("unit_archive.review_view", applicant_id=model.id), model.name),
+        "name": lambda view, context, model, name: person_link(
+            url_for("unit_archive.review_view", applicant_id=model.id), model),
         "id_number": masked_id,
         "waiting": lambda view, context, model, name: model.archive_summary["waiting"],
         "missing": lambda view, context, model, name: join_list(
@@ -274,6 +277,7 @@ class ApplicationReviewView(ApplicationFiles, ScopedModelView):
     """申报资料审核: applications submitted to the unit; the name opens the whole application."""
 
     role = Role.EMPLOYER
+    unit_duty = OfficerDuty.APPLICATION
     column_list = ["applicant", "applicant.id_number", "series", "qualification",
                    "review_method", "status", "submitted_at", WAITED]
     column_details_list = ["applicant", "year", "series", "specialty", "level", "qualification",
@@ -283,8 +287,8 @@ class ApplicationReviewView(ApplicationFiles, ScopedModelView):
                      "applicant.name": _l("姓名")}
     column_formatters = {
         **STATUS_FORMATTERS,
-        "applicant": lambda view, context, model, name: Markup('<a href="{}">{}</a>').format(
-            view.get_url(".review_view", id=model.id), model.applicant.name),
+        "applicant": lambda view, context, model, name: person_link(
+            view.get_url(".review_view", id=model.id), model.applicant),
         "applicant.id_number": lambda v, c, m, n: masked_id(v, c, m.applicant, n)}
     column_searchable_list = ["applicant.name", "applicant.id_number"]
     column_sortable_list = ["submitted_at"]

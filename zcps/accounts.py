@@ -242,12 +242,13 @@ def locked_message(account: Account) -> str:
              n=LOCK_AFTER, time=f"{until:%Y-%m-%d %H:%M}")
 
 
-def sign_in(role: Role, username: str, password: str) -> Account:
+def sign_in(role: Role, username: str, password: str, *, officer: bool = False) -> Account:
     """The account of ``role`` named ``username`` if ``password`` is its password and it may
     sign in now; otherwise SignInRefused. The caller commits either way (the count and the audit
-    of a refusal are kept)."""
+    of a refusal are kept). ``officer``: 经办人登录, where a unit's officer is named by 身份证号 or
+    手机号码; 法人登录 (not ``officer``) takes only the unit's own account."""
     account = db.session.execute(
-        sa.select(Account).filter_by(role=role, username=username)).scalar_one_or_none()
+        sa.select(Account).where(*_sign_in_names(role, username, officer))).scalar_one_or_none()
     now = utcnow()
     # Same work whether the account is unknown, locked or the password wrong.
     password_ok = check_password_hash(account.password_hash if account else dummy_password_hash(),
@@ -262,11 +263,23 @@ def sign_in(role: Role, username: str, password: str) -> Account:
             _count_failure(account, now)
         raise SignInRefused(BAD_CREDENTIALS)
     if not account.is_active:
+        if account.is_officer:
+            raise SignInRefused(_("该经办人账号已停用或已过有效期，请联系本单位管理员。"))
         raise SignInRefused(_("该账号已停用，请联系平台管理员。"))
     account.failed_sign_ins = 0
     account.last_login_at = now
     audit.record(AuditAction.SIGN_IN, actor=account, target=target)
     return account
+
+
+def _sign_in_names(role: Role, username: str, officer: bool) -> list:
+    if role != Role.EMPLOYER:
+        return [Account.role == role, Account.username == username]
+    if not officer:
+        return [Account.role == role, Account.username == username,
+                Account.officer_duties.is_(None)]
+    return [Account.role == role, Account.officer_duties.is_not(None),
+            sa.or_(Account.username == username, Account.officer_mobile == username)]
 
 
 def _count_failure(account: Account, now) -> None:

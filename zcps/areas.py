@@ -29,8 +29,12 @@ AREAS = (
          _l("用户名"), ""),
 )
 
+# 用人单位登录 → 经办人登录: the unit's officers sign in to the unit's area by 手机号码 or 身份证号.
+OFFICER_SIGN_IN = Area(Role.EMPLOYER, "unit", "/unit", _l("用人单位"), "officer", _l("经办人登录"),
+                       _l("手机号码或身份证号"), _l("11位手机号码或18位身份证号"))
+
 _BY_ROLE = {area.role: area for area in AREAS}
-_BY_SLUG = {area.login_slug: area for area in AREAS}
+_BY_SLUG = {area.login_slug: area for area in (*AREAS, OFFICER_SIGN_IN)}
 
 
 def area_for(role: Role) -> Area:

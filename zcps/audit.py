@@ -18,6 +18,7 @@ from models import (
     AuditLog,
     AuthorizationStatus,
     ObjectionStatus,
+    OfficerDuty,
     ReviewStatus,
     Role,
     Subject,
@@ -82,10 +83,11 @@ DETAIL_KEYS = {
     "id_number": _l("身份证号"), "typed": _l("输入的账号"), "kind": _l("类别"),
     "size": _l("文件大小（字节）"), "plan": _l("评审计划"), "plan_id": _l("评审计划编号"),
     "stage": _l("阶段"), "days": _l("天数"), "deadline": _l("截止时间"), "count": _l("数量"),
-    "until": _l("锁定至"), "applications": _l("申报记录数"),
+    "until": _l("锁定至"), "applications": _l("申报记录数"), "duties": _l("权限"),
 }
 # Codes some details carry, in words.
-DETAIL_VALUES = {"locked": _l("账号已锁定")}
+DETAIL_VALUES = {"locked": _l("账号已锁定"),
+                 **{duty.value: duty.lazy_label for duty in OfficerDuty}}
 # The states a decision moves a record between, by the record's kind.
 SUBJECT_STATES = {Subject.APPLICATION.value: ApplicationStatus,
                   Subject.PROFILE.value: ReviewStatus, Subject.ARCHIVE_ITEM.value: ReviewStatus,
@@ -114,7 +116,8 @@ def detail_text(entry) -> str:
     parts = []
     for key, value in detail.items():
         if isinstance(value, list | tuple):
-            value = join_list(value)
+            value = join_list(DETAIL_VALUES.get(item, item) if isinstance(item, str) else item
+                              for item in value)
         shown = DETAIL_VALUES.get(value, value) if isinstance(value, str) else value
         parts.append(colon_text(DETAIL_KEYS.get(key, key)) + str(shown))
     return _("；").join(parts)

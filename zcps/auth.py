@@ -24,7 +24,7 @@ from models import Account, CodePurpose, Role
 
 from . import accounts, verification
 from .accounts import BAD_CREDENTIALS
-from .areas import AREAS, area_by_slug, area_for
+from .areas import AREAS, OFFICER_SIGN_IN, area_by_slug, area_for
 from .extensions import db, limiter, login_manager
 from .forms import ApplicantRegistrationForm, ForgotPasswordForm, UnitRegistrationForm
 from .identifiers import mask_mobile, normalize
@@ -54,7 +54,8 @@ def load_account(account_id: str):
     # The unit and point come in the same query: every request reads them (Account.is_active).
     account = db.session.get(Account, pk, options=[joinedload(Account.unit),
                                                    joinedload(Account.acceptance_point)])
-    if account is None or not session_is_current(account):
+    # An officer past their last day is signed out at their next request, like a stopped one.
+    if account is None or not session_is_current(account) or account.expired:
         fresh_session()
         return None
     session[SEEN_AT] = _now()
@@ -144,7 +145,8 @@ def login(slug):
         if area.role in (Role.EMPLOYER, Role.APPLICANT):
             username = normalize(username)
         try:
-            account = accounts.sign_in(area.role, username, form.password.data)
+            account = accounts.sign_in(area.role, username, form.password.data,
+                                       officer=area.login_slug == OFFICER_SIGN_IN.login_slug)
         except accounts.SignInRefused as refusal:
             db.session.commit()  # the failure's count and audit entry
             flash(str(refusal), "error")
@@ -281,6 +283,7 @@ def forgot_password(slug):
 @bp.route("/logout", methods=["POST"])
 def logout():
     role = current_user.role if current_user.is_authenticated else None
+    officer = current_user.is_authenticated and current_user.is_officer
     if role is not None:
         # Every session of the account ends, copies of this cookie included.
         accounts.end_sessions(current_user)
@@ -289,7 +292,8 @@ def logout():
     fresh_session()
     flash(_("您已安全退出。"), "success")
     if role is not None:
-        return redirect(url_for("auth.login", slug=area_for(role).login_slug))
+        slug = OFFICER_SIGN_IN.login_slug if officer else area_for(role).login_slug
+        return redirect(url_for("auth.login", slug=slug))
     return redirect(url_for("auth.home"))
 
 

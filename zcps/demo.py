@@ -18,6 +18,7 @@ from models import (
     AdminKind,
     ApplicationStatus,
     ArchiveCategory,
+    OfficerDuty,
     PlanSeries,
     ReviewMethod,
     ReviewPlan,
@@ -26,7 +27,7 @@ from models import (
     TitleSeries,
 )
 
-from . import accounts, clock, plans, workdays, workflow
+from . import accounts, clock, officers, plans, workdays, workflow
 from .catalogue import seed_catalogue, seed_opinion_templates
 from .extensions import db
 from .storage import store_bytes
@@ -40,6 +41,8 @@ SIGN_INS = [
     ("法人登录", "91330106MA2B3C4D5D", "杭州示例科技有限公司（已授权，申报人各状态齐全）"),
     ("法人登录", "91330100MA28E7F6G9", "杭州样例设计院（委托证明已提交，待审核）"),
     ("法人登录", "91330102MA2C5D6E7F", "杭州演示建设集团（委托证明未通过，可重新提交）"),
+    ("经办人登录", "330106198804120021",
+     "刘洋（杭州示例科技有限公司的经办人：业绩档案审核、申报资料审核；也可用手机号 13800000001 登录）"),
     ("个人登录", "330106199003071236", "张三（杭州示例科技有限公司）"),
     ("受理点登录", "accept1", "杭州市职称受理点"),
 ]
@@ -264,6 +267,8 @@ class _Story:
         with _on(_shift(self.start, 1), 10):
             workflow.approve_authorization(self.admin, submitted, "材料齐全，同意授权。")
         self.unit = self.employer.unit
+        with _on(_shift(self.start, 1), 14):
+            self.add_officer("first")
 
         third_day = _shift(self.today, -22)
         third = self.register_unit("third", third_day)
@@ -275,6 +280,17 @@ class _Story:
         second_day = _shift(self.today, -3)
         self.second_employer = self.register_unit("second", second_day)
         self.submit_authorization("second", self.second_employer, _shift(second_day, 1))
+
+    def add_officer(self, key: str) -> Account:
+        """The unit's handling officer as its 经办人 for the reviews (signs in under 经办人登录)."""
+        _, _, _, _, contact, mobile, id_number = UNITS[key]
+        officer = officers.add_officer(
+            self.employer, name=contact, id_number=id_number, mobile=mobile, department="人事处",
+            duties=[OfficerDuty.ARCHIVE.value, OfficerDuty.APPLICATION.value],
+            password="Demo-officer-1")
+        officer.set_password(DEMO_PASSWORD)  # demo data only, like every demo sign-in
+        officer.must_change_password = False
+        return officer
 
     # --- step 3: people, their basic information and archives ----------------------------------
 

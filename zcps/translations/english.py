@@ -777,6 +777,48 @@ ENGLISH = {
     # race
     "「%(name)s」已有%(count)s份申报使用，其申报系列、申报级别和资格名称不能修改，以免改变申报提交时的内容。如需调整，请停用此项并新增资格名称。": "“%(name)s” is used by %(count)s application(s): its series, level and name cannot be changed, so that what those applications were submitted with stays as it was. To adjust it, deactivate it and add a new qualification name.",
     # (end of race)
+    # officers
+    "经办人": "Officer",
+    "信息公示与推荐": "Publicity and recommendation",
+    "新增经办人": "Officer added",
+    "修改经办人": "Officer changed",
+    "经办人登录": "Officer sign-in",
+    "部门": "Department",
+    "权限": "Duties",
+    "有效期至": "Valid until",
+    "留空表示长期有效；过期后不能登录。":
+        "Leave empty for no end; after this day the officer can no longer sign in.",
+    "经办人首次登录后须修改": "The officer must change it at the first sign-in",
+    "已添加经办人%(name)s，请将初始密码告知本人，首次登录后须修改。":
+        "Officer %(name)s added. Give them the initial password; they must change it at the "
+        "first sign-in.",
+    "确定停用所选经办人吗？停用后不能登录，已登录的会话同时结束。":
+        "Stop the selected officers? They can no longer sign in, and their open sessions end.",
+    "确定启用所选经办人吗？": "Restart the selected officers?",
+    "经办人管理": "Officers",
+    "该经办人账号已停用或已过有效期，请联系本单位管理员。":
+        "This officer account is stopped or past its last day; ask your unit's administrator.",
+    "手机号码或身份证号": "Mobile number or ID number",
+    "11位手机号码或18位身份证号": "11-digit mobile or 18-character ID number",
+    "经办人不存在或不属于本单位。": "No such officer in your unit.",
+    "请填写经办人姓名。": "Enter the officer's name.",
+    "请至少为经办人选择一项权限。": "Choose at least one duty for the officer.",
+    "有效期至的日期无效。": "The last day is not a valid date.",
+    "该身份证号已登记为经办人，不能重复添加。":
+        "This ID number is already registered as an officer.",
+    "该手机号码已被其他经办人使用，请换一个手机号码。":
+        "Another officer already uses this mobile number; use another one.",
+    "不能停用或启用自己的账号。": "You cannot stop or restart your own account.",
+    "您没有「%(duty)s」权限，请联系本单位管理员。":
+        "You do not hold the duty \u201c%(duty)s\u201d; ask your unit's administrator.",
+    "不能审核本人的材料（%(name)s），请由本单位其他经办人或管理员办理。":
+        "You cannot review your own records (%(name)s); another officer or the unit's "
+        "administrator must do it.",
+    ("officer", "本人"): "you",
+    "您正在使用本单位管理员设置的初始密码，请先修改密码后再继续使用。":
+        "You are using the initial password your unit's administrator set; change it before "
+        "going on.",
+    # (end of officers)
 }
 
 HERE = Path(__file__).resolve().parent

@@ -14,6 +14,7 @@ from models import (
     ApplicationStatus,
     ArchiveCategory,
     ArchiveItem,
+    OfficerDuty,
     OpinionTemplate,
     PlanStage,
     PlanState,
@@ -36,6 +37,7 @@ from .common import (
     check_seen,
     decision_action,
     locked,
+    not_own,
     record_history,
     require_role,
     reviewing_unit,
@@ -240,8 +242,9 @@ def review_application(actor, application: Application, decision: str, opinion: 
     ``remarks`` maps an extracted item's id to the reviewer's remark on it; ``seen_version`` is
     the application's version on the officer's page.
     """
-    unit = reviewing_unit(actor)
+    unit = reviewing_unit(actor, OfficerDuty.APPLICATION)
     application = locked(application, actor, missing=_("申报不存在或不属于本单位。"))
+    not_own(actor, application.applicant)
     if application.status != ApplicationStatus.PENDING:
         raise AlreadyHandled(_("%(name)s的申报已被处理（%(status)s），未重复操作。",
                                name=application.applicant.name, status=application.status.label))

@@ -11,6 +11,7 @@ from models import (
     ArchiveItem,
     ArchiveItemAttachment,
     CodePurpose,
+    OfficerDuty,
     ReviewStatus,
     Role,
     Subject,
@@ -27,6 +28,7 @@ from .common import (
     check_seen,
     decision_action,
     locked,
+    not_own,
     record_history,
     require_role,
     reviewing_unit,
@@ -248,8 +250,9 @@ def _review(actor, record, decision: str, reason: str, part: _Reviewed, missing:
             seen_version: int | None = None):
     """通过, 退回修改 (reason) or 不通过 (reason) on a pending part of the archive, as the
     officer saw it (``seen_version``)."""
-    unit = reviewing_unit(actor)
+    unit = reviewing_unit(actor, OfficerDuty.ARCHIVE)
     record = locked(record, actor, missing=missing)
+    not_own(actor, record if part is _PROFILE else record.applicant)
     if getattr(record, part.status) != ReviewStatus.PENDING:
         raise AlreadyHandled(_("%(what)s已被处理（%(status)s），未重复操作。",
                                what=part.described(record),

@@ -6,7 +6,7 @@ from models import (
     AdminKind,
     Authorization,
     AuthorizationStatus,
-    Role,
+    OfficerDuty,
     Subject,
     Unit,
     utcnow,
@@ -20,7 +20,7 @@ from .common import (
     locked,
     record_history,
     require_admin,
-    require_role,
+    require_duty,
     required_text,
 )
 
@@ -28,7 +28,7 @@ from .common import (
 def submit_authorization(actor, officer_name: str, officer_id_number: str, officer_mobile: str,
                          stored_file) -> Authorization:
     """The unit submits its stamped 委托证明: a new submission waiting for the platform admin."""
-    require_role(actor, Role.EMPLOYER)
+    require_duty(actor, OfficerDuty.UNIT_ADMIN)
     unit = locked(db.session.get(Unit, actor.unit_id))
     if unit.authorization_status == AuthorizationStatus.PENDING:
         raise AlreadyHandled(_("委托证明已提交，正在等待平台管理员审核，请勿重复提交。"))

@@ -2,7 +2,16 @@
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from models import Action, AdminKind, AuditAction, ReviewRecord, ReviewStatus, Role, Unit
+from models import (
+    Action,
+    AdminKind,
+    AuditAction,
+    OfficerDuty,
+    ReviewRecord,
+    ReviewStatus,
+    Role,
+    Unit,
+)
 
 from .. import audit
 from ..extensions import db
@@ -58,13 +67,29 @@ def check_seen(record, seen_version: int | None) -> None:
         raise AlreadyHandled(_("内容已被修改，请刷新后重新审核。"))
 
 
-def reviewing_unit(actor) -> Unit:
-    """The signed-in unit, which must be authorized to review, publicize or recommend."""
+def require_duty(actor, duty: OfficerDuty) -> None:
+    """A unit account that may do ``duty``: the unit's own account, or an officer holding it."""
     require_role(actor, Role.EMPLOYER)
+    if not actor.may(duty):
+        raise WorkflowError(_("您没有「%(duty)s」权限，请联系本单位管理员。", duty=duty.label))
+
+
+def reviewing_unit(actor, duty: OfficerDuty) -> Unit:
+    """The signed-in unit, which must be authorized to review, publicize or recommend, through
+    an account that holds ``duty``."""
+    require_duty(actor, duty)
     unit = db.session.get(Unit, actor.unit_id)
     if unit is None or not unit.is_authorized:
         raise WorkflowError(_("单位授权审核通过后才能办理审核。"))
     return unit
+
+
+def not_own(actor, applicant) -> None:
+    """No one decides on their own records: an officer who is ``applicant`` is refused, and
+    the unit's administrator or another officer must act."""
+    if applicant is not None and actor.is_person(applicant.id_number):
+        raise WorkflowError(_("不能审核本人的材料（%(name)s），请由本单位其他经办人或管理员办理。",
+                              name=applicant.name))
 
 
 def text(value) -> str:
@@ -116,6 +141,7 @@ def record_history(subject, record, action: Action, before, after, actor, *,
         actor_name=actor_name if actor_name is not None
         else (actor.acting_name if actor is not None else ""),
         unit_id=unit_id, applicant_id=applicant_id, acceptance_point_id=acceptance_point_id,
+        officer_name=actor.display_name if actor is not None and actor.is_officer else "",
     )
     db.session.add(history)
     if actor is not None and actor.role != Role.APPLICANT:

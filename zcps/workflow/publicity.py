@@ -14,6 +14,7 @@ from models import (
     Objection,
     ObjectionOutcome,
     ObjectionStatus,
+    OfficerDuty,
     Publicity,
     ReviewPlan,
     ReviewRecord,
@@ -29,6 +30,7 @@ from .common import (
     AlreadyHandled,
     WorkflowError,
     locked,
+    not_own,
     record_history,
     required_text,
     reviewing_unit,
@@ -131,7 +133,7 @@ def start_publicity(actor, applications, start_date: date, end_date: date | None
     plan's 单位审核推荐截止 (or a deadline already past) needs ``past_deadline_confirmed``: the
     unit may still publicize, e.g. for next year.
     """
-    unit = reviewing_unit(actor)
+    unit = reviewing_unit(actor, OfficerDuty.PUBLICITY)
     applications = list(applications)
     if not applications:
         raise WorkflowError(_("请先勾选要公示的申报（审核通过的申报）。"))
@@ -154,6 +156,7 @@ def start_publicity(actor, applications, start_date: date, end_date: date | None
     locked_ones = [unit_application(actor, application)
                    for application in sorted(applications, key=lambda record: record.id)]
     for application in locked_ones:
+        not_own(actor, application.applicant)
         if application.status != ApplicationStatus.APPROVED:
             raise WorkflowError(_("%(name)s的申报当前为「%(status)s」，只有审核通过的申报可以公示，本批未公示。",
                                   name=application.applicant.name,
@@ -257,8 +260,9 @@ def record_objection(actor, application: Application, content: str, received_on:
     ``entry_token`` is the random token of the form it was typed in: the same form posted
     again is refused (checked under the application's row lock, and a unique key).
     """
-    unit = reviewing_unit(actor)
+    unit = reviewing_unit(actor, OfficerDuty.PUBLICITY)
     application = unit_application(actor, application)
+    not_own(actor, application.applicant)
     already = AlreadyHandled(_("该异议已登记，未重复登记。"))
     if entry_token is not None and db.session.scalar(sa.select(Objection.id).where(
             Objection.unit_id == unit.id, Objection.entry_token == entry_token)) is not None:
@@ -294,8 +298,9 @@ def record_objection(actor, application: Application, content: str, received_on:
 
 def resolve_objection(actor, objection: Objection, resolution: str, reason: str) -> Objection:
     """属实 (不予推荐, or 退回修改 to the applicant) or 不属实 (the objection is cleared)."""
-    unit = reviewing_unit(actor)
+    unit = reviewing_unit(actor, OfficerDuty.PUBLICITY)
     objection = locked(objection, actor, missing=_("异议不存在或不属于本单位。"))
+    not_own(actor, objection.application.applicant)
     if objection.status != ObjectionStatus.OPEN:
         raise AlreadyHandled(_("该异议已处理（%(status)s），未重复操作。",
                                status=objection.status.label))

@@ -10,6 +10,7 @@ from models import (
     Application,
     ApplicationStatus,
     ObjectionStatus,
+    OfficerDuty,
     PlanStage,
     Role,
     Subject,
@@ -23,6 +24,7 @@ from .common import (
     AlreadyHandled,
     WorkflowError,
     locked,
+    not_own,
     record_history,
     require_role,
     required_text,
@@ -65,9 +67,10 @@ def recommendation_blocker(application: Application, on: date | None = None) -> 
 def recommend_application(actor, application: Application, acceptance_point: AcceptancePoint,
                           opinion: str) -> Application:
     """The unit recommends a publicized application to an acceptance point (已推荐)."""
-    unit = reviewing_unit(actor)
+    unit = reviewing_unit(actor, OfficerDuty.PUBLICITY)
     close_ended_publicities()
     application = unit_application(actor, application)
+    not_own(actor, application.applicant)
     blocker = recommendation_blocker(application)
     if blocker:
         raise WorkflowError(blocker)
@@ -134,8 +137,9 @@ def return_to_unit(actor, application: Application, reason: str) -> Application:
 
 def return_to_applicant(actor, application: Application, reason: str) -> Application:
     """After the acceptance point sent it back, the unit may hand it to the applicant to fix."""
-    unit = reviewing_unit(actor)
+    unit = reviewing_unit(actor, OfficerDuty.PUBLICITY)
     application = unit_application(actor, application)
+    not_own(actor, application.applicant)
     if application.status != ApplicationStatus.ACCEPTANCE_RETURNED:
         raise AlreadyHandled(_("%(name)s的申报当前为「%(status)s」，只有受理点退回的申报可以退回申报人修改。",
                                name=application.applicant.name, status=application.status.label))
