@@ -38,7 +38,7 @@ from .enums import (
     TitleLevel,
     category_order,
 )
-from .organisation import AcceptancePoint, Authorization, StoredFile, Unit
+from .organisation import CHANGEABLE, AcceptancePoint, Authorization, StoredFile, Unit, UnitChange
 from .plan import PlanSeries, PlanUnitWork, ReminderSent, ReviewPlan, plan_acceptance_point
 from .system import (
     AuditLog,

@@ -202,6 +202,8 @@ class AuditAction(LabeledEnum):
     FILE_INTEGRITY = ("file_integrity", _l("文件校验失败"))
     ADD_OFFICER = ("add_officer", _l("新增经办人"))
     CHANGE_OFFICER = ("change_officer", _l("修改经办人"))
+    UNIT_CHANGE_REQUEST = ("unit_change_request", _l("单位信息变更申请"))
+    UNIT_CHANGE_DECISION = ("unit_change_decision", _l("单位信息变更审核"))
 
 
 class CodePurpose(LabeledEnum):

@@ -50,6 +50,40 @@ class Unit(Scoped, TimestampMixin, db.Model):
         return super().scope_clause(actor)
 
 
+# What a 单位信息变更 may change: the USCC never changes (another code is another unit).
+CHANGEABLE = ("name", "address", "legal_representative", "contact_name", "contact_mobile")
+
+
+class UnitChange(Scoped, TimestampMixin, db.Model):
+    """单位信息变更: a unit's request to change its name, address, legal representative or
+    contact, with a reason and a PDF proof, decided by the platform admin. Kept for good: the
+    ``before`` of approved ones are the unit's earlier names (曾用名)."""
+
+    __tablename__ = "unit_change"
+    __scope__ = {"employer": "unit_id"}
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("unit.id"), nullable=False, index=True)
+    # {field: value} of CHANGEABLE fields: what the unit asks for, and what it had then.
+    after: Mapped[dict] = mapped_column(sa.JSON, nullable=False, default=dict)
+    before: Mapped[dict] = mapped_column(sa.JSON, nullable=False, default=dict)
+    reason: Mapped[str] = mapped_column(sa.Text, nullable=False, default="")
+    file_id: Mapped[int | None] = mapped_column(sa.ForeignKey("stored_file.id"), index=True)
+    status: Mapped[AuthorizationStatus] = enum_column(
+        AuthorizationStatus, nullable=False, default=AuthorizationStatus.PENDING, index=True)
+    submitted_at: Mapped[datetime] = mapped_column(default=utcnow, nullable=False, index=True)
+    submitted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("account.id"))
+    decided_at: Mapped[datetime | None]
+    decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("account.id"))
+    opinion: Mapped[str] = mapped_column(sa.Text, nullable=False, default="")
+    version: Mapped[int] = mapped_column(nullable=False, default=1)
+
+    unit = relationship("Unit")
+    file = relationship("StoredFile")
+
+    __mapper_args__ = {"version_id_col": version}
+
+
 class StoredFile(Scoped, db.Model):
     """An uploaded PDF, kept outside the web root under a random name."""
 

@@ -155,10 +155,11 @@ def acceptance_account(point: AcceptancePoint, username: str | None = None) -> A
 def unit(name: str | None = None, authorized: bool = True, **fields) -> Unit:
     """A registered unit; ``authorized``: its 委托证明 submitted and approved by the admin."""
     n = next_number()
+    fields = {"address": "杭州市", "legal_representative": "法人", "contact_name": "联系人",
+              "contact_mobile": "13800000000", **fields}
     record = Unit(
         name=name or f"测试单位{n}", uscc=fields.pop("uscc", make_uscc(n)),
-        address="杭州市", legal_representative="法人", contact_name="联系人",
-        contact_mobile="13800000000", authorization_status=AuthorizationStatus.NONE, **fields,
+        authorization_status=AuthorizationStatus.NONE, **fields,
     )
     db.session.add(record)
     db.session.flush()

@@ -31,6 +31,7 @@ S, SEC, AUD = AdminKind.SYSTEM, AdminKind.SECURITY, AdminKind.AUDIT
 LISTS = {
     "admin_authorization": {S},
     "admin_unit": {S, SEC},
+    "admin_unit_change": {S},
     "admin_acceptance_point": {S},
     "admin_acceptance_account": {S, SEC},
     "admin_applicant_account": {S, SEC},

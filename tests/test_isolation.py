@@ -96,6 +96,9 @@ def units():
     template = OpinionTemplate(unit_id=b.id, kind=OpinionKind.APPROVE, text="乙单位的意见")
     db.session.add(template)
     officer = factories.officer(b, OfficerDuty.ARCHIVE, name="乙经办人")
+    change = workflow.request_unit_change(
+        officer_b, {"name": "乙单位新名称"}, "乙单位更名",
+        store_bytes(factories.pdf_bytes(), "乙变更证明.pdf"))
     db.session.commit()
     assert item.status == ReviewStatus.PENDING
     assert stored.id in pending.items[0].file_ids
@@ -103,7 +106,7 @@ def units():
                approved=approved.id, publicizing=publicizing.id, publicity=publicity.id,
                objection=objection.id, returned=returned.id, template=template.id,
                authorization=authorization.id, point=point.id, own_application=own_application.id,
-               officer=officer.id)
+               officer=officer.id, change=change.id)
     return officer_a, officer_b, ids
 
 
@@ -223,6 +226,11 @@ def unit_probes(app, ids) -> list[Probe]:
         Probe("/unit/", "GET", "/unit/", foreign=False),
         Probe("/unit/guide/", "GET", "/unit/guide/", foreign=False),
         Probe("/unit/profile/", "GET", "/unit/profile/", foreign=False),
+        # A change request is the unit's own: forged ids change nothing of B's.
+        Probe("/unit/profile/", "POST", "/unit/profile/",
+              {"name": "改了", "reason": "改了", "unit_id": str(i["change"])}, foreign=False),
+        Probe("/unit/profile/change-file/<int:change_id>", "GET",
+              f"/unit/profile/change-file/{i['change']}"),
         *password_probes("/unit/", ids),
         Probe("/unit/authorization/", "GET", "/unit/authorization/", foreign=False),
         Probe("/unit/authorization/", "POST", "/unit/authorization/",

@@ -36,13 +36,14 @@ from models import (
     TitleSeries,
     TitleSpecialty,
     Unit,
+    UnitChange,
     WorkdayOverride,
     utcnow,
 )
 from zcps import accounts, audit, catalogue, passwords, plans, workdays, workflow
 from zcps.extensions import db
 from zcps.forms import DecisionForm
-from zcps.i18n import aside, join_list, local_date, weekday
+from zcps.i18n import aside, colon_text, join_list, local_date, weekday
 from zcps.identifiers import mask_id_number
 from zcps.security_headers import framed_by_this_site
 from zcps.storage import send_stored
@@ -50,6 +51,7 @@ from zcps.workflow import sms
 
 from .base import SAVE_FAILED, ChoiceFilter, ScopedModelView, run_step
 from .columns import status_formatter
+from .unit_authorization import CHANGE_LABELS
 
 
 class PlatformView(ScopedModelView):
@@ -275,6 +277,76 @@ class AuthorizationView(PlatformView):
                        if run_step(workflow.approve_authorization, authorization))
         if approved:
             flash(_("已通过 %(n)s 个单位的授权申请。", n=approved), "success")
+
+
+def _change_summary(view, context, change, name):
+    return Markup("<br>").join(
+        Markup("{}{} → {}").format(colon_text(CHANGE_LABELS.get(key, key)),
+                                   change.before.get(key, ""), value)
+        for key, value in change.after.items())
+
+
+class UnitChangeView(PlatformView):
+    """单位信息变更: the units' requests to change their name, address, legal representative or
+    contact, each with a reason and a PDF proof."""
+
+    column_list = ["unit", "unit.uscc", "after", "reason", "status", "submitted_at",
+                   "decided_at"]
+    column_details_list = column_list
+    column_labels = {"unit": _l("单位名称"), "unit.uscc": _l("统一社会信用代码"),
+                     "after": _l("变更事项"), "reason": _l("变更原因"), "status": _l("状态"),
+                     "submitted_at": _l("提交时间"), "decided_at": _l("审核时间")}
+    column_searchable_list = ["unit.name", "unit.uscc"]
+    column_sortable_list = ["submitted_at", "decided_at"]
+    column_default_sort = ("submitted_at", False)
+    column_select_related_list = [UnitChange.unit]
+    status_column = "status"
+    status_tabs = (
+        ("pending", _l("待审核"), [AuthorizationStatus.PENDING]),
+        ("approved", _l("审核通过"), [AuthorizationStatus.APPROVED]),
+        ("rejected", _l("审核未通过"), [AuthorizationStatus.REJECTED]),
+        ("all", _l("全部"), None),
+    )
+    column_extra_row_actions = [
+        EndpointLinkRowAction("fa fa-gavel", ".decide_view", title=_l("审核")),
+    ]
+    column_formatters = {
+        "status": status_formatter("status"),
+        "after": _change_summary,
+        "unit": lambda view, context, model, name: Markup('<a href="{}">{}</a>').format(
+            view.get_url(".decide_view", id=model.id), model.unit.name),
+    }
+    column_formatters_detail = column_formatters
+
+    @expose("/decide/", methods=("GET", "POST"))
+    def decide_view(self):
+        change = self.get_one_or_404(request.args.get("id"))
+        form = DecisionForm()
+        if form.validate_on_submit():
+            decision = request.form.get("decision")
+            if decision not in ("approve", "reject"):
+                abort(400)
+            done = (_("已审核通过：%(unit)s 的单位信息已更新，已短信通知单位联系人。",
+                      unit=change.unit.name) if decision == "approve" else
+                    _("已审核不通过：%(unit)s。已短信通知单位联系人。", unit=change.unit.name))
+            outcome = run_step(workflow.decide_unit_change, change, decision == "approve",
+                               form.opinion.data, flash_error=False, success=done)
+            if outcome:
+                return redirect(self.get_url(".index_view"))
+            if outcome.already_handled:
+                flash(outcome.error, "error")
+                return redirect(self.get_url(".decide_view", id=change.id))
+            form.opinion.errors = [outcome.error]
+        return self.render("admin/unit_change_decide.html", change=change, form=form,
+                           labels=CHANGE_LABELS,
+                           former_names=workflow.former_names(change.unit))
+
+    @expose("/file/<int:change_id>")
+    def file_view(self, change_id):
+        change = self.get_one_or_404(change_id)
+        if change.file is None:
+            abort(404)
+        return send_stored(change.file, inline=True)
 
 
 class AcceptancePointView(PlatformView):
@@ -716,6 +788,8 @@ def register(admin):
     # The menu names lists: 用人单位 and 受理点 there are the plural "Employers", "Acceptance
     # points", not a role's or a field's singular.
     admin.add_view(UnitView(Unit, name=lazy_pgettext("menu", "用人单位"), endpoint="admin_unit"))
+    admin.add_view(UnitChangeView(UnitChange, name=_l("单位信息变更"), endpoint="admin_unit_change",
+                                  url="unit-changes"))
     admin.add_view(AcceptancePointView(AcceptancePoint, name=lazy_pgettext("menu", "受理点"),
                                        category=lazy_pgettext("menu", "受理点"),
                                        endpoint="admin_acceptance_point"))

@@ -6,16 +6,21 @@ from flask_admin import expose
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from models import Authorization, AuthorizationStatus, Role
+from models import CHANGEABLE, Authorization, AuthorizationStatus, Role, UnitChange
 from zcps import plans, workdays, workflow
 from zcps.documents import entrustment_pdf
 from zcps.exports import attachment_name
 from zcps.extensions import db
-from zcps.forms import AuthorizationForm
+from zcps.forms import AuthorizationForm, UnitChangeForm
 from zcps.storage import send_stored, store_bytes
 from zcps.uploads import UploadError, accept_pdf
 
 from .base import AreaPage, get_for_or_404, run_step
+
+# The words for the fields a 单位信息变更 changes.
+CHANGE_LABELS = {"name": _l("单位名称"), "address": _l("单位地址"),
+                 "legal_representative": _l("法定代表人"), "contact_name": _l("联系人"),
+                 "contact_mobile": _l("手机号码")}
 
 
 def _history(unit):
@@ -85,12 +90,41 @@ class AuthorizationPage(AreaPage):
 
 
 class UnitProfilePage(AreaPage):
+    """单位信息, and 单位信息变更: the unit asks, the platform admin decides."""
+
     role = Role.EMPLOYER
     open_before_authorization = True
 
-    @expose("/")
+    @expose("/", methods=("GET", "POST"))
     def index(self):
-        return self.render("unit/profile.html", unit=current_user.unit)
+        unit = current_user.unit
+        form = UnitChangeForm(obj=unit if request.method == "GET" else None)
+        if request.method == "POST" and form.validate_on_submit():
+            try:
+                data = accept_pdf(request.files.get(form.proof.name), current_user)
+            except UploadError as error:
+                form.proof.errors = [str(error)]
+            else:
+                values = {field: form[field].data for field in CHANGEABLE}
+                outcome = run_step(
+                    workflow.request_unit_change, values, form.reason.data,
+                    store_bytes(data, "单位信息变更证明.pdf", uploaded_by=current_user),
+                    success=_l("变更申请已提交，请等待平台管理员审核，审核结果将以短信通知单位联系人。"))
+                if outcome:
+                    return redirect(url_for(".index"))
+        changes = db.session.scalars(UnitChange.select_for(current_user).order_by(
+            UnitChange.id.desc())).all()
+        waiting = any(change.status == AuthorizationStatus.PENDING for change in changes)
+        return self.render("unit/profile.html", unit=unit, form=form, changes=changes,
+                           waiting=waiting, former_names=workflow.former_names(unit),
+                           labels=CHANGE_LABELS)
+
+    @expose("/change-file/<int:change_id>")
+    def change_file(self, change_id):
+        change = get_for_or_404(UnitChange, change_id)
+        if change.file is None:
+            abort(404)
+        return send_stored(change.file, download_name="单位信息变更证明.pdf")
 
 
 class GuidePage(AreaPage):

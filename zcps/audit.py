@@ -84,10 +84,17 @@ DETAIL_KEYS = {
     "size": _l("文件大小（字节）"), "plan": _l("评审计划"), "plan_id": _l("评审计划编号"),
     "stage": _l("阶段"), "days": _l("天数"), "deadline": _l("截止时间"), "count": _l("数量"),
     "until": _l("锁定至"), "applications": _l("申报记录数"), "duties": _l("权限"),
+    "fields": _l("变更事项"), "outcome": _l("结果"),
 }
 # Codes some details carry, in words.
 DETAIL_VALUES = {"locked": _l("账号已锁定"),
-                 **{duty.value: duty.lazy_label for duty in OfficerDuty}}
+                 **{duty.value: duty.lazy_label for duty in OfficerDuty},
+                 # 单位信息变更: the fields asked for, and the outcome
+                 "name": _l("单位名称"), "address": _l("单位地址"),
+                 "legal_representative": _l("法定代表人"), "contact_name": _l("联系人"),
+                 "contact_mobile": _l("手机号码"),
+                 AuthorizationStatus.APPROVED.value: AuthorizationStatus.APPROVED.lazy_label,
+                 AuthorizationStatus.REJECTED.value: AuthorizationStatus.REJECTED.lazy_label}
 # The states a decision moves a record between, by the record's kind.
 SUBJECT_STATES = {Subject.APPLICATION.value: ApplicationStatus,
                   Subject.PROFILE.value: ReviewStatus, Subject.ARCHIVE_ITEM.value: ReviewStatus,

@@ -95,6 +95,23 @@ class AuthorizationForm(FlaskForm):
     scan = FileField(_l("盖章后的委托证明（PDF）"))
 
 
+class UnitChangeForm(FlaskForm):
+    """单位信息变更: the new values (prefilled with the current ones), why, and the proof."""
+
+    name = StringField(_l("单位名称"), filters=[strip], validators=[
+        required(_l("单位名称")), Length(max=200, message=_l("单位名称过长。"))])
+    address = StringField(_l("单位地址"), filters=[strip], validators=[
+        required(_l("单位地址")), Length(max=300, message=_l("单位地址过长。"))])
+    legal_representative = StringField(_l("法定代表人"), filters=[strip], validators=[
+        required(_l("法定代表人")), Length(max=50, message=_l("法定代表人姓名过长。"))])
+    contact_name = StringField(_l("联系人"), filters=[strip], validators=[
+        required(_l("联系人")), Length(max=50, message=_l("联系人姓名过长。"))])
+    contact_mobile = StringField(_l("手机号码"), validators=[cleaned_by(clean_mobile)])
+    reason = TextAreaField(_l("变更原因"), filters=[strip], validators=[
+        required(_l("变更原因")), Length(max=1000, message=_l("变更原因不超过1000字。"))])
+    proof = FileField(_l("变更证明材料（PDF）"))
+
+
 class DecisionForm(FlaskForm):
     opinion = TextAreaField(_l("审核意见"), filters=[strip],
                             validators=[Length(max=1000, message=_l("审核意见不超过1000字。"))])

@@ -4,7 +4,7 @@ its enum's codes (``ck_<table>_<column>``)
 The lists are the enums' codes as of this revision (models/enums.py; the models generate the same
 constraints from the enums, and ``tests/test_enum_codes.py`` compares what the database holds
 with them: a code added to an enum needs a migration replacing its constraint). The audit log's
-list already holds the codes of the officers of revision 0015 (新增经办人, 修改经办人). A database
+list already holds the codes of revisions 0015 (新增经办人, 修改经办人) and 0018 (单位信息变更). A database
 holding a code outside them stops the upgrade, naming the table, column and codes to correct.
 On SQLite the tables are rebuilt (batch mode), and the audit log's append-only triggers
 (revision 0009) are created again on the rebuilt table.
@@ -64,7 +64,8 @@ CODES = {
             'account_unlocked create_admin workday_create workday_update '
             'workday_delete workday_bulk plan_create plan_update reminder export '
             'reset_password_by_sms release_id_number decision activate_account '
-            'deactivate_account file_integrity add_officer change_officer'
+            'deactivate_account file_integrity add_officer change_officer '
+            'unit_change_request unit_change_decision'
         ),
     },
     'review_record': {

@@ -101,7 +101,6 @@ ENGLISH = {
     "扫描件": "Scan",
     "下载": "Download",
     "尚未提交委托证明。": "No certificate submitted yet.",
-    "单位信息如需变更，请联系平台管理员。": "To change the unit details, contact the platform administrator.",
     "已启用 %(n)s 个单位。": "Units activated: %(n)s.",
     "已停用 %(n)s 个单位，其账号已不能登录。": "Units deactivated: %(n)s; their accounts can no longer sign in.",
     "停用": "Deactivate",
@@ -789,9 +788,6 @@ ENGLISH = {
     "留空表示长期有效；过期后不能登录。":
         "Leave empty for no end; after this day the officer can no longer sign in.",
     "经办人首次登录后须修改": "The officer must change it at the first sign-in",
-    "已添加经办人%(name)s，请将初始密码告知本人，首次登录后须修改。":
-        "Officer %(name)s added. Give them the initial password; they must change it at the "
-        "first sign-in.",
     "确定停用所选经办人吗？停用后不能登录，已登录的会话同时结束。":
         "Stop the selected officers? They can no longer sign in, and their open sessions end.",
     "确定启用所选经办人吗？": "Restart the selected officers?",
@@ -819,6 +815,52 @@ ENGLISH = {
         "You are using the initial password your unit's administrator set; change it before "
         "going on.",
     # (end of officers)
+    # unit-changes
+    "单位信息变更申请": "Unit details change requested",
+    "单位信息变更审核": "Unit details change decided",
+    "返回单位信息变更列表": "Back to unit details changes",
+    "曾用名": "Former names",
+    "变更原因": "Reason for the change",
+    "证明材料": "Proof",
+    "在新窗口打开证明材料": "Open the proof in a new window",
+    "变更事项": "Changes",
+    "事项": "Item",
+    "变更前": "Before",
+    "变更后": "After",
+    "确定通过该单位的信息变更吗？通过后单位信息立即更新。":
+        "Approve this change of the unit's details? The unit's details change at once.",
+    "确定不通过该单位的信息变更吗？": "Reject this change of the unit's details?",
+    "单位信息变更": "Unit details changes",
+    "变更申请已提交，正在等待平台管理员审核；审核通过后单位信息自动更新。":
+        "Your change request waits for the platform admin; once approved, your details change.",
+    "单位名称、地址、法定代表人或联系人发生变化时，填写新的信息、变更原因并上传证明材料（如市场监管部门的变更通知书），提交平台管理员审核。统一社会信用代码不能变更。":
+        "When the unit's name, address, legal representative or contact changes, enter the new "
+        "details, the reason and a proof (e.g. the market regulator's notice of change) for the "
+        "platform admin to review. The unified social credit code cannot change.",
+    "确定提交单位信息变更申请吗？": "Submit this change request?",
+    "提交变更申请": "Submit change request",
+    "已审核通过：%(unit)s 的单位信息已更新，已短信通知单位联系人。":
+        "Approved: %(unit)s's details are updated; the unit's contact was told by SMS.",
+    "变更申请已提交，请等待平台管理员审核，审核结果将以短信通知单位联系人。":
+        "Change request submitted. The platform admin will review it; the unit's contact will be "
+        "told the result by SMS.",
+    "结果": "Outcome",
+    "变更原因不超过1000字。": "The reason can be at most 1000 characters.",
+    "变更证明材料（PDF）": "Proof of the change (PDF)",
+    "单位信息变更通过": "Unit details change approved",
+    "单位信息变更未通过": "Unit details change rejected",
+    "已有一份单位信息变更申请正在等待审核，请等审核后再提交。":
+        "A change request is already waiting for review; submit another after it is decided.",
+    "填写的内容过长，请检查。": "An entry is too long; please check.",
+    "没有需要变更的信息：请填写与现有信息不同的新内容。":
+        "Nothing to change: enter details that differ from the current ones.",
+    "请填写变更原因。": "Enter the reason for the change.",
+    "请上传变更证明材料（PDF），如市场监管部门的变更通知书。":
+        "Upload a proof of the change (PDF), e.g. the market regulator's notice of change.",
+    "变更申请不存在。": "No such change request.",
+    "该变更申请已被处理（%(status)s），未重复操作。":
+        "This change request was already decided (%(status)s); nothing was done again.",
+    # (end of unit-changes)
 }
 
 HERE = Path(__file__).resolve().parent

@@ -69,5 +69,6 @@ from .recommendation import (
     return_to_unit,
 )
 from .reminders import APPLICANT_REMINDER_DAYS, UNIT_REMINDER_DAYS, send_reminders
+from .unit_change import decide_unit_change, former_names, request_unit_change
 
 __all__ = [name for name in dir() if not name.startswith("_")]
