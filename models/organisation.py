@@ -72,9 +72,9 @@ class UnitChange(Scoped, TimestampMixin, db.Model):
     status: Mapped[AuthorizationStatus] = enum_column(
         AuthorizationStatus, nullable=False, default=AuthorizationStatus.PENDING, index=True)
     submitted_at: Mapped[datetime] = mapped_column(default=utcnow, nullable=False, index=True)
-    submitted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("account.id"))
+    submitted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("account.id"), index=True)
     decided_at: Mapped[datetime | None]
-    decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("account.id"))
+    decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("account.id"), index=True)
     opinion: Mapped[str] = mapped_column(sa.Text, nullable=False, default="")
     version: Mapped[int] = mapped_column(nullable=False, default=1)
 

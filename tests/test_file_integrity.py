@@ -29,6 +29,8 @@ FILE_RULES = {
     "/unit/recommendation/file/<int:application_id>/<int:file_id>": "employer",
     "/me/archive/file/<int:attachment_id>": "applicant",
     "/acceptance/inbox/file/<int:application_id>/<int:file_id>": "acceptance",
+    "/unit/profile/file/<int:change_id>": "employer",
+    "/admin/unit-changes/file/<int:change_id>": "admin",
 }
 
 
@@ -53,6 +55,8 @@ def world(app):
                                         acceptance_point=point)
     accounts = {"employer": factories.employer(unit), "admin": factories.admin(),
                 "applicant": person.account, "acceptance": factories.acceptance_account(point)}
+    change = workflow.request_unit_change(accounts["employer"], {"name": "甲单位新名"}, "更名",
+                                          store_bytes(factories.pdf_bytes(), "变更证明.pdf"))
     db.session.commit()
     file_id = attachment.file_id
     urls = {
@@ -68,8 +72,11 @@ def world(app):
         "/me/archive/file/<int:attachment_id>": f"/me/archive/file/{attachment.id}",
         "/acceptance/inbox/file/<int:application_id>/<int:file_id>":
             f"/acceptance/inbox/file/{application.id}/{file_id}",
+        "/unit/profile/file/<int:change_id>": f"/unit/profile/file/{change.id}",
+        "/admin/unit-changes/file/<int:change_id>": f"/admin/unit-changes/file/{change.id}",
     }
-    files = {rule: (authorization.file if "authorization" in rule else attachment.file)
+    files = {rule: (authorization.file if "authorization" in rule
+                    else change.file if "change_id" in rule else attachment.file)
              for rule in urls}
     return urls, files, accounts
 

@@ -229,8 +229,8 @@ def unit_probes(app, ids) -> list[Probe]:
         # A change request is the unit's own: forged ids change nothing of B's.
         Probe("/unit/profile/", "POST", "/unit/profile/",
               {"name": "改了", "reason": "改了", "unit_id": str(i["change"])}, foreign=False),
-        Probe("/unit/profile/change-file/<int:change_id>", "GET",
-              f"/unit/profile/change-file/{i['change']}"),
+        Probe("/unit/profile/file/<int:change_id>", "GET",
+              f"/unit/profile/file/{i['change']}"),
         *password_probes("/unit/", ids),
         Probe("/unit/authorization/", "GET", "/unit/authorization/", foreign=False),
         Probe("/unit/authorization/", "POST", "/unit/authorization/",

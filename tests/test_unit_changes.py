@@ -137,9 +137,9 @@ def test_another_unit_cannot_read_the_proof(app, unit):
     other = factories.unit("别的单位")
     db.session.commit()
     mine = signed_in(app.test_client(), factories.employer(unit))
-    assert mine.get(f"{PAGE}change-file/{change.id}").status_code == 200
+    assert mine.get(f"{PAGE}file/{change.id}").status_code == 200
     theirs = signed_in(app.test_client(), factories.employer(other))
-    assert theirs.get(f"{PAGE}change-file/{change.id}").status_code == 404
+    assert theirs.get(f"{PAGE}file/{change.id}").status_code == 404
 
 
 def test_a_publicity_made_before_a_rename_keeps_the_old_name(app, unit):

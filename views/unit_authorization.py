@@ -119,7 +119,7 @@ class UnitProfilePage(AreaPage):
                            waiting=waiting, former_names=workflow.former_names(unit),
                            labels=CHANGE_LABELS)
 
-    @expose("/change-file/<int:change_id>")
+    @expose("/file/<int:change_id>")
     def change_file(self, change_id):
         change = get_for_or_404(UnitChange, change_id)
         if change.file is None:

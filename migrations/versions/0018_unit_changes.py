@@ -55,6 +55,10 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_unit_change__unit_id'), ['unit_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_unit_change__file_id'), ['file_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_unit_change__status'), ['status'], unique=False)
+        batch_op.create_index(batch_op.f('ix_unit_change__submitted_by_id'), ['submitted_by_id'],
+                              unique=False)
+        batch_op.create_index(batch_op.f('ix_unit_change__decided_by_id'), ['decided_by_id'],
+                              unique=False)
         batch_op.create_index(batch_op.f('ix_unit_change__submitted_at'), ['submitted_at'],
                               unique=False)
 

@@ -20,10 +20,11 @@ TAKE_SCREENSHOTS = (os.environ.get("ZCPS_SCREENSHOTS") == "1"
 USERNAME_LABELS = {
     "个人登录": "身份证号",
     "用人单位登录": "统一社会信用代码",
-    "经办人登录": "手机号码或身份证号",
     "受理点登录": "用户名",
     "管理员登录": "用户名",
 }
+# The pages' account fields, 用人单位登录's 经办人登录 tab included (not an entry of the home page).
+SIGN_IN_LABELS = {**USERNAME_LABELS, "经办人登录": "手机号码或身份证号"}
 
 
 # How long click_confirmed waits for its answer to reach the question (steps of 20 ms).
@@ -32,7 +33,6 @@ CONFIRM_WAIT_STEPS = 500
 SIGN_IN_PATHS = {
     "个人登录": "/login/person",
     "用人单位登录": "/login/unit",
-    "经办人登录": "/login/officer",
     "受理点登录": "/login/acceptance",
     "管理员登录": "/login/admin",
 }
@@ -132,11 +132,11 @@ def open_sign_in(page, base: str, entry: str) -> None:
 def sign_in(page, base: str, entry: str, username: str, password: str = factories.PASSWORD):
     """Sign in on the entry's page (opened by its address: the home page's links to it are
     followed in the registration flows and in test_sign_in_pages)."""
-    page.goto(base + SIGN_IN_PATHS[entry])
+    page.goto(base + {**SIGN_IN_PATHS, "经办人登录": "/login/officer"}[entry])
     # 经办人登录 is a tab of 用人单位登录.
     heading = "用人单位登录" if entry == "经办人登录" else entry
     expect(page.get_by_role("heading", name=heading, exact=True)).to_be_visible()
-    page.get_by_label(USERNAME_LABELS[entry], exact=True).fill(username)
+    page.get_by_label(SIGN_IN_LABELS[entry], exact=True).fill(username)
     page.get_by_label("密码", exact=True).fill(password)
     page.get_by_role("button", name="登录", exact=True).click()
     expect(page.get_by_role("button", name="退出登录", exact=True)).to_be_visible()
