@@ -27,6 +27,9 @@ class Applicant(Scoped, TimestampMixin, db.Model):
     highest_education: Mapped[str] = mapped_column(sa.String(50), nullable=False, default="")
     current_title: Mapped[str] = mapped_column(sa.String(100), nullable=False, default="")
     current_title_date: Mapped[date | None]
+    # 部门, as the unit's roster import gave it (本单位人员).
+    department: Mapped[str] = mapped_column(sa.String(100), nullable=False, default="",
+                                            server_default="")
     # Review of the basic information by the unit.
     profile_status: Mapped[ReviewStatus] = enum_column(
         ReviewStatus, nullable=False, default=ReviewStatus.DRAFT, index=True

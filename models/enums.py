@@ -204,6 +204,8 @@ class AuditAction(LabeledEnum):
     CHANGE_OFFICER = ("change_officer", _l("修改经办人"))
     UNIT_CHANGE_REQUEST = ("unit_change_request", _l("单位信息变更申请"))
     UNIT_CHANGE_DECISION = ("unit_change_decision", _l("单位信息变更审核"))
+    ROSTER_IMPORT = ("roster_import", _l("导入本单位人员"))
+    ACTIVATE_APPLICANT = ("activate_applicant", _l("激活账号"))
 
 
 class CodePurpose(LabeledEnum):
@@ -213,6 +215,7 @@ class CodePurpose(LabeledEnum):
     REGISTER_APPLICANT = ("register_applicant", _l("个人注册"))
     RESET_PASSWORD = ("reset_password", _l("找回密码"))
     CHANGE_MOBILE = ("change_mobile", _l("更换手机号码"))
+    ACTIVATE = ("activate", _l("激活账号"))
 
 
 class PlanStage(LabeledEnum):

@@ -229,6 +229,13 @@ def unit_probes(app, ids) -> list[Probe]:
         # A change request is the unit's own: forged ids change nothing of B's.
         Probe("/unit/profile/", "POST", "/unit/profile/",
               {"name": "改了", "reason": "改了", "unit_id": str(i["change"])}, foreign=False),
+        # The roster import adds people to unit A only, whatever ids come with it.
+        Probe("/unit/roster/", "GET", "/unit/roster/", foreign=False),
+        Probe("/unit/roster/", "POST", "/unit/roster/", {"unit_id": str(i["person"])},
+              foreign=False),
+        Probe("/unit/roster/commit", "POST", "/unit/roster/commit", {"rows": "forged"},
+              foreign=False),
+        Probe("/unit/roster/template.xlsx", "GET", "/unit/roster/template.xlsx", foreign=False),
         Probe("/unit/profile/file/<int:change_id>", "GET",
               f"/unit/profile/file/{i['change']}"),
         *password_probes("/unit/", ids),

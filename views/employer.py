@@ -2,11 +2,13 @@
 
 import sqlalchemy as sa
 from flask import url_for
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms.validators import DataRequired
 
 from models import (
+    Account,
     Applicant,
     Application,
     ApplicationStatus,
@@ -22,7 +24,7 @@ from models import (
 from zcps import plans, workdays
 from zcps.extensions import db
 
-from . import unit_authorization, unit_officers, unit_publicity
+from . import unit_authorization, unit_officers, unit_publicity, unit_roster
 from .base import ScopedModelView
 from .columns import (
     APPLICANT_LABELS,
@@ -45,14 +47,26 @@ class EmployerView(ScopedModelView):
 
 
 class UnitApplicantView(EmployerView):
-    # The people and their basic information under review: the archive reviewers' list.
+    """本单位人员: the people of the unit — who activated their account, who has items waiting,
+    who applied this year — and their basic information under review (the archive reviewers'
+    list); the unit's administrator imports more from a spreadsheet (导入)."""
+
     unit_duty = OfficerDuty.ARCHIVE
-    column_list = ["name", "id_number", "sex", "mobile", "current_title", "profile_status"]
+    list_template = "unit/applicant_list.html"
+    column_list = ["name", "id_number", "department", "mobile", "current_title", "activated",
+                   "waiting_items", "applied", "profile_status"]
     column_details_list = ["name", "id_number", "sex", "birth_date", "mobile",
                            "highest_education", "current_title", "current_title_date",
                            "profile_status", "profile_remark"]
-    column_labels = APPLICANT_LABELS
-    column_formatters = {**STATUS_FORMATTERS, "id_number": masked_id, "mobile": masked_mobile}
+    column_labels = {**APPLICANT_LABELS, "department": _l("部门"), "activated": _l("已激活"),
+                     "waiting_items": _l("待审业绩"), "applied": _l("本年度申报")}
+    column_formatters = {
+        **STATUS_FORMATTERS, "id_number": masked_id, "mobile": masked_mobile,
+        "activated": lambda view, context, model, name: _("是") if model.roster["activated"]
+        else _("否"),
+        "waiting_items": lambda view, context, model, name: model.roster["waiting"],
+        "applied": lambda view, context, model, name: model.roster["applied"] or "—",
+    }
     # The record's own details page is the one place the full numbers show (DESIGN §6).
     column_formatters_detail = {**STATUS_FORMATTERS, "highest_education": education_label}
     column_searchable_list = ["name", "id_number"]
@@ -61,6 +75,36 @@ class UnitApplicantView(EmployerView):
     status_tabs = (("all", _l("全部"), None),) + REVIEW_TABS[:-1]
     column_formatters["name"] = lambda view, context, model, name: person_link(
         url_for("unit_archive.review_view", applicant_id=model.id), model)
+
+    def can_import(self) -> bool:
+        return current_user.may(OfficerDuty.UNIT_ADMIN)
+
+    def get_list(self, *args, **kwargs):
+        count, rows = super().get_list(*args, **kwargs)
+        if kwargs.get("execute", True) and rows:
+            summaries = self._roster([row.id for row in rows])
+            for row in rows:
+                row.roster = summaries[row.id]
+        return count, rows
+
+    def _roster(self, ids) -> dict:
+        """Per person of the page, in three grouped queries: an account, items waiting for the
+        unit, and this year's application (its status)."""
+        activated = set(db.session.scalars(
+            sa.select(Account.applicant_id).where(Account.applicant_id.in_(ids))))
+        waiting = dict(db.session.execute(
+            sa.select(ArchiveItem.applicant_id, sa.func.count(ArchiveItem.id))
+            .where(ArchiveItem.scope_clause(current_user), ArchiveItem.applicant_id.in_(ids),
+                   ArchiveItem.status == ReviewStatus.PENDING)
+            .group_by(ArchiveItem.applicant_id)).all())
+        applied = dict(db.session.execute(
+            sa.select(Application.applicant_id, Application.status)
+            .where(Application.scope_clause(current_user), Application.applicant_id.in_(ids),
+                   Application.year == workdays.today().year)).all())
+        return {person_id: {"activated": person_id in activated,
+                            "waiting": waiting.get(person_id, 0),
+                            "applied": applied[person_id].label if person_id in applied else ""}
+                for person_id in ids}
 
 
 class OpinionTemplateView(EmployerView):
@@ -170,3 +214,4 @@ def register(admin):
                                        category=_l("单位管理"), endpoint="unit_opinion_template",
                                        url="opinions"))
     unit_officers.register(admin)
+    unit_roster.register(admin)

@@ -22,11 +22,16 @@ from wtforms.validators import DataRequired, Length
 
 from models import Account, CodePurpose, Role
 
-from . import accounts, verification
+from . import accounts, roster, verification
 from .accounts import BAD_CREDENTIALS
 from .areas import AREAS, OFFICER_SIGN_IN, area_by_slug, area_for
 from .extensions import db, limiter, login_manager
-from .forms import ApplicantRegistrationForm, ForgotPasswordForm, UnitRegistrationForm
+from .forms import (
+    ActivationForm,
+    ApplicantRegistrationForm,
+    ForgotPasswordForm,
+    UnitRegistrationForm,
+)
 from .identifiers import mask_mobile, normalize
 from .redirects import safe_return_path
 
@@ -246,6 +251,36 @@ def register_person():
             flash(_("注册成功。请完善基本信息并选择工作单位。"), "success")
             return redirect(url_for("me.index"))
     return render_template("register_person.html", form=form)
+
+
+@bp.route("/activate", methods=["GET", "POST"])
+@limiter.limit("10 per minute", methods=["POST"])
+def activate():
+    """激活账号: a person their unit registered (本单位人员导入) sets a password with the 激活码
+    sent to them; one answer for a wrong number or code."""
+    form = ActivationForm()
+    if send_code_pressed():
+        if form.id_number.validate(form):
+            with limiter.limit(SMS_CODE_LIMIT, scope="sms-code"):
+                roster.invite_again(form.id_number.data)
+                db.session.commit()
+            flash(_("如该身份证号已由单位登记且尚未激活，激活码已发送至登记的手机号码，7天内有效。"),
+                  "success")
+    elif form.validate_on_submit():
+        try:
+            account = roster.activate(form.id_number.data, form.code.data, form.password.data)
+        except verification.CodeRefused as error:
+            db.session.commit()  # the try counts
+            form.code.errors = [*form.code.errors, str(error)]
+        except accounts.WeakPassword as error:
+            db.session.rollback()
+            form.password.errors = [*form.password.errors, str(error)]
+        else:
+            start_session(account)
+            db.session.commit()
+            flash(_("账号已激活。请核对基本信息后提交单位审核。"), "success")
+            return redirect(url_for("me.index"))
+    return render_template("activate.html", form=form)
 
 
 @bp.route("/forgot/<slug>", methods=["GET", "POST"])

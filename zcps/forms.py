@@ -87,6 +87,17 @@ class ForgotPasswordForm(FlaskForm):
         required(_l("确认密码")), EqualTo("password", message=_l("两次输入的密码不一致。"))])
 
 
+class ActivationForm(FlaskForm):
+    """激活账号: someone their unit registered sets a password with the 激活码 sent to them."""
+
+    id_number = StringField(_l("身份证号"), validators=[cleaned_by(clean_id_number)])
+    code = StringField(_l("激活码"), filters=[strip], validators=[
+        required(_l("激活码")), Length(max=6, message=_l("激活码为6位数字。"))])
+    password = PasswordField(_l("密码"), validators=[policy_password("id_number")])
+    confirm = PasswordField(_l("确认密码"), validators=[
+        required(_l("确认密码")), EqualTo("password", message=_l("两次输入的密码不一致。"))])
+
+
 class AuthorizationForm(FlaskForm):
     officer_name = StringField(_l("经办人姓名"), filters=[strip], validators=[
         required(_l("经办人姓名")), Length(max=50, message=_l("经办人姓名过长。"))])

@@ -25,6 +25,8 @@ from .extensions import db
 from .workflow import sms
 
 LIFETIME = timedelta(minutes=5)
+# The 激活码 a unit's roster import sends: the person may not read it the same day.
+ACTIVATION_LIFETIME = timedelta(days=7)
 MAX_TRIES = 5
 INTERVAL = timedelta(seconds=60)
 DAILY_LIMIT = 10
@@ -46,8 +48,12 @@ def _too_often() -> CodeRefused:
     return CodeRefused(_("获取验证码过于频繁，请%(n)s秒后再试。", n=int(INTERVAL.total_seconds())))
 
 
-def send_code(mobile: str, purpose: CodePurpose, account=None, deliver: bool = True) -> SmsCode:
+def send_code(mobile: str, purpose: CodePurpose, account=None, deliver: bool = True,
+              invitation: dict | None = None) -> SmsCode:
     """Queue a new code to ``mobile`` in the caller's transaction, or refuse (CodeRefused).
+
+    ``invitation`` ({name, unit}): the code activates an account a unit registered (激活码,
+    valid ``ACTIVATION_LIFETIME``), sent in the roster invitation's words.
 
     ``deliver=False`` (a password reset for an account and mobile that do not match) keeps the
     row and its limits but sends nothing: asking again is refused alike either way, so the
@@ -68,7 +74,8 @@ def send_code(mobile: str, purpose: CodePurpose, account=None, deliver: bool = T
                   minute=calendar.timegm(now.utctimetuple()) // 60, day=now.date(),
                   day_number=sent_today + 1, attempts=0,
                   ip_address=(request.remote_addr or "")[:45] if has_request_context() else "",
-                  created_at=now, expires_at=now + LIFETIME)
+                  created_at=now,
+                  expires_at=now + (ACTIVATION_LIFETIME if invitation is not None else LIFETIME))
     db.session.add(row)
     try:
         # Another worker sent one to this number a moment ago: its row holds the key.
@@ -76,7 +83,10 @@ def send_code(mobile: str, purpose: CodePurpose, account=None, deliver: bool = T
             db.session.flush()
     except IntegrityError:
         raise _too_often() from None
-    if deliver:
+    if deliver and invitation is not None:
+        sms.send("roster_invitation", mobile, code=code, days=ACTIVATION_LIFETIME.days,
+                 **invitation)
+    elif deliver:
         sms.send("verification_code", mobile, code=code, purpose=purpose.zh,
                  minutes=int(LIFETIME.total_seconds() // 60))
     return row

@@ -4,7 +4,8 @@ its enum's codes (``ck_<table>_<column>``)
 The lists are the enums' codes as of this revision (models/enums.py; the models generate the same
 constraints from the enums, and ``tests/test_enum_codes.py`` compares what the database holds
 with them: a code added to an enum needs a migration replacing its constraint). The audit log's
-list already holds the codes of revisions 0015 (新增经办人, 修改经办人) and 0018 (单位信息变更). A database
+list already holds the codes of revisions 0015 (新增经办人, 修改经办人), 0018 (单位信息变更) and
+0019 (导入本单位人员, 激活账号), and the purposes of 短信验证码 the activation code of 0019. A database
 holding a code outside them stops the upgrade, naming the table, column and codes to correct.
 On SQLite the tables are rebuilt (batch mode), and the audit log's append-only triggers
 (revision 0009) are created again on the rebuilt table.
@@ -65,7 +66,7 @@ CODES = {
             'workday_delete workday_bulk plan_create plan_update reminder export '
             'reset_password_by_sms release_id_number decision activate_account '
             'deactivate_account file_integrity add_officer change_officer '
-            'unit_change_request unit_change_decision'
+            'unit_change_request unit_change_decision roster_import activate_applicant'
         ),
     },
     'review_record': {
@@ -78,7 +79,7 @@ CODES = {
         'subject': 'authorization profile archive_item application objection',
     },
     'sms_code': {
-        'purpose': 'register_unit register_applicant reset_password change_mobile',
+        'purpose': 'register_unit register_applicant reset_password change_mobile activate',
     },
     'application': {
         'level': 'junior intermediate sub_senior senior',
