@@ -9,7 +9,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from zcps.extensions import db
 
-from .base import Scoped, TimestampMixin, enum_column
+from .base import Scoped, TimestampMixin, enum_column, prefix_index, word_index
 from .enums import Role
 
 
@@ -29,6 +29,9 @@ class Account(UserMixin, Scoped, TimestampMixin, db.Model):
             " AND acceptance_point_id IS NULL)",
             name="one_role_one_owner",
         ),
+        # The account lists of one role, searched by user name and display name.
+        prefix_index("ix_account_role_username_prefix", "role", "username"),
+        word_index("ix_account_display_name_words", "display_name"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

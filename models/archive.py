@@ -7,7 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 from zcps.extensions import db
 from zcps.i18n import colon_text
 
-from .base import Scoped, TimestampMixin, enum_column
+from .base import Scoped, TimestampMixin, enum_column, prefix_index, word_index
 from .enums import ArchiveCategory, ReviewStatus, Sex
 
 
@@ -15,6 +15,9 @@ class Applicant(Scoped, TimestampMixin, db.Model):
     """A professional applying for titles; the row is also the reviewable basic information."""
 
     __tablename__ = "applicant"
+    # Searched by name (words within it) and 身份证号 (whole or its beginning).
+    __table_args__ = (word_index("ix_applicant_name_words", "name"),
+                      prefix_index("ix_applicant_id_number_prefix", "id_number"))
     __scope__ = {"employer": "unit_id", "applicant": "id"}
 
     id: Mapped[int] = mapped_column(primary_key=True)
