@@ -186,3 +186,46 @@ def test_postgresql_serves_name_and_code_searches_from_indexes(app):
             plan = "\n".join(connection.exec_driver_sql("EXPLAIN " + sql.replace("%", "%%"))
                              .scalars())
             assert index in plan, plan
+
+
+# --- lists that grow without end: the audit log and the SMS outbox -----------------------------
+
+@pytest.fixture
+def small_caps(monkeypatch):
+    from views.platform import AuditLogView, NotificationView
+
+    monkeypatch.setattr(AuditLogView, "count_cap", 5)
+    monkeypatch.setattr(NotificationView, "count_cap", 5)
+
+
+def test_the_audit_log_counts_up_to_its_cap_and_pages_only_through_it(admin_client, small_caps):
+    db.session.add_all([AuditLog(action=AuditAction.SIGN_IN_FAILED, target=f"applicant:{n}",
+                                 ip_address=f"10.0.0.{n}") for n in range(8)])
+    db.session.commit()
+    with StatementLog(db.engine) as log:
+        page = admin_client.get("/admin/admin_audit/?page_size=20").get_data(as_text=True)
+    assert "共5+条" in page
+    counts = [s for s in log.statements if "count(" in s]
+    assert len(counts) == 1 and "limit" in counts[0]
+    # A page past the counted rows shows the last counted one, not an endless OFFSET.
+    page = admin_client.get("/admin/admin_audit/?page_size=20&page=400").get_data(as_text=True)
+    assert "#7" in page
+    # A search finding fewer rows than the cap says exactly how many.
+    assert rows(search(admin_client, "/admin/admin_audit/", "10.0.0.3")) == 1
+    assert "搜索结果：5+条" in search(admin_client, "/admin/admin_audit/", "10.0.")
+
+
+def test_the_outbox_tabs_count_up_to_the_cap_in_one_statement(admin_client, small_caps):
+    from models import NotificationStatus
+
+    db.session.add_all([Notification(mobile="13900000000", template="t", text="已发送",
+                                     status=NotificationStatus.SENT) for _ in range(7)]
+                       + [Notification(mobile="13900000001", template="t", text="失败",
+                                       status=NotificationStatus.FAILED) for _ in range(2)])
+    db.session.commit()
+    with StatementLog(db.engine) as log:
+        page = admin_client.get("/admin/admin_notification/?tab=sent").get_data(as_text=True)
+    assert "(5+)" in page  # 已发送 and 全部
+    assert "(2)" in page and "(0)" in page  # 发送失败, 待发送
+    counts = [s for s in log.statements if "count(" in s]
+    assert len(counts) == 1 and "group by" not in counts[0]

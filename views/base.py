@@ -28,7 +28,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import with_expression
+from sqlalchemy.orm import Query, with_expression
 from sqlalchemy.orm.exc import StaleDataError
 
 from models import LabeledEnum, ReviewRecord, Role, StoredFile, to_id
@@ -254,6 +254,35 @@ class _KnownCount:
         return self.value
 
 
+class CappedCount(Query):
+    """A count that stops at ``cap`` + 1 rows (see ScopedModelView.count_cap): what the pager
+    gets of a list too long to count every time. Filters and search apply as to any count."""
+
+    cap: int = 0
+
+    def scalar(self):
+        counted = self.limit(self.cap + 1).subquery()
+        return self.session.scalar(sa.select(sa.func.count()).select_from(counted))
+
+
+class CountLabel(int):
+    """A row count as the tabs show it: "10000+" once it reached the list's cap."""
+
+    capped = False
+
+    def __new__(cls, value: int, cap: int | None = None):
+        label = super().__new__(cls, min(value, cap + 1) if cap is not None else value)
+        label.capped = cap is not None and value > cap
+        return label
+
+    def __str__(self) -> str:
+        return f"{self.cap_value}+" if self.capped else super().__str__()
+
+    @property
+    def cap_value(self) -> int:
+        return int(self) - 1
+
+
 # Columns searched as codes (身份证号, 统一社会信用代码, 手机号码, user names, IP addresses): a whole
 # code finds its row by equality and a beginning of one by prefix, both served by a b-tree index;
 # every other text column is searched for the words it contains (on PostgreSQL through the
@@ -314,6 +343,10 @@ class ScopedModelView(AreaAccess, ModelView):
     # Status tabs above the list: (key, label, statuses or None for all); the first is default.
     status_column: str | None = None
     status_tabs: tuple = ()
+    # A list that grows without end (the audit log, the SMS outbox) counts at most this many
+    # rows for its pager and tabs ("10000+"), and pages only through them: further back, the
+    # search and filters find what is wanted. None: count every row.
+    count_cap: int | None = None
 
     def __init__(self, model, **kwargs):
         # The details page and export show every column unless told otherwise, ID numbers
@@ -364,6 +397,10 @@ class ScopedModelView(AreaAccess, ModelView):
         view_args = self._get_list_extra_args()
         if self.status_tabs and not view_args.search and not view_args.filters:
             return _KnownCount(self.tab_counts()[self.current_tab()[0]])
+        if self.count_cap is not None:
+            query = CappedCount([sa.literal(1)], session=db.session).select_from(self.model)
+            query.cap = self.count_cap
+            return self.tab_filter(self.scoped(query))
         return self.tab_filter(self.scoped(
             db.session.query(sa.func.count()).select_from(self.model)))
 
@@ -430,7 +467,20 @@ class ScopedModelView(AreaAccess, ModelView):
         return query if clause is None else query.filter(clause)
 
     def count_tabs(self) -> dict:
-        """{tab key: rows}, from one count grouped by status over this view's scope."""
+        """{tab key: rows}, from one count grouped by status over this view's scope; with a
+        ``count_cap``, from one statement counting each tab up to the cap."""
+        if self.count_cap is not None:
+            counts = []
+            for tab in self.status_tabs:
+                query = self.scoped(db.session.query(sa.literal(1)).select_from(self.model))
+                clause = self.tab_clause(tab)
+                if clause is not None:
+                    query = query.filter(clause)
+                counted = query.limit(self.count_cap + 1).subquery()
+                counts.append(sa.select(sa.func.count()).select_from(counted).scalar_subquery())
+            values = db.session.execute(sa.select(*counts)).one()
+            return {tab[0]: CountLabel(value, self.count_cap)
+                    for tab, value in zip(self.status_tabs, values, strict=True)}
         column = getattr(self.model, self.status_column)
         by_status = dict(self.scoped(db.session.query(column, sa.func.count()))
                          .group_by(column).all())
@@ -486,7 +536,17 @@ class ScopedModelView(AreaAccess, ModelView):
         # database's integer) shows the first page rather than failing.
         if not 0 <= view_args.page <= MAX_PAGE:
             view_args = view_args.clone(page=0)
+        elif self.count_cap is not None:
+            # Only the counted rows are paged through (the pager shows no further page).
+            page_size = view_args.page_size or self.page_size
+            last = self.count_cap // page_size
+            if view_args.page > last:
+                view_args = view_args.clone(page=last)
         return view_args
+
+    def count_text(self, count) -> str:
+        """The toolbar's 共N条 / 搜索结果：N条 number: "10000+" past the count cap."""
+        return str(CountLabel(count or 0, self.count_cap))
 
     def get_empty_list_message(self):
         tab = self.current_tab()
