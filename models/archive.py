@@ -58,7 +58,9 @@ class ArchiveItem(Scoped, TimestampMixin, db.Model):
     """One item of the archive. ``unit_id`` is the unit it was submitted to for review."""
 
     __tablename__ = "archive_item"
-    __table_args__ = (sa.Index("ix_archive_item_unit_status", "unit_id", "status"),)
+    # 业绩档案审核: a unit's people per status are counted from this index alone.
+    __table_args__ = (sa.Index("ix_archive_item_unit_status_person", "unit_id", "status",
+                               "applicant_id"),)
     __scope__ = {"employer": "unit_id", "applicant": "applicant_id"}
 
     id: Mapped[int] = mapped_column(primary_key=True)
