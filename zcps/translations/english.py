@@ -726,6 +726,15 @@ ENGLISH = {
     "该异议已登记，未重复登记。": "This objection is already recorded; it was not recorded again.",
     "内容已被修改，请刷新后重新审核。": "The content has been changed; refresh the page and review it again.",
     # (end of sec-data)
+    # perf
+    "共%(n)s人": "%(n)s people",
+    "序号": "No.",
+    "公示人员分页": "Pages of people under publicity",
+    "上一页": "Previous",
+    "下一页": "Next",
+    "第%(page)s页，共%(pages)s页": "Page %(page)s of %(pages)s",
+    "本页人员": "people on this page",
+    # (end of perf)
 }
 
 HERE = Path(__file__).resolve().parent
