@@ -9,7 +9,8 @@ view inherits all of it.
 Flask-Admin's private hooks overridden here, checked against Flask-Admin 2.2.1:
 ``BaseView._handle_view`` (AreaAccess), ``ModelView._get_list_extra_args`` (page bounds),
 ``ModelView._create_ajax_loader`` (scoped lookups), ``BaseModelView._actions_data`` (filled by
-``init_actions``; scoped records for every action), ``ModelView._apply_sorting`` (the
+``init_actions``; scoped records for every action), ``ModelView._apply_search`` (codes whole
+or by their beginning, text by its words: ``search_clause``), ``ModelView._apply_sorting`` (the
 已等待 column, ordered by an expression built per request) and, in views/unit_review.py,
 ``ModelView._apply_filters``.
 """
