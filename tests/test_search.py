@@ -229,3 +229,11 @@ def test_the_outbox_tabs_count_up_to_the_cap_in_one_statement(admin_client, smal
     assert "(2)" in page and "(0)" in page  # 发送失败, 待发送
     counts = [s for s in log.statements if "count(" in s]
     assert len(counts) == 1 and "group by" not in counts[0]
+
+
+def test_postgresql_knows_how_a_points_applications_spread_over_the_statuses(app):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("extended statistics are PostgreSQL's")
+    with db.engine.connect() as connection:
+        names = connection.exec_driver_sql("SELECT stxname FROM pg_statistic_ext").scalars().all()
+    assert "application_point_status" in names
