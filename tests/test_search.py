@@ -95,6 +95,17 @@ def test_a_search_through_a_join_finds_applications_by_name_and_id_number(app, c
     assert rows(search(client, url, person.id_number[:10])) == 2  # both begin so
     assert rows(search(client, url, "赵一鸣 " + person.id_number)) == 1
     assert rows(search(client, url, "钱二 " + person.id_number)) == 0
+    # The applicant's columns are searched in the applicant table, whose ids pick the
+    # applications: no join of every applicant to the list and its count.
+    with StatementLog(db.engine) as log:
+        search(client, url, "一鸣")
+    searched = [s for s in log.statements if "like" in s]
+    assert len(searched) == 2
+    assert all("application.applicant_id in (select applicant.id" in " ".join(s.split())
+               for s in searched)
+    assert not any("applicant_1.name" in s and "like" in s.split("applicant_1.name", 1)[1][:30]
+                   for s in searched)
+    assert "join" not in next(s for s in searched if "count(" in s)
 
 
 def test_the_admin_finds_units_by_uscc_and_name_and_accounts_by_id_number(admin_client):

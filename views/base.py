@@ -316,6 +316,19 @@ def search_clause(column, term: str):
     return column.ilike("%" + _like_escaped(term) + "%", escape="!")
 
 
+def _related_key(path):
+    """(local foreign key, remote key) when ``path`` is one many-to-one relationship on a single
+    column (how a related record's columns are searched by ids); otherwise None."""
+    if not path or len(path) != 1:
+        return None
+    prop = getattr(path[0], "property", None)
+    pairs = getattr(prop, "local_remote_pairs", None)
+    if getattr(getattr(prop, "direction", None), "name", None) != "MANYTOONE" or \
+            not pairs or len(pairs) != 1:
+        return None
+    return pairs[0]
+
+
 # The furthest page a list goes to: 10⁶ pages of the largest page size stay within INTEGER.
 MAX_PAGE = 1_000_000
 
@@ -509,10 +522,27 @@ class ScopedModelView(AreaAccess, ModelView):
         # index serves: here codes match whole or by their beginning, and text by what it
         # contains without a cast (search_clause). Words narrow the rows; within one word any
         # searchable column may match.
+        # A column of a related record (applicant.name in a list of applications) is searched
+        # in that record's table, whose ids then select the rows (application.applicant_id IN
+        # (...)): no join, and each table's own indexes serve its columns.
+        related = {}
+        for field, path in self._search_fields:
+            key = _related_key(path)
+            if key is not None:
+                related.setdefault(key, []).append(field)
         for term in [word for word in search.split() if word][:MAX_SEARCH_TERMS]:
             term = term.lstrip("^=") or term
             clauses, count_clauses = [], []
+            for (local, remote), fields in related.items():
+                matches = [clause for clause in (search_clause(field, term) for field in fields)
+                           if clause is not None]
+                if matches:
+                    clause = local.in_(sa.select(remote).where(sa.or_(*matches)))
+                    clauses.append(clause)
+                    count_clauses.append(clause)
             for field, path in self._search_fields:
+                if _related_key(path) is not None:
+                    continue
                 query, joins, alias = self._apply_path_joins(query, joins, path,
                                                              inner_join=False)
                 clause = search_clause(field if alias is None else getattr(alias, field.key), term)
