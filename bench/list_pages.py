@@ -38,11 +38,16 @@ from models import (  # noqa: E402
     Account,
     Applicant,
     Application,
+    ApplicationItem,
     ApplicationStatus,
     ArchiveCategory,
     ArchiveItem,
+    AuditAction,
+    AuditLog,
     Authorization,
     AuthorizationStatus,
+    Notification,
+    NotificationStatus,
     Objection,
     ObjectionStatus,
     PlanSeries,
@@ -76,6 +81,14 @@ SCALES = {
     "small": (200, 8_000, 40_000, 8_000),
     "province": (5_000, 200_000, 1_000_000, 200_000),
 }
+# What grows besides: the big unit's people (each with 5 archive items and an application), of
+# whom so many in its one publicity batch; audit log entries; SMS in the outbox.
+GROWTH = {
+    "small": {"big_people": 800, "batch_people": 500, "audit": 40_000, "outbox": 20_000},
+    "province": {"big_people": 8_000, "batch_people": 5_000, "audit": 1_000_000,
+                 "outbox": 500_000},
+}
+BIG_UNIT = "大型测试单位"
 
 # (who, url): who is a key of ROLES, signed in on both databases. Add a page with a line here,
 # or for one run with --page who:url.
@@ -102,6 +115,39 @@ PAGES = [
     ("admin", "/admin/admin_authorization/?tab=all"),
     ("admin", "/admin/admin_calendar/"),
     ("admin", "/admin/plans/overdue/"),  # 超期与待办: units waiting past 7 days, work left
+    # every search box, as an officer types: a whole code, its beginning, a name's word
+    ("employer", "/unit/unit_applicant/?search=基准"),
+    ("acceptance", "/acceptance/inbox/?tab=all&search=人员012345"),
+    ("acceptance", "/acceptance/inbox/?tab=all&search=330106196001010"),
+    ("acceptance", "/acceptance/inbox/?tab=all&page=100"),
+    ("admin", "/admin/admin_unit/?search=省内单位0123"),
+    ("admin", "/admin/admin_unit/?search=91330106MA1000123"),
+    # the big unit: 8,000 people
+    ("big", "/unit/unit_applicant/"),
+    ("big", "/unit/unit_applicant/?page=300"),
+    ("big", "/unit/unit_applicant/?search=大单位人员0123"),
+    ("big", "/unit/unit_applicant/?search={big_id_number}"),
+    ("big", "/unit/unit_applicant/?search=3301081970"),
+    ("big", "/unit/archive-review/"),
+    ("big", "/unit/archive-review/?tab=all"),
+    ("big", "/unit/unit_application/?tab=all"),
+    ("big", "/unit/unit_application/?tab=all&search=大单位人员0077"),
+    ("big", "/unit/recommendation/?tab=all"),
+    ("big", "/unit/publicity/?tab=all"),
+    ("big", "/unit/publicity/details/?id={batch}"),  # the batch of 5,000 people
+    ("big", "/unit/publicity/details/?id={batch}&people_page=100"),
+    ("big", "/unit/publicity/export/{batch}"),  # its 公示表, 5,000 rows over HTTP
+    # the audit log (1M entries) and the SMS outbox (500k)
+    ("admin", "/admin/admin_audit/"),
+    ("admin", "/admin/admin_audit/?page=25000"),
+    ("admin", "/admin/admin_audit/?sort=0&desc=1"),
+    ("admin", "/admin/admin_audit/?search=10.12.34."),
+    ("admin", "/admin/admin_audit/?search=applicant:123456"),
+    ("admin", "/admin/admin_notification/"),
+    ("admin", "/admin/admin_notification/?tab=sent"),
+    ("admin", "/admin/admin_notification/?tab=all&sort=0&desc=1"),
+    ("admin", "/admin/admin_notification/?tab=all&search=13900123456"),
+    ("admin", "/admin/admin_notification/?tab=all&search=人员0123"),
 ]
 RUNS = 5
 BATCH = 10_000
@@ -260,9 +306,24 @@ def seed_small_world():
     dismissed = workflow.record_objection(employer, ended, "反映其业绩与实际不符。",
                                           ended.publicity.end_date, raised_by="来信")
     workflow.resolve_objection(employer, dismissed, "dismiss", "经核查，异议不属实。")
+    # The big unit, nearly empty here: two people, one in a running publicity batch.
+    big = factories.unit(BIG_UNIT)
+    big_employer = factories.employer(big)
+    big_people = [factories.applicant(big, id_number=big_id_number(n)) for n in range(2)]
+    for n, person in enumerate(big_people):
+        factories.archive_item(person, statuses[n], ArchiveCategory.PAPER)
+    batch = factories.applications(big_people[:1], ApplicationStatus.PUBLICIZING, plan=plan)
     db.session.commit()
     return {"employer": employer.username, "acceptance": acceptance.username,
-            "admin": admin.username}
+            "admin": admin.username, "big": big_employer.username}, {
+                "batch": batch[0].publicity_id, "big_id_number": big_id_number(1)}
+
+
+def big_id_number(n):
+    """The big unit's people's 身份证号 (another district than the province's others)."""
+    birth = date(1970, 1, 1) + timedelta(days=n // 1000)
+    body = f"330108{birth:%Y%m%d}{n % 1000:03d}"
+    return body + ric.calc_check_digit(body + "0")
 
 
 # --- the rest of the province (Core executemany) --------------------------------------------
@@ -490,6 +551,7 @@ def populate(engine, scale: str):
                                          for year in range(today.year - 10, today.year)
                                          for day, is_workday, note in holidays(year)),
                        "workday_override")
+    populate_growth(engine, scale, stamp, now)
     # Bulk rows bypass the workflow: the 超期与待办 counts are recounted as after a repair.
     with sa.orm.Session(engine) as session:
         say(f"  plan_unit_work: {unit_work.rebuild(session):,} rows")
@@ -500,6 +562,87 @@ def populate(engine, scale: str):
     say(f"  inserted in {time.perf_counter() - started:.1f}s; running {command}")
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.execute(sa.text(command))
+
+
+def populate_growth(engine, scale, stamp, now):
+    """The big unit's people, its publicity batch of thousands, the audit log and the outbox."""
+    grow = GROWTH[scale]
+    person_t, item_t, app_t = Applicant.__table__, ArchiveItem.__table__, Application.__table__
+    app_item_t = ApplicationItem.__table__
+    review_statuses = [s.value for s in ReviewStatus]
+    app_statuses = [s.value for s in ApplicationStatus if s not in (
+        ApplicationStatus.PUBLICIZING, ApplicationStatus.PUBLICIZED)]
+    categories = [c.value for c in ArchiveCategory]
+    with engine.begin() as conn:
+        unit_id = conn.scalar(sa.select(Unit.__table__.c.id).where(Unit.__table__.c.name == BIG_UNIT))
+        batch = conn.execute(sa.select(Publicity.__table__).where(
+            Publicity.__table__.c.unit_id == unit_id)).mappings().one()
+        template = conn.execute(sa.select(app_t).where(
+            app_t.c.publicity_id == batch["id"])).mappings().first()
+        base_person = conn.scalar(sa.select(sa.func.max(person_t.c.id)))
+        first = 2  # the seed's two
+        insert_batches(conn, person_t, (
+            {"name": f"大单位人员{i:05d}", "id_number": big_id_number(i),
+             "sex": "male" if i % 2 else "female",
+             "birth_date": date(1970, 1, 1) + timedelta(days=i // 1000),
+             "mobile": f"138{i:08d}", "unit_id": unit_id, "highest_education": "本科",
+             "current_title": "", "profile_status": review_statuses[i % len(review_statuses)],
+             "profile_remark": "", "version": 1, **stamp}
+            for i in range(first, grow["big_people"])), "applicant (big unit)")
+        people = conn.scalars(sa.select(person_t.c.id).where(person_t.c.id > base_person)
+                              .order_by(person_t.c.id)).all()
+        insert_batches(conn, item_t, (
+            {"applicant_id": person, "unit_id": unit_id, "category": categories[k % len(categories)],
+             "status": review_statuses[(k + n) % len(review_statuses)], "title": f"业绩{k}",
+             "organisation": "", "details": {}, "remark": "", "submitted_at": now, "version": 1,
+             **stamp}
+            for n, person in enumerate(people) for k in range(5)), "archive_item (big unit)")
+        keep = ("year", "plan_id", "series_id", "specialty", "level", "qualification_id",
+                "review_method", "current_title", "round", "opinion", "recommendation_opinion",
+                "acceptance_opinion", "version")
+        in_batch = grow["batch_people"] - 1  # the seed's one is there already
+
+        def applications():
+            for n, person in enumerate(people):
+                status = (ApplicationStatus.PUBLICIZING.value if n < in_batch
+                          else app_statuses[n % len(app_statuses)])
+                yield {**{key: template[key] for key in keep}, "applicant_id": person,
+                       "unit_id": unit_id, "status": status,
+                       "status_since": now - timedelta(minutes=n), "submitted_at": now,
+                       "publicity_id": batch["id"] if n < in_batch else None,
+                       "profile_snapshot": {"name": f"大单位人员{n + first:05d}", "sex": "male",
+                                            "birth_date": "1970-01-01",
+                                            "highest_education": "本科"},
+                       "acceptance_point_id": None, **stamp}
+        insert_batches(conn, app_t, applications(), "application (big unit)")
+        batch_apps = conn.scalars(sa.select(app_t.c.id).where(
+            app_t.c.publicity_id == batch["id"])).all()
+        insert_batches(conn, app_item_t, (
+            {"application_id": application, "category": category, "title": f"{label}题目{k}",
+             "organisation": "土木工程学报", "start_date": date(2020 + k, 1, 1),
+             "details": {}, "file_ids": [], "remark": ""}
+            for application in batch_apps
+            for k, (category, label) in enumerate(((ArchiveCategory.PAPER.value, "论文"),
+                                                   (ArchiveCategory.PROJECT.value, "项目")))),
+                       "application_item (batch)")
+        actions = [a.value for a in AuditAction]
+        insert_batches(conn, AuditLog.__table__, (
+            {"actor_id": None, "action": actions[k % len(actions)],
+             "target": f"applicant:{k}" if k % 2 else f"employer:91330106MA{k % 10_000_000:07d}",
+             "detail": {}, "ip_address": f"10.{k % 256}.{(k // 256) % 256}.{k % 250 + 1}",
+             "created_at": now - timedelta(seconds=3 * (grow["audit"] - k))}
+            for k in range(grow["audit"])), "audit_log")
+        statuses = ([NotificationStatus.SENT.value] * 18 + [NotificationStatus.FAILED.value]
+                    + [NotificationStatus.PENDING.value])
+        insert_batches(conn, Notification.__table__, (
+            {"mobile": f"139{k:08d}", "template": "application_approve",
+             "text": f"【浙江职称】人员{k:06d}：您申报的高级工程师已通过省内单位{k % 5000:05d}审核，"
+                     "下一步将进行信息公示。",
+             "status": statuses[k % len(statuses)], "attempts": 1, "interruptions": 0,
+             "last_error": "", "next_attempt_at": now,
+             "sent_at": now if statuses[k % len(statuses)] == "sent" else None,
+             "created_at": now - timedelta(seconds=5 * (grow["outbox"] - k))}
+            for k in range(grow["outbox"])), "notification")
 
 
 # --- measuring ------------------------------------------------------------------------------
@@ -513,7 +656,8 @@ def sign_in(client, role, username):
     assert response.status_code == 302, response.get_data(as_text=True)[:300]
 
 
-ROLES = {"employer": Role.EMPLOYER, "acceptance": Role.ACCEPTANCE, "admin": Role.PLATFORM_ADMIN}
+ROLES = {"employer": Role.EMPLOYER, "acceptance": Role.ACCEPTANCE, "admin": Role.PLATFORM_ADMIN,
+         "big": Role.EMPLOYER}
 
 
 class Side:
@@ -524,14 +668,14 @@ class Side:
         self.app = create_app(config(workdir / name, uri))
         with self.app.app_context():
             upgrade_to_head()
-            usernames = seed_small_world()
+            usernames, self.ids = seed_small_world()
             self.engine = db.engine
         self.clients = {who: self.app.test_client() for who in ROLES}
         for who, role in ROLES.items():
             sign_in(self.clients[who], role, usernames[who])
 
     def get(self, who, url):
-        response = self.clients[who].get(url)
+        response = self.clients[who].get(url.format(**self.ids))
         assert response.status_code == 200, (self.name, url, response.status_code)
         return response
 
@@ -599,6 +743,7 @@ def run(args):
         after = measure(sides)
         big = big_page_counts(full)
         report(before, after, big, args)
+        report_export_baseline(after, args)
     finally:
         for side in sides:
             side.close()
@@ -637,6 +782,26 @@ def report(before, after, big, args):
             for seconds, statement, params in sorted(entries, key=lambda e: -e[0])[:args.slow]:
                 flat = " ".join(statement.split())
                 say(f"  {seconds * 1000:8.1f} ms  {flat[:400]}  {str(params)[:120]}")
+
+
+def report_export_baseline(after, args):
+    """The 公示表 download over HTTP against xlsxwriter alone writing as many rows (the same
+    cells as bench/export_table.py's baseline; the export's budget is ≤ 2× that)."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    import export_table
+
+    rows = GROWTH[args.scale]["batch_people"]
+    cells = export_table.baseline_cells(export_table.fake_publicity(), export_table.fake_rows(rows))
+    times = []
+    for _ in range(RUNS):
+        started = time.perf_counter()
+        export_table.write_baseline(cells)
+        times.append((time.perf_counter() - started) * 1000)
+    alone = statistics.median(times)
+    key = ("big", "/unit/publicity/export/{batch}")
+    over_http = after["full"][key][0]
+    say(f"\n公示表 of {rows:,} rows: over HTTP {over_http:.1f} ms; xlsxwriter alone "
+        f"{alone:.1f} ms; ratio {over_http / alone:.2f} (budget ≤ 2)")
 
 
 def main():

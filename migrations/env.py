@@ -106,10 +106,13 @@ def run_migrations_online():
 
     with connectable.connect() as connection:
         lift_statement_timeout(connection)
+        # Autogenerate leaves alone the indexes the models make on other databases only.
+        from zcps.database import schema_filter
+
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
-            **conf_args
+            **{"include_object": schema_filter(connection.dialect.name), **conf_args}
         )
 
         with context.begin_transaction():

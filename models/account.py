@@ -10,7 +10,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from zcps.extensions import db
 
-from .base import Scoped, TimestampMixin, enum_column
+from .base import Scoped, TimestampMixin, enum_column, prefix_index, word_index
 from .enums import AdminKind, OfficerDuty, Role
 
 OFFICER_LABEL = lazy_gettext("经办人")
@@ -45,6 +45,9 @@ class Account(UserMixin, Scoped, TimestampMixin, db.Model):
             " OR (role <> 'platform_admin' AND admin_kind IS NULL)",
             name="admin_kind_for_admins",
         ),
+        # The account lists of one role, searched by user name and display name.
+        prefix_index("ix_account_role_username_prefix", "role", "username"),
+        word_index("ix_account_display_name_words", "display_name"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -65,7 +65,8 @@ class Publicity(Scoped, TimestampMixin, db.Model):
 class Application(Scoped, TimestampMixin, db.Model):
     __tablename__ = "application"
     __table_args__ = (
-        sa.Index("ix_application_unit_status", "unit_id", "status"),
+        # A unit's tabs and their counts, newest first: the page's rows are the index's.
+        sa.Index("ix_application_unit_status_id", "unit_id", "status", "id"),
         # The acceptance point's inbox, newest recommendation first, and its tab counts.
         sa.Index("ix_application_point_recommended", "acceptance_point_id", "recommended_at"),
         sa.Index("ix_application_point_status", "acceptance_point_id", "status"),

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 from zcps.extensions import db
 from zcps.i18n import colon_text
 
-from .base import Scoped, TimestampMixin, enum_column
+from .base import Scoped, TimestampMixin, enum_column, prefix_index, word_index
 from .enums import ArchiveCategory, ReviewStatus, Sex
 
 
@@ -15,6 +15,9 @@ class Applicant(Scoped, TimestampMixin, db.Model):
     """A professional applying for titles; the row is also the reviewable basic information."""
 
     __tablename__ = "applicant"
+    # Searched by name (words within it) and 身份证号 (whole or its beginning).
+    __table_args__ = (word_index("ix_applicant_name_words", "name"),
+                      prefix_index("ix_applicant_id_number_prefix", "id_number"))
     __scope__ = {"employer": "unit_id", "applicant": "id"}
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -58,7 +61,9 @@ class ArchiveItem(Scoped, TimestampMixin, db.Model):
     """One item of the archive. ``unit_id`` is the unit it was submitted to for review."""
 
     __tablename__ = "archive_item"
-    __table_args__ = (sa.Index("ix_archive_item_unit_status", "unit_id", "status"),)
+    # 业绩档案审核: a unit's people per status are counted from this index alone.
+    __table_args__ = (sa.Index("ix_archive_item_unit_status_person", "unit_id", "status",
+                               "applicant_id"),)
     __scope__ = {"employer": "unit_id", "applicant": "applicant_id"}
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -25,6 +25,26 @@ def to_id(value) -> int | None:
     return number if 1 <= number <= MAX_ID else None
 
 
+def word_index(name: str, column: str) -> sa.Index:
+    """A pg_trgm index on ``column``: a search for a word within it (``ILIKE '%word%'``) reads
+    the index rather than the table. PostgreSQL only; MariaDB and SQLite scan the column."""
+    return sa.Index(name, column, postgresql_using="gin",
+                    postgresql_ops={column: "gin_trgm_ops"}).ddl_if(dialect="postgresql")
+
+
+def prefix_index(name: str, *columns: str) -> sa.Index:
+    """A b-tree serving ``LIKE 'beginning%'`` on the last of ``columns`` under PostgreSQL's
+    collations (varchar_pattern_ops); the other databases' own b-trees already do."""
+    return sa.Index(name, *columns, postgresql_ops={columns[-1]: "varchar_pattern_ops"}
+                    ).ddl_if(dialect="postgresql")
+
+
+def code_index(name: str, column: str) -> sa.Index:
+    """A b-tree on a code column serving equality and ``LIKE 'beginning%'`` on every database
+    (on PostgreSQL with varchar_pattern_ops, which its collations need for the prefix)."""
+    return sa.Index(name, column, postgresql_ops={column: "varchar_pattern_ops"})
+
+
 def utcnow() -> datetime:
     """Now as naive UTC (what the columns hold), from the movable clock."""
     return clock.now()

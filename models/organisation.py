@@ -6,12 +6,14 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from zcps.extensions import db
 
-from .base import Scoped, TimestampMixin, enum_column, utcnow
+from .base import Scoped, TimestampMixin, enum_column, prefix_index, utcnow, word_index
 from .enums import AuthorizationStatus, Role
 
 
 class Unit(Scoped, TimestampMixin, db.Model):
     __tablename__ = "unit"
+    __table_args__ = (word_index("ix_unit_name_words", "name"),
+                      prefix_index("ix_unit_uscc_prefix", "uscc"))
     __scope__ = {"employer": "id"}
 
     id: Mapped[int] = mapped_column(primary_key=True)

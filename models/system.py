@@ -6,7 +6,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from zcps.extensions import db
 
-from .base import Scoped, SharedReference, enum_column, utcnow
+from .base import Scoped, SharedReference, code_index, enum_column, utcnow, word_index
 from .enums import (
     Action,
     AuditAction,
@@ -77,6 +77,9 @@ class AuditLog(Scoped, db.Model):
     """Security-relevant events: sign-ins, refusals, password resets, admin changes."""
 
     __tablename__ = "audit_log"
+    # Searched by 对象 (words within it) and IP address (whole or its beginning).
+    __table_args__ = (code_index("ix_audit_log_ip_address", "ip_address"),
+                      word_index("ix_audit_log_target_words", "target"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("account.id"), index=True)
@@ -93,7 +96,15 @@ class Notification(Scoped, db.Model):
     """The SMS outbox: queued in the transaction of the change, drained by the sender."""
 
     __tablename__ = "notification"
-    __table_args__ = (sa.Index("ix_notification_due", "status", "next_attempt_at"),)
+    __table_args__ = (
+        sa.Index("ix_notification_due", "status", "next_attempt_at"),
+        # The outbox: its tabs (status) newest first, sorted by 创建时间, searched by mobile
+        # (whole or its beginning) and by words of the text.
+        sa.Index("ix_notification_status_id", "status", "id"),
+        sa.Index("ix_notification_created_at", "created_at"),
+        code_index("ix_notification_mobile", "mobile"),
+        word_index("ix_notification_text_words", "text"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     mobile: Mapped[str] = mapped_column(sa.String(11), nullable=False)

@@ -5,6 +5,7 @@ from alembic.migration import MigrationContext
 from tests.conftest import app_config
 from tests.databases import create_server_database, drop_server_database, server_url
 from zcps import create_app
+from zcps.database import schema_filter
 from zcps.extensions import db
 
 
@@ -18,7 +19,8 @@ def test_flask_db_upgrade_on_an_empty_database_matches_the_models(tmp_path):
         assert result.exit_code == 0, result.output
         with app.app_context():
             with db.engine.connect() as connection:
-                context = MigrationContext.configure(connection, opts={"compare_type": True})
+                context = MigrationContext.configure(connection, opts={
+                    "compare_type": True, "include_object": schema_filter(connection.dialect.name)})
                 differences = compare_metadata(context, db.metadata)
                 tables = set(db.inspect(connection).get_table_names())
             db.engine.dispose()
@@ -41,7 +43,8 @@ def test_every_migration_goes_down_to_base_and_up_again(tmp_path):
             assert result.exit_code == 0, (step, result.output, result.exception)
         with app.app_context():
             with db.engine.connect() as connection:
-                context = MigrationContext.configure(connection, opts={"compare_type": True})
+                context = MigrationContext.configure(connection, opts={
+                    "compare_type": True, "include_object": schema_filter(connection.dialect.name)})
                 assert compare_metadata(context, db.metadata) == []
             db.engine.dispose()
     finally:

@@ -542,3 +542,47 @@ def test_an_attachment_is_served_only_through_an_application_that_carries_it(cli
     signed_in(other_unit, world["other_officer"])
     assert other_unit.get(
         f"/unit/recommendation/file/{application_id}/{carried}").status_code == 404
+
+
+def test_the_batch_page_shows_its_people_a_page_at_a_time(client, world, monkeypatch):
+    import views.unit_publicity
+    from tests.helpers import StatementLog
+
+    monkeypatch.setattr(views.unit_publicity, "PEOPLE_PER_PAGE", 2)
+    colleagues = [factories.applicant(world["unit"], f"公示员工{n}") for n in range(4)]
+    approved = [world["application"]] + [
+        factories.application(person, ApplicationStatus.APPROVED) for person in colleagues]
+    publicity = workflow.start_publicity(world["officer"], approved, POSTED)
+    db.session.commit()
+    workflow.record_objection(world["officer"], approved[-1], "论文署名存疑", POSTED, "来信")
+    db.session.commit()
+    signed_in(client, world["officer"])
+    details = f"/unit/publicity/details/?id={publicity.id}"
+    first = client.get(details).get_data(as_text=True)
+    with StatementLog(db.engine) as log:
+        client.get(details)
+    assert "共5人" in first and "第1页，共3页" in first
+    assert "甲员工" in first and "公示员工0" in first and "公示员工1" not in first
+    # The objections of the whole batch are listed on every page.
+    assert "论文署名存疑" in first
+    few = log.statements
+    last = client.get(details + "&people_page=3").get_data(as_text=True)
+    assert "公示员工3" in last and "公示员工0" not in last and "第3页，共3页" in last
+    assert "1条待处理" in last
+    # A page past the last, or not a number, shows the nearest one.
+    assert "第3页，共3页" in client.get(details + "&people_page=99").get_data(as_text=True)
+    assert "第1页，共3页" in client.get(details + "&people_page=abc").get_data(as_text=True)
+    for person in [factories.applicant(world["unit"], f"后来员工{n}") for n in range(4)]:
+        factories.application(person, ApplicationStatus.APPROVED)
+    more = workflow.start_publicity(world["officer"], list(db.session.scalars(
+        db.select(Application).filter_by(status=ApplicationStatus.APPROVED,
+                                         unit_id=world["unit"].id))), POSTED)
+    db.session.commit()
+    latest = max(more.applications, key=lambda application: application.id)
+    workflow.record_objection(world["officer"], latest, "另一异议", POSTED, "来信")
+    db.session.commit()
+    bigger = f"/unit/publicity/details/?id={more.id}"
+    client.get(bigger)
+    with StatementLog(db.engine) as log:
+        client.get(bigger)
+    assert log.statements == few  # the same statements whatever the batch's size

@@ -9,7 +9,8 @@ view inherits all of it.
 Flask-Admin's private hooks overridden here, checked against Flask-Admin 2.2.1:
 ``BaseView._handle_view`` (AreaAccess), ``ModelView._get_list_extra_args`` (page bounds),
 ``ModelView._create_ajax_loader`` (scoped lookups), ``BaseModelView._actions_data`` (filled by
-``init_actions``; scoped records for every action), ``ModelView._apply_sorting`` (the
+``init_actions``; scoped records for every action), ``ModelView._apply_search`` (codes whole
+or by their beginning, text by its words: ``search_clause``), ``ModelView._apply_sorting`` (the
 已等待 column, ordered by an expression built per request) and, in views/unit_review.py,
 ``ModelView._apply_filters``.
 """
@@ -28,7 +29,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import with_expression
+from sqlalchemy.orm import Query, with_expression
 from sqlalchemy.orm.exc import StaleDataError
 
 from models import LabeledEnum, OfficerDuty, ReviewRecord, Role, StoredFile, to_id
@@ -260,6 +261,80 @@ class _KnownCount:
         return self.value
 
 
+class CappedCount(Query):
+    """A count that stops at ``cap`` + 1 rows (see ScopedModelView.count_cap): what the pager
+    gets of a list too long to count every time. Filters and search apply as to any count."""
+
+    cap: int = 0
+
+    def scalar(self):
+        counted = self.limit(self.cap + 1).subquery()
+        return self.session.scalar(sa.select(sa.func.count()).select_from(counted))
+
+
+class CountLabel(int):
+    """A row count as the tabs show it: "10000+" once it reached the list's cap."""
+
+    capped = False
+
+    def __new__(cls, value: int, cap: int | None = None):
+        label = super().__new__(cls, min(value, cap + 1) if cap is not None else value)
+        label.capped = cap is not None and value > cap
+        return label
+
+    def __str__(self) -> str:
+        return f"{self.cap_value}+" if self.capped else super().__str__()
+
+    @property
+    def cap_value(self) -> int:
+        return int(self) - 1
+
+
+# Columns searched as codes (身份证号, 统一社会信用代码, 手机号码, user names, IP addresses): a whole
+# code finds its row by equality and a beginning of one by prefix, both served by a b-tree index;
+# every other text column is searched for the words it contains (on PostgreSQL through the
+# pg_trgm indexes of migration 0016; MariaDB and SQLite scan the column).
+CODE_COLUMNS = frozenset({"id_number", "uscc", "mobile", "contact_mobile", "username",
+                          "ip_address"})
+# At most this many words of a search are applied (each one narrows the rows).
+MAX_SEARCH_TERMS = 5
+
+
+def _like_escaped(term: str) -> str:
+    return term.replace("!", "!!").replace("%", "!%").replace("_", "!_")
+
+
+def search_clause(column, term: str):
+    """The condition one search word puts on one column (None: the column cannot match it)."""
+    if column.key in CODE_COLUMNS:
+        if not term.isascii():
+            return None  # a code is digits and letters: no row can match a name here
+        variants = sorted({term, term.upper()})
+        length = getattr(column.type, "length", None)
+        if length is not None and len(term) > length:
+            return None
+        if length is not None and len(term) == length:
+            return column.in_(variants) if len(variants) > 1 else column == term
+        return sa.or_(*(column.like(_like_escaped(variant) + "%", escape="!")
+                        for variant in variants))
+    if not isinstance(column.type, sa.String):
+        column = sa.cast(column, sa.String)
+    return column.ilike("%" + _like_escaped(term) + "%", escape="!")
+
+
+def _related_key(path):
+    """(local foreign key, remote key) when ``path`` is one many-to-one relationship on a single
+    column (how a related record's columns are searched by ids); otherwise None."""
+    if not path or len(path) != 1:
+        return None
+    prop = getattr(path[0], "property", None)
+    pairs = getattr(prop, "local_remote_pairs", None)
+    if getattr(getattr(prop, "direction", None), "name", None) != "MANYTOONE" or \
+            not pairs or len(pairs) != 1:
+        return None
+    return pairs[0]
+
+
 # The furthest page a list goes to: 10⁶ pages of the largest page size stay within INTEGER.
 MAX_PAGE = 1_000_000
 
@@ -288,6 +363,10 @@ class ScopedModelView(AreaAccess, ModelView):
     # Status tabs above the list: (key, label, statuses or None for all); the first is default.
     status_column: str | None = None
     status_tabs: tuple = ()
+    # A list that grows without end (the audit log, the SMS outbox) counts at most this many
+    # rows for its pager and tabs ("10000+"), and pages only through them: further back, the
+    # search and filters find what is wanted. None: count every row.
+    count_cap: int | None = None
 
     def __init__(self, model, **kwargs):
         # The details page and export show every column unless told otherwise, ID numbers
@@ -338,6 +417,10 @@ class ScopedModelView(AreaAccess, ModelView):
         view_args = self._get_list_extra_args()
         if self.status_tabs and not view_args.search and not view_args.filters:
             return _KnownCount(self.tab_counts()[self.current_tab()[0]])
+        if self.count_cap is not None:
+            query = CappedCount([sa.literal(1)], session=db.session).select_from(self.model)
+            query.cap = self.count_cap
+            return self.tab_filter(self.scoped(query))
         return self.tab_filter(self.scoped(
             db.session.query(sa.func.count()).select_from(self.model)))
 
@@ -404,7 +487,20 @@ class ScopedModelView(AreaAccess, ModelView):
         return query if clause is None else query.filter(clause)
 
     def count_tabs(self) -> dict:
-        """{tab key: rows}, from one count grouped by status over this view's scope."""
+        """{tab key: rows}, from one count grouped by status over this view's scope; with a
+        ``count_cap``, from one statement counting each tab up to the cap."""
+        if self.count_cap is not None:
+            counts = []
+            for tab in self.status_tabs:
+                query = self.scoped(db.session.query(sa.literal(1)).select_from(self.model))
+                clause = self.tab_clause(tab)
+                if clause is not None:
+                    query = query.filter(clause)
+                counted = query.limit(self.count_cap + 1).subquery()
+                counts.append(sa.select(sa.func.count()).select_from(counted).scalar_subquery())
+            values = db.session.execute(sa.select(*counts)).one()
+            return {tab[0]: CountLabel(value, self.count_cap)
+                    for tab, value in zip(self.status_tabs, values, strict=True)}
         column = getattr(self.model, self.status_column)
         by_status = dict(self.scoped(db.session.query(column, sa.func.count()))
                          .group_by(column).all())
@@ -426,13 +522,68 @@ class ScopedModelView(AreaAccess, ModelView):
         return [(key, label, counts[key], self.get_url(".index_view", tab=key), key == current)
                 for key, label, _statuses in self.status_tabs]
 
+    # --- search --------------------------------------------------------------------------
+    def _apply_search(self, query, count_query, joins, count_joins, search):
+        # Flask-Admin's own search casts every column to text and matches '%word%', which no
+        # index serves: here codes match whole or by their beginning, and text by what it
+        # contains without a cast (search_clause). Words narrow the rows; within one word any
+        # searchable column may match.
+        # A column of a related record (applicant.name in a list of applications) is searched
+        # in that record's table, whose ids then select the rows (application.applicant_id IN
+        # (...)): no join, and each table's own indexes serve its columns.
+        related = {}
+        for field, path in self._search_fields:
+            key = _related_key(path)
+            if key is not None:
+                related.setdefault(key, []).append(field)
+        for term in [word for word in search.split() if word][:MAX_SEARCH_TERMS]:
+            term = term.lstrip("^=") or term
+            clauses, count_clauses = [], []
+            for (local, remote), fields in related.items():
+                matches = [clause for clause in (search_clause(field, term) for field in fields)
+                           if clause is not None]
+                if matches:
+                    clause = local.in_(sa.select(remote).where(sa.or_(*matches)))
+                    clauses.append(clause)
+                    count_clauses.append(clause)
+            for field, path in self._search_fields:
+                if _related_key(path) is not None:
+                    continue
+                query, joins, alias = self._apply_path_joins(query, joins, path,
+                                                             inner_join=False)
+                clause = search_clause(field if alias is None else getattr(alias, field.key), term)
+                if clause is not None:
+                    clauses.append(clause)
+                if count_query is not None:
+                    count_query, count_joins, count_alias = self._apply_path_joins(
+                        count_query, count_joins, path, inner_join=False)
+                    clause = search_clause(
+                        field if count_alias is None else getattr(count_alias, field.key), term)
+                    if clause is not None:
+                        count_clauses.append(clause)
+            query = query.filter(sa.or_(*clauses) if clauses else sa.false())
+            if count_query is not None:
+                count_query = count_query.filter(
+                    sa.or_(*count_clauses) if count_clauses else sa.false())
+        return query, count_query, joins, count_joins
+
     def _get_list_extra_args(self):
         view_args = super()._get_list_extra_args()
         # A page number no list has (below zero, or so far that OFFSET overflows the
         # database's integer) shows the first page rather than failing.
         if not 0 <= view_args.page <= MAX_PAGE:
             view_args = view_args.clone(page=0)
+        elif self.count_cap is not None:
+            # Only the counted rows are paged through (the pager shows no further page).
+            page_size = view_args.page_size or self.page_size
+            last = self.count_cap // page_size
+            if view_args.page > last:
+                view_args = view_args.clone(page=last)
         return view_args
+
+    def count_text(self, count) -> str:
+        """The toolbar's 共N条 / 搜索结果：N条 number: "10000+" past the count cap."""
+        return str(CountLabel(count or 0, self.count_cap))
 
     def get_empty_list_message(self):
         tab = self.current_tab()

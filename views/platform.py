@@ -528,6 +528,7 @@ class NotificationView(PlatformView):
         ("all", _l("全部"), None),
     )
     column_default_sort = ("id", True)
+    count_cap = 10_000
 
 
 def _actor_label(entry) -> str:
@@ -559,6 +560,7 @@ class AuditLogView(PlatformView):
     column_searchable_list = ["target", "ip_address"]
     column_default_sort = ("id", True)
     can_set_page_size = True
+    count_cap = 10_000
 
 
 # --- 工作日历 (DESIGN.md §6) ---------------------------------------------------------------------

@@ -22,8 +22,10 @@ from models import (
     OfficerDuty,
     OpinionKind,
     Publicity,
+    ReviewPlan,
     Role,
     Subject,
+    to_id,
 )
 from zcps import plans, publicity_table, workdays, workflow
 from zcps.extensions import db
@@ -38,6 +40,9 @@ from .base import (
     timeline,
 )
 from .columns import APPLICATION_LABELS, STATUS_FORMATTERS, WAITED, application_waiting_since
+
+# The batch page shows its people this many at a time (a batch may hold thousands).
+PEOPLE_PER_PAGE = 50
 
 RESOLUTION_LABELS = {"dismiss": _l("不属实"), "not_recommend": _l("属实，不予推荐"),
                      "return": _l("属实，退回申报人修改")}
@@ -124,23 +129,36 @@ class PublicityView(ScopedModelView):
 
     # --- one batch ------------------------------------------------------------------------
     def page_context(self, publicity):
-        """What the batch page shows: the period, its people and their objections."""
+        """What the batch page shows: the period, one page of its people (``people_page``,
+        PEOPLE_PER_PAGE a page) and the batch's objections."""
+        batch = Application.select_for(current_user).where(
+            Application.publicity_id == publicity.id)
+        people = db.session.scalar(batch.with_only_columns(sa.func.count(Application.id)))
+        pages = max(1, -(-people // PEOPLE_PER_PAGE))
+        page = min(max((to_id(request.values.get("people_page")) or 1), 1), pages)
         applications = db.session.scalars(
-            Application.select_for(current_user)
-            .where(Application.publicity_id == publicity.id)
-            .options(selectinload(Application.applicant), selectinload(Application.qualification),
-                     selectinload(Application.objections), selectinload(Application.plan))
-            .order_by(Application.id)).all()
+            batch.options(selectinload(Application.applicant),
+                          selectinload(Application.qualification),
+                          selectinload(Application.objections))
+            .order_by(Application.id)
+            .limit(PEOPLE_PER_PAGE).offset((page - 1) * PEOPLE_PER_PAGE)).all()
+        objections = db.session.scalars(
+            Objection.select_for(current_user).where(Objection.publicity_id == publicity.id)
+            .options(selectinload(Objection.application).selectinload(Application.applicant))
+            .order_by(Objection.id)).all()
+        # The plans of the people still to recommend: once they are recommended, the warning
+        # goes.
+        waiting_plans = db.session.scalars(sa.select(ReviewPlan).where(ReviewPlan.id.in_(
+            batch.with_only_columns(Application.plan_id)
+            .where(Application.status.in_(workflow.RECOMMENDABLE))))).all()
         today = workdays.today()
-        # Only the applications still to recommend: once they are recommended, the warning goes.
-        waiting = [application for application in applications
-                   if application.status in workflow.RECOMMENDABLE]
-        objections = [objection for application in applications
-                      for objection in application.objections
-                      if objection.publicity_id == publicity.id]
         return {
             "applications": applications,
-            "objections": sorted(objections, key=lambda objection: objection.id),
+            "people": people,
+            "people_page": page,
+            "people_pages": pages,
+            "first_number": (page - 1) * PEOPLE_PER_PAGE + 1,
+            "objections": objections,
             "state": _publicity_state(publicity, today),
             "days_left": workdays.days_left(publicity.end_date, today),
             "working_days": workdays.working_days_between(
@@ -153,7 +171,8 @@ class PublicityView(ScopedModelView):
             "entry_token": _posted_entry_token() or secrets.token_hex(16),
             "warnings": workflow.publicity_period(publicity.start_date,
                                                   publicity.end_date)["warnings"],
-            "late": workflow.late_fits(workflow.deadline_fit(waiting, publicity.end_date)),
+            "late": workflow.late_fits(workflow.plans_deadline_fit(waiting_plans,
+                                                                   publicity.end_date)),
         }
 
     @expose("/start/", methods=("GET", "POST"))

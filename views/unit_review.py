@@ -219,10 +219,16 @@ class ArchiveQueueView(ScopedModelView):
             self._items(ArchiveItem.status.in_(statuses)))
 
     def count_tabs(self):
-        column = ArchiveItem.status
-        people = dict(db.session.query(column, sa.func.count(sa.distinct(ArchiveItem.applicant_id)))
-                      .filter(ArchiveItem.scope_clause(current_user)).group_by(column).all())
-        everyone = self.scoped(db.session.query(sa.func.count(Applicant.id))).scalar()
+        # One statement over the unit's own items (every item's person exists): the people
+        # per status, and everyone once (a NULL status) — the applicant table is not read.
+        people = sa.func.count(sa.distinct(ArchiveItem.applicant_id))
+        scope = ArchiveItem.scope_clause(current_user)
+        counts = dict(db.session.execute(sa.union_all(
+            sa.select(ArchiveItem.status, people).where(scope).group_by(ArchiveItem.status),
+            sa.select(sa.null(), people).where(scope))).all())
+        everyone = counts.pop(None, 0) or 0
+        people = {ReviewStatus(status) if status is not None else status: number
+                  for status, number in counts.items()}
         return {key: everyone if statuses is None
                 else sum(people.get(status, 0) for status in statuses)
                 for key, _label, statuses in self.status_tabs}

@@ -13,6 +13,21 @@ def upgrade_to_head() -> None:
     upgrade(directory=current_app.extensions["migrate"].directory)
 
 
+def schema_filter(dialect_name: str):
+    """Alembic's ``include_object`` for comparing the models with a database of
+    ``dialect_name``: an index the models create only on another database (``ddl_if``, such as
+    PostgreSQL's search indexes) is not expected there."""
+
+    def include(obj, name, type_, reflected, compare_to):
+        condition = getattr(obj, "_ddl_if", None)
+        if type_ != "index" or reflected or condition is None or condition.dialect is None:
+            return True
+        wanted = condition.dialect
+        return dialect_name in ((wanted,) if isinstance(wanted, str) else tuple(wanted))
+
+    return include
+
+
 def insert_once(session, table, row: dict, key) -> bool:
     """Insert ``row`` unless a row with the same ``key`` columns (a unique key) is there;
     True when this call inserted it. Two transactions inserting the same key at once: on

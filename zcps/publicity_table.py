@@ -13,15 +13,25 @@ Typical use in a view::
 """
 from __future__ import annotations
 
+import gc
 import re
+from contextlib import contextmanager
 from datetime import date
 from io import BytesIO
 from itertools import chain
+from types import SimpleNamespace
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload, selectinload
 
-from models import Application, ArchiveCategory, ReviewPlan, Sex
+from models import (
+    Application,
+    ApplicationItem,
+    ArchiveCategory,
+    ReviewPlan,
+    Sex,
+    TitleQualification,
+    TitleSeries,
+)
 from zcps.exports import ExportWorkbook, xlsx_response
 from zcps.extensions import db
 
@@ -290,35 +300,86 @@ def download_name(publicity) -> str:
 
 # --- loading -----------------------------------------------------------------------------------
 
+class TableRow:
+    """What ``row_values`` reads of one application, read as plain rows (no ORM objects)."""
+
+    __slots__ = ("id", "profile_snapshot", "current_title", "specialty", "level",
+                 "review_method", "series", "qualification", "plan", "items")
+
+    def __init__(self, row, items):
+        self.id = row.id
+        self.profile_snapshot = row.profile_snapshot
+        self.current_title = row.current_title
+        self.specialty = row.specialty
+        self.level = row.level
+        self.review_method = row.review_method
+        self.series = SimpleNamespace(name=row.series_name)
+        self.qualification = SimpleNamespace(name=row.qualification_name)
+        self.plan = SimpleNamespace(name=row.plan_name)
+        self.items = items
+
+
+_SUMMARY_CATEGORY_SET = tuple(_SUMMARY_UNITS)
+
+
 def publicity_applications(publicity, actor, batch_size: int = BATCH_SIZE):
     """The publicity's applications ``actor`` may see, by id, read ``batch_size`` at a time
-    (keyset pages); nothing without an actor.
+    (keyset pages) as ``TableRow``s; nothing without an actor.
 
     Every such application with ``publicity_id == publicity.id`` is listed, whatever its status.
-    Series and qualification are joined into each page's statement; the extracted items come
-    with one ``IN`` query per page; the applicant is not loaded (the snapshot has the name).
-    Pages by id rather than a server-side cursor, so the item queries of a page never run
-    while another result is still streaming on the same connection (MySQL cannot).
+    Series, qualification and plan names are joined into each page's statement; the extracted
+    items the 主要业绩 summary shows come with one ``IN`` query per page; the applicant is not
+    read (the snapshot has the name). Plain rows, not ORM objects: a batch of thousands is
+    read several times faster. Pages by id rather than a server-side cursor, so the item
+    queries of a page never run while another result is still streaming on the same
+    connection (MySQL cannot).
     """
     scope = Application.scope_clause(actor)
+    item = ApplicationItem
     last_id = 0
     while True:
-        page = db.session.scalars(
-            sa.select(Application)
+        page = db.session.execute(
+            sa.select(Application.id, Application.profile_snapshot, Application.current_title,
+                      Application.specialty, Application.level, Application.review_method,
+                      TitleSeries.name.label("series_name"),
+                      TitleQualification.name.label("qualification_name"),
+                      ReviewPlan.name.label("plan_name"))
+            .join(TitleSeries, TitleSeries.id == Application.series_id)
+            .join(TitleQualification, TitleQualification.id == Application.qualification_id)
+            .join(ReviewPlan, ReviewPlan.id == Application.plan_id)
             .where(Application.publicity_id == publicity.id, Application.id > last_id, scope)
             .order_by(Application.id)
             .limit(batch_size)
-            .options(
-                joinedload(Application.series, innerjoin=True),
-                joinedload(Application.qualification, innerjoin=True),
-                joinedload(Application.plan, innerjoin=True),
-                selectinload(Application.items),
-            )
         ).all()
-        yield from page
+        if not page:
+            return
+        items = {row.id: [] for row in page}
+        for found in db.session.execute(
+                sa.select(item.application_id, item.category, item.title, item.organisation,
+                          item.start_date, item.details)
+                .where(item.application_id.in_(list(items)),
+                       item.category.in_(_SUMMARY_CATEGORY_SET))
+                .order_by(item.application_id, item.id)):
+            items[found.application_id].append(found)
+        for row in page:
+            yield TableRow(row, items[row.id])
         if len(page) < batch_size:
             return
         last_id = page[-1].id
+
+
+@contextmanager
+def collection_paused():
+    """The cyclic garbage collector off while a table is written: the export allocates many
+    short-lived objects and no cycles, and collections took about a third of its time. Turned
+    back on (if it was) when the table is done, whatever happens."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def publicity_plan_names(publicity, actor) -> list[str]:
@@ -333,6 +394,7 @@ def publicity_plan_names(publicity, actor) -> list[str]:
 
 def publicity_table_response(publicity, actor):
     """The 导出公示表 download of a publicity, listing what ``actor`` may see of it."""
-    data = write_publicity_table(publicity, publicity_applications(publicity, actor),
-                                 publicity_plan_names(publicity, actor))
+    with collection_paused():
+        data = write_publicity_table(publicity, publicity_applications(publicity, actor),
+                                     publicity_plan_names(publicity, actor))
     return xlsx_response(data, download_name(publicity))

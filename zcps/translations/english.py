@@ -910,6 +910,15 @@ ENGLISH = {
     "没有可导入的人员：请修正文件中的问题后重新上传。": "Nobody can be imported: correct the file and upload it again.",
     "账号激活邀请": "Account activation invitation",
     # (end of roster)
+    # perf
+    "共%(n)s人": "%(n)s people",
+    "序号": "No.",
+    "公示人员分页": "Pages of people under publicity",
+    "上一页": "Previous",
+    "下一页": "Next",
+    "第%(page)s页，共%(pages)s页": "Page %(page)s of %(pages)s",
+    "本页人员": "people on this page",
+    # (end of perf)
 }
 
 HERE = Path(__file__).resolve().parent

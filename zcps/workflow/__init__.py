@@ -54,6 +54,7 @@ from .publicity import (
     close_ended_publicities,
     deadline_fit,
     late_fits,
+    plans_deadline_fit,
     publicity_period,
     record_objection,
     resolve_objection,

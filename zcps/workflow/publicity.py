@@ -108,6 +108,12 @@ def deadline_fit(applications, end_date: date) -> list[DeadlineFit]:
     by_id = {}
     for application in applications:
         by_id.setdefault(application.plan.id, application.plan)
+    return plans_deadline_fit(by_id.values(), end_date)
+
+
+def plans_deadline_fit(review_plans, end_date: date) -> list[DeadlineFit]:
+    """``deadline_fit`` for the applications of ``review_plans`` (each plan once)."""
+    by_id = {plan.id: plan for plan in review_plans}
     count_start_day = workdays.count_start_day_setting()
     recommend_on = workdays.first_workday_from(end_date + timedelta(days=1))
     return [DeadlineFit(plan=plan, end=end_date, deadline=plan.unit_deadline,
