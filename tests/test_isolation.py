@@ -221,6 +221,8 @@ def unit_probes(app, ids) -> list[Probe]:
               {**officer, "action": "download"}, foreign=False),
         Probe("/unit/authorization/file/<int:authorization_id>", "GET",
               f"/unit/authorization/file/{i['authorization']}"),
+        Probe("/unit/authorization/letter/<int:authorization_id>", "GET",
+              f"/unit/authorization/letter/{i['authorization']}"),
         Probe("/unit/unit_archive/review/", "GET",
               f"/unit/unit_archive/review/?applicant_id={i['person']}"),
         Probe("/unit/unit_archive/decide/", "POST", "/unit/unit_archive/decide/",

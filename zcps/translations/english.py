@@ -726,6 +726,18 @@ ENGLISH = {
     "该异议已登记，未重复登记。": "This objection is already recorded; it was not recorded again.",
     "内容已被修改，请刷新后重新审核。": "The content has been changed; refresh the page and review it again.",
     # (end of sec-data)
+    # docs
+    "“%(chars)s”是生僻字，打印的证明材料中无法显示，请改用通用写法（如以同音常用字代替）；确需使用的，请联系平台管理员。": "“%(chars)s” is a rare character the printed documents cannot show; write it the common way (for instance with a common character of the same sound), or contact the platform administrator if it must stay.",
+    "单位信息或经办人信息中的“%(chars)s”是生僻字，委托证明中无法打印。请联系平台管理员修改单位信息，或改用通用写法后重新下载。": "“%(chars)s” in the unit's or the officer's details is a rare character the entrustment certificate cannot print. Ask the platform administrator to correct the unit's details, or write it the common way, and download again.",
+    "重新下载委托证明": "Download the entrustment certificate again",
+    "委托证明验证码": "Certificate verification code",
+    "应与扫描件上的验证码（及二维码）一致；不一致说明扫描件不是为本单位和该经办人生成的，应不予通过。": "Must match the code (and QR code) on the scan; a different one means the scan was not made for this unit and officer, and the submission should be rejected.",
+    "扫描件上的验证码": "Code on the scan",
+    "输入扫描件上的验证码": "Type the code on the scan",
+    "核对": "Check",
+    "一致：扫描件是为本单位和该经办人生成的委托证明。": "Matches: the scan is the certificate made for this unit and officer.",
+    "不一致：扫描件上的验证码不是本次提交的委托证明的验证码，请不予通过并说明原因。": "Does not match: the code on the scan is not this submission's; reject it and give the reason.",
+    # (end of docs)
 }
 
 HERE = Path(__file__).resolve().parent
