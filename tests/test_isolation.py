@@ -83,7 +83,7 @@ def units():
     publicizing = factories.application(colleagues[1], ApplicationStatus.APPROVED,
                                         specialty="乙公示")
     publicity = workflow.start_publicity(officer_b, [publicizing], POSTED,
-                                         objection_contact="乙单位人事处")
+                                         objection_contact="乙单位人事处", **factories.OBJECTION)
     objection = workflow.record_objection(officer_b, publicizing, "乙异议", POSTED)
     returned = factories.application(colleagues[2], ApplicationStatus.ACCEPTANCE_RETURNED,
                                      specialty="乙退回", acceptance_point=point,
@@ -132,7 +132,7 @@ def acceptance_points():
     item, stored = item_with_file(person, "乙学历", "乙附件.pdf")
     sent = factories.application(person, ApplicationStatus.APPROVED, specialty="乙专业",
                                  items=[item])
-    workflow.start_publicity(officer, [own, sent], POSTED)
+    workflow.start_publicity(officer, [own, sent], POSTED, **factories.OBJECTION)
     db.session.commit()
     return account_a, account_b, dict(officer=officer, own=own, sent=sent, point_a=point_a,
                                       point_b=point_b, file=stored.id)
@@ -246,7 +246,7 @@ def unit_probes(app, ids) -> list[Probe]:
               foreign=False),
         Probe("/unit/publicity/start/", "POST", "/unit/publicity/start/",
               {"ids": str(i["approved"]), "start_date": "2026-09-29", "end_date": "",
-               "objection_contact": "人事处"}),
+               "objection_contact": "人事处", **factories.OBJECTION}),
         Probe("/unit/publicity/period/", "GET", "/unit/publicity/period/?start=2026-09-29",
               foreign=False),
         Probe("/unit/publicity/export/<int:publicity_id>", "GET",

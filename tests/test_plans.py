@@ -294,5 +294,5 @@ def test_a_publicity_batch_is_titled_by_its_plan(world):
     application = factories.application(world["person"], ApplicationStatus.APPROVED,
                                         plan=world["plan"])
     publicity = workflow.start_publicity(world["officer"], [application],
-                                         system_clock.today())
+                                         system_clock.today(), **factories.OBJECTION)
     assert publicity.title == f"{world['unit'].name}2026年度测试评审申报人员公示"

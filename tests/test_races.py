@@ -291,12 +291,12 @@ def test_a_publicity_cannot_start_years_ahead(app, clock):
     # Today is 2026-09-29: 60 days ahead is 11-28.
     for start in (date(2099, 9, 29), date(2026, 11, 29)):
         with pytest.raises(workflow.WorkflowError, match="公示开始日期不能晚于2026年11月28日"):
-            workflow.start_publicity(officer, [application], start, past_deadline_confirmed=True)
+            workflow.start_publicity(officer, [application], start, past_deadline_confirmed=True, **factories.OBJECTION)
         db.session.rollback()
         assert application.status == ApplicationStatus.APPROVED
     # The last day allowed is allowed.
     workflow.start_publicity(officer, [application], date(2026, 11, 28),
-                             past_deadline_confirmed=True)
+                             past_deadline_confirmed=True, **factories.OBJECTION)
     db.session.commit()
     assert application.status == ApplicationStatus.PUBLICIZING
 

@@ -211,7 +211,7 @@ def test_the_unit_home_page_counts_what_waits(client, unit_world, clock):
                                (factories.employer(unit_world["stranger"].unit),
                                 unit_world["stranger"])):
         application = factories.application(applicant, ApplicationStatus.APPROVED)
-        workflow.start_publicity(officer, [application], date(2026, 9, 29))  # the clock's today
+        workflow.start_publicity(officer, [application], date(2026, 9, 29), **factories.OBJECTION)  # the clock's today
         workflow.record_objection(officer, application, "存疑", date(2026, 9, 29))
     db.session.commit()
     page = client.get("/unit/").get_data(as_text=True)

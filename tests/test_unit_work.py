@@ -88,7 +88,7 @@ def test_an_ended_publicity_closed_by_a_bulk_update_is_recounted(world, clock):
     plan, a = world["plan"], world["a"]
     officer = factories.employer(a)
     workflow.start_publicity(officer, [world["made"][ApplicationStatus.APPROVED]], POSTED, None,
-                             "人事处 0571-88000001")
+                             "人事处 0571-88000001", **factories.OBJECTION)
     db.session.commit()
     assert kept(plan, a) == counts(pending=1, publicizing=2, publicized=1, returned=1)
     clock(date(2026, 11, 30))

@@ -48,8 +48,9 @@ QR_SIZE = 24 * mm
 # not the full-width Chinese comma, semicolon, colon etc.; without them a line can begin "，".
 CHINESE_CANNOT_START = "，；：！？”’》"
 
-# Verification codes avoid 0/O and 1/I, which a person reading a scan confuses.
-CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+# Verification codes are twelve digits: read off a scan without confusing 0 and O, typed on
+# any keyboard.
+CODE_ALPHABET = "0123456789"
 
 
 class UnprintableText(ValueError):
@@ -108,12 +109,11 @@ def authorization_code(authorization) -> str:
 
 
 def same_code(entered: str, expected: str) -> bool:
-    """Whether a code read off a scan (any case, with or without hyphens and spaces, or the
-    whole QR text) is ``expected``."""
-    cleaned = "".join(c for c in entered.upper() if c.isalnum())
-    wanted = expected.replace("-", "")
-    return hmac.compare_digest(cleaned[-len(wanted):], wanted) if len(cleaned) >= len(wanted) \
-        else False
+    """Whether a code read off a scan (with or without hyphens and spaces, or the whole text
+    of its QR code) is ``expected``."""
+    entered = entered.rsplit(":", 1)[-1]  # the QR code's text ends with the code
+    cleaned = "".join(c for c in entered if c.isascii() and c.isdigit())
+    return hmac.compare_digest(cleaned, expected.replace("-", ""))
 
 
 def _styles() -> dict[str, ParagraphStyle]:

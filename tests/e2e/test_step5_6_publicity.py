@@ -104,7 +104,7 @@ def test_a_returned_recommendation_is_fixed_and_recommended_again(page, live_ser
         officer = session.scalar(session.query(Account).filter_by(username=uscc).statement)
         application = session.scalar(session.query(Application).statement)
         point = session.scalar(session.query(AcceptancePoint).statement)
-        workflow.start_publicity(officer, [application], POSTED)
+        workflow.start_publicity(officer, [application], POSTED, **factories.OBJECTION)
         clock.set(date(2026, 10, 13))
         workflow.recommend_application(officer, application, point, "同意推荐。")
 
@@ -146,7 +146,7 @@ def test_a_returned_recommendation_goes_back_to_the_applicant(page, another_brow
             username=live_server.acceptance_username).statement)
         application = session.scalar(session.query(Application).statement)
         point = session.scalar(session.query(AcceptancePoint).statement)
-        workflow.start_publicity(officer, [application], POSTED)
+        workflow.start_publicity(officer, [application], POSTED, **factories.OBJECTION)
         clock.set(date(2026, 10, 13))
         workflow.recommend_application(officer, application, point, "同意推荐。")
         workflow.return_to_unit(point_account, application, "论文为第二作者，与申报材料不符。")

@@ -54,6 +54,7 @@ from .publicity import (
     close_ended_publicities,
     deadline_fit,
     late_fits,
+    objection_phone_number,
     publicity_period,
     record_objection,
     resolve_objection,

@@ -1,0 +1,33 @@
+"""The phone and address where a publicity's objections are received
+
+A publicity names, above its 公示表, the telephone and the address where objections are taken;
+both are required of a new batch (``workflow.start_publicity``). ``objection_contact`` stays
+as the office or person to ask for. Batches made before keep empty values.
+
+Revision ID: 0017
+Revises: 0012
+Create Date: 2026-12-01 14:40:00.000000
+
+"""
+import sqlalchemy as sa
+from alembic import op
+
+# revision identifiers, used by Alembic.
+revision = '0017'
+down_revision = '0012'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table('publicity', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('objection_phone', sa.String(length=40), server_default='',
+                                      nullable=False))
+        batch_op.add_column(sa.Column('objection_address', sa.String(length=200),
+                                      server_default='', nullable=False))
+
+
+def downgrade():
+    with op.batch_alter_table('publicity', schema=None) as batch_op:
+        batch_op.drop_column('objection_address')
+        batch_op.drop_column('objection_phone')
