@@ -33,7 +33,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from models import LabeledEnum, ReviewRecord, Role, StoredFile, to_id
 from zcps import workdays, workflow
-from zcps.exports import write_table, xlsx_response
+from zcps.exports import exporter_name, write_table, xlsx_response
 from zcps.extensions import db
 from zcps.storage import send_stored
 from zcps.templating import date_html
@@ -451,8 +451,10 @@ class ScopedModelView(AreaAccess, ModelView):
                                  page_size=0)
         rows = ([getter(record) for _, getter in self.xlsx_columns]
                 for record in query.yield_per(500))
-        data = write_table(rows, [str(header) for header, _ in self.xlsx_columns])
         tab = self.current_tab()
+        title = f"{self.xlsx_name}（{tab[1]}）" if tab else str(self.xlsx_name)
+        data = write_table(rows, [str(header) for header, _ in self.xlsx_columns], title=title,
+                           owner=exporter_name(current_user))
         suffix = f"_{tab[1]}" if tab else ""
         return xlsx_response(data, f"{self.xlsx_name}{suffix}_{workdays.today():%Y%m%d}.xlsx")
 

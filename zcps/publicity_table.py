@@ -1,6 +1,6 @@
 """The publicity table (公示表): one row per application of a publicity batch, as .xlsx.
 
-Written with xlsxwriter in constant-memory mode (``zcps.exports.WORKBOOK_OPTIONS``): rows go
+Written with xlsxwriter in constant-memory mode (``zcps.exports.PRINT_WORKBOOK_OPTIONS``): rows go
 out in order and each is flushed to a temporary file as soon as the next one starts, so the
 memory used does not grow with the number of applications. Every value that comes from a
 user is written with ``write_string`` (no formula, number or URL detection), and the table
@@ -13,9 +13,7 @@ Typical use in a view::
 """
 from __future__ import annotations
 
-import math
 import re
-import unicodedata
 from datetime import date
 from io import BytesIO
 from itertools import chain
@@ -34,8 +32,8 @@ from models import (
     ReviewPlan,
     Sex,
 )
-from zcps import workdays
-from zcps.exports import WORKBOOK_OPTIONS, xlsx_response
+from zcps import exports, workdays
+from zcps.exports import LINE_HEIGHT, PRINT_WORKBOOK_OPTIONS, ROW_PADDING, xlsx_response
 from zcps.extensions import db
 
 HEADERS = (
@@ -53,15 +51,7 @@ SUMMARY_COLUMN = HEADERS.index("主要业绩")
 HEADER_ROWS = 4  # title, period, where to object, column headers
 BATCH_SIZE = 500
 
-# Arial 10 as the workbook's normal font: Excel's column width unit is the width of a digit of
-# that font, 7 px for Arial 10 as for Calibri 11, and LibreOffice measures the same with
-# Liberation Sans (metric-compatible; Calibri it replaces by a wider font, which would shrink
-# the printed table to 76%). Chinese text falls back to the viewer's CJK font either way.
-PRINT_WORKBOOK_OPTIONS = {**WORKBOOK_OPTIONS,
-                          "default_format_properties": {"font_name": "Arial", "font_size": 10}}
 BODY_FONT_SIZE = 10
-LINE_HEIGHT = 14  # points per line of 10 pt text, whatever CJK font the viewer substitutes
-ROW_PADDING = 5
 SUMMARY_LIMIT = 100  # about five lines of the 主要业绩 column
 TITLE_LIMIT = 20
 NOTE_LIMIT = 12
@@ -262,24 +252,9 @@ def row_values(application, upheld: dict | None = None) -> tuple:
 
 # --- row heights -------------------------------------------------------------------------------
 
-def _text_width(text: str) -> float:
-    """Printed width in pixels of ``text`` at 10 pt: a hanzi is a full em, Latin about half."""
-    return sum(13.4 if unicodedata.east_asian_width(char) in "WF" else 7.4 for char in text)
-
-
-def lines_needed(text: str, width: float) -> int:
-    """How many lines ``text`` wraps to in a column ``width`` (Excel units) wide."""
-    usable = width * 7 + 5 - 8  # pixels, less the cell's inner margins
-    lines = 0
-    for paragraph in str(text).split("\n"):
-        lines += max(1, math.ceil(_text_width(paragraph) / usable))
-    return lines
-
-
 def row_height(values) -> float:
     """The height in points that shows every wrapped cell of a row in full."""
-    lines = max(lines_needed(value, width) for value, width in zip(values, COLUMN_WIDTHS))
-    return lines * LINE_HEIGHT + ROW_PADDING
+    return exports.row_height(values, COLUMN_WIDTHS)
 
 
 # --- the workbook ------------------------------------------------------------------------------
@@ -334,7 +309,7 @@ def write_merged(sheet, row: int, text: str, cell_format, height: float | None =
 
 
 def _merged_height(text: str, line_height: float) -> float:
-    return lines_needed(text, sum(COLUMN_WIDTHS)) * line_height + ROW_PADDING
+    return exports.lines_needed(text, sum(COLUMN_WIDTHS)) * line_height + ROW_PADDING
 
 
 def write_head(sheet, formats, title: str, period: str, objection: str) -> None:

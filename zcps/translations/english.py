@@ -748,6 +748,11 @@ ENGLISH = {
     "请填写异议受理地址（接收书面异议的地址）。": "Enter the address for objections (where written objections are received).",
     "异议受理地址不超过200字。": "The address for objections is at most 200 characters.",
     "异议受理联系人不超过200字。": "The contact for objections is at most 200 characters.",
+    "导出单位：%(owner)s": "Exported by: %(owner)s",
+    "导出时间：%(time)s": "Exported at: %(time)s",
+    "受理结果": "Acceptance decision",
+    "受理/退回时间": "Accepted / returned at",
+    "受理意见/退回原因": "Acceptance opinion / reason for return",
     # (end of docs)
 }
 
