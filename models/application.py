@@ -116,6 +116,8 @@ class Application(Scoped, TimestampMixin, db.Model):
     # Basic information as submitted (a snapshot, like the items).
     profile_snapshot: Mapped[dict] = mapped_column(sa.JSON, nullable=False, default=dict)
     submitted_at: Mapped[datetime | None]
+    # When the applicant confirmed the declaration of truthfulness on submitting.
+    declared_at: Mapped[datetime | None]
     decided_at: Mapped[datetime | None]
     opinion: Mapped[str] = mapped_column(sa.Text, nullable=False, default="")
     publicity_id: Mapped[int | None] = mapped_column(sa.ForeignKey("publicity.id"), index=True)

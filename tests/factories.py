@@ -368,7 +368,7 @@ def _advance(person, status, items, specialty, opinion, plan) -> Application:
         owner, series=title.series, specialty=specialty, level=title.level, qualification=title,
         review_method=ReviewMethod.REVIEW, plan=plan)
     workflow.extract_items(owner, record, [item.id for item in chosen])
-    workflow.submit_application(owner, record)
+    workflow.submit_application(owner, record, declared=True)
     if status == ApplicationStatus.PENDING:
         return record
     officer = employer(person.unit)

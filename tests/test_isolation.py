@@ -241,6 +241,8 @@ def unit_probes(app, ids) -> list[Probe]:
         # Unit B's file asked for under unit A's own application.
         Probe("/unit/unit_application/file/<int:application_id>/<int:file_id>", "GET",
               f"/unit/unit_application/file/{i['own_application']}/{i['file']}"),
+        Probe("/unit/unit_application/review-form/<int:application_id>", "GET",
+              f"/unit/unit_application/review-form/{i['pending']}"),
         # The ids only tick the form's boxes among unit A's own approved applications.
         Probe("/unit/publicity/start/", "GET", f"/unit/publicity/start/?ids={i['approved']}",
               foreign=False),
@@ -269,6 +271,8 @@ def unit_probes(app, ids) -> list[Probe]:
               f"/unit/recommendation/file/{i['pending']}/{i['file']}"),
         Probe("/unit/recommendation/file/<int:application_id>/<int:file_id>", "GET",
               f"/unit/recommendation/file/{i['own_application']}/{i['file']}"),
+        Probe("/unit/recommendation/review-form/<int:application_id>", "GET",
+              f"/unit/recommendation/review-form/{i['pending']}"),
     ]
     return found
 
@@ -291,8 +295,10 @@ def applicant_probes(app, ids) -> list[Probe]:
         Probe("/me/applications/<int:application_id>/items", "POST",
               f"/me/applications/{i['own_application']}/items",
               {"item_id": str(i["approved_item"])}),
+        Probe("/me/applications/<int:application_id>/review-form", "GET",
+              f"/me/applications/{application}/review-form"),
         Probe("/me/applications/<int:application_id>/submit", "POST",
-              f"/me/applications/{application}/submit"),
+              f"/me/applications/{application}/submit", {"declared": "1"}),
         Probe("/me/applications/new", "GET", "/me/applications/new", foreign=False),
         Probe("/me/applications/new", "POST", "/me/applications/new",
               {"applicant_id": str(i["person"]), "applicant": str(i["person"]),
@@ -330,6 +336,8 @@ def acceptance_probes(app, ids) -> list[Probe]:
         # Point B's file asked for under an application sent to point A.
         Probe("/acceptance/inbox/file/<int:application_id>/<int:file_id>", "GET",
               f"/acceptance/inbox/file/{i['own']}/{i['file']}"),
+        Probe("/acceptance/inbox/review-form/<int:application_id>", "GET",
+              f"/acceptance/inbox/review-form/{sent}"),
     ]
 
 

@@ -270,7 +270,7 @@ def test_an_objection_of_an_earlier_publicity_does_not_block_the_next_one(world,
     db.session.commit()
     # Fixed, resubmitted and approved again, then a new publicity: the upheld objection
     # belongs to the first one.
-    workflow.submit_application(world["person"].account, world["application"])
+    workflow.submit_application(world["person"].account, world["application"], declared=True)
     workflow.review_application(world["officer"], world["application"], "approve", "同意推荐。")
     db.session.commit()
     clock(date(2026, 10, 14))

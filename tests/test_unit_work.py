@@ -112,7 +112,7 @@ def test_a_resubmission_to_another_unit_moves_the_count_between_the_units(world)
         workflow.review_item(factories.employer(b), item, "approve")
     workflow.extract_items(account, application, [item.id for item in items])
     db.session.commit()
-    workflow.submit_application(account, application)
+    workflow.submit_application(account, application, declared=True)
     db.session.commit()
     assert application.unit_id == b.id
     assert kept(plan, b) == counts(pending=1)

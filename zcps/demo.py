@@ -393,7 +393,7 @@ class _Story:
             workflow.extract_items(account, application, [item.id for item in items])
             if status == ApplicationStatus.DRAFT:
                 return
-            workflow.submit_application(account, application)
+            workflow.submit_application(account, application, declared=True)
         if status == ApplicationStatus.PENDING:
             return
         with _on(decided, 10):

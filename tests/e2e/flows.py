@@ -390,6 +390,7 @@ def create_application(page, item_titles, screenshots: bool = False) -> None:
 
 
 def submit_application(page) -> None:
+    page.get_by_label("诚信承诺", exact=False).check()
     click_confirmed(page, page.get_by_role("button", name="提交单位审核", exact=True),
                     "确定提交吗？")
     see_message(page, "申报已提交单位审核。")

@@ -753,6 +753,11 @@ ENGLISH = {
     "受理结果": "Acceptance decision",
     "受理/退回时间": "Accepted / returned at",
     "受理意见/退回原因": "Acceptance opinion / reason for return",
+    "下载申报评审表（PDF）": "Download the application review form (PDF)",
+    "诚信承诺": "Declaration",
+    "本人承诺：所填报的信息和提交的材料真实、准确、完整，不存在弄虚作假行为；如有不实，本人愿承担由此产生的一切后果。": "I declare that the information I have entered and the documents I have submitted are true, accurate and complete, with nothing falsified; if any of it is untrue, I accept all the consequences.",
+    "请阅读并勾选诚信承诺后再提交。": "Read and tick the declaration before submitting.",
+    "申报信息中的“%(chars)s”是生僻字，申报评审表中无法打印，请改用通用写法。": "“%(chars)s” in the application is a rare character the review form cannot print; write it the common way.",
     # (end of docs)
 }
 

@@ -19,6 +19,7 @@ commits.
 from .application import (
     APPLICANT_EDITABLE,
     CLOSED_APPLICATION_STATES,
+    DECLARATION,
     create_application,
     extract_items,
     fill_template,
