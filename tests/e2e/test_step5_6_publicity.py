@@ -202,6 +202,8 @@ def test_a_publicity_that_cannot_make_the_deadline_needs_the_confirmation(page, 
     confirmation = page.get_by_label("我已知晓公示结束后无法在单位审核推荐截止前推荐", exact=True)
     expect(confirmation).to_be_hidden()
 
+    page.get_by_label("异议受理电话", exact=True).fill("0571-86000000")
+    page.get_by_label("异议受理地址", exact=True).fill("杭州市西湖区文三路1号 人事处")
     page.get_by_label("公示开始日期", exact=True).fill("2026-09-30")
     expect(page.get_by_label("公示结束日期", exact=True)).to_have_value("2026-10-13")
     expect(fit).to_contain_text("截止前已没有可以推荐的工作日；最迟应于2026年9月29日开始公示。")
