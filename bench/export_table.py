@@ -33,8 +33,9 @@ sys.path.insert(0, str(ROOT))
 
 import xlsxwriter  # noqa: E402
 
-from models import ArchiveCategory, ReviewMethod, TitleLevel  # noqa: E402
-from zcps.exports import WORKBOOK_OPTIONS  # noqa: E402
+from models import ApplicationStatus, ArchiveCategory, ReviewMethod, TitleLevel  # noqa: E402
+from zcps import publicity_table  # noqa: E402
+from zcps.exports import PRINT_WORKBOOK_OPTIONS  # noqa: E402
 from zcps.publicity_table import (  # noqa: E402
     COLUMN_WIDTHS,
     HEADER_ROWS,
@@ -55,8 +56,8 @@ SPECIALTIES = ("计算机应用", "土木工程", "电气工程", "机械设计"
 
 
 class FakeApplication:
-    __slots__ = ("year", "plan", "profile_snapshot", "current_title", "series", "qualification",
-                 "level", "review_method", "specialty", "items")
+    __slots__ = ("id", "status", "year", "plan", "profile_snapshot", "current_title", "series",
+                 "qualification", "level", "review_method", "specialty", "items")
 
 
 def fake_item(category, title, organisation="", start=None, **details):
@@ -90,6 +91,8 @@ def fake_rows(count: int) -> list:
                                    start=date(2023, 6, 1), patent_no=f"ZL2023{n:08d}.1",
                                    patent_type="发明"))
         row = FakeApplication()
+        row.id = n + 1
+        row.status = ApplicationStatus.PUBLICIZING
         row.year = plan.year
         row.plan = plan
         row.profile_snapshot = {
@@ -113,9 +116,14 @@ def fake_rows(count: int) -> list:
 
 
 def fake_publicity():
-    return SimpleNamespace(unit=SimpleNamespace(name="杭州测试研究院"),
+    # No database: no upheld objections are looked up (id None), and the period's working days
+    # are given (publicity_table.working_days is replaced in main()).
+    return SimpleNamespace(id=None, title="杭州测试研究院2026年度职称评审申报人员公示",
+                           unit=SimpleNamespace(name="杭州测试研究院"),
                            start_date=date(2026, 9, 29), end_date=date(2026, 10, 12),
-                           objection_contact="本单位人事科（电话0571-87654321）")
+                           count_start_day=False, objection_contact="本单位人事科",
+                           objection_phone="0571-87654321",
+                           objection_address="杭州市西湖区文三路100号")
 
 
 # --- the baseline: xlsxwriter alone, same cells, same formats ---------------------------------
@@ -127,56 +135,61 @@ def baseline_cells(publicity, rows) -> dict:
         "period": period_text(publicity),
         "objection": objection_text(publicity),
         "body": [row_values(row) for row in rows],
+        "unit": f"{publicity.unit.name}（盖章）",
+        "date": "2026年9月29日",
     }
 
 
 def write_baseline(cells) -> bytes:
     output = BytesIO()
-    workbook = xlsxwriter.Workbook(output, WORKBOOK_OPTIONS)
+    workbook = xlsxwriter.Workbook(output, PRINT_WORKBOOK_OPTIONS)
     sheet = workbook.add_worksheet("公示表")
     border = {"border": 1, "valign": "vcenter", "text_wrap": True, "font_size": 10}
     title = workbook.add_format({"bold": True, "font_size": 16, "align": "center",
-                                 "valign": "vcenter"})
+                                 "valign": "vcenter", "text_wrap": True})
     period = workbook.add_format({"font_size": 11, "align": "center", "valign": "vcenter"})
+    objection = workbook.add_format({"font_size": 10, "align": "left", "valign": "vcenter",
+                                     "text_wrap": True})
     header = workbook.add_format({**border, "bold": True, "bg_color": "#D9D9D9",
                                   "align": "center"})
     number = workbook.add_format({**border, "align": "center"})
     center = workbook.add_format({**border, "align": "center"})
     text = workbook.add_format({**border, "align": "left"})
-    note = workbook.add_format({"font_size": 11, "align": "left", "valign": "vcenter",
-                                "text_wrap": True})
+    sign = workbook.add_format({"font_size": 11, "align": "right", "valign": "vcenter"})
     for column, width in enumerate(COLUMN_WIDTHS):
         sheet.set_column(column, column, width)
     sheet.freeze_panes(HEADER_ROWS, 0)
     sheet.set_landscape()
     sheet.set_paper(9)
     sheet.fit_to_pages(1, 0)
-    sheet.repeat_rows(0, HEADER_ROWS - 1)
+    sheet.repeat_rows(HEADER_ROWS - 1)
     sheet.center_horizontally()
     sheet.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.7)
     sheet.set_footer("&C第 &P 页，共 &N 页")
 
-    sheet.set_row(0, 32)
-    sheet.merge_range(0, 0, 0, LAST_COLUMN, "", title)
-    sheet.write_string(0, 0, cells["title"], title)
-    sheet.set_row(1, 22)
-    sheet.merge_range(1, 0, 1, LAST_COLUMN, "", period)
-    sheet.write_string(1, 0, cells["period"], period)
+    for row, key, cell_format in ((0, "title", title), (1, "period", period),
+                                  (2, "objection", objection)):
+        sheet.set_row(row, 30)
+        sheet.merge_range(row, 0, row, LAST_COLUMN, "", cell_format)
+        sheet.write_string(row, 0, cells[key], cell_format)
+    sheet.set_row(3, 30)
     for column, value in enumerate(HEADERS):
-        sheet.write_string(2, column, value, header)
+        sheet.write_string(3, column, value, header)
 
-    formats = (center, center, center, center, text, center, text, text, center, text, text)
+    formats = (center, center, center, center, text, center, text, text, center, text, center)
     row = HEADER_ROWS - 1
     for n, values in enumerate(cells["body"], start=1):
         row += 1
+        sheet.set_row(row, 60)
         sheet.write_number(row, 0, n, number)
         for column, value in enumerate(values):
             sheet.write_string(row, column + 1, value, formats[column])
     row += 1  # one empty row under the table
-    for value in (cells["objection"], cells["period"]):
+    for value in (cells["unit"], cells["date"]):
         row += 1
-        sheet.merge_range(row, 0, row, LAST_COLUMN, "", note)
-        sheet.write_string(row, 0, value, note)
+        sheet.set_row(row, 22)
+        sheet.merge_range(row, 0, row, LAST_COLUMN, "", sign)
+        sheet.write_string(row, 0, value, sign)
     workbook.close()
     return output.getvalue()
 
@@ -217,6 +230,7 @@ def main() -> None:
     parser.add_argument("--no-verify", action="store_true")
     args = parser.parse_args()
 
+    publicity_table.working_days = lambda publicity: 5  # the calendar lives in the database
     publicity = fake_publicity()
     rows = fake_rows(args.rows)
     cells = baseline_cells(publicity, rows)

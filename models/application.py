@@ -54,6 +54,11 @@ class Publicity(Scoped, TimestampMixin, db.Model):
     earliest_end_date: Mapped[date] = mapped_column(nullable=False)
     count_start_day: Mapped[bool] = mapped_column(nullable=False, default=False)
     objection_contact: Mapped[str] = mapped_column(sa.String(200), nullable=False, default="")
+    # Where objections are received, printed above the 公示表 (required of a new batch).
+    objection_phone: Mapped[str] = mapped_column(sa.String(40), nullable=False, default="",
+                                                 server_default="")
+    objection_address: Mapped[str] = mapped_column(sa.String(200), nullable=False, default="",
+                                                   server_default="")
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("account.id"), index=True)
     # When its applications were marked 公示期满 (the first request after the end date).
     closed_at: Mapped[datetime | None]
@@ -112,6 +117,8 @@ class Application(Scoped, TimestampMixin, db.Model):
     # Basic information as submitted (a snapshot, like the items).
     profile_snapshot: Mapped[dict] = mapped_column(sa.JSON, nullable=False, default=dict)
     submitted_at: Mapped[datetime | None]
+    # When the applicant confirmed the declaration of truthfulness on submitting.
+    declared_at: Mapped[datetime | None]
     decided_at: Mapped[datetime | None]
     opinion: Mapped[str] = mapped_column(sa.Text, nullable=False, default="")
     publicity_id: Mapped[int | None] = mapped_column(sa.ForeignKey("publicity.id"), index=True)

@@ -46,6 +46,8 @@ _sequence = itertools.count(1)
 
 # The unit's handling officer (经办人) named in a 委托证明; nobody's applicant number.
 OFFICER_ID_NUMBER = "330106198506150011"
+# Where a publicity's objections are received (required of every batch).
+OBJECTION = {"objection_phone": "0571-88000000", "objection_address": "杭州市西湖区文三路1号 人事处"}
 # What the deciding account writes when the test does not say.
 REASONS = {
     "return": "请补充证明材料。",
@@ -347,7 +349,7 @@ def _through_the_period(entries, status, specialty, opinion, point, acceptance_o
     officer = employer(entries[0][0].unit)
     with _on(start):
         publicity = workflow.start_publicity(officer, records, start,
-                                             objection_contact="人事处 0571-88000000")
+                                             objection_contact="人事处 0571-88000000", **OBJECTION)
     end = publicity.end_date
     if status == ApplicationStatus.PUBLICIZED:
         workflow.close_ended_publicities()
@@ -390,7 +392,7 @@ def _advance(person, status, items, specialty, opinion, plan) -> Application:
         owner, series=title.series, specialty=specialty, level=title.level, qualification=title,
         review_method=ReviewMethod.REVIEW, plan=plan)
     workflow.extract_items(owner, record, [item.id for item in chosen])
-    workflow.submit_application(owner, record)
+    workflow.submit_application(owner, record, declared=True)
     if status == ApplicationStatus.PENDING:
         return record
     officer = employer(person.unit)
@@ -401,7 +403,7 @@ def _advance(person, status, items, specialty, opinion, plan) -> Application:
                   ApplicationStatus.REJECTED):
         return record
     workflow.start_publicity(officer, [record], clock.today(),
-                             objection_contact="人事处 0571-88000000")
+                             objection_contact="人事处 0571-88000000", **OBJECTION)
     if status == ApplicationStatus.PUBLICIZING:
         return record
     if status != ApplicationStatus.NOT_RECOMMENDED:

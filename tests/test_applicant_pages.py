@@ -240,14 +240,24 @@ def test_an_application_is_made_of_approved_items_and_submitted(client, me):
     # Missing a mandatory category: submission names it.
     post(client, f"{url}/items", {"item_id": [str(items[0].id), str(items[1].id)]},
          token_from=url)
-    response = post(client, f"{url}/submit", token_from=url, follow_redirects=True)
+    response = post(client, f"{url}/submit", {"declared": "1"}, token_from=url,
+                    follow_redirects=True)
     assert "缺少必备业绩：考核情况" in response.get_data(as_text=True)
     post(client, f"{url}/items", {"item_id": [str(item.id) for item in items]}, token_from=url)
+    # The declaration of truthfulness is confirmed on submitting, or nothing is submitted.
+    page = client.get(url).get_data(as_text=True)
+    assert workflow.DECLARATION in page and 'name="declared"' in page
     response = post(client, f"{url}/submit", token_from=url, follow_redirects=True)
+    assert "请阅读并勾选诚信承诺后再提交。" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert application.status == ApplicationStatus.DRAFT and application.declared_at is None
+    response = post(client, f"{url}/submit", {"declared": "1"}, token_from=url,
+                    follow_redirects=True)
     page = response.get_data(as_text=True)
     assert "申报已提交单位审核。" in page and "提交单位审核" in page
     db.session.expire_all()
     assert application.status == ApplicationStatus.PENDING
+    assert application.declared_at == application.submitted_at is not None
     assert application.holder.label in page
 
 
@@ -278,6 +288,6 @@ def test_a_returned_application_shows_why_and_is_resubmitted(client, me):
     url = f"/me/applications/{application.id}"
     page = client.get(url).get_data(as_text=True)
     assert "请补充继续教育" in page and "毕业证书不清晰" in page and "本人" in page
-    post(client, f"{url}/submit", token_from=url)
+    post(client, f"{url}/submit", {"declared": "1"}, token_from=url)
     db.session.expire_all()
     assert application.status == ApplicationStatus.PENDING and application.round == 2

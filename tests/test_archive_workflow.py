@@ -167,7 +167,7 @@ def test_submission_names_the_missing_mandatory_category(person, missing):
     application = new_application(person)
     workflow.extract_items(person.account, application, [item.id for item in items])
     with pytest.raises(workflow.WorkflowError, match=f"缺少必备业绩：{missing.label}"):
-        workflow.submit_application(person.account, application)
+        workflow.submit_application(person.account, application, declared=True)
     assert application.status == ApplicationStatus.DRAFT
 
 
@@ -175,7 +175,7 @@ def test_a_complete_application_is_submitted_and_held_by_the_unit(person):
     items = approved_archive(person)
     application = new_application(person)
     workflow.extract_items(person.account, application, [item.id for item in items])
-    workflow.submit_application(person.account, application)
+    workflow.submit_application(person.account, application, declared=True)
     db.session.commit()
     assert application.status == ApplicationStatus.PENDING and application.round == 1
     assert application.holder.label == "单位"
@@ -189,7 +189,7 @@ def test_basic_information_must_be_approved_before_submitting(person):
     application = new_application(person)
     workflow.extract_items(person.account, application, [item.id for item in items])
     with pytest.raises(workflow.WorkflowError, match="基本信息"):
-        workflow.submit_application(person.account, application)
+        workflow.submit_application(person.account, application, declared=True)
 
 
 def test_one_open_application_per_year(person):
@@ -198,7 +198,7 @@ def test_one_open_application_per_year(person):
         new_application(person)
     # A closed one (here: not approved by the unit) frees the year.
     workflow.extract_items(person.account, first, [item.id for item in approved_archive(person)])
-    workflow.submit_application(person.account, first)
+    workflow.submit_application(person.account, first, declared=True)
     workflow.review_application(factories.employer(person.unit), first, "reject", "不符合条件。")
     assert first.status == ApplicationStatus.REJECTED
     assert new_application(person).status == ApplicationStatus.DRAFT
@@ -208,7 +208,7 @@ def test_a_returned_application_is_edited_and_resubmitted(person):
     items = approved_archive(person)
     application = factories.application(person, ApplicationStatus.RETURNED)
     workflow.extract_items(person.account, application, [item.id for item in items])
-    workflow.submit_application(person.account, application)
+    workflow.submit_application(person.account, application, declared=True)
     assert application.status == ApplicationStatus.PENDING and application.round == 2
     history = db.session.scalar(db.select(ReviewRecord).filter_by(
         subject=Subject.APPLICATION, subject_id=application.id, action="resubmit"))
@@ -221,7 +221,7 @@ def test_a_pending_application_cannot_be_changed_by_the_applicant(person):
     with pytest.raises(workflow.WorkflowError):
         workflow.extract_items(person.account, application, [items[0].id])
     with pytest.raises(workflow.AlreadyHandled):
-        workflow.submit_application(person.account, application)
+        workflow.submit_application(person.account, application, declared=True)
 
 
 def test_the_qualification_must_match_series_and_level(person):

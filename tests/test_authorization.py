@@ -1,5 +1,6 @@
 """Seed step 2: 委托证明 — the gate, the upload, the platform admin's decision and its SMS."""
 import json
+import re
 from io import BytesIO
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from models import (
 from tests import factories
 from tests.helpers import csrf_token, post, signed_in
 from zcps import workflow
+from zcps.documents import entrustment_code
 from zcps.extensions import db
 from zcps.notifications import send_due
 
@@ -448,3 +450,94 @@ def test_admin_forms_offer_chinese_choices_not_codes(client):
     qualification_form = client.get(
         "/admin/admin_title_qualification/new/").get_data(as_text=True)
     assert ">副高级<" in qualification_form and ">sub_senior<" not in qualification_form
+
+
+# --- the letter: verification code, download again, the admin's check -------------------------
+
+def download(client, **fields):
+    return client.post("/unit/authorization/", data={
+        **OFFICER, **fields, "action": "download",
+        "csrf_token": csrf_token(client, "/unit/authorization/")})
+
+
+def letter_text(response) -> str:
+    assert response.mimetype == "application/pdf"
+    return "".join(PdfReader(BytesIO(response.get_data())).pages[0].extract_text().split())
+
+
+def test_the_letter_carries_the_code_the_admin_page_expects(app, client, new_unit):
+    unit, account = new_unit
+    signed_in(client, account)
+    text = letter_text(download(client))
+    code = entrustment_code(unit.uscc, OFFICER["officer_name"], OFFICER["officer_id_number"],
+                            OFFICER["officer_mobile"])
+    assert f"验证码：{code}" in text
+    upload(client, factories.pdf_bytes())
+    authorization = db.session.scalar(db.select(Authorization).filter_by(unit_id=unit.id))
+    assert authorization.status == AuthorizationStatus.PENDING
+    admin = signed_in(app.test_client(), factories.admin())
+    db.session.commit()
+    url = f"/admin/admin_authorization/decide/?id={authorization.id}"
+    page = admin.get(url).get_data(as_text=True)
+    assert code in page
+    # The code read off the scan (or the QR code's text) is checked against the record.
+    page = admin.get(f"{url}&code={code.replace('-', '')}").get_data(as_text=True)
+    assert "一致：扫描件是为本单位和该经办人生成的委托证明。" in page
+    other = entrustment_code("91330100MA28E7F6G9", OFFICER["officer_name"],
+                             OFFICER["officer_id_number"], OFFICER["officer_mobile"])
+    page = admin.get(f"{url}&code={other}").get_data(as_text=True)
+    assert "不一致：扫描件上的验证码不是本次提交的委托证明的验证码" in page
+
+
+def test_a_letter_for_another_officer_has_another_code(client, new_unit):
+    unit, account = new_unit
+    signed_in(client, account)
+    first = letter_text(download(client))
+    second = letter_text(download(client, officer_name="钱经办"))
+    code = re.compile(r"验证码：(\d{4}-\d{4}-\d{4})")
+    assert code.search(first).group(1) != code.search(second).group(1)
+
+
+def test_the_letter_downloads_again_while_pending_and_not_after(app, client, pending):
+    unit, account, authorization, root = pending
+    officer = signed_in(app.test_client(), account)
+    page = officer.get("/unit/authorization/").get_data(as_text=True)
+    assert f"/unit/authorization/letter/{authorization.id}" in page
+    response = officer.get(f"/unit/authorization/letter/{authorization.id}")
+    code = entrustment_code(unit.uscc, authorization.officer_name,
+                            authorization.officer_id_number, authorization.officer_mobile)
+    assert f"验证码：{code}" in letter_text(response)
+    signed_in(client, root)
+    decide(client, authorization, "approve")
+    # Decided: the letter is gone (a new submission starts from a new letter), and so is the link.
+    assert officer.get(f"/unit/authorization/letter/{authorization.id}").status_code == 404
+    page = officer.get("/unit/authorization/").get_data(as_text=True)
+    assert f"/unit/authorization/letter/{authorization.id}" not in page
+
+
+def test_another_units_letter_is_not_found(app, pending):
+    unit, account, authorization, root = pending
+    other = factories.unit("另一单位", authorized=False)
+    other_account = factories.employer(other)
+    db.session.commit()
+    client = signed_in(app.test_client(), other_account)
+    assert client.get(f"/unit/authorization/letter/{authorization.id}").status_code == 404
+
+
+def test_an_officer_name_the_font_lacks_is_refused_on_input(client, new_unit):
+    unit, account = new_unit
+    signed_in(client, account)
+    response = download(client, officer_name="王𬌗")
+    assert response.mimetype == "text/html"
+    assert "“𬌗”是生僻字，打印的证明材料中无法显示" in response.get_data(as_text=True)
+
+
+def test_unit_data_the_font_lacks_is_named_instead_of_printed_blank(client, new_unit):
+    unit, account = new_unit
+    unit.address = "浙江省温州市𬌗路1号"  # written before the check on input existed
+    db.session.commit()
+    signed_in(client, account)
+    response = download(client)
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "单位信息或经办人信息中的“𬌗”是生僻字，委托证明中无法打印" in page

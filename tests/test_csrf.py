@@ -81,7 +81,7 @@ def test_publicity_objection_recommendation_and_acceptance_posts_without_token_a
     point = factories.acceptance_point()
     point_account = factories.acceptance_account(point)
     db.session.commit()
-    workflow.start_publicity(officer, [publicizing], date(2026, 9, 29))
+    workflow.start_publicity(officer, [publicizing], date(2026, 9, 29), **factories.OBJECTION)
     objection = workflow.record_objection(officer, publicizing, "存疑", date(2026, 9, 29))
     db.session.commit()
     client = signed_in(csrf_client.test_client(), officer)

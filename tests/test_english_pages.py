@@ -182,7 +182,7 @@ def test_refusals_and_flashes_name_days_in_english_and_the_record_stays_chinese(
     in_english(signed_in(client, officer))
     start = "/unit/publicity/start/"
     form = {"ids": str(application.id), "start_date": "2026-09-29",
-            "objection_contact": "HR office"}
+            "objection_contact": "HR office", **factories.OBJECTION}
     page = post(client, start, {**form, "end_date": "2026-10-09"},
                 token_from=start).get_data(as_text=True)
     assert ("The publicity cannot end before 12 Oct (2026-10-12): it must last 5 working days."

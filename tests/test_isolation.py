@@ -88,7 +88,7 @@ def units():
     publicizing = factories.application(colleagues[1], ApplicationStatus.APPROVED,
                                         specialty="乙公示")
     publicity = workflow.start_publicity(officer_b, [publicizing], POSTED,
-                                         objection_contact="乙单位人事处")
+                                         objection_contact="乙单位人事处", **factories.OBJECTION)
     objection = workflow.record_objection(officer_b, publicizing, "乙异议", POSTED)
     returned = factories.application(colleagues[2], ApplicationStatus.ACCEPTANCE_RETURNED,
                                      specialty="乙退回", acceptance_point=point,
@@ -142,7 +142,7 @@ def acceptance_points():
     item, stored = item_with_file(person, "乙学历", "乙附件.pdf")
     sent = factories.application(person, ApplicationStatus.APPROVED, specialty="乙专业",
                                  items=[item])
-    workflow.start_publicity(officer, [own, sent], POSTED)
+    workflow.start_publicity(officer, [own, sent], POSTED, **factories.OBJECTION)
     db.session.commit()
     return account_a, account_b, dict(officer=officer, own=own, sent=sent, point_a=point_a,
                                       point_b=point_b, file=stored.id)
@@ -244,6 +244,8 @@ def unit_probes(app, ids) -> list[Probe]:
               {**officer, "action": "download"}, foreign=False),
         Probe("/unit/authorization/file/<int:authorization_id>", "GET",
               f"/unit/authorization/file/{i['authorization']}"),
+        Probe("/unit/authorization/letter/<int:authorization_id>", "GET",
+              f"/unit/authorization/letter/{i['authorization']}"),
         Probe("/unit/unit_archive/review/", "GET",
               f"/unit/unit_archive/review/?applicant_id={i['person']}"),
         Probe("/unit/unit_archive/decide/", "POST", "/unit/unit_archive/decide/",
@@ -262,12 +264,14 @@ def unit_probes(app, ids) -> list[Probe]:
         # Unit B's file asked for under unit A's own application.
         Probe("/unit/unit_application/file/<int:application_id>/<int:file_id>", "GET",
               f"/unit/unit_application/file/{i['own_application']}/{i['file']}"),
+        Probe("/unit/unit_application/review-form/<int:application_id>", "GET",
+              f"/unit/unit_application/review-form/{i['pending']}"),
         # The ids only tick the form's boxes among unit A's own approved applications.
         Probe("/unit/publicity/start/", "GET", f"/unit/publicity/start/?ids={i['approved']}",
               foreign=False),
         Probe("/unit/publicity/start/", "POST", "/unit/publicity/start/",
               {"ids": str(i["approved"]), "start_date": "2026-09-29", "end_date": "",
-               "objection_contact": "人事处"}),
+               "objection_contact": "人事处", **factories.OBJECTION}),
         Probe("/unit/publicity/period/", "GET", "/unit/publicity/period/?start=2026-09-29",
               foreign=False),
         Probe("/unit/publicity/export/<int:publicity_id>", "GET",
@@ -290,6 +294,8 @@ def unit_probes(app, ids) -> list[Probe]:
               f"/unit/recommendation/file/{i['pending']}/{i['file']}"),
         Probe("/unit/recommendation/file/<int:application_id>/<int:file_id>", "GET",
               f"/unit/recommendation/file/{i['own_application']}/{i['file']}"),
+        Probe("/unit/recommendation/review-form/<int:application_id>", "GET",
+              f"/unit/recommendation/review-form/{i['pending']}"),
     ]
     return found
 
@@ -312,8 +318,10 @@ def applicant_probes(app, ids) -> list[Probe]:
         Probe("/me/applications/<int:application_id>/items", "POST",
               f"/me/applications/{i['own_application']}/items",
               {"item_id": str(i["approved_item"])}),
+        Probe("/me/applications/<int:application_id>/review-form", "GET",
+              f"/me/applications/{application}/review-form"),
         Probe("/me/applications/<int:application_id>/submit", "POST",
-              f"/me/applications/{application}/submit"),
+              f"/me/applications/{application}/submit", {"declared": "1"}),
         Probe("/me/applications/new", "GET", "/me/applications/new", foreign=False),
         Probe("/me/applications/new", "POST", "/me/applications/new",
               {"applicant_id": str(i["person"]), "applicant": str(i["person"]),
@@ -351,6 +359,8 @@ def acceptance_probes(app, ids) -> list[Probe]:
         # Point B's file asked for under an application sent to point A.
         Probe("/acceptance/inbox/file/<int:application_id>/<int:file_id>", "GET",
               f"/acceptance/inbox/file/{i['own']}/{i['file']}"),
+        Probe("/acceptance/inbox/review-form/<int:application_id>", "GET",
+              f"/acceptance/inbox/review-form/{sent}"),
     ]
 
 

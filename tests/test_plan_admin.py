@@ -428,19 +428,19 @@ def test_overdue_export_has_the_same_rows(admin_client, waiting):
     assert response.mimetype.endswith("spreadsheetml.sheet")
     sheet = load_workbook(BytesIO(response.data)).active
     rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    assert sheet.title == "2026年度测试评审 超期与待办"
     assert rows[0][0] == "2026年度测试评审 超期与待办"
-    assert rows[1] == ["单位名称", "统一社会信用代码", "待审核", "审核通过待公示", "公示中",
+    assert rows[1][0].startswith("导出单位：平台管理员　导出时间：")
+    assert rows[2] == ["单位名称", "统一社会信用代码", "待审核", "审核通过待公示", "公示中",
                        "公示期满待推荐", "受理点退回", "合计", "等待超过7天", "最长已等待（天）",
                        "单位审核推荐截止", "距截止"]
-    deadline = plans.in_beijing(plan.unit_deadline)
-    body = [(row[0], row[2:10], row[10]) for row in rows[2:]]
+    # The deadline is a date cell, in Beijing time.
+    deadline = plans.in_beijing(plan.unit_deadline).replace(tzinfo=None, microsecond=0)
+    body = [(row[0], row[2:10], row[10]) for row in rows[3:]]
     assert body == [
-        ("甲单位", ["1", "1", "0", "0", "0", "2", "1", "19"],
-         f"{deadline.year}年{deadline.month}月{deadline.day}日 {deadline:%H:%M}"),
-        ("乙单位", ["1", "0", "0", "0", "1", "2", "2", str(waiting["returned_waited"])],
-         f"{deadline.year}年{deadline.month}月{deadline.day}日 {deadline:%H:%M}"),
-        ("丙单位", ["1", "0", "0", "0", "0", "1", "0", "7"],
-         f"{deadline.year}年{deadline.month}月{deadline.day}日 {deadline:%H:%M}")]
+        ("甲单位", ["1", "1", "0", "0", "0", "2", "1", "19"], deadline),
+        ("乙单位", ["1", "0", "0", "0", "1", "2", "2", str(waiting["returned_waited"])], deadline),
+        ("丙单位", ["1", "0", "0", "0", "0", "1", "0", "7"], deadline)]
 
 
 def test_overdue_page_without_any_plan(admin_client):

@@ -122,12 +122,12 @@ def test_the_applicant_submits_until_the_personal_deadline(world):
     application = _ready_draft(world)
     with system_clock.travel(beijing("2026-10-09 18:00:00")):
         with pytest.raises(workflow.WorkflowError) as refused:
-            workflow.submit_application(world["person"].account, application)
+            workflow.submit_application(world["person"].account, application, declared=True)
     assert str(refused.value) == (
         "2026年度测试评审的个人申报截止时间（2026年10月9日 18:00）已过，不能提交申报。"
         "如有疑问请联系省职改办 0571-87000000。")
     with system_clock.travel(beijing("2026-10-09 17:59:59")):
-        workflow.submit_application(world["person"].account, application)
+        workflow.submit_application(world["person"].account, application, declared=True)
     assert application.status == ApplicationStatus.PENDING
 
 
@@ -136,13 +136,13 @@ def test_a_returned_application_is_resubmitted_until_the_unit_deadline(world):
                                         plan=world["plan"])
     owner = world["person"].account
     with at("2026-10-12 10:00:00"):  # after the personal deadline, before the unit's
-        workflow.submit_application(owner, application)
+        workflow.submit_application(owner, application, declared=True)
     assert application.status == ApplicationStatus.PENDING
     other = factories.application(new_person(world), ApplicationStatus.RETURNED,
                                   plan=world["plan"])
     with system_clock.travel(beijing("2026-10-16 18:00:00")):
         with pytest.raises(workflow.WorkflowError, match="单位审核推荐截止时间（2026年10月16日 18:00）已过，不能重新提交"):
-            workflow.submit_application(other.applicant.account, other)
+            workflow.submit_application(other.applicant.account, other, declared=True)
     assert other.status == ApplicationStatus.RETURNED
 
 
@@ -294,5 +294,5 @@ def test_a_publicity_batch_is_titled_by_its_plan(world):
     application = factories.application(world["person"], ApplicationStatus.APPROVED,
                                         plan=world["plan"])
     publicity = workflow.start_publicity(world["officer"], [application],
-                                         system_clock.today())
+                                         system_clock.today(), **factories.OBJECTION)
     assert publicity.title == f"{world['unit'].name}2026年度测试评审申报人员公示"

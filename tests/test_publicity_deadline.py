@@ -115,7 +115,7 @@ def test_deadline_fit_per_plan(world):
 
 def test_a_start_that_can_make_the_deadline_starts(world):
     publicity = workflow.start_publicity(world["officer"], [world["application"]],
-                                         date(2026, 9, 29))
+                                         date(2026, 9, 29), **factories.OBJECTION)
     assert publicity.end_date == date(2026, 10, 12)
     assert world["application"].status == ApplicationStatus.PUBLICIZING
     [fit] = workflow.deadline_fit([world["application"]], publicity.end_date)
@@ -124,19 +124,19 @@ def test_a_start_that_can_make_the_deadline_starts(world):
 
 def test_a_start_that_cannot_across_the_holiday_is_refused_with_the_deadline(world):
     with pytest.raises(WorkflowError) as refused:
-        workflow.start_publicity(world["officer"], [world["application"]], date(2026, 9, 30))
+        workflow.start_publicity(world["officer"], [world["application"]], date(2026, 9, 30), **factories.OBJECTION)
     assert str(refused.value) == LATE_MESSAGE
     # A later end than the earliest cannot make it either.
     with pytest.raises(WorkflowError):
         workflow.start_publicity(world["officer"], [world["application"]], date(2026, 9, 29),
-                                 date(2026, 10, 13))
+                                 date(2026, 10, 13), **factories.OBJECTION)
     assert world["application"].status == ApplicationStatus.APPROVED
     assert db.session.scalar(db.select(db.func.count(Publicity.id))) == 0
 
 
 def test_with_the_confirmation_it_starts_and_the_history_says_so(world):
     publicity = workflow.start_publicity(world["officer"], [world["application"]],
-                                         date(2026, 9, 30), past_deadline_confirmed=True)
+                                         date(2026, 9, 30), past_deadline_confirmed=True, **factories.OBJECTION)
     assert publicity.end_date == date(2026, 10, 13)
     assert world["application"].status == ApplicationStatus.PUBLICIZING
     record = db.session.scalars(db.select(ReviewRecord).where(
@@ -155,9 +155,9 @@ def test_the_deadline_day_counts_only_after_nine(app, clock, minute, refused):
     # Posted on 9/29 the period ends on 10/12: only 10/13 is left to recommend on.
     if refused:
         with pytest.raises(WorkflowError, match="单位审核推荐截止为2026年10月13日 09:00"):
-            workflow.start_publicity(factories.employer(unit), [application], date(2026, 9, 29))
+            workflow.start_publicity(factories.employer(unit), [application], date(2026, 9, 29), **factories.OBJECTION)
     else:
-        workflow.start_publicity(factories.employer(unit), [application], date(2026, 9, 29))
+        workflow.start_publicity(factories.employer(unit), [application], date(2026, 9, 29), **factories.OBJECTION)
         assert application.status == ApplicationStatus.PUBLICIZING
 
 
@@ -171,12 +171,12 @@ def test_after_the_deadline_a_publicity_needs_the_confirmation(app, clock):
     clock(date(2026, 9, 29))
     officer = factories.employer(unit)
     with pytest.raises(WorkflowError) as refused:
-        workflow.start_publicity(officer, [application], date(2026, 9, 29))
+        workflow.start_publicity(officer, [application], date(2026, 9, 29), **factories.OBJECTION)
     assert str(refused.value) == (
         "2026年度上半年职称评审的单位审核推荐截止（2026年9月28日 18:00）已过，本批公示结束后不能在截止前推荐。"
         f"如仍要公示，请勾选“{CONFIRMATION}”。")
     workflow.start_publicity(officer, [application], date(2026, 9, 29),
-                             past_deadline_confirmed=True)
+                             past_deadline_confirmed=True, **factories.OBJECTION)
     assert application.status == ApplicationStatus.PUBLICIZING
 
 
@@ -184,7 +184,7 @@ def test_after_the_deadline_a_publicity_needs_the_confirmation(app, clock):
 
 def start(client, application, start_day, confirmed=False):
     data = {"ids": str(application.id), "start_date": start_day, "end_date": "",
-            "objection_contact": "人事处 0571-88000001"}
+            "objection_contact": "人事处 0571-88000001", **factories.OBJECTION}
     if confirmed:
         data["past_deadline"] = "1"
     return post(client, "/unit/publicity/start/", data, token_from="/unit/publicity/start/",
@@ -316,7 +316,7 @@ def test_two_acceptance_points_are_a_choice_and_several_plans_share_theirs(clien
 
 def test_the_publicity_table_is_named_after_the_plan(client, world):
     publicity = workflow.start_publicity(world["officer"], [world["application"]],
-                                         date(2026, 9, 29))
+                                         date(2026, 9, 29), **factories.OBJECTION)
     db.session.commit()
     title = "杭州测试研究院2026年度浙江省职称评审申报人员公示表"
     rows = load_workbook(BytesIO(write_publicity_table(

@@ -51,17 +51,17 @@ def flashes(page):
     return " ".join(re.findall(r'class="alert[^"]*"[^>]*>(.*?)<', page, re.S))
 
 
-def start(client, application, start_day="2026-09-29", end_day=""):
+def start(client, application, start_day="2026-09-29", end_day="", **objection):
     return post(client, "/unit/publicity/start/",
                 {"ids": str(application.id), "start_date": start_day, "end_date": end_day,
-                 "objection_contact": "人事处 0571-88000001"},
+                 "objection_contact": "人事处 0571-88000001", **factories.OBJECTION, **objection},
                 token_from="/unit/publicity/start/", follow_redirects=True)
 
 
 def publicized(world, officer_account=None, application=None):
     """A publicity started through the workflow for the given unit's application."""
     publicity = workflow.start_publicity(officer_account or world["officer"],
-                                         [application or world["application"]], POSTED)
+                                         [application or world["application"]], POSTED, **factories.OBJECTION)
     db.session.commit()
     return publicity
 
@@ -112,6 +112,36 @@ def test_starting_a_publicity_moves_the_application_and_shows_the_batch(client, 
     listing = client.get("/unit/publicity/").get_data(as_text=True)
     assert tab_counts(listing)["公示中"] == 1
     assert 'href="/unit/publicity/start/">新建公示</a>' in listing
+
+
+def test_the_batch_page_shows_where_objections_are_received(client, world):
+    signed_in(client, world["officer"])
+    page = page_text(start(client, world["application"]))
+    assert "0571-88000000" in page and "杭州市西湖区文三路1号 人事处" in page
+
+
+@pytest.mark.parametrize("objection,message", [
+    ({"objection_phone": ""}, "请填写异议受理电话（如0571-88000001）。"),
+    ({"objection_phone": "人事处"}, "异议受理电话格式不正确"),
+    ({"objection_phone": "12345"}, "异议受理电话格式不正确"),
+    ({"objection_address": "  "}, "请填写异议受理地址（接收书面异议的地址）。"),
+    ({"objection_address": "路" * 201}, "异议受理地址不超过200字。"),
+])
+def test_a_publicity_needs_the_phone_and_address_for_objections(client, world, objection,
+                                                                 message):
+    signed_in(client, world["officer"])
+    page = start(client, world["application"], **objection).get_data(as_text=True)
+    assert message in page
+    assert "人事处 0571-88000001" in page  # what was typed is kept
+    db.session.expire_all()
+    assert db.session.get(Application, world["application"].id).status == \
+        ApplicationStatus.APPROVED
+    assert db.session.scalar(db.select(db.func.count(Publicity.id))) == 0
+
+
+def test_a_landline_with_extension_or_a_mobile_is_a_phone(client, world):
+    for phone in ("0571-88000001转8001", "13800000001", "（0571）88000001"):
+        assert workflow.objection_phone_number(phone) == phone
 
 
 def test_an_end_before_the_earliest_is_refused_and_what_was_typed_is_kept(client, world):
@@ -360,7 +390,7 @@ def test_the_unit_hands_an_acceptance_return_to_the_applicant(client, world, clo
     assert "甲员工" not in inbox and tab_counts(inbox)["全部"] == 0
     assert point.get(f"/acceptance/inbox/review/?id={application_id}").status_code == 404
     export = load_workbook(BytesIO(point.get("/acceptance/inbox/export.xlsx").data)).active
-    assert export.max_row == 1
+    assert export.max_row == 3  # the title, the exporter and the header row alone
 
 
 def test_only_an_acceptance_return_of_ones_own_unit_goes_back_to_the_applicant(
@@ -401,7 +431,7 @@ def test_one_acceptance_point_cannot_see_or_act_on_anothers_inbox(client, world,
     inbox = client.get("/acceptance/inbox/?tab=all").get_data(as_text=True)
     assert "甲员工" not in inbox and tab_counts(inbox)["全部"] == 0
     export = load_workbook(BytesIO(client.get("/acceptance/inbox/export.xlsx").data)).active
-    assert export.max_row == 1  # the header row alone
+    assert export.max_row == 3  # the title, the exporter and the header row alone
     token_page = "/acceptance/inbox/"
     assert client.get(f"/acceptance/inbox/review/?id={application_id}").status_code == 404
     assert client.get(f"/acceptance/inbox/file/{application_id}/{file_id}").status_code == 404

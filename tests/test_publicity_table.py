@@ -1,12 +1,24 @@
 """The publicity table (导出公示表): content, no injected formulas, no ID/mobile, print set-up."""
+import math
+import os
+import shutil
+import subprocess
 from datetime import date
 from io import BytesIO
 from types import SimpleNamespace
 
 import pytest
 from openpyxl import load_workbook
+from pypdf import PdfReader
 
-from models import ApplicationStatus, ArchiveCategory, Publicity, ReviewStatus
+from models import (
+    ApplicationStatus,
+    ArchiveCategory,
+    Publicity,
+    ReviewMethod,
+    ReviewStatus,
+    TitleLevel,
+)
 from tests import factories
 from tests.helpers import StatementLog
 from zcps import publicity_table, workflow
@@ -34,10 +46,13 @@ def approved(person, *achievements, specialty="计算机应用"):
                                  specialty=specialty)
 
 
+PERIOD_DAYS = 5  # 9月30日 and 10月9日–12日: the National Day holiday and its make-up days
+
+
 def publicize(unit, applications, contact=CONTACT):
     """The unit puts ``applications`` into a publicity from START (the clock's today) to END."""
     return workflow.start_publicity(factories.employer(unit), applications, START, END,
-                                    objection_contact=contact)
+                                    objection_contact=contact, **factories.OBJECTION)
 
 
 @pytest.fixture
@@ -86,13 +101,18 @@ def text_rows(sheet):
 def test_title_period_header_and_one_row_per_application(batch):
     sheet = sheet_of(export(batch.publicity))
     rows = text_rows(sheet)
-    # The unit and the applications' plan (the factories' usual one).
+    # The batch's own title (the unit and the applications' plan), as a table.
+    assert batch.publicity.title == f"杭州测试研究院{factories.USUAL_PLAN}申报人员公示"
     assert rows[0][0] == f"杭州测试研究院{factories.USUAL_PLAN}申报人员公示表"
-    assert rows[1][0] == "公示时间：2026年9月29日至2026年10月12日"
-    assert tuple(rows[2]) == HEADERS
-    assert "A1:L1" in {str(merged) for merged in sheet.merged_cells.ranges}
+    assert rows[1][0] == f"公示时间：2026年9月29日至2026年10月12日（{PERIOD_DAYS}个工作日）"
+    # Where to object, above the table.
+    assert rows[2][0] == (f"公示期间如有异议，请以书面或电话形式向本单位反映（电话：0571-88000000；"
+                          f"地址：杭州市西湖区文三路1号 人事处；联系人：{CONTACT}）。"
+                          "反映情况须实事求是，以单位名义反映的须加盖公章，以个人名义反映的须署真实姓名。")
+    assert tuple(rows[3]) == HEADERS
+    assert {"A1:L1", "A2:L2", "A3:L3"} <= {str(merged) for merged in sheet.merged_cells.ranges}
 
-    body = rows[3:6]
+    body = rows[4:7]
     assert [row[0] for row in body] == [1, 2, 3]
     assert [row[1] for row in body] == ["王小明", INJECTED_NAME, "李红"]
     assert [row[2] for row in body] == [person.sex.label for person in batch.people]
@@ -110,14 +130,41 @@ def test_title_period_header_and_one_row_per_application(batch):
     assert "浙江大学" not in first["主要业绩"]  # education is not an achievement
     assert "一种桥梁裂缝检测装置" in body[1][HEADERS.index("主要业绩")]
     assert body[2][HEADERS.index("主要业绩")] in (None, "")
+    assert all(row[HEADERS.index("备注")] in (None, "") for row in body)
 
     names = [row[1] for row in rows]
     assert "不在本批" not in names
-    # Footer: a blank row, the objection contact, then the period again.
-    assert rows[6] == [None] * len(HEADERS)
-    assert rows[7][0] == f"公示期间如有异议，请向{CONTACT}反映。"
-    assert rows[8][0] == rows[1][0]
-    assert len(rows) == 9
+    # Under the table: a blank row, then the unit's name and the date, where it stamps.
+    assert rows[7] == [None] * len(HEADERS)
+    assert rows[8][0] == "杭州测试研究院（盖章）"
+    assert rows[9][0] == "2026年9月29日"
+    assert len(rows) == 10
+
+
+def test_a_units_second_batch_of_the_year_has_its_own_title(app, clock):
+    unit = factories.unit("杭州测试研究院")
+    first = publicize(unit, [approved(factories.applicant(unit, "甲"))])
+    second = publicize(unit, [approved(factories.applicant(unit, "乙"))])
+    db.session.commit()
+    assert second.title == f"杭州测试研究院{factories.USUAL_PLAN}第2批申报人员公示"
+    titles = [text_rows(sheet_of(export(batch)))[0][0] for batch in (first, second)]
+    assert titles == [f"杭州测试研究院{factories.USUAL_PLAN}申报人员公示表",
+                      f"杭州测试研究院{factories.USUAL_PLAN}第2批申报人员公示表"]
+
+
+def test_remarks_say_what_an_upheld_objection_did(app, clock):
+    unit = factories.unit("杭州测试研究院")
+    people = [factories.applicant(unit, name) for name in ("甲", "乙", "丙")]
+    applications = [approved(person) for person in people]
+    publicity = publicize(unit, applications)
+    officer = factories.employer(unit)
+    for application, resolution in zip(applications, ("not_recommend", "dismiss", "return")):
+        objection = workflow.record_objection(officer, application, "反映材料不实。", START)
+        workflow.resolve_objection(officer, objection, resolution, "经核查。")
+    db.session.commit()
+    rows = text_rows(sheet_of(export(publicity)))
+    remarks = {row[1]: row[HEADERS.index("备注")] or "" for row in rows[4:-3]}
+    assert remarks == {"甲": "异议属实，不予推荐", "乙": "", "丙": "异议属实，退回修改"}
 
 
 def test_user_text_never_becomes_a_formula(batch):
@@ -148,23 +195,35 @@ def test_no_id_number_or_mobile_anywhere(batch):
 def test_layout_and_print_settings(batch):
     sheet = sheet_of(export(batch.publicity))
     assert sheet.title == "公示表"
-    assert sheet.freeze_panes == "A4"
+    assert sheet.freeze_panes == "A5"
     assert sheet.page_setup.orientation == "landscape"
     assert int(sheet.page_setup.paperSize) == 9
     assert sheet.sheet_properties.pageSetUpPr.fitToPage
     assert int(sheet.page_setup.fitToWidth or 1) == 1  # 1 is the default, left out by writers
     assert int(sheet.page_setup.fitToHeight) == 0
-    assert sheet.print_title_rows == "$1:$3"
+    assert sheet.print_title_rows == "$4:$4"  # the column headers on every page
     assert sheet.print_options.horizontalCentered
     assert "&P" in sheet.oddFooter.center.text and "&N" in sheet.oddFooter.center.text
-    header = sheet["A3"]
+    header = sheet["A4"]
     assert header.font.bold and header.fill.fgColor.rgb.endswith("D9D9D9")
     assert header.alignment.horizontal == "center" and header.alignment.wrap_text
     assert header.border.left.style == "thin"
-    summary = sheet.cell(row=4, column=HEADERS.index("主要业绩") + 1)
+    summary = sheet.cell(row=5, column=HEADERS.index("主要业绩") + 1)
     assert summary.alignment.wrap_text and summary.border.bottom.style == "thin"
     summary_width = sheet.column_dimensions["K"].width
     assert summary_width > max(sheet.column_dimensions[c].width for c in "ABCDEFGHIJ")
+    # One page wide at full size: the columns (7 px a unit at 96 dpi) add up to less than the
+    # 277 mm between an A4 landscape page's margins, so nothing is shrunk below its 10 pt.
+    widths = [sheet.column_dimensions[c].width for c in "ABCDEFGHIJKL"]
+    assert sum(width * 7 for width in widths) * 25.4 / 96 <= 297 - 2 * 0.4 * 25.4 - 3, widths
+    assert sheet.page_margins.left == sheet.page_margins.right == 0.4
+    body = [sheet.cell(row=row, column=column) for row in range(5, 8) for column in range(1, 13)]
+    assert all(cell.font.sz >= 10 for cell in body)
+    # Every row has its height, from its longest wrapped cell.
+    for row in range(1, 8):
+        assert sheet.row_dimensions[row].height, row
+    heights = [sheet.row_dimensions[row].height for row in range(5, 8)]
+    assert heights[0] > heights[2]  # two achievements wrap; none fits on one line
 
 
 def test_no_contact_no_objection_line_and_year_from_start_date_when_empty(app):
@@ -178,9 +237,9 @@ def test_no_contact_no_objection_line_and_year_from_start_date_when_empty(app):
     db.session.commit()
     rows = text_rows(sheet_of(export(publicity)))
     assert rows[0][0] == "空单位2026年度专业技术职务任职资格申报人员公示表"
-    assert tuple(rows[2]) == HEADERS
+    assert tuple(rows[3]) == HEADERS
     assert not any("异议" in str(value) for row in rows for value in row if value)
-    assert rows[-1][0] == "公示时间：2026年9月29日至2026年10月12日"
+    assert rows[-1][0] == "2026年9月29日"
 
 
 ACHIEVEMENTS = ((ArchiveCategory.PAPER, "论文", "期刊", date(2023, 1, 1), {}),
@@ -206,8 +265,8 @@ def test_the_export_runs_a_fixed_number_of_queries(app, clock):
         with StatementLog(db.engine) as counter:
             rows = text_rows(sheet_of(export(db.session.get(Publicity, publicity.id), officer)))
         counts.append(counter.count)
-        assert all("论文" in row[HEADERS.index("主要业绩")] for row in rows[3:-3])
-    assert counts[0] == counts[1] <= 4, counts
+        assert all("论文" in row[HEADERS.index("主要业绩")] for row in rows[4:-3])
+    assert counts[0] == counts[1] <= 5, counts
 
 
 def test_streaming_in_small_batches_keeps_order(app, clock):
@@ -226,7 +285,7 @@ def test_streaming_in_small_batches_keeps_order(app, clock):
     assert all({item.title for item in a.items} == {"论文", "项目"} for a in listed)
     paged = write_publicity_table(publicity,
                                   publicity_applications(publicity, officer, batch_size=2))
-    assert text_rows(sheet_of(paged))[3:8] == text_rows(sheet_of(export(publicity)))[3:8]
+    assert text_rows(sheet_of(paged))[4:9] == text_rows(sheet_of(export(publicity)))[4:9]
 
 
 def test_the_download_lists_only_what_the_unit_may_see(app, clock):
@@ -271,8 +330,19 @@ def test_summary_is_empty_without_achievements():
     assert achievement_summary([
         item(ArchiveCategory.EDUCATION, "浙江大学"), item(ArchiveCategory.WORK, "某公司"),
         item(ArchiveCategory.ASSESSMENT, "2024年度考核 优秀"),
-        item(ArchiveCategory.CERTIFICATE, "一级建造师"),
+        item(ArchiveCategory.CONTINUING_EDUCATION, "继续教育90学时"),
     ]) == ""
+
+
+def test_every_category_of_achievement_is_counted():
+    text = achievement_summary([
+        item(ArchiveCategory.PAPER, "题目一", "期刊甲", date(2023, 5, 1)),
+        item(ArchiveCategory.CERTIFICATE, "一级建造师", start=date(2020, 1, 1)),
+        item(ArchiveCategory.OTHER, "技术标准起草", start=date(2021, 1, 1)),
+        item(ArchiveCategory.PATENT, "一种装置", patent_type="实用新型"),
+    ])
+    assert text == ("论文1篇：《题目一》（期刊甲，2023年）；专利1项：一种装置（实用新型）；"
+                    "资格证书1项：一级建造师（2020年）；其他1项：技术标准起草（2021年）")
 
 
 def test_summary_lists_each_category_with_counts():
@@ -291,21 +361,109 @@ def test_summary_lists_each_category_with_counts():
 
 def test_summary_truncates_long_lists_and_long_text():
     papers = [item(ArchiveCategory.PAPER, f"论文{n}", "期刊", date(2010 + n, 1, 1))
-              for n in range(7)]
+              for n in range(12)]
     text = achievement_summary(papers)
-    assert text.startswith("论文7篇：《论文6》") and text.endswith("等7篇")
-    assert "论文3" not in text.replace("论文7篇", "")
+    # The most recent first, as many as fit, and the count of all.
+    assert text.startswith("论文12篇：《论文11》（期刊，2021年）、《论文10》") and text.endswith("等12篇")
+    assert "《论文0》" not in text
+    assert len(text) <= publicity_table.SUMMARY_LIMIT
 
     long_title = "很长的题目" * 40
     many = [item(category, long_title, "机构" * 30, date(2020, 1, 1), level="国家级",
                  role="负责人", patent_type="发明")
             for category in (ArchiveCategory.PAPER, ArchiveCategory.AWARD,
-                             ArchiveCategory.PROJECT, ArchiveCategory.PATENT)
+                             ArchiveCategory.PROJECT, ArchiveCategory.PATENT,
+                             ArchiveCategory.CERTIFICATE, ArchiveCategory.OTHER)
             for _ in range(5)]
     text = achievement_summary(many)
     assert len(text) <= publicity_table.SUMMARY_LIMIT
-    assert text.endswith("…")
     assert long_title not in text
+    # Every category keeps its count, even when no title fits.
+    for label in ("论文5篇", "获奖5项", "项目课题5项", "专利5项", "资格证书5项", "其他5项"):
+        assert label in text, label
+
+
+# --- printed by LibreOffice ----------------------------------------------------------------------
+
+def needs_soffice():
+    """LibreOffice (Debian's libreoffice-calc, installed by .ci/run) and poppler's pdfinfo; a
+    missing one skips the test with the reason, except on CI (``CI`` set), where it fails."""
+    missing = [tool for tool in ("soffice", "pdfinfo") if shutil.which(tool) is None]
+    if missing:
+        reason = (f"{' and '.join(missing)} not installed: apt-get install libreoffice-calc "
+                  "poppler-utils to print the 公示表 through LibreOffice")
+        if os.environ.get("CI"):
+            pytest.fail(f"{reason} (CI is set, so this test may not be skipped)", pytrace=False)
+        pytest.skip(reason)
+
+
+def to_pdf(xlsx: bytes, folder) -> bytes:
+    source = folder / "table.xlsx"
+    source.write_bytes(xlsx)
+    subprocess.run(["soffice", f"-env:UserInstallation={(folder / 'profile').as_uri()}",
+                    "--headless", "--convert-to", "pdf", "--outdir", str(folder), str(source)],
+                   check=True, capture_output=True, timeout=180)
+    return (folder / "table.pdf").read_bytes()
+
+
+def printed_text(pdf: bytes) -> tuple[list[str], list[float]]:
+    """Each page's text (without white space), and the printed size of every piece of text:
+    its font size times the text and page scales."""
+    sizes = []
+
+    def visit(text, cm, tm, font, size):
+        if text.strip():
+            sizes.append(size * math.hypot(tm[2], tm[3]) * math.hypot(cm[2], cm[3]))
+
+    pages = ["".join(page.extract_text(visitor_text=visit).split())
+             for page in PdfReader(BytesIO(pdf)).pages]
+    return pages, sizes
+
+
+def heavy_application(n: int):
+    """An application as the table reads it, with up to six papers and some of every other
+    achievement: long 主要业绩 in most rows."""
+    papers = [item(ArchiveCategory.PAPER, f"面向复杂场景的结构健康监测方法研究（第{p + 1}部分）",
+                   "土木工程学报", date(2015 + p, 3, 1)) for p in range(n % 7)]
+    others = [item(ArchiveCategory.AWARD, "浙江省科学技术进步奖", "浙江省人民政府",
+                   date(2022, 12, 1), level="省部级")] * (n % 3)
+    others += [item(ArchiveCategory.PROJECT, "省重点研发计划项目", "", date(2021, 1, 1),
+                    role="负责人"), item(ArchiveCategory.CERTIFICATE, "一级注册结构工程师",
+                                         start=date(2019, 1, 1))] * (n % 2)
+    return SimpleNamespace(
+        id=n + 1, status=ApplicationStatus.PUBLICIZING,
+        profile_snapshot={"name": f"申报人{n + 1:03d}", "sex": "male" if n % 2 else "female",
+                          "birth_date": "1988-03-07", "current_title": "工程师",
+                          "highest_education": ("大学本科", "硕士研究生")[n % 2],
+                          "current_title_date": "2018-06-30"},
+        current_title="工程师", series=SimpleNamespace(name="工程"),
+        qualification=SimpleNamespace(name="高级工程师"), level=TitleLevel.SUB_SENIOR,
+        review_method=ReviewMethod.REVIEW, specialty="桥梁与隧道工程", items=papers + others,
+        plan=SimpleNamespace(name="2026年度浙江省职称评审"))
+
+
+def test_libreoffice_prints_200_people_at_10_pt_on_a4_landscape(app, tmp_path):
+    needs_soffice()
+    publicity = SimpleNamespace(
+        id=None, title="杭州测试研究院2026年度浙江省职称评审申报人员公示",
+        unit=SimpleNamespace(name="杭州测试研究院"), start_date=START, end_date=END,
+        count_start_day=False, objection_phone="0571-88000001",
+        objection_address="杭州市西湖区文三路100号 人事处", objection_contact="人事处 刘洋")
+    pdf = to_pdf(write_publicity_table(publicity, [heavy_application(n) for n in range(200)]),
+                 tmp_path)
+    reader = PdfReader(BytesIO(pdf))
+    pages = len(reader.pages)
+    # A4 landscape, one page wide, at least five people a page, every row whole and once.
+    assert all(round(float(page.mediabox.width)) == 842 for page in reader.pages)
+    assert 200 / 8 <= pages <= 200 / 5, pages
+    texts, sizes = printed_text(pdf)
+    text = "".join(texts)
+    for n in range(1, 201):
+        assert text.count(f"申报人{n:03d}") == 1, n
+    assert all("序号姓名性别出生年月" in page for page in texts)  # headers on every page
+    assert "杭州测试研究院2026年度浙江省职称评审申报人员公示表" in texts[0]
+    assert "杭州测试研究院（盖章）" in texts[-1]
+    assert min(sizes) >= 9.5, min(sizes)  # nothing printed below 9 pt (the body is 10 pt)
 
 
 def test_the_download_pauses_garbage_collection_and_turns_it_back_on(app, clock, monkeypatch):

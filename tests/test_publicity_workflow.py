@@ -46,7 +46,7 @@ def history_actions(application):
 
 def publicize(world, end=None):
     publicity = workflow.start_publicity(world["officer"], [world["application"]], POSTED, end,
-                                         "人事处 0571-88000001")
+                                         "人事处 0571-88000001", **factories.OBJECTION)
     db.session.commit()
     return publicity
 
@@ -79,7 +79,7 @@ def test_a_later_end_is_allowed(world):
 def test_an_end_before_the_earliest_is_refused_and_nothing_changes(world):
     with pytest.raises(workflow.WorkflowError, match="不能早于10月12日"):
         workflow.start_publicity(world["officer"], [world["application"]], POSTED,
-                                 date(2026, 10, 11))
+                                 date(2026, 10, 11), **factories.OBJECTION)
     db.session.rollback()
     assert world["application"].status == ApplicationStatus.APPROVED
     assert db.session.scalar(db.select(db.func.count()).select_from(
@@ -89,7 +89,7 @@ def test_an_end_before_the_earliest_is_refused_and_nothing_changes(world):
 def test_a_period_longer_than_ninety_days_is_refused_and_nothing_changes(world):
     with pytest.raises(workflow.WorkflowError, match="公示期过长"):
         workflow.start_publicity(world["officer"], [world["application"]], POSTED,
-                                 date(2026, 12, 29))
+                                 date(2026, 12, 29), **factories.OBJECTION)
     db.session.rollback()
     assert world["application"].status == ApplicationStatus.APPROVED
     assert db.session.scalar(db.select(db.func.count()).select_from(
@@ -99,26 +99,26 @@ def test_a_period_longer_than_ninety_days_is_refused_and_nothing_changes(world):
 
 def test_a_start_in_the_past_is_refused(world):
     with pytest.raises(workflow.WorkflowError, match="不能早于今天"):
-        workflow.start_publicity(world["officer"], [world["application"]], date(2026, 9, 28))
+        workflow.start_publicity(world["officer"], [world["application"]], date(2026, 9, 28), **factories.OBJECTION)
 
 
 def test_only_approved_applications_can_be_publicized(world):
     pending = factories.application(factories.applicant(world["unit"]), ApplicationStatus.PENDING)
     with pytest.raises(workflow.WorkflowError, match="只有审核通过的申报可以公示"):
-        workflow.start_publicity(world["officer"], [world["application"], pending], POSTED)
+        workflow.start_publicity(world["officer"], [world["application"], pending], POSTED, **factories.OBJECTION)
     db.session.rollback()
     assert world["application"].status == ApplicationStatus.APPROVED
 
 
 def test_another_units_application_cannot_be_publicized(world):
     with pytest.raises(workflow.WorkflowError, match="不属于本单位"):
-        workflow.start_publicity(world["officer"], [world["other_application"]], POSTED)
+        workflow.start_publicity(world["officer"], [world["other_application"]], POSTED, **factories.OBJECTION)
 
 
 def test_an_applicant_cannot_start_a_publicity(world):
     account = db.session.scalar(db.select(Account).filter_by(applicant_id=world["person"].id))
     with pytest.raises(workflow.WorkflowError, match="无权"):
-        workflow.start_publicity(account, [world["application"]], POSTED)
+        workflow.start_publicity(account, [world["application"]], POSTED, **factories.OBJECTION)
 
 
 def test_the_period_ends_the_day_after_the_end_date(world, clock):
@@ -270,12 +270,12 @@ def test_an_objection_of_an_earlier_publicity_does_not_block_the_next_one(world,
     db.session.commit()
     # Fixed, resubmitted and approved again, then a new publicity: the upheld objection
     # belongs to the first one.
-    workflow.submit_application(world["person"].account, world["application"])
+    workflow.submit_application(world["person"].account, world["application"], declared=True)
     workflow.review_application(world["officer"], world["application"], "approve", "同意推荐。")
     db.session.commit()
     clock(date(2026, 10, 14))
     second = workflow.start_publicity(world["officer"], [world["application"]],
-                                      date(2026, 10, 14))
+                                      date(2026, 10, 14), **factories.OBJECTION)
     db.session.commit()
     assert workflow.recommendation_blocker(world["application"],
                                            second.end_date) is not None  # still running

@@ -231,7 +231,7 @@ def test_items_extracted_before_a_unit_change_are_not_sent_to_the_new_unit_as_ap
     workflow.review_profile(factories.employer(b), person, "approve")
     db.session.commit()
     with pytest.raises(workflow.WorkflowError, match="甲单位"):
-        workflow.submit_application(person.account, application)
+        workflow.submit_application(person.account, application, declared=True)
     db.session.rollback()
     assert application.status == ApplicationStatus.DRAFT
     # Submitted again to 乙单位 and approved there, they are extracted and the application goes.
@@ -239,7 +239,7 @@ def test_items_extracted_before_a_unit_change_are_not_sent_to_the_new_unit_as_ap
         workflow.save_item(person.account, item, title=item.title)
         workflow.review_item(factories.employer(b), item, "approve")
     workflow.extract_items(person.account, application, [item.id for item in items])
-    workflow.submit_application(person.account, application)
+    workflow.submit_application(person.account, application, declared=True)
     db.session.commit()
     assert application.status == ApplicationStatus.PENDING and application.unit_id == b.id
 
@@ -257,12 +257,12 @@ def test_a_publicity_cannot_start_years_ahead(app, clock):
     # Today is 2026-09-29: 60 days ahead is 11-28.
     for start in (date(2099, 9, 29), date(2026, 11, 29)):
         with pytest.raises(workflow.WorkflowError, match="公示开始日期不能晚于2026年11月28日"):
-            workflow.start_publicity(officer, [application], start, past_deadline_confirmed=True)
+            workflow.start_publicity(officer, [application], start, past_deadline_confirmed=True, **factories.OBJECTION)
         db.session.rollback()
         assert application.status == ApplicationStatus.APPROVED
     # The last day allowed is allowed.
     workflow.start_publicity(officer, [application], date(2026, 11, 28),
-                             past_deadline_confirmed=True)
+                             past_deadline_confirmed=True, **factories.OBJECTION)
     db.session.commit()
     assert application.status == ApplicationStatus.PUBLICIZING
 
@@ -452,7 +452,7 @@ def test_approving_an_application_resubmitted_after_the_page_was_opened_is_refus
     version = re.search(r'name="version" value="(\d+)"', page).group(1)
     # Meanwhile another officer returns it and the applicant resubmits it.
     workflow.review_application(reviewing["officer"], application, "return", "请补充论文")
-    workflow.submit_application(application.applicant.account, application)
+    workflow.submit_application(application.applicant.account, application, declared=True)
     db.session.commit()
     response = post(client, page_url, {"id": application.id, "decision": "approve",
                                        "opinion": "同意推荐。", "version": version},

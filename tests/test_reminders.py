@@ -138,7 +138,7 @@ def test_applicants_with_a_returned_application_are_reminded_3_days_before(world
     plan = world["plan"]
     returned = returned_application(world["idle"], plan, "退回者")
     resubmitted = returned_application(world["idle"], plan, "已重新提交者")
-    workflow.submit_application(factories.applicant_account(resubmitted.applicant), resubmitted)
+    workflow.submit_application(factories.applicant_account(resubmitted.applicant), resubmitted, declared=True)
     factories.application(factories.applicant(world["idle"]), ApplicationStatus.APPROVED,
                           plan=plan)
     db.session.commit()

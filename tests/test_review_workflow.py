@@ -123,7 +123,7 @@ def test_approving_the_basic_information_and_items_unlocks_submission(world):
         workflow.review_item(world["officer"], item, "approve")
     workflow.review_profile(world["officer"], person, "approve")
     workflow.extract_items(person.account, application, [item.id for item in items])
-    workflow.submit_application(person.account, application)
+    workflow.submit_application(person.account, application, declared=True)
     assert application.status == ApplicationStatus.PENDING
 
 

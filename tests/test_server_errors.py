@@ -67,7 +67,7 @@ def test_a_publicity_with_dates_no_calendar_reaches_is_a_form_error(client, unit
     before = every_row()
     page = post(client, f"/unit/publicity/start/?ids={application.id}",
                 {"ids": str(application.id), "start_date": start_day, "end_date": end_day,
-                 "objection_contact": "人事处"},
+                 "objection_contact": "人事处", **factories.OBJECTION},
                 token_from=f"/unit/publicity/start/?ids={application.id}")
     assert page.status_code == 200
     assert message in page.get_data(as_text=True)

@@ -211,7 +211,7 @@ def test_the_unit_home_page_counts_what_waits(client, unit_world, clock):
                                (factories.employer(unit_world["stranger"].unit),
                                 unit_world["stranger"])):
         application = factories.application(applicant, ApplicationStatus.APPROVED)
-        workflow.start_publicity(officer, [application], date(2026, 9, 29))  # the clock's today
+        workflow.start_publicity(officer, [application], date(2026, 9, 29), **factories.OBJECTION)  # the clock's today
         workflow.record_objection(officer, application, "存疑", date(2026, 9, 29))
     db.session.commit()
     page = client.get("/unit/").get_data(as_text=True)
@@ -275,16 +275,16 @@ def test_review_lists_export_the_current_tab_as_text_with_masked_numbers(client,
     response = client.get("/unit/unit_archive/export.xlsx?tab=pending")
     assert response.status_code == 200
     assert "attachment" in response.headers["Content-Disposition"]
-    rows = read_xlsx(response.get_data())
+    rows = read_xlsx(response.get_data())[2:]  # under the title and the exporter's row
     assert rows[0][0] == "姓名" and len(rows) == 2
     assert rows[1][3] == '=HYPERLINK("http://x","点我")'
     assert rows[1][1] != person.id_number and rows[1][1].startswith(person.id_number[:4] + "*")
-    everything = read_xlsx(client.get("/unit/unit_archive/export.xlsx?tab=all").get_data())
+    everything = read_xlsx(client.get("/unit/unit_archive/export.xlsx?tab=all").get_data())[2:]
     assert len(everything) == 1 + 4 and "乙的条目" not in str(everything)
     searched = read_xlsx(client.get(
-        "/unit/unit_archive/export.xlsx?tab=all&search=没有这个人").get_data())
+        "/unit/unit_archive/export.xlsx?tab=all&search=没有这个人").get_data())[2:]
     assert len(searched) == 1
-    applications = read_xlsx(client.get("/unit/unit_application/export.xlsx").get_data())
+    applications = read_xlsx(client.get("/unit/unit_application/export.xlsx").get_data())[2:]
     assert len(applications) == 2 and applications[1][0] == "甲员工"
 
 

@@ -87,7 +87,7 @@ def test_an_ended_publicity_closed_by_a_bulk_update_is_recounted(world, clock):
     plan, a = world["plan"], world["a"]
     officer = factories.employer(a)
     workflow.start_publicity(officer, [world["made"][ApplicationStatus.APPROVED]], POSTED, None,
-                             "人事处 0571-88000001")
+                             "人事处 0571-88000001", **factories.OBJECTION)
     db.session.commit()
     assert kept(plan, a) == counts(pending=1, publicizing=2, publicized=1, returned=1)
     clock(date(2026, 11, 30))
@@ -111,7 +111,7 @@ def test_a_resubmission_to_another_unit_moves_the_count_between_the_units(world)
         workflow.review_item(factories.employer(b), item, "approve")
     workflow.extract_items(account, application, [item.id for item in items])
     db.session.commit()
-    workflow.submit_application(account, application)
+    workflow.submit_application(account, application, declared=True)
     db.session.commit()
     assert application.unit_id == b.id
     assert kept(plan, b) == counts(pending=1)

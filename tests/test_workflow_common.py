@@ -40,7 +40,7 @@ def world(app, clock):
 
 def recommended(world, clock):
     """The world's application publicized from 2026-09-29 and recommended on 10-13."""
-    workflow.start_publicity(world["officer"], [world["application"]], date(2026, 9, 29))
+    workflow.start_publicity(world["officer"], [world["application"]], date(2026, 9, 29), **factories.OBJECTION)
     db.session.commit()
     clock(date(2026, 10, 13))
     workflow.recommend_application(world["officer"], world["application"], world["point"],

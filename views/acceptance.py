@@ -10,12 +10,16 @@ from markupsafe import Markup
 
 from models import Application, ApplicationStatus, Role, Subject
 from zcps import workflow
+from zcps.exports import local_moment
 from zcps.extensions import db
-from zcps.i18n import local_date
 from zcps.identifiers import mask_id_number
 
 from .base import ApplicationFiles, ScopedModelView, run_posted_step, run_step, timeline
 from .columns import APPLICATION_LABELS, STATUS_FORMATTERS, WAITED, application_waiting_since
+
+# What the export's 受理结果 column says of a decided application.
+ACCEPTANCE_DECISIONS = {ApplicationStatus.ACCEPTED: _l("受理"),
+                        ApplicationStatus.ACCEPTANCE_RETURNED: _l("退回")}
 
 INBOX_TABS = (
     ("waiting", _l("待受理"), [ApplicationStatus.RECOMMENDED]),
@@ -59,8 +63,11 @@ class InboxView(ApplicationFiles, ScopedModelView):
         (_l("资格名称"), lambda a: a.qualification.name),
         (_l("评审方式"), lambda a: a.review_method),
         (_l("状态"), lambda a: a.status),
-        (_l("推荐时间"), lambda a: local_date(a.recommended_at)),
+        (_l("推荐时间"), lambda a: local_moment(a.recommended_at)),
         (_l("推荐意见"), lambda a: a.recommendation_opinion),
+        (_l("受理结果"), lambda a: ACCEPTANCE_DECISIONS.get(a.status, "")),
+        (_l("受理/退回时间"), lambda a: local_moment(a.acceptance_decided_at)),
+        (_l("受理意见/退回原因"), lambda a: a.acceptance_opinion),
     )
 
     def waiting_since(self):

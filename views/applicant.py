@@ -42,7 +42,7 @@ from zcps.identifiers import clean_mobile
 from zcps.storage import send_stored, store_bytes
 from zcps.uploads import UploadError, accept_pdf
 
-from .base import AreaPage, get_for_or_404, run_step, timeline
+from .base import AreaPage, get_for_or_404, review_form_response, run_step, timeline
 
 
 class ApplicantPage(AreaPage):
@@ -323,12 +323,20 @@ class ApplicationsPage(ApplicantPage):
                  request.form.getlist("item_id"))
         return redirect(url_for(".details", application_id=application.id))
 
+    @expose("/<int:application_id>/review-form")
+    def review_form(self, application_id):
+        """申报评审表 of one's own application, to check and, once decided, to print."""
+        application = get_for_or_404(Application, application_id)
+        return review_form_response(application,
+                                    url_for(".details", application_id=application.id))
+
     @expose("/<int:application_id>/submit", methods=("POST",))
     def submit(self, application_id):
         application = get_for_or_404(Application, application_id)
         if not FlaskForm().validate_on_submit():
             abort(400)
-        self.run(workflow.submit_application, _("申报已提交单位审核。"), application)
+        self.run(workflow.submit_application, _("申报已提交单位审核。"), application,
+                 declared=request.form.get("declared") == "1")
         return redirect(url_for(".details", application_id=application.id))
 
 

@@ -15,9 +15,10 @@ or by their beginning, text by its words: ``search_clause``), ``ModelView._apply
 ``ModelView._apply_filters``.
 """
 from datetime import date, datetime
+from io import BytesIO
 
 import sqlalchemy as sa
-from flask import abort, current_app, flash, g, redirect, request, url_for
+from flask import abort, current_app, flash, g, redirect, request, send_file, url_for
 from flask_admin import AdminIndexView, BaseView, expose
 from flask_admin.contrib.sqla import ModelView
 from flask_admin.contrib.sqla.ajax import QueryAjaxModelLoader
@@ -34,8 +35,10 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from models import LabeledEnum, OfficerDuty, ReviewRecord, Role, StoredFile, to_id
 from zcps import workdays, workflow
-from zcps.exports import write_table, xlsx_response
+from zcps.documents import UnprintableText
+from zcps.exports import attachment_name, exporter_name, write_table, xlsx_response
 from zcps.extensions import db
+from zcps.review_form import review_form_pdf
 from zcps.storage import send_stored
 from zcps.templating import date_html
 
@@ -608,8 +611,10 @@ class ScopedModelView(AreaAccess, ModelView):
                                  page_size=0)
         rows = ([getter(record) for _, getter in self.xlsx_columns]
                 for record in query.yield_per(500))
-        data = write_table(rows, [str(header) for header, _ in self.xlsx_columns])
         tab = self.current_tab()
+        title = f"{self.xlsx_name}（{tab[1]}）" if tab else str(self.xlsx_name)
+        data = write_table(rows, [str(header) for header, _ in self.xlsx_columns], title=title,
+                           owner=exporter_name(current_user))
         suffix = f"_{tab[1]}" if tab else ""
         return xlsx_response(data, f"{self.xlsx_name}{suffix}_{workdays.today():%Y%m%d}.xlsx")
 
@@ -693,9 +698,31 @@ class ScopedModelView(AreaAccess, ModelView):
         return super().handle_view_exception(exc)
 
 
+def review_form_response(application, back: str):
+    """The application's 申报评审表 as a PDF download; data the font cannot print is named
+    on ``back`` instead."""
+    try:
+        pdf = review_form_pdf(application)
+    except UnprintableText as error:
+        flash(_("申报信息中的“%(chars)s”是生僻字，申报评审表中无法打印，请改用通用写法。",
+                chars="、".join(str(error))), "error")
+        return redirect(back)
+    name = (application.profile_snapshot or {}).get("name") or application.applicant.name
+    response = send_file(BytesIO(pdf), mimetype="application/pdf", as_attachment=True,
+                         download_name=attachment_name(f"申报评审表_{name}.pdf"), max_age=0)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
 class ApplicationFiles:
     """Serves an attachment of an application's extracted items, and only through an
-    application the actor may see in this view (``get_one_or_404``) that carries the file."""
+    application the actor may see in this view (``get_one_or_404``) that carries the file;
+    and the application's 申报评审表."""
+
+    @expose("/review-form/<int:application_id>")
+    def review_form_view(self, application_id):
+        application = self.get_one_or_404(application_id)
+        return review_form_response(application, self.get_url(".index_view"))
 
     @expose("/file/<int:application_id>/<int:file_id>")
     def file_view(self, application_id, file_id):

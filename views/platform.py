@@ -41,6 +41,7 @@ from models import (
     utcnow,
 )
 from zcps import accounts, audit, catalogue, passwords, plans, workdays, workflow
+from zcps.documents import authorization_code, same_code
 from zcps.extensions import db
 from zcps.forms import DecisionForm
 from zcps.i18n import aside, colon_text, join_list, local_date, weekday
@@ -261,8 +262,14 @@ class AuthorizationView(PlatformView):
             .where(Authorization.unit_id == authorization.unit_id,
                    Authorization.id != authorization.id)
             .order_by(Authorization.id.desc())).all()
+        expected = authorization_code(authorization)
+        entered = (request.args.get("code") or "")[:40]
+        matches = None
+        if entered.strip():
+            matches = same_code(entered, expected)
         return self.render("admin/authorization_decide.html", authorization=authorization,
-                           form=form, earlier=earlier)
+                           form=form, earlier=earlier, verification_code=expected,
+                           entered_code=entered, code_matches=matches)
 
     @expose("/file/<int:authorization_id>")
     def file_view(self, authorization_id):

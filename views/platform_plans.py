@@ -32,9 +32,9 @@ from models import (
     to_id,
 )
 from zcps import clock, plans, workflow
-from zcps.exports import write_table, xlsx_response
+from zcps.exports import exporter_name, local_moment, write_table, xlsx_response
 from zcps.extensions import db
-from zcps.i18n import aside, join_list, local_date
+from zcps.i18n import aside, join_list
 from zcps.unit_work import WORK_COLUMNS, deadline_text, unit_work, units_with_work
 from zcps.workflow.plan import MOMENTS
 
@@ -369,10 +369,10 @@ class ReviewPlanView(PlatformView):
         rows = []
         title = _("超期与待办")
         if plan is not None:
-            deadline, left = local_date(plan.unit_deadline), deadline_text(plan)
+            deadline, left = local_moment(plan.unit_deadline), deadline_text(plan)
             rows = ([unit.name, unit.uscc, *[unit.counts[key] for key, _label, _value in WORK_COLUMNS],
                      unit.total, unit.overdue, unit.waited, deadline, left]
                     for unit in units_with_work(plan, days))
             title = f"{plan.name} {title}"
-        data = write_table(rows, headers, title=title)
+        data = write_table(rows, headers, title=title, owner=exporter_name(current_user))
         return xlsx_response(data, f"{_('超期与待办')}_{clock.today():%Y%m%d}.xlsx")

@@ -7,8 +7,8 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from models import CHANGEABLE, Authorization, AuthorizationStatus, Role, UnitChange
-from zcps import plans, workdays, workflow
-from zcps.documents import entrustment_pdf
+from zcps import plans, workflow
+from zcps.documents import UnprintableText, entrustment_code, entrustment_pdf
 from zcps.exports import attachment_name
 from zcps.extensions import db
 from zcps.forms import AuthorizationForm, UnitChangeForm
@@ -28,6 +28,25 @@ def _history(unit):
         db.select(Authorization).where(Authorization.scope_clause(current_user))
         .where(Authorization.unit_id == unit.id).order_by(Authorization.id.desc())
     ).all()
+
+
+def _letter(unit, officer_name, officer_id_number, officer_mobile):
+    try:
+        pdf = entrustment_pdf(
+            unit_name=unit.name, uscc=unit.uscc, legal_representative=unit.legal_representative,
+            address=unit.address, officer_name=officer_name,
+            officer_id_number=officer_id_number, officer_mobile=officer_mobile,
+            verification_code=entrustment_code(unit.uscc, officer_name, officer_id_number,
+                                               officer_mobile))
+    except UnprintableText as error:
+        flash(str(_l("单位信息或经办人信息中的“%(chars)s”是生僻字，委托证明中无法打印。"
+                     "请联系平台管理员修改单位信息，或改用通用写法后重新下载。",
+                     chars="、".join(str(error)))), "error")
+        return redirect(url_for(".index"))
+    response = send_file(BytesIO(pdf), mimetype="application/pdf", as_attachment=True,
+                         download_name=attachment_name(f"委托证明_{unit.name}.pdf"), max_age=0)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 class AuthorizationPage(AreaPage):
@@ -56,15 +75,18 @@ class AuthorizationPage(AreaPage):
                            can_submit=can_submit)
 
     def _download(self, unit, form):
-        pdf = entrustment_pdf(
-            unit_name=unit.name, uscc=unit.uscc, legal_representative=unit.legal_representative,
-            address=unit.address, officer_name=form.officer_name.data,
-            officer_id_number=form.officer_id_number.data,
-            officer_mobile=form.officer_mobile.data, issued_on=workdays.today())
-        response = send_file(BytesIO(pdf), mimetype="application/pdf", as_attachment=True,
-                             download_name=attachment_name(f"委托证明_{unit.name}.pdf"), max_age=0)
-        response.headers["Cache-Control"] = "private, no-store"
-        return response
+        return _letter(unit, form.officer_name.data, form.officer_id_number.data,
+                       form.officer_mobile.data)
+
+    @expose("/letter/<int:authorization_id>")
+    def letter(self, authorization_id):
+        """The 委托证明 of a submitted authorization again (same verification code), while the
+        platform has not decided on it."""
+        authorization = get_for_or_404(Authorization, authorization_id)
+        if authorization.status != AuthorizationStatus.PENDING:
+            abort(404)  # decided: a new submission starts from a new letter
+        return _letter(authorization.unit, authorization.officer_name,
+                       authorization.officer_id_number, authorization.officer_mobile)
 
     def _submit(self, form, can_submit):
         if not can_submit:

@@ -201,6 +201,8 @@ class PublicityView(ScopedModelView):
                     workflow.start_publicity, records, start, end,
                     form.get("objection_contact", ""),
                     past_deadline_confirmed=bool(form.get("past_deadline")),
+                    objection_phone=form.get("objection_phone", ""),
+                    objection_address=form.get("objection_address", ""),
                     success=lambda publicity: _(
                         "已开始公示：%(n)s人，公示期%(start)s至%(end)s；已短信通知申报人。",
                         n=len(records), start=local_date(publicity.start_date),

@@ -22,8 +22,9 @@ from models import (
 )
 from zcps import plans, workflow
 from zcps.archive_fields import summary
+from zcps.exports import local_moment
 from zcps.extensions import db
-from zcps.i18n import join_list, local_date
+from zcps.i18n import join_list
 from zcps.identifiers import mask_id_number
 from zcps.redirects import safe_return_path
 from zcps.storage import send_stored
@@ -114,7 +115,7 @@ class ArchiveReviewView(ScopedModelView):
         (_l("单位/机构"), lambda item: item.organisation),
         (_l("详情"), lambda item: summary(item.category, item.details)),
         (_l("状态"), lambda item: item.status),
-        (_l("提交时间"), lambda item: local_date(item.submitted_at)),
+        (_l("提交时间"), lambda item: local_moment(item.submitted_at)),
         (_l("审核意见"), lambda item: item.remark),
     )
 
@@ -311,7 +312,7 @@ class ApplicationReviewView(ApplicationFiles, ScopedModelView):
         (_l("资格名称"), lambda a: a.qualification.name),
         (_l("评审方式"), lambda a: a.review_method),
         (_l("状态"), lambda a: a.status),
-        (_l("提交时间"), lambda a: local_date(a.submitted_at)),
+        (_l("提交时间"), lambda a: local_moment(a.submitted_at)),
         (_l("审核意见"), lambda a: a.opinion),
     )
 

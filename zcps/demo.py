@@ -82,7 +82,9 @@ FIRST_BATCH = (ApplicationStatus.PUBLICIZED, ApplicationStatus.RECOMMENDED,
                ApplicationStatus.ACCEPTED, ApplicationStatus.ACCEPTANCE_RETURNED)
 # Publicized two days ago and still running.
 SECOND_BATCH = (ApplicationStatus.PUBLICIZING, ApplicationStatus.NOT_RECOMMENDED)
-OBJECTION_CONTACT = "人事处 刘洋 0571-88000001"
+OBJECTION_CONTACT = "人事处 刘洋"
+OBJECTION = {"objection_phone": "0571-88000001",
+             "objection_address": "杭州市西湖区文三路100号 人事处"}
 RETURN_REASON = "请补充近三年年度考核材料。"
 REJECT_REASON = "任现职年限不满足申报条件。"
 # Reasons that go into an SMS end without a full stop: the message adds its own.
@@ -413,7 +415,7 @@ class _Story:
             workflow.extract_items(account, application, [item.id for item in items])
             if status == ApplicationStatus.DRAFT:
                 return
-            workflow.submit_application(account, application)
+            workflow.submit_application(account, application, declared=True)
         if status == ApplicationStatus.PENDING:
             return
         with _on(decided, 10):
@@ -441,7 +443,7 @@ class _Story:
         applications = self.batch(FIRST_BATCH)
         with _on(start, 9):
             publicity = workflow.start_publicity(self.employer, applications, start,
-                                                 objection_contact=OBJECTION_CONTACT)
+                                                 objection_contact=OBJECTION_CONTACT, **OBJECTION)
         # An objection received during the period, checked and found untrue.
         zhou = self.applications["周敏"]
         received = _shift(start, 1)
@@ -472,7 +474,7 @@ class _Story:
         start = self.second_start
         with _on(start, 9):
             workflow.start_publicity(self.employer, self.batch(SECOND_BATCH), start,
-                                     objection_contact=OBJECTION_CONTACT)
+                                     objection_contact=OBJECTION_CONTACT, **OBJECTION)
         # Objections received since: one waiting for the unit's check, one found true.
         received = _shift(start, 1) if _shift(start, 1) < self.today else start
         with _on(received, 14):

@@ -6,6 +6,7 @@ from wtforms import PasswordField, StringField, TextAreaField
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
 from . import passwords
+from .documents import unprintable_characters
 from .identifiers import IdentifierError, clean_id_number, clean_mobile, clean_uscc
 
 
@@ -19,6 +20,16 @@ def cleaned_by(cleaner):
             raise ValidationError(str(error)) from None
 
     return validate
+
+
+def printable(form, field):
+    """Refuses text the documents' font cannot print (a character beyond the basic plane such
+    as 𬌗, or a rare one outside GBK): the 委托证明 and other PDFs would show it blank."""
+    bad = unprintable_characters(field.data if isinstance(field.data, str) else "")
+    if bad:
+        raise ValidationError(_l(
+            "“%(chars)s”是生僻字，打印的证明材料中无法显示，请改用通用写法（如以同音常用字代替）；"
+            "确需使用的，请联系平台管理员。", chars="、".join(bad)))
 
 
 def required(what):
@@ -50,13 +61,16 @@ def sms_code_field():
 
 class UnitRegistrationForm(FlaskForm):
     name = StringField(_l("单位名称"), filters=[strip],
-                       validators=[required(_l("单位名称")), Length(max=200, message=_l("单位名称过长。"))])
+                       validators=[required(_l("单位名称")), Length(max=200, message=_l("单位名称过长。")),
+                                   printable])
     uscc = StringField(_l("统一社会信用代码"), validators=[cleaned_by(clean_uscc)])
     legal_representative = StringField(
         _l("法定代表人"), filters=[strip],
-        validators=[required(_l("法定代表人")), Length(max=50, message=_l("法定代表人姓名过长。"))])
+        validators=[required(_l("法定代表人")), Length(max=50, message=_l("法定代表人姓名过长。")),
+                    printable])
     address = StringField(_l("单位地址"), filters=[strip],
-                          validators=[required(_l("单位地址")), Length(max=300, message=_l("单位地址过长。"))])
+                          validators=[required(_l("单位地址")), Length(max=300, message=_l("单位地址过长。")),
+                                      printable])
     contact_name = StringField(_l("联系人"), filters=[strip],
                                validators=[required(_l("联系人")), Length(max=50, message=_l("联系人姓名过长。"))])
     contact_mobile = StringField(_l("手机号码"), validators=[cleaned_by(clean_mobile)])
@@ -68,7 +82,8 @@ class UnitRegistrationForm(FlaskForm):
 
 class ApplicantRegistrationForm(FlaskForm):
     name = StringField(_l("姓名"), filters=[strip],
-                       validators=[required(_l("姓名")), Length(max=50, message=_l("姓名过长。"))])
+                       validators=[required(_l("姓名")), Length(max=50, message=_l("姓名过长。")),
+                                   printable])
     id_number = StringField(_l("身份证号"), validators=[cleaned_by(clean_id_number)])
     mobile = StringField(_l("手机号码"), validators=[cleaned_by(clean_mobile)])
     code = sms_code_field()
@@ -100,7 +115,7 @@ class ActivationForm(FlaskForm):
 
 class AuthorizationForm(FlaskForm):
     officer_name = StringField(_l("经办人姓名"), filters=[strip], validators=[
-        required(_l("经办人姓名")), Length(max=50, message=_l("经办人姓名过长。"))])
+        required(_l("经办人姓名")), Length(max=50, message=_l("经办人姓名过长。")), printable])
     officer_id_number = StringField(_l("经办人身份证号"), validators=[cleaned_by(clean_id_number)])
     officer_mobile = StringField(_l("经办人手机号码"), validators=[cleaned_by(clean_mobile)])
     scan = FileField(_l("盖章后的委托证明（PDF）"))

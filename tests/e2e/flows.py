@@ -394,6 +394,7 @@ def create_application(page, item_titles, screenshots: bool = False) -> None:
 
 
 def submit_application(page) -> None:
+    page.get_by_label("诚信承诺", exact=False).check()
     click_confirmed(page, page.get_by_role("button", name="提交单位审核", exact=True),
                     "确定提交吗？")
     see_message(page, "申报已提交单位审核。")
@@ -438,7 +439,7 @@ def approve_application_with_template(page, person_name: str, qualification: str
 # --- steps 5–6: publicity, objection, recommendation, acceptance ---------------------------------
 
 def start_publicity(page, person_name: str, earliest_end: str, earliest_end_cn: str,
-                    contact: str = "人事处 0571-86000000", screenshots: bool = False) -> None:
+                    contact: str = "人事处 刘洋", screenshots: bool = False) -> None:
     """申报资料审核 → 审核通过 → tick → 批量操作 → 信息公示 → 开始公示; ends on the batch page."""
     menu(page, "申报资料审核")
     page.get_by_role("link", name=re.compile(r"^审核通过 \(\d+\)$")).click()
@@ -447,7 +448,9 @@ def start_publicity(page, person_name: str, earliest_end: str, earliest_end_cn: 
     page.locator(".dropdown-menu").get_by_role("link", name="信息公示", exact=True).click()
     expect(page.get_by_test_id("earliest-end")).to_contain_text(earliest_end_cn)
     expect(page.get_by_label("公示结束日期", exact=True)).to_have_value(earliest_end)
-    page.get_by_label("异议受理联系方式", exact=True).fill(contact)
+    page.get_by_label("异议受理电话", exact=True).fill("0571-86000000")
+    page.get_by_label("异议受理地址", exact=True).fill("杭州市西湖区文三路1号 人事处")
+    page.get_by_label("异议受理联系人", exact=True).fill(contact)
     if screenshots:
         shot(page, "22-unit-publicity-new")
     click_confirmed(page, page.get_by_role("button", name="开始公示", exact=True),

@@ -104,7 +104,7 @@ def test_a_returned_recommendation_is_fixed_and_recommended_again(page, live_ser
         officer = session.scalar(session.query(Account).filter_by(username=uscc).statement)
         application = session.scalar(session.query(Application).statement)
         point = session.scalar(session.query(AcceptancePoint).statement)
-        workflow.start_publicity(officer, [application], POSTED)
+        workflow.start_publicity(officer, [application], POSTED, **factories.OBJECTION)
         clock.set(date(2026, 10, 13))
         workflow.recommend_application(officer, application, point, "同意推荐。")
 
@@ -146,7 +146,7 @@ def test_a_returned_recommendation_goes_back_to_the_applicant(page, another_brow
             username=live_server.acceptance_username).statement)
         application = session.scalar(session.query(Application).statement)
         point = session.scalar(session.query(AcceptancePoint).statement)
-        workflow.start_publicity(officer, [application], POSTED)
+        workflow.start_publicity(officer, [application], POSTED, **factories.OBJECTION)
         clock.set(date(2026, 10, 13))
         workflow.recommend_application(officer, application, point, "同意推荐。")
         workflow.return_to_unit(point_account, application, "论文为第二作者，与申报材料不符。")
@@ -202,6 +202,8 @@ def test_a_publicity_that_cannot_make_the_deadline_needs_the_confirmation(page, 
     confirmation = page.get_by_label("我已知晓公示结束后无法在单位审核推荐截止前推荐", exact=True)
     expect(confirmation).to_be_hidden()
 
+    page.get_by_label("异议受理电话", exact=True).fill("0571-86000000")
+    page.get_by_label("异议受理地址", exact=True).fill("杭州市西湖区文三路1号 人事处")
     page.get_by_label("公示开始日期", exact=True).fill("2026-09-30")
     expect(page.get_by_label("公示结束日期", exact=True)).to_have_value("2026-10-13")
     expect(fit).to_contain_text("截止前已没有可以推荐的工作日；最迟应于2026年9月29日开始公示。")

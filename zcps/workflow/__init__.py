@@ -19,6 +19,7 @@ commits.
 from .application import (
     APPLICANT_EDITABLE,
     CLOSED_APPLICATION_STATES,
+    DECLARATION,
     create_application,
     extract_items,
     fill_template,
@@ -54,6 +55,7 @@ from .publicity import (
     close_ended_publicities,
     deadline_fit,
     late_fits,
+    objection_phone_number,
     plans_deadline_fit,
     publicity_period,
     record_objection,

@@ -182,7 +182,12 @@ def missing_mandatory_categories(application: Application) -> list[ArchiveCatego
     return [category for category in MANDATORY_CATEGORIES if category not in present]
 
 
-def submit_application(actor, application: Application) -> Application:
+DECLARATION = ("本人承诺：所填报的信息和提交的材料真实、准确、完整，不存在弄虚作假行为；"
+               "如有不实，本人愿承担由此产生的一切后果。")
+
+
+def submit_application(actor, application: Application, declared: bool = False) -> Application:
+    """The applicant submits to the unit, confirming ``DECLARATION`` (``declared``)."""
     application = _own_application(actor, application)
     if application.status not in APPLICANT_EDITABLE:
         raise AlreadyHandled(_("申报当前为「%(status)s」，无需重复提交。",
@@ -203,11 +208,14 @@ def submit_application(actor, application: Application) -> Application:
     if missing:
         raise WorkflowError(_("缺少必备业绩：%(names)s。每类至少提取一项审核通过的业绩档案。",
                               names=join_list(category.label for category in missing)))
+    if not declared:
+        raise WorkflowError(_("请阅读并勾选诚信承诺后再提交。"))
     before = application.status
     application.status = ApplicationStatus.PENDING
     application.unit_id = unit.id
     application.round += 1
     application.submitted_at = utcnow()
+    application.declared_at = application.submitted_at
     application.current_title = applicant.current_title
     application.profile_snapshot = profile_snapshot(applicant)
     for item in application.items:

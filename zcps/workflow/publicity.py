@@ -1,5 +1,6 @@
 """Step 5 — 信息公示: publicity batches of approved applications, their end by the calendar, and
 the objections (异议) received during them."""
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -42,6 +43,8 @@ MAX_PUBLICITY_SPAN = timedelta(days=90)
 # How far ahead a period may start: enough to prepare one, not a date years away by mistake.
 MAX_PUBLICITY_LEAD = timedelta(days=60)
 IN_PUBLICITY = (ApplicationStatus.PUBLICIZING, ApplicationStatus.PUBLICIZED)
+# What a telephone number for objections may hold: digits, separators, an extension.
+OBJECTION_PHONE_CHARS = re.compile(r"[0-9+\-－()（）\s转,，、/]+")
 # Who acts when the calendar ends a period.
 SYSTEM = "系统"
 # What the history of a publicity started past the deadline says (written down: Chinese).
@@ -129,10 +132,35 @@ def late_fits(fits) -> list[DeadlineFit]:
     return [fit for fit in fits if not fit.in_time]
 
 
+def objection_phone_number(value) -> str:
+    """The telephone where objections are received, trimmed; refused when missing or not a
+    telephone number (a landline such as 0571-88000001, with an extension, or a mobile)."""
+    value = " ".join(text(value).split())
+    if not value:
+        raise WorkflowError(_("请填写异议受理电话（如0571-88000001）。"))
+    digits = sum(char.isdigit() for char in value)
+    if (len(value) > 40 or digits < 7
+            or not OBJECTION_PHONE_CHARS.fullmatch(value)):
+        raise WorkflowError(_("异议受理电话格式不正确，请填写座机号码（如0571-88000001）或手机号码。"))
+    return value
+
+
+def objection_address_text(value) -> str:
+    value = " ".join(text(value).split())
+    if not value:
+        raise WorkflowError(_("请填写异议受理地址（接收书面异议的地址）。"))
+    if len(value) > 200:
+        raise WorkflowError(_("异议受理地址不超过200字。"))
+    return value
+
+
 def start_publicity(actor, applications, start_date: date, end_date: date | None = None,
-                    objection_contact: str = "", past_deadline_confirmed: bool = False
-                    ) -> Publicity:
+                    objection_contact: str = "", past_deadline_confirmed: bool = False, *,
+                    objection_phone: str = "", objection_address: str = "") -> Publicity:
     """The unit puts approved applications into a publicity batch (公示中).
+
+    The telephone and the address where objections are received are required: the 公示表
+    prints them above the table. ``objection_contact`` (office or person) is optional.
 
     The period must hold five working days: an end date before the earliest one is refused, a
     later one is allowed. A period after which no working day is left to recommend before a
@@ -151,6 +179,10 @@ def start_publicity(actor, applications, start_date: date, end_date: date | None
         raise WorkflowError(_("公示开始日期不能晚于%(latest)s（今天起%(days)s天内），请检查公示开始日期。",
                               latest=local_date(workdays.today() + MAX_PUBLICITY_LEAD),
                               days=MAX_PUBLICITY_LEAD.days))
+    objection_phone = objection_phone_number(objection_phone)
+    objection_address = objection_address_text(objection_address)
+    if len(text(objection_contact)) > 200:
+        raise WorkflowError(_("异议受理联系人不超过200字。"))
     period = publicity_period(start_date, end_date)
     earliest = period["earliest_end"]
     end_date = end_date or earliest
@@ -173,10 +205,18 @@ def start_publicity(actor, applications, start_date: date, end_date: date | None
                               problems="".join(fit.text for fit in late)))
     plan_names = list(dict.fromkeys(application.plan.name for application in
                                     sorted(locked_ones, key=lambda record: record.plan_id)))
+    # The unit's second and later batches of a year are numbered, so each has its own title.
+    earlier = db.session.scalar(
+        sa.select(sa.func.count(Publicity.id))
+        .where(Publicity.unit_id == unit.id,
+               Publicity.start_date >= date(start_date.year, 1, 1),
+               Publicity.start_date <= date(start_date.year, 12, 31)))
+    batch = f"第{earlier + 1}批" if earlier else ""
     publicity = Publicity(
         unit_id=unit.id, start_date=start_date, end_date=end_date, earliest_end_date=earliest,
         count_start_day=period["count_start_day"], objection_contact=text(objection_contact),
-        title=f"{unit.name}{'、'.join(plan_names)}申报人员公示", created_by_id=actor.id)
+        objection_phone=objection_phone, objection_address=objection_address,
+        title=f"{unit.name}{'、'.join(plan_names)}{batch}申报人员公示", created_by_id=actor.id)
     db.session.add(publicity)
     db.session.flush()
     period_text = f"{workdays.month_day(start_date)}至{workdays.month_day(end_date)}"
