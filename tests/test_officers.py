@@ -291,7 +291,7 @@ def test_no_one_reviews_their_own_archive_or_application(app, own_records):
     workflow.review_application(factories.employer(unit), application, "approve", "同意")
     db.session.commit()
     with pytest.raises(WorkflowError, match="不能审核本人的材料"):
-        workflow.start_publicity(officer, [application], clock.today())
+        workflow.start_publicity(officer, [application], clock.today(), **factories.OBJECTION)
     db.session.rollback()
     assert application.status == ApplicationStatus.APPROVED
 

@@ -582,7 +582,8 @@ def test_the_batch_page_shows_its_people_a_page_at_a_time(client, world, monkeyp
     colleagues = [factories.applicant(world["unit"], f"公示员工{n}") for n in range(4)]
     approved = [world["application"]] + [
         factories.application(person, ApplicationStatus.APPROVED) for person in colleagues]
-    publicity = workflow.start_publicity(world["officer"], approved, POSTED)
+    publicity = workflow.start_publicity(world["officer"], approved, POSTED,
+                                         **factories.OBJECTION)
     db.session.commit()
     workflow.record_objection(world["officer"], approved[-1], "论文署名存疑", POSTED, "来信")
     db.session.commit()
@@ -606,7 +607,8 @@ def test_the_batch_page_shows_its_people_a_page_at_a_time(client, world, monkeyp
         factories.application(person, ApplicationStatus.APPROVED)
     more = workflow.start_publicity(world["officer"], list(db.session.scalars(
         db.select(Application).filter_by(status=ApplicationStatus.APPROVED,
-                                         unit_id=world["unit"].id))), POSTED)
+                                         unit_id=world["unit"].id))), POSTED,
+        **factories.OBJECTION)
     db.session.commit()
     latest = max(more.applications, key=lambda application: application.id)
     workflow.record_objection(world["officer"], latest, "另一异议", POSTED, "来信")

@@ -15,7 +15,7 @@ import pytest
 from models import StoredFile
 from tests import factories
 from tests.helpers import csrf_token, page_text, signed_in
-from zcps.exports import ExportWorkbook, write_table
+from zcps.exports import SAMPLE_ROWS, ExportWorkbook, write_table
 from zcps.extensions import db
 from zcps.storage import path_of, store_bytes
 
@@ -184,8 +184,9 @@ def test_an_export_keeps_its_rows_in_its_own_folder_and_leaves_nothing(app):
     seen = []
 
     def rows():
-        yield ["张三", "高级工程师"]
-        yield ["李四", "工程师"]
+        # The widths are read from the first SAMPLE_ROWS rows; the rows after them stream.
+        for n in range(SAMPLE_ROWS + 2):
+            yield [f"张三{n}", "高级工程师"]
         # While the workbook is being written, its rows go to a file of the export folder.
         seen.extend(path for path in export_temp_entries(app) if path.is_file())
         yield ["王五", "工程师"]
@@ -200,7 +201,8 @@ def test_an_export_that_fails_half_way_leaves_nothing(app):
     seen = []
 
     def rows():
-        yield ["张三", "高级工程师"]
+        for n in range(SAMPLE_ROWS + 2):
+            yield [f"张三{n}", "高级工程师"]
         seen.extend(export_temp_entries(app))
         raise RuntimeError("the database went away")
 
@@ -240,15 +242,15 @@ def test_the_sweep_removes_what_a_killed_export_left(app, runner):
 KILLED_EXPORT = """
 import sys, time
 from zcps import create_app
-from zcps.exports import write_table
+from zcps.exports import SAMPLE_ROWS, write_table
 
 app = create_app({"INSTANCE_DIR": sys.argv[1], "SECRET_KEY": "x",
                   "SQLALCHEMY_DATABASE_URI": "sqlite://"})
 
 
 def rows():
-    yield ["张三", "高级工程师"]
-    yield ["李四", "工程师"]
+    for n in range(SAMPLE_ROWS + 2):
+        yield [f"张三{n}", "高级工程师"]
     print("writing", flush=True)
     time.sleep(60)
 

@@ -146,7 +146,7 @@ def test_a_publicity_made_before_a_rename_keeps_the_old_name(app, unit):
     person = factories.applicant(unit)
     application = factories.application(person, ApplicationStatus.APPROVED)
     publicity = workflow.start_publicity(factories.employer(unit), [application], clock.today(),
-                                         objection_contact="人事处")
+                                         objection_contact="人事处", **factories.OBJECTION)
     change = workflow.request_unit_change(factories.employer(unit), {"name": "杭州新名科技有限公司"},
                                           "更名", store_bytes(factories.pdf_bytes(), "说明.pdf"))
     workflow.decide_unit_change(factories.admin(), change, True, "")

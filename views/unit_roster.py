@@ -19,7 +19,7 @@ MAX_MB = 10
 
 
 class UploadForm(FlaskForm):
-    sheet = FileField(_l("人员名单（.xlsx）"))
+    sheet = FileField(_l("人员名单（Excel文件）"))
 
 
 class ConfirmForm(FlaskForm):
@@ -51,7 +51,7 @@ class RosterImportPage(AreaPage):
             else:
                 roster.check(current_user, rows)
         elif request.method == "POST":
-            error = _("请选择要上传的人员名单（.xlsx）。")
+            error = _("请选择要上传的人员名单（Excel文件）。")
         valid = [row for row in rows or () if not row.errors]
         confirm = ConfirmForm(rows=roster.sealed(rows)) if valid else None
         return self.render("unit/roster_import.html", form=form, rows=rows, notes=notes,

@@ -403,11 +403,12 @@ def download_name(publicity) -> str:
 class TableRow:
     """What ``row_values`` reads of one application, read as plain rows (no ORM objects)."""
 
-    __slots__ = ("id", "profile_snapshot", "current_title", "specialty", "level",
+    __slots__ = ("id", "status", "profile_snapshot", "current_title", "specialty", "level",
                  "review_method", "series", "qualification", "plan", "items")
 
     def __init__(self, row, items):
         self.id = row.id
+        self.status = row.status
         self.profile_snapshot = row.profile_snapshot
         self.current_title = row.current_title
         self.specialty = row.specialty
@@ -439,7 +440,8 @@ def publicity_applications(publicity, actor, batch_size: int = BATCH_SIZE):
     last_id = 0
     while True:
         page = db.session.execute(
-            sa.select(Application.id, Application.profile_snapshot, Application.current_title,
+            sa.select(Application.id, Application.status, Application.profile_snapshot,
+                      Application.current_title,
                       Application.specialty, Application.level, Application.review_method,
                       TitleSeries.name.label("series_name"),
                       TitleQualification.name.label("qualification_name"),

@@ -102,7 +102,7 @@ def read(data: bytes) -> tuple[list[Row], list[str]]:
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError):
-        raise ImportRefused(_("文件不是Excel工作簿（.xlsx），请下载模板填写后上传。")) from None
+        raise ImportRefused(_("文件不是Excel工作簿，请下载模板填写后上传。")) from None
     notes = []
     try:
         sheet = workbook[SHEET] if SHEET in workbook.sheetnames else workbook.worksheets[0]
