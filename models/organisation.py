@@ -123,6 +123,10 @@ class Authorization(Scoped, TimestampMixin, db.Model):
     decided_at: Mapped[datetime | None]
     decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("account.id"), index=True)
     opinion: Mapped[str] = mapped_column(sa.Text, nullable=False, default="")
+    # 经办人变更: a new 委托证明 submitted while the unit is authorized; the unit stays
+    # authorized whatever the decision (a rejection keeps the officer approved before).
+    officer_change: Mapped[bool] = mapped_column(default=False, server_default=sa.false(),
+                                                 nullable=False)
     version: Mapped[int] = mapped_column(nullable=False, default=1)
 
     unit = relationship("Unit", back_populates="authorizations")

@@ -202,19 +202,25 @@ class UnitView(PasswordResetMixin, PlatformView):
         self._set_active(units, True)
 
 
+def submission_kind(authorization) -> str:
+    """单位授权 (the first, or again after a rejection) or 经办人变更 (a unit already authorized)."""
+    return _("经办人变更") if authorization.officer_change else _("单位授权")
+
+
 class AuthorizationView(PlatformView):
     """授权审核: the queue of units' 委托证明 submissions."""
 
-    column_list = ["unit", "unit.uscc", "officer_name", "status", "submitted_at", "decided_at",
-                   "opinion"]
-    column_details_list = ["unit", "officer_name", "officer_id_number", "officer_mobile",
-                           "status", "submitted_at", "decided_at", "decided_by", "opinion"]
+    column_list = ["unit", "unit.uscc", "officer_change", "officer_name", "status",
+                   "submitted_at", "decided_at", "opinion"]
+    column_details_list = ["unit", "officer_change", "officer_name", "officer_id_number",
+                           "officer_mobile", "status", "submitted_at", "decided_at",
+                           "decided_by", "opinion"]
     column_labels = {
         "unit": _l("单位名称"), "unit.name": _l("单位名称"), "unit.uscc": _l("统一社会信用代码"),
         "officer_name": _l("经办人姓名"), "officer_id_number": _l("经办人身份证号"),
         "officer_mobile": _l("经办人手机号码"), "status": _l("状态"),
         "submitted_at": _l("提交时间"), "decided_at": _l("审核时间"), "decided_by": _l("审核人"),
-        "opinion": _l("审核意见"),
+        "opinion": _l("审核意见"), "officer_change": _l("类型"),
     }
     column_searchable_list = ["unit.name", "unit.uscc"]
     column_sortable_list = ["submitted_at", "decided_at"]
@@ -234,7 +240,9 @@ class AuthorizationView(PlatformView):
         "status": status_formatter("status"),
         "unit": lambda view, context, model, name: Markup('<a href="{}">{}</a>').format(
             view.get_url(".decide_view", id=model.id), model.unit.name),
+        "officer_change": lambda view, context, model, name: submission_kind(model),
     }
+    column_formatters_detail = column_formatters
 
     @expose("/decide/", methods=("GET", "POST"))
     def decide_view(self):

@@ -6,7 +6,7 @@ from flask_admin import expose
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from models import CHANGEABLE, Authorization, AuthorizationStatus, Role, UnitChange
+from models import CHANGEABLE, Authorization, AuthorizationStatus, OfficerDuty, Role, UnitChange
 from zcps import plans, workflow
 from zcps.documents import UnprintableText, entrustment_code, entrustment_pdf
 from zcps.exports import attachment_name
@@ -63,8 +63,13 @@ class AuthorizationPage(AreaPage):
             form.officer_name.data = latest.officer_name
             form.officer_id_number.data = latest.officer_id_number
             form.officer_mobile.data = latest.officer_mobile
-        can_submit = unit.authorization_status in (AuthorizationStatus.NONE,
-                                                   AuthorizationStatus.REJECTED)
+        waiting_change = (workflow.pending_officer_change(unit)
+                          if unit.authorization_status == AuthorizationStatus.APPROVED else None)
+        # First (or again after a rejection), or 经办人变更 of an authorized unit.
+        can_submit = (unit.authorization_status in (AuthorizationStatus.NONE,
+                                                    AuthorizationStatus.REJECTED)
+                      or (unit.authorization_status == AuthorizationStatus.APPROVED
+                          and waiting_change is None and current_user.may(OfficerDuty.UNIT_ADMIN)))
         if request.method == "POST" and form.validate_on_submit():
             if request.form.get("action") == "download":
                 return self._download(unit, form)
@@ -72,7 +77,8 @@ class AuthorizationPage(AreaPage):
             if response is not None:
                 return response
         return self.render("unit/authorization.html", unit=unit, form=form, history=history,
-                           can_submit=can_submit)
+                           can_submit=can_submit, waiting_change=waiting_change,
+                           current=workflow.current_officer(unit))
 
     def _download(self, unit, form):
         return _letter(unit, form.officer_name.data, form.officer_id_number.data,
@@ -97,10 +103,13 @@ class AuthorizationPage(AreaPage):
         except UploadError as error:
             form.scan.errors = [str(error)]
             return None
+        change = current_user.unit.authorization_status == AuthorizationStatus.APPROVED
         run_step(workflow.submit_authorization, form.officer_name.data,
                  form.officer_id_number.data, form.officer_mobile.data,
                  store_bytes(data, "委托证明.pdf", uploaded_by=current_user),
-                 success=_l("委托证明已提交，请等待平台管理员审核，审核结果将以短信通知单位联系人。"))
+                 success=_l("经办人变更已提交，请等待平台管理员审核；审核期间单位授权保持有效。")
+                 if change else
+                 _l("委托证明已提交，请等待平台管理员审核，审核结果将以短信通知单位联系人。"))
         return redirect(url_for(".index"))
 
     @expose("/file/<int:authorization_id>")

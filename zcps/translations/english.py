@@ -908,6 +908,19 @@ ENGLISH = {
     "没有可导入的人员：请修正文件中的问题后重新上传。": "Nobody can be imported: correct the file and upload it again.",
     "账号激活邀请": "Account activation invitation",
     # (end of roster)
+    # officer-change
+    "经办人变更": "Change of officer",
+    "单位已授权；审核期间及未通过时，单位授权不受影响。": "The unit is authorized; while this waits, and if it is rejected, the unit's authorization stays.",
+    "单位授权": "Authorization",
+    "当前经办人": "Current officer",
+    "经办人变更已提交（新经办人：%(name)s），正在等待平台管理员审核；审核期间单位授权保持有效，原经办人继续有效。": "Change of officer submitted (new officer: %(name)s) and waiting for the platform admin; meanwhile the unit stays authorized and the current officer stays in office.",
+    "经办人调整时，填写新经办人信息，下载新的委托证明，盖章后上传提交审核。审核期间单位授权保持有效；审核通过后以新经办人为准。": "When the handling officer changes, enter the new officer, download the new entrustment certificate, stamp it and upload it for review. The unit stays authorized meanwhile; once approved, the new officer is the one on record.",
+    "经办人变更已提交，请等待平台管理员审核；审核期间单位授权保持有效。": "Change of officer submitted for the platform admin's review; the unit stays authorized meanwhile.",
+    "经办人变更已提交，正在等待平台管理员审核，请勿重复提交。": "A change of officer is already waiting for the platform admin; do not submit it again.",
+    "经办人信息与当前经办人相同，无需变更。": "These are the current officer's details; there is nothing to change.",
+    "经办人变更通过": "Change of officer approved",
+    "经办人变更未通过": "Change of officer rejected",
+    # (end of officer-change)
     # perf
     "共%(n)s人": "%(n)s people",
     "序号": "No.",

@@ -45,7 +45,13 @@ from .archive import (
     submit_item,
     submit_profile,
 )
-from .authorization import approve_authorization, reject_authorization, submit_authorization
+from .authorization import (
+    approve_authorization,
+    current_officer,
+    pending_officer_change,
+    reject_authorization,
+    submit_authorization,
+)
 from .common import DECISIONS, AlreadyHandled, WorkflowError, record_history
 from .plan import PLAN_CHANGED, PlanRefused, PlanSaved, check_plan, cover, plan_moments, save_plan
 from .publicity import (

@@ -55,6 +55,10 @@ TEXTS = {
     # 本单位人员导入: the invitation to activate the account the unit registered
     "roster_invitation": "{name}：{unit}已为您在职称申报评审管理服务平台登记，激活码{code}，"
                          "{days}天内有效。请在平台「个人登录」页点击「激活账号」，用身份证号和激活码设置密码。",
+    # 经办人变更: a new 委托证明 of an authorized unit
+    "officer_change_approved": "{unit}：您单位提交的经办人变更（新的委托证明）已审核通过。",
+    "officer_change_rejected": "{unit}：您单位提交的经办人变更（新的委托证明）未通过审核，原因：{reason}。"
+                               "单位授权不受影响，原经办人继续有效。",
     # 单位信息变更
     "unit_change_approved": "{unit}：您单位提交的单位信息变更申请已审核通过，平台上的单位信息已更新。",
     "unit_change_rejected": "{unit}：您单位提交的单位信息变更申请未通过审核，原因：{reason}。",
@@ -100,6 +104,8 @@ LABELS = {
     "verification_code": _l("短信验证码"),
     "authorization_approved": _l("授权审核通过"), "authorization_rejected": _l("授权审核未通过"),
     "roster_invitation": _l("账号激活邀请"),
+    "officer_change_approved": _l("经办人变更通过"),
+    "officer_change_rejected": _l("经办人变更未通过"),
     "unit_change_approved": _l("单位信息变更通过"), "unit_change_rejected": _l("单位信息变更未通过"),
     "profile_return": _l("基本信息退回修改"), "profile_reject": _l("基本信息审核不通过"),
     "archive_item_return": _l("业绩档案退回修改"), "archive_item_reject": _l("业绩档案审核不通过"),
