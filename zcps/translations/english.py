@@ -449,7 +449,6 @@ ENGLISH = {
     "业绩档案不存在或不属于本单位。": "The archive item does not exist or is not this unit's.",
     "人员不存在或不属于本单位。": "The person does not exist or is not this unit's.",
     "委托证明已提交，正在等待平台管理员审核，请勿重复提交。": "The entrustment certificate was submitted and waits for the platform administrator; do not submit it again.",
-    "单位授权已审核通过，无需再次提交。": "The unit is already authorized; there is nothing to submit.",
     "请上传盖章后的委托证明扫描件（PDF）。": "Upload the scan of the stamped entrustment certificate (PDF).",
     "「%(unit)s」的授权申请已被处理（%(status)s），未重复操作。": "The authorization of “%(unit)s” has already been handled (%(status)s); nothing was done again.",
     "不通过时必须填写原因。": "Give the reason when not approving.",
