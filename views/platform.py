@@ -207,10 +207,30 @@ def submission_kind(authorization) -> str:
     return _("经办人变更") if authorization.officer_change else _("单位授权")
 
 
-class DecisionPage:
-    """The 审核 page of a queue of submissions (授权审核, 单位信息变更): the record, an opinion,
-    and 通过 or 不通过 (with the reason), taken once by the workflow step ``decide``."""
+def unit_link(view, context, record, name):
+    """The unit's name, opening the record's 审核 page."""
+    return Markup('<a href="{}">{}</a>').format(view.get_url(".decide_view", id=record.id),
+                                                 record.unit.name)
 
+
+class DecisionPage:
+    """A queue of units' submissions (授权审核, 单位信息变更): tabs by status with counts, search by
+    the unit, and the 审核 page — the record, an opinion, and 通过 or 不通过 (with the reason),
+    taken once by the workflow step ``decide``."""
+
+    column_searchable_list = ["unit.name", "unit.uscc"]
+    column_sortable_list = ["submitted_at", "decided_at"]
+    column_default_sort = ("submitted_at", False)
+    status_column = "status"
+    status_tabs = (
+        ("pending", _l("待审核"), [AuthorizationStatus.PENDING]),
+        ("approved", _l("审核通过"), [AuthorizationStatus.APPROVED]),
+        ("rejected", _l("审核未通过"), [AuthorizationStatus.REJECTED]),
+        ("all", _l("全部"), None),
+    )
+    column_extra_row_actions = [
+        EndpointLinkRowAction("fa fa-gavel", ".decide_view", title=_l("审核")),
+    ]
     decide_template: str = ""
 
     def decide(self, actor, record, approve: bool, opinion: str):
@@ -259,24 +279,10 @@ class AuthorizationView(DecisionPage, PlatformView):
         "submitted_at": _l("提交时间"), "decided_at": _l("审核时间"), "decided_by": _l("审核人"),
         "opinion": _l("审核意见"), "officer_change": _l("类型"),
     }
-    column_searchable_list = ["unit.name", "unit.uscc"]
-    column_sortable_list = ["submitted_at", "decided_at"]
-    column_default_sort = ("submitted_at", False)
     column_select_related_list = [Authorization.unit]
-    status_column = "status"
-    status_tabs = (
-        ("pending", _l("待审核"), [AuthorizationStatus.PENDING]),
-        ("approved", _l("审核通过"), [AuthorizationStatus.APPROVED]),
-        ("rejected", _l("审核未通过"), [AuthorizationStatus.REJECTED]),
-        ("all", _l("全部"), None),
-    )
-    column_extra_row_actions = [
-        EndpointLinkRowAction("fa fa-gavel", ".decide_view", title=_l("审核")),
-    ]
     column_formatters = {
         "status": status_formatter("status"),
-        "unit": lambda view, context, model, name: Markup('<a href="{}">{}</a>').format(
-            view.get_url(".decide_view", id=model.id), model.unit.name),
+        "unit": unit_link,
         "officer_change": lambda view, context, model, name: submission_kind(model),
     }
     column_formatters_detail = column_formatters
@@ -338,25 +344,11 @@ class UnitChangeView(DecisionPage, PlatformView):
     column_labels = {"unit": _l("单位名称"), "unit.uscc": _l("统一社会信用代码"),
                      "after": _l("变更事项"), "reason": _l("变更原因"), "status": _l("状态"),
                      "submitted_at": _l("提交时间"), "decided_at": _l("审核时间")}
-    column_searchable_list = ["unit.name", "unit.uscc"]
-    column_sortable_list = ["submitted_at", "decided_at"]
-    column_default_sort = ("submitted_at", False)
     column_select_related_list = [UnitChange.unit]
-    status_column = "status"
-    status_tabs = (
-        ("pending", _l("待审核"), [AuthorizationStatus.PENDING]),
-        ("approved", _l("审核通过"), [AuthorizationStatus.APPROVED]),
-        ("rejected", _l("审核未通过"), [AuthorizationStatus.REJECTED]),
-        ("all", _l("全部"), None),
-    )
-    column_extra_row_actions = [
-        EndpointLinkRowAction("fa fa-gavel", ".decide_view", title=_l("审核")),
-    ]
     column_formatters = {
         "status": status_formatter("status"),
         "after": _change_summary,
-        "unit": lambda view, context, model, name: Markup('<a href="{}">{}</a>').format(
-            view.get_url(".decide_view", id=model.id), model.unit.name),
+        "unit": unit_link,
     }
     column_formatters_detail = column_formatters
 
