@@ -207,7 +207,64 @@ def submission_kind(authorization) -> str:
     return _("经办人变更") if authorization.officer_change else _("单位授权")
 
 
-class AuthorizationView(PlatformView):
+def unit_link(view, context, record, name):
+    """The unit's name, opening the record's 审核 page."""
+    return Markup('<a href="{}">{}</a>').format(view.get_url(".decide_view", id=record.id),
+                                                 record.unit.name)
+
+
+class DecisionPage:
+    """A queue of units' submissions (授权审核, 单位信息变更): tabs by status with counts, search by
+    the unit, and the 审核 page — the record, an opinion, and 通过 or 不通过 (with the reason),
+    taken once by the workflow step ``decide``."""
+
+    column_searchable_list = ["unit.name", "unit.uscc"]
+    column_sortable_list = ["submitted_at", "decided_at"]
+    column_default_sort = ("submitted_at", False)
+    status_column = "status"
+    status_tabs = (
+        ("pending", _l("待审核"), [AuthorizationStatus.PENDING]),
+        ("approved", _l("审核通过"), [AuthorizationStatus.APPROVED]),
+        ("rejected", _l("审核未通过"), [AuthorizationStatus.REJECTED]),
+        ("all", _l("全部"), None),
+    )
+    column_extra_row_actions = [
+        EndpointLinkRowAction("fa fa-gavel", ".decide_view", title=_l("审核")),
+    ]
+    decide_template: str = ""
+
+    def decide(self, actor, record, approve: bool, opinion: str):
+        raise NotImplementedError
+
+    def decided(self, record, approve: bool) -> str:
+        """The message after the decision."""
+        raise NotImplementedError
+
+    def decide_context(self, record) -> dict:
+        """What the page's template shows besides the form."""
+        raise NotImplementedError
+
+    @expose("/decide/", methods=("GET", "POST"))
+    def decide_view(self):
+        record = self.get_one_or_404(request.args.get("id"))
+        form = DecisionForm()
+        if form.validate_on_submit():
+            decision = request.form.get("decision")
+            if decision not in ("approve", "reject"):
+                abort(400)
+            approve = decision == "approve"
+            outcome = run_step(self.decide, record, approve, form.opinion.data,
+                               flash_error=False, success=self.decided(record, approve))
+            if outcome:
+                return redirect(self.get_url(".index_view"))
+            if outcome.already_handled:
+                flash(outcome.error, "error")
+                return redirect(self.get_url(".decide_view", id=record.id))
+            form.opinion.errors = [outcome.error]
+        return self.render(self.decide_template, form=form, **self.decide_context(record))
+
+
+class AuthorizationView(DecisionPage, PlatformView):
     """授权审核: the queue of units' 委托证明 submissions."""
 
     column_list = ["unit", "unit.uscc", "officer_change", "officer_name", "status",
@@ -222,49 +279,26 @@ class AuthorizationView(PlatformView):
         "submitted_at": _l("提交时间"), "decided_at": _l("审核时间"), "decided_by": _l("审核人"),
         "opinion": _l("审核意见"), "officer_change": _l("类型"),
     }
-    column_searchable_list = ["unit.name", "unit.uscc"]
-    column_sortable_list = ["submitted_at", "decided_at"]
-    column_default_sort = ("submitted_at", False)
     column_select_related_list = [Authorization.unit]
-    status_column = "status"
-    status_tabs = (
-        ("pending", _l("待审核"), [AuthorizationStatus.PENDING]),
-        ("approved", _l("审核通过"), [AuthorizationStatus.APPROVED]),
-        ("rejected", _l("审核未通过"), [AuthorizationStatus.REJECTED]),
-        ("all", _l("全部"), None),
-    )
-    column_extra_row_actions = [
-        EndpointLinkRowAction("fa fa-gavel", ".decide_view", title=_l("审核")),
-    ]
     column_formatters = {
         "status": status_formatter("status"),
-        "unit": lambda view, context, model, name: Markup('<a href="{}">{}</a>').format(
-            view.get_url(".decide_view", id=model.id), model.unit.name),
+        "unit": unit_link,
         "officer_change": lambda view, context, model, name: submission_kind(model),
     }
     column_formatters_detail = column_formatters
 
-    @expose("/decide/", methods=("GET", "POST"))
-    def decide_view(self):
-        authorization = self.get_one_or_404(request.args.get("id"))
-        form = DecisionForm()
-        if form.validate_on_submit():
-            decision = request.form.get("decision")
-            if decision not in ("approve", "reject"):
-                abort(400)
-            step = (workflow.approve_authorization if decision == "approve"
-                    else workflow.reject_authorization)
-            done = (_("已审核通过：%(unit)s。已短信通知单位联系人。", unit=authorization.unit.name)
-                    if decision == "approve" else
-                    _("已审核不通过：%(unit)s。已短信通知单位联系人。", unit=authorization.unit.name))
-            outcome = run_step(step, authorization, form.opinion.data, flash_error=False,
-                               success=done)
-            if outcome:
-                return redirect(self.get_url(".index_view"))
-            if outcome.already_handled:
-                flash(outcome.error, "error")
-                return redirect(self.get_url(".decide_view", id=authorization.id))
-            form.opinion.errors = [outcome.error]
+    decide_template = "admin/authorization_decide.html"
+
+    def decide(self, actor, authorization, approve: bool, opinion: str):
+        step = workflow.approve_authorization if approve else workflow.reject_authorization
+        return step(actor, authorization, opinion)
+
+    def decided(self, authorization, approve: bool) -> str:
+        if approve:
+            return _("已审核通过：%(unit)s。已短信通知单位联系人。", unit=authorization.unit.name)
+        return _("已审核不通过：%(unit)s。已短信通知单位联系人。", unit=authorization.unit.name)
+
+    def decide_context(self, authorization) -> dict:
         earlier = db.session.scalars(
             Authorization.select_for(current_user)
             .where(Authorization.unit_id == authorization.unit_id,
@@ -275,9 +309,8 @@ class AuthorizationView(PlatformView):
         matches = None
         if entered.strip():
             matches = same_code(entered, expected)
-        return self.render("admin/authorization_decide.html", authorization=authorization,
-                           form=form, earlier=earlier, verification_code=expected,
-                           entered_code=entered, code_matches=matches)
+        return {"authorization": authorization, "earlier": earlier,
+                "verification_code": expected, "entered_code": entered, "code_matches": matches}
 
     @expose("/file/<int:authorization_id>")
     def file_view(self, authorization_id):
@@ -301,7 +334,7 @@ def _change_summary(view, context, change, name):
         for key, value in change.after.items())
 
 
-class UnitChangeView(PlatformView):
+class UnitChangeView(DecisionPage, PlatformView):
     """单位信息变更: the units' requests to change their name, address, legal representative or
     contact, each with a reason and a PDF proof."""
 
@@ -311,50 +344,28 @@ class UnitChangeView(PlatformView):
     column_labels = {"unit": _l("单位名称"), "unit.uscc": _l("统一社会信用代码"),
                      "after": _l("变更事项"), "reason": _l("变更原因"), "status": _l("状态"),
                      "submitted_at": _l("提交时间"), "decided_at": _l("审核时间")}
-    column_searchable_list = ["unit.name", "unit.uscc"]
-    column_sortable_list = ["submitted_at", "decided_at"]
-    column_default_sort = ("submitted_at", False)
     column_select_related_list = [UnitChange.unit]
-    status_column = "status"
-    status_tabs = (
-        ("pending", _l("待审核"), [AuthorizationStatus.PENDING]),
-        ("approved", _l("审核通过"), [AuthorizationStatus.APPROVED]),
-        ("rejected", _l("审核未通过"), [AuthorizationStatus.REJECTED]),
-        ("all", _l("全部"), None),
-    )
-    column_extra_row_actions = [
-        EndpointLinkRowAction("fa fa-gavel", ".decide_view", title=_l("审核")),
-    ]
     column_formatters = {
         "status": status_formatter("status"),
         "after": _change_summary,
-        "unit": lambda view, context, model, name: Markup('<a href="{}">{}</a>').format(
-            view.get_url(".decide_view", id=model.id), model.unit.name),
+        "unit": unit_link,
     }
     column_formatters_detail = column_formatters
 
-    @expose("/decide/", methods=("GET", "POST"))
-    def decide_view(self):
-        change = self.get_one_or_404(request.args.get("id"))
-        form = DecisionForm()
-        if form.validate_on_submit():
-            decision = request.form.get("decision")
-            if decision not in ("approve", "reject"):
-                abort(400)
-            done = (_("已审核通过：%(unit)s 的单位信息已更新，已短信通知单位联系人。",
-                      unit=change.unit.name) if decision == "approve" else
-                    _("已审核不通过：%(unit)s。已短信通知单位联系人。", unit=change.unit.name))
-            outcome = run_step(workflow.decide_unit_change, change, decision == "approve",
-                               form.opinion.data, flash_error=False, success=done)
-            if outcome:
-                return redirect(self.get_url(".index_view"))
-            if outcome.already_handled:
-                flash(outcome.error, "error")
-                return redirect(self.get_url(".decide_view", id=change.id))
-            form.opinion.errors = [outcome.error]
-        return self.render("admin/unit_change_decide.html", change=change, form=form,
-                           labels=CHANGE_LABELS,
-                           former_names=workflow.former_names(change.unit))
+    decide_template = "admin/unit_change_decide.html"
+
+    def decide(self, actor, change, approve: bool, opinion: str):
+        return workflow.decide_unit_change(actor, change, approve, opinion)
+
+    def decided(self, change, approve: bool) -> str:
+        if approve:
+            return _("已审核通过：%(unit)s 的单位信息已更新，已短信通知单位联系人。",
+                     unit=change.unit.name)
+        return _("已审核不通过：%(unit)s。已短信通知单位联系人。", unit=change.unit.name)
+
+    def decide_context(self, change) -> dict:
+        return {"change": change, "labels": CHANGE_LABELS,
+                "former_names": workflow.former_names(change.unit)}
 
     @expose("/file/<int:change_id>")
     def file_view(self, change_id):
