@@ -87,7 +87,7 @@ def test_an_application_resubmitted_to_another_unit_is_not_decided_by_the_first(
 
     race = run_together(app, [
         Step(lambda: (actor(ids["applicant"]), db.session.get(Application, ids["application"])),
-             lambda prepared: workflow.submit_application(*prepared).id),
+             lambda prepared: workflow.submit_application(*prepared, declared=True).id),
         Step(lambda: (actor(ids["officer"]),
                       Application.get_for(actor(ids["officer"]), ids["application"])),
              lambda prepared: workflow.review_application(*prepared, "approve", "同意推荐。").id,
@@ -278,7 +278,8 @@ def test_overlapping_publicity_batches_give_one_batch_and_no_error(app, clock, a
         return Step(lambda: (actor(officer_id),
                              [db.session.get(Application, each) for each in chosen]),
                     lambda prepared: workflow.start_publicity(
-                        *prepared, start, past_deadline_confirmed=True).id)
+                        *prepared, start, past_deadline_confirmed=True,
+                        **factories.OBJECTION).id)
 
     # The same applications picked in opposite orders, and overlapping only in part.
     chosen = [ids, list(reversed(ids)), ids[3:] + ids[:2]]
