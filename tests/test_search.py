@@ -222,6 +222,10 @@ def test_the_audit_log_counts_up_to_its_cap_and_pages_only_through_it(audit_clie
     # A page past the counted rows shows the last counted one, not an endless OFFSET.
     page = audit_client.get("/admin/admin_audit/?page_size=20&page=400").get_data(as_text=True)
     assert "#7" in page
+    # A page size the list does not offer pages by the default size (no negative OFFSET).
+    for size in ("-1", "0", "7"):
+        response = audit_client.get(f"/admin/admin_audit/?page_size={size}&page=3")
+        assert response.status_code == 200, size
     # A search finding fewer rows than the cap says exactly how many.
     assert rows(search(audit_client, "/admin/admin_audit/", "10.0.0.3")) == 1
     assert "搜索结果：5+条" in search(audit_client, "/admin/admin_audit/", "10.0.")

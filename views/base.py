@@ -578,7 +578,8 @@ class ScopedModelView(AreaAccess, ModelView):
             view_args = view_args.clone(page=0)
         elif self.count_cap is not None:
             # Only the counted rows are paged through (the pager shows no further page).
-            page_size = view_args.page_size or self.page_size
+            # The size the list really uses: a size it does not offer (-1, 0, 7) is the default.
+            page_size = self.get_safe_page_size(view_args.page_size)
             last = self.count_cap // page_size
             if view_args.page > last:
                 view_args = view_args.clone(page=last)
