@@ -146,6 +146,24 @@ def test_the_same_mobile_or_id_number_is_one_officer_only(app, client):
         Account.officer_duties.is_not(None))) == 1
 
 
+def test_two_adds_of_one_person_at_once_end_in_words_not_an_error(app, monkeypatch):
+    """The Python check passed for both (they ran at the same moment): the unique keys decide."""
+    from zcps import officers
+
+    unit = factories.unit()
+    taken = factories.officer(unit, ARC, mobile="13911115555")
+    db.session.commit()
+    monkeypatch.setattr(officers, "_check_free", lambda values, officer: None)
+    for clash in ({"id_number": taken.username, "mobile": "13911116666"},
+                  {"id_number": factories.make_id_number(88), "mobile": "13911115555"}):
+        with pytest.raises(WorkflowError, match="刚刚已被其他经办人使用"):
+            officers.add_officer(factories.employer(unit), name="李四", duties=["publicity"],
+                                 password="Li-si-2026-x", **clash)
+        db.session.rollback()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Account).where(
+        Account.officer_duties.is_not(None))) == 1
+
+
 def test_editing_an_officer_keeps_the_person_and_taking_a_duty_away_ends_sessions(app, client):
     unit = factories.unit()
     officer = factories.officer(unit, ARC, A)

@@ -126,6 +126,23 @@ def test_the_valid_rows_are_imported_at_once_and_invited(app, client, unit):
     assert "员工0" in listing and "研发部" in listing
 
 
+def test_a_person_registered_between_preview_and_import_is_said_in_words(app, client, unit,
+                                                                          monkeypatch):
+    """The re-check passed (it ran just before someone registered): the unique 身份证号 decides
+    and nothing of the file is imported."""
+    number = factories.make_id_number(611)
+    page = upload(client, workbook([("王五", number, "13900000611", "", "", ""),
+                                    ("赵六", factories.make_id_number(612), "13900000612",
+                                     "", "", "")])).get_data(as_text=True)
+    factories.applicant(factories.unit("别处"), "王五", id_number=number)
+    db.session.commit()
+    monkeypatch.setattr(roster, "check", lambda actor, rows: rows)
+    assert commit(client, page).status_code == 302
+    assert "刚刚已在平台登记" in shown_text(client.get(PAGE).get_data(as_text=True))
+    assert db.session.scalar(sa.select(sa.func.count(Applicant.id)).where(
+        Applicant.unit_id == unit.id)) == 0
+
+
 def test_a_tampered_or_replayed_preview_imports_nothing_twice(app, client, unit):
     page = upload(client, workbook([("王五", factories.make_id_number(601), "13900000601",
                                      "", "", "")])).get_data(as_text=True)

@@ -5,6 +5,7 @@ from datetime import date
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
 
 from models import Account, AuditAction, OfficerDuty, Role
 
@@ -12,13 +13,25 @@ from . import audit, passwords
 from .accounts import end_sessions, set_account_active
 from .extensions import db
 from .identifiers import IdentifierError, clean_id_number, clean_mobile
-from .workflow.common import WorkflowError, require_duty, text
-
+from .workflow.common import WorkflowError, locked, require_duty, text
 
 def _officer_of(actor, officer: Account) -> Account:
-    if officer is None or not officer.is_officer or officer.unit_id != actor.unit_id:
-        raise WorkflowError(_("经办人不存在或不属于本单位。"))
+    """The officer, re-read under its row lock within the actor's scope (Account's scope)."""
+    missing = _("经办人不存在或不属于本单位。")
+    officer = locked(officer, actor, missing=missing)
+    if not officer.is_officer:
+        raise WorkflowError(missing)
     return officer
+
+
+def _flushed(officer: Account) -> None:
+    """Written at once: a 身份证号 or mobile another request took a moment ago is refused by the
+    unique keys, and said in words."""
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError:
+        raise WorkflowError(_("该身份证号或手机号码刚刚已被其他经办人使用，请核对后重试。")) from None
 
 
 def _cleaned(name, id_number, mobile, department, duties, end_date) -> dict:
@@ -68,7 +81,7 @@ def add_officer(actor, *, name, id_number, mobile, department="", duties=(), end
                       **values)
     officer.set_password(password)
     db.session.add(officer)
-    db.session.flush()
+    _flushed(officer)
     audit.record(AuditAction.ADD_OFFICER, actor=actor, target=f"employer:{officer.username}",
                  name=officer.display_name, duties=values["officer_duties"])
     return officer
@@ -85,6 +98,7 @@ def change_officer(actor, officer: Account, *, name, mobile, department="", duti
     before = list(officer.officer_duties or ())
     for field, value in values.items():
         setattr(officer, field, value)
+    _flushed(officer)
     if set(before) - set(values["officer_duties"]):
         # A duty taken away ends the officer's sessions: pages opened with it are gone too.
         end_sessions(officer)

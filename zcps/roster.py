@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
 from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
+from sqlalchemy.exc import IntegrityError
 
 from models import Account, Applicant, AuditAction, CodePurpose, OfficerDuty, ReviewStatus, Role
 
@@ -221,7 +222,12 @@ def import_rows(actor, rows: list[Row]) -> dict:
                         profile_status=ReviewStatus.DRAFT)
               for row in valid]
     db.session.add_all(people)
-    db.session.flush()
+    try:
+        # Someone registered or imported a moment ago: the unique 身份证号 decides.
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError:
+        raise WorkflowError(_("有人员刚刚已在平台登记，请重新上传文件核对后导入。")) from None
     not_invited = 0
     for person in people:
         try:

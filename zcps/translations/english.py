@@ -906,6 +906,8 @@ ENGLISH = {
     "该身份证号已在平台注册，请本人登录后在「基本信息」中选择本单位": "this ID number is already registered; the person can sign in and choose your unit in their basic information",
     "没有可导入的人员：请修正文件中的问题后重新上传。": "Nobody can be imported: correct the file and upload it again.",
     "账号激活邀请": "Account activation invitation",
+    "该身份证号或手机号码刚刚已被其他经办人使用，请核对后重试。": "This ID number or mobile was taken by another officer a moment ago; check and try again.",
+    "有人员刚刚已在平台登记，请重新上传文件核对后导入。": "Someone in the file was registered a moment ago; upload the file again to check it.",
     # (end of roster)
     # officer-change
     "经办人变更": "Change of officer",
