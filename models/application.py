@@ -152,6 +152,16 @@ class Application(Scoped, TimestampMixin, db.Model):
     def holder(self) -> Holder:
         return HOLDER_BY_STATUS.get(self.status, Holder.NONE)
 
+    @property
+    def holder_name(self) -> str:
+        """Who holds it now, by name: the unit's or the acceptance point's, else the label."""
+        holder = self.holder
+        if holder == Holder.UNIT and self.unit is not None:
+            return self.unit.name
+        if holder == Holder.ACCEPTANCE and self.acceptance_point is not None:
+            return self.acceptance_point.name
+        return str(holder.label)
+
     @classmethod
     def scope_clause(cls, actor):
         clause = super().scope_clause(actor)

@@ -205,6 +205,8 @@ def test_the_unit_home_page_counts_what_waits(client, unit_world, clock):
     workflow.save_profile(person.account, current_title="高级工程师")  # back to the unit for review
     factories.application(factories.applicant(unit_world["unit"], "甲员工二"),
                           ApplicationStatus.PUBLICIZED)
+    factories.application(factories.applicant(unit_world["unit"], "甲员工四"),
+                          ApplicationStatus.APPROVED)
     # A running publicity with an open objection, in this unit and in another one.
     for officer, applicant in ((unit_world["officer"],
                                 factories.applicant(unit_world["unit"], "甲员工三")),
@@ -217,7 +219,8 @@ def test_the_unit_home_page_counts_what_waits(client, unit_world, clock):
     page = client.get("/unit/").get_data(as_text=True)
     counts = dict(re.findall(r'data-testid="count-(\w+)">(?:<a href="[^"]*">)?(\d+)', page))
     assert counts == {"archive_people": "1", "profiles": "1", "applications": "1",
-                      "publicities": "1", "objections": "1", "to_recommend": "1"}
+                      "to_publicize": "1", "publicities": "1", "objections": "1",
+                      "to_recommend": "1"}
     people = client.get("/unit/unit_applicant/?tab=pending").get_data(as_text=True)
     assert "甲员工" in people and "乙员工" not in people
 

@@ -340,9 +340,43 @@ class ApplicationsPage(ApplicantPage):
         return redirect(url_for(".details", application_id=application.id))
 
 
+# What the applicant does next, or waits for, in each state of their application.
+NEXT_STEP = {
+    ApplicationStatus.DRAFT: _l("提取单位已审核通过的业绩档案，勾选诚信承诺后提交单位审核。"),
+    ApplicationStatus.PENDING: _l("等待单位审核，审核期间不能修改。"),
+    ApplicationStatus.RETURNED: _l("按退回原因和各项业绩的审核意见修改后，重新提交单位审核。"),
+    ApplicationStatus.APPROVED: _l("单位审核已通过，等待单位安排公示。"),
+    ApplicationStatus.PUBLICIZING: _l("正在公示，公示期满无异议后由单位推荐至受理点。"),
+    ApplicationStatus.PUBLICIZED: _l("公示期满，等待单位推荐至受理点。"),
+    ApplicationStatus.RECOMMENDED: _l("单位已推荐，等待受理点受理。"),
+    ApplicationStatus.ACCEPTED: _l("受理点已受理，请等待评审结果。"),
+    ApplicationStatus.ACCEPTANCE_RETURNED: _l("受理点已退回单位，等待单位处理。"),
+    ApplicationStatus.REJECTED: _l("本年度申报已结束；如有疑问请联系单位。"),
+    ApplicationStatus.NOT_RECOMMENDED: _l("单位不予推荐，本年度申报已结束；如有疑问请联系单位。"),
+}
+
+
+def last_reason(application) -> str:
+    """Why it was last sent back or stopped, in the words of whoever did it ('' if not)."""
+    if application.status == ApplicationStatus.ACCEPTANCE_RETURNED:
+        return application.acceptance_opinion
+    if application.status in (ApplicationStatus.RETURNED, ApplicationStatus.REJECTED,
+                              ApplicationStatus.NOT_RECOMMENDED):
+        return application.opinion
+    return ""
+
+
 def home_context():
-    """The applicant's home names the current plans and the next to open, with their dates."""
-    return {"shown_plans": plans.shown_plans()}
+    """The applicant's home: their latest application as a card (its state, who holds it by
+    name and since when, the last reason it was sent back, what comes next) and the current
+    plans and the next to open, with their dates."""
+    current = Application.query_for(current_user).order_by(Application.id.desc()).first()
+    card = None
+    if current is not None:
+        card = {"application": current, "since": current.status_since,
+                "days": plans.waited_days(current.status_since), "reason": last_reason(current),
+                "next_step": NEXT_STEP.get(current.status, "")}
+    return {"shown_plans": plans.shown_plans(), "card": card}
 
 
 def register(admin):

@@ -148,6 +148,7 @@ def home_counts():
             "counts": {
         "archive_people": pending_people, "profiles": pending_profiles,
         "applications": by_status.get(ApplicationStatus.PENDING, 0),
+        "to_publicize": by_status.get(ApplicationStatus.APPROVED, 0),
         "publicities": running,
         "to_recommend": by_status.get(ApplicationStatus.PUBLICIZED, 0)
         + by_status.get(ApplicationStatus.ACCEPTANCE_RETURNED, 0),
@@ -157,7 +158,8 @@ def home_counts():
 
 # The home's to-do cards and the duty whose lists they lead to (an officer sees their own).
 CARD_DUTIES = {"archive_people": OfficerDuty.ARCHIVE, "profiles": OfficerDuty.ARCHIVE,
-               "applications": OfficerDuty.APPLICATION, "publicities": OfficerDuty.PUBLICITY,
+               "applications": OfficerDuty.APPLICATION, "to_publicize": OfficerDuty.PUBLICITY,
+               "publicities": OfficerDuty.PUBLICITY,
                "objections": OfficerDuty.PUBLICITY, "to_recommend": OfficerDuty.PUBLICITY}
 
 # What still waits for the unit in a plan: (status, label, the list that shows it, its duty).

@@ -233,6 +233,11 @@ class DecisionPage:
     ]
     decide_template: str = ""
 
+    def waiting_count(self) -> int:
+        """How many submissions wait for a decision (the admin's home shows it)."""
+        return self.scoped(db.session.query(sa.func.count(self.model.id))).filter(
+            self.model.status == AuthorizationStatus.PENDING).scalar()
+
     def decide(self, actor, record, approve: bool, opinion: str):
         raise NotImplementedError
 
@@ -801,11 +806,20 @@ DUTIES = {
 
 
 def home_context() -> dict:
-    """The admin's home: their duty, and a link to each page of it (三员分立)."""
+    """The admin's home: their duty, and a link to each page of it (三员分立); a queue of
+    units' submissions says how many wait and leads to them."""
     admin = current_app.extensions["zcps_admins"]["admin"]
-    links = [(view.name, view.get_url(f"{view.endpoint}.index_view"))
-             for view in admin._views
-             if isinstance(view, PlatformView) and view.is_accessible()]
+    links = []
+    for view in admin._views:
+        if not (isinstance(view, PlatformView) and view.is_accessible()):
+            continue
+        if isinstance(view, DecisionPage):
+            links.append({"name": view.name, "endpoint": view.endpoint,
+                          "url": view.get_url(f"{view.endpoint}.index_view", tab="pending"),
+                          "waiting": view.waiting_count()})
+        else:
+            links.append({"name": view.name, "endpoint": view.endpoint,
+                          "url": view.get_url(f"{view.endpoint}.index_view"), "waiting": None})
     return {"duty": DUTIES.get(current_user.admin_kind, ""), "links": links}
 
 

@@ -96,7 +96,7 @@ class PublicityView(ScopedModelView):
     details_template = "unit/publicity.html"
     list_template = "unit/publicity_list.html"
     status_tabs = (("running", _l("公示中"), None), ("ended", _l("已期满"), None),
-                   ("all", _l("全部"), None))
+                   ("objections", _l("有待处理异议"), None), ("all", _l("全部"), None))
     column_formatters = {
         "title": lambda view, context, model, name: Markup('<a href="{}">{}</a>').format(
             view.get_url(".details_view", id=model.id), model.title),
@@ -104,16 +104,24 @@ class PublicityView(ScopedModelView):
         "people": lambda view, context, model, name: model.people,
     }
 
+    @staticmethod
+    def _open_objection():
+        return sa.exists().where(Objection.publicity_id == Publicity.id,
+                                 Objection.status == ObjectionStatus.OPEN)
+
     def tab_clause(self, tab):
         today = workdays.today()
         return {"running": Publicity.end_date >= today,
-                "ended": Publicity.end_date < today}.get(tab[0])
+                "ended": Publicity.end_date < today,
+                "objections": self._open_objection()}.get(tab[0])
 
     def count_tabs(self):
-        running, everyone = self.scoped(db.session.query(
+        running, objected, everyone = self.scoped(db.session.query(
             sa.func.count(sa.case((Publicity.end_date >= workdays.today(), 1))),
+            sa.func.count(sa.case((self._open_objection(), 1))),
             sa.func.count(Publicity.id))).one()
-        return {"running": running, "ended": everyone - running, "all": everyone}
+        return {"running": running, "ended": everyone - running, "objections": objected,
+                "all": everyone}
 
     def get_list(self, *args, **kwargs):
         count, rows = super().get_list(*args, **kwargs)

@@ -966,6 +966,26 @@ ENGLISH = {
     "请阅读并勾选诚信承诺后再提交。": "Read and tick the declaration before submitting.",
     "申报信息中的“%(chars)s”是生僻字，申报评审表中无法打印，请改用通用写法。": "“%(chars)s” in the application is a rare character the review form cannot print; write it the common way.",
     # (end of docs)
+    # home
+    "待审核 %(num)s": "%(num)s waiting",
+    "当前申报": "Current application",
+    "状态时间": "In this state since",
+    "（%(num)s天前）": (" (%(num)s day ago)", " (%(num)s days ago)"),
+    "（今天）": " (today)",
+    "下一步": "Next",
+    "提取单位已审核通过的业绩档案，勾选诚信承诺后提交单位审核。": "Extract the archive items your unit approved, confirm the declaration and submit to your unit.",
+    "等待单位审核，审核期间不能修改。": "Waiting for your unit's review; it cannot be changed meanwhile.",
+    "按退回原因和各项业绩的审核意见修改后，重新提交单位审核。": "Make the changes the return reason and the item remarks ask for, then submit to your unit again.",
+    "单位审核已通过，等待单位安排公示。": "Approved by your unit; waiting for the unit to publicize it.",
+    "正在公示，公示期满无异议后由单位推荐至受理点。": "Under publicity; when the period ends without objections your unit recommends it to the acceptance point.",
+    "公示期满，等待单位推荐至受理点。": "Publicity ended; waiting for your unit to recommend it to the acceptance point.",
+    "单位已推荐，等待受理点受理。": "Recommended by your unit; waiting for the acceptance point.",
+    "受理点已受理，请等待评审结果。": "Accepted by the acceptance point; please wait for the review result.",
+    "受理点已退回单位，等待单位处理。": "Returned to your unit by the acceptance point; waiting for your unit.",
+    "本年度申报已结束；如有疑问请联系单位。": "This year's application has ended; contact your unit with any questions.",
+    "单位不予推荐，本年度申报已结束；如有疑问请联系单位。": "Your unit did not recommend it; this year's application has ended. Contact your unit with any questions.",
+    "有待处理异议": "Open objections",
+    # (end of home)
 }
 
 HERE = Path(__file__).resolve().parent
