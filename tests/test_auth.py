@@ -206,3 +206,45 @@ def test_sign_in_is_rate_limited_per_address(app_factory):
                              token_from="/login/admin").status_code)
     assert statuses[0] == 200
     assert statuses[-1] == 429
+
+
+def _with_wrong_check_digit(code: str) -> str:
+    return code[:-1] + ("1" if code[-1] != "1" else "2")
+
+
+@pytest.mark.parametrize("role, slug, expected", [
+    (Role.EMPLOYER, "unit", "统一社会信用代码校验位不正确"),
+    (Role.APPLICANT, "person", "身份证号校验不正确"),
+    (Role.EMPLOYER, "officer", "身份证号校验不正确"),
+], ids=["unit", "person", "officer"])
+def test_a_code_with_a_wrong_check_digit_is_said_so_at_sign_in(client, role, slug, expected):
+    if slug == "unit":
+        account = make_account(Role.EMPLOYER)
+    elif slug == "person":
+        account = make_account(Role.APPLICANT)
+    else:
+        account = factories.officer(factories.unit())
+    db.session.commit()
+    response = post(client, f"/login/{slug}",
+                    {"username": _with_wrong_check_digit(account.username),
+                     "password": factories.PASSWORD}, token_from=f"/login/{slug}")
+    text = shown_text(response.get_data(as_text=True))
+    assert response.status_code == 200
+    assert expected in text and str(BAD_CREDENTIALS) not in text
+    db.session.refresh(account)
+    assert account.failed_sign_ins == 0  # no account was tried
+    # The right code still signs in.
+    assert post(client, f"/login/{slug}",
+                {"username": account.username, "password": factories.PASSWORD},
+                token_from=f"/login/{slug}").status_code == 302
+
+
+def test_an_acceptance_username_of_eighteen_characters_is_not_checked_as_a_code(client):
+    point = factories.acceptance_point()
+    account = factories.acceptance_account(point, username="acceptance-account")
+    db.session.commit()
+    response = post(client, login_url(Role.ACCEPTANCE),
+                    {"username": "acceptance-accounx", "password": factories.PASSWORD},
+                    token_from=login_url(Role.ACCEPTANCE))
+    assert str(BAD_CREDENTIALS) in response.get_data(as_text=True)
+    assert account.id

@@ -240,8 +240,10 @@ class ApplicationForm(FlaskForm):
         qualifications = TitleQualification.query_for(current_user).filter_by(
             active=True).order_by(TitleQualification.series_id,
                                   TitleQualification.sort_order).all()
-        self.qualification.choices = [(0, _("请选择"))] + [
-            (q.id, q.name + aside(f"{q.series.name}·{q.level.label}")) for q in qualifications]
+        # Each names its series and level, so the page offers only those of the chosen ones.
+        self.qualification.choices = [(0, _("请选择"), {})] + [
+            (q.id, q.name + aside(f"{q.series.name}·{q.level.label}"),
+             {"data-series": q.series_id, "data-level": q.level.value}) for q in qualifications]
         return self
 
     def chosen(self):

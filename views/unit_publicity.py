@@ -31,6 +31,7 @@ from zcps import plans, publicity_table, workdays, workflow
 from zcps.extensions import db
 from zcps.i18n import join_list, local_date
 from zcps.plans import plan_contact
+from zcps.templating import status_badge
 
 from .base import (
     ApplicationFiles,
@@ -313,6 +314,12 @@ class RecommendationView(ApplicationFiles, ScopedModelView):
     column_labels = {**APPLICATION_LABELS, "publicity": _l("公示期")}
     column_formatters = {
         **STATUS_FORMATTERS,
+        # What the point returned it for, under its state.
+        "status": lambda view, context, model, name: Markup(
+            '{}<div class="small text-danger" data-testid="acceptance-reason">{}</div>').format(
+                status_badge(model.status), model.acceptance_opinion)
+        if model.status == ApplicationStatus.ACCEPTANCE_RETURNED and model.acceptance_opinion
+        else status_badge(model.status),
         "applicant": lambda view, context, model, name: Markup('<a href="{}">{}</a>').format(
             view.get_url(".recommend_view", ids=model.id), model.applicant.name),
         "publicity": lambda view, context, model, name: (
@@ -393,8 +400,12 @@ class RecommendationView(ApplicationFiles, ScopedModelView):
                 "templates": [workflow.fill_template(t.text, application) for t in templates],
                 "history": timeline(Subject.APPLICATION, application.id),
             })
+        # Recommending again what a point returned offers that point first.
+        earlier = {application.acceptance_point_id for application in applications}
+        chosen_point = form.get("acceptance_point_id") or (
+            str(earlier.pop()) if len(earlier) == 1 and None not in earlier else "")
         return self.render("unit/recommend.html", rows=rows, points=points, no_point=no_point,
-                           chosen_point=form.get("acceptance_point_id", ""),
+                           chosen_point=chosen_point,
                            return_reason=form.get("return_reason", ""),
                            file_url=lambda file_id: self.get_url(
                                ".file_view", application_id=applications[0].id, file_id=file_id))

@@ -32,7 +32,7 @@ from .forms import (
     ForgotPasswordForm,
     UnitRegistrationForm,
 )
-from .identifiers import mask_mobile, normalize
+from .identifiers import IdentifierError, clean_id_number, clean_uscc, mask_mobile, normalize
 from .redirects import safe_return_path
 
 bp = Blueprint("auth", __name__)
@@ -149,6 +149,10 @@ def login(slug):
         username = form.username.data.strip()
         if area.role in (Role.EMPLOYER, Role.APPLICANT):
             username = normalize(username)
+        mistyped = mistyped_code(area, username)
+        if mistyped:
+            form.username.errors = [mistyped]
+            return render_template("login.html", form=form, area=area, areas=AREAS)
         try:
             account = accounts.sign_in(area.role, username, form.password.data,
                                        officer=area.login_slug == OFFICER_SIGN_IN.login_slug)
@@ -160,6 +164,23 @@ def login(slug):
             db.session.commit()
             return redirect(_safe_next(area.role, request.args.get("next")) or area_home_url(area.role))
     return render_template("login.html", form=form, area=area, areas=AREAS)
+
+
+def mistyped_code(area, username: str) -> str | None:
+    """What is wrong with an 18-character 统一社会信用代码 or 身份证号 typed to sign in (its check
+    digit, or its date of birth), so that a typing error is not reported as a wrong password;
+    None when it checks out or is no such code. No account is looked up."""
+    if len(username) != 18:
+        return None
+    check = clean_uscc if area.login_slug == "unit" else (
+        clean_id_number if area.login_slug in ("person", OFFICER_SIGN_IN.login_slug) else None)
+    if check is None:
+        return None
+    try:
+        check(username)
+    except IdentifierError as error:
+        return str(error)
+    return None
 
 
 # Per client address, on top of the per-number limits the database keeps (zcps/verification.py).

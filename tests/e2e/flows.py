@@ -122,6 +122,26 @@ def click_confirmed(page, locator, expected: str | None = None) -> str:
     return asked[0]
 
 
+def refused_before_confirming(page, locator, field, message: str) -> None:
+    """Click a decision whose ``field`` is still empty: the field says ``message`` and takes
+    the focus, no "are you sure" is asked and nothing is sent."""
+    asked = []
+
+    def refuse(dialog):
+        asked.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", refuse)
+    try:
+        address = page.url
+        locator.click()
+        expect(field).to_be_focused()
+        assert field.evaluate("field => field.validationMessage") == message
+        assert asked == [] and page.url == address
+    finally:
+        page.remove_listener("dialog", refuse)
+
+
 def open_sign_in(page, base: str, entry: str) -> None:
     """From the home page, the entry (个人登录, 用人单位登录 …) to its sign-in page."""
     page.goto(base + "/")
@@ -399,7 +419,8 @@ def submit_application(page) -> None:
                     "确定提交吗？")
     see_message(page, "申报已提交单位审核。")
     expect(page.get_by_test_id("application-status")).to_have_text("待审核")
-    expect(page.get_by_test_id("holder")).to_have_text("单位")
+    # Held by the unit, named (not 本人).
+    expect(page.get_by_test_id("holder")).not_to_have_text(re.compile("^(本人|—)$"))
 
 
 def open_application_review(page, person_name: str, tab: str = "待审核 (1)",
@@ -428,7 +449,7 @@ def approve_application_with_template(page, person_name: str, qualification: str
     expect(page.get_by_label("审核意见 / 退回原因", exact=True)).to_have_value(opinion)
     if screenshots:
         shot(page, "18-unit-application-review")
-    page.get_by_role("button", name="通过", exact=True).click()
+    click_confirmed(page, page.get_by_role("button", name="通过", exact=True), "确定通过吗？")
     see_message(page, f"{person_name}的申报已通过，已短信通知申报人。")
     see_tab(page, "审核通过 (1)")
     page.get_by_role("link", name="审核通过 (1)", exact=True).click()
@@ -489,7 +510,7 @@ def record_objection(page, person_name: str, received_on: str, content: str,
 
 def dismiss_objection(page, person_name: str, findings: str) -> None:
     page.get_by_label("核查情况", exact=True).fill(findings)
-    page.get_by_role("button", name="不属实", exact=True).click()
+    click_confirmed(page, page.get_by_role("button", name="不属实", exact=True), "不属实")
     see_message(page, "异议已处理：不属实。")
     expect(row(page, person_name)).to_contain_text("无待处理异议")
 
@@ -535,7 +556,7 @@ def accept(page, person_name: str, unit_name: str, screenshots: bool = False) ->
     expect(page.get_by_test_id("timeline")).to_contain_text("开始公示")
     if screenshots:
         shot(page, "26-acceptance-review")
-    page.get_by_role("button", name="受理", exact=True).click()
+    click_confirmed(page, page.get_by_role("button", name="受理", exact=True), "确定受理吗？")
     see_message(page, f"{person_name}的申报已受理，已短信通知推荐单位和申报人。")
     see_tab(page, "待受理 (0)")
     see_tab(page, "已受理 (1)")

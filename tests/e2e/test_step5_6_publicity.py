@@ -16,6 +16,7 @@ from tests.e2e.flows import (
     menu,
     recommend,
     record_objection,
+    refused_before_confirming,
     row,
     see_message,
     see_tab,
@@ -111,9 +112,11 @@ def test_a_returned_recommendation_is_fixed_and_recommended_again(page, live_ser
     sign_in(page, live_server.url, "受理点登录", live_server.acceptance_username)
     menu(page, "推荐受理")
     page.get_by_role("link", name=PERSON, exact=True).click()
-    click_confirmed(page, page.get_by_role("button", name="退回", exact=True), "确定退回吗？")
-    see_message(page, "退回时必须填写退回原因。")
-    page.get_by_label("退回原因", exact=True).fill("推荐意见未写明公示日期。")
+    # The missing reason is said beside the field before any "are you sure".
+    reason = page.get_by_label("受理意见 / 退回原因", exact=True)
+    refused_before_confirming(page, page.get_by_role("button", name="退回", exact=True), reason,
+                              "请填写退回原因。")
+    reason.fill("推荐意见未写明公示日期。")
     click_confirmed(page, page.get_by_role("button", name="退回", exact=True), "确定退回吗？")
     see_message(page, f"{PERSON}的申报已退回，已短信通知推荐单位和申报人。")
     see_tab(page, "已退回 (1)")
@@ -157,9 +160,9 @@ def test_a_returned_recommendation_goes_back_to_the_applicant(page, another_brow
     page.get_by_role("link", name="受理点退回 (1)", exact=True).click()
     page.get_by_role("link", name=PERSON, exact=True).click()
     returning = page.get_by_test_id("return-to-applicant")
-    click_confirmed(page, returning.get_by_role("button", name="退回申报人修改", exact=True),
-                    "确定退回申报人修改吗？")
-    see_message(page, "退回修改时必须填写退回原因。")
+    refused_before_confirming(
+        page, returning.get_by_role("button", name="退回申报人修改", exact=True),
+        page.get_by_label("退回原因", exact=True), "请填写退回原因。")
     page.get_by_label("退回原因", exact=True).fill("请更正论文作者排序并上传期刊署名页。")
     click_confirmed(page, returning.get_by_role("button", name="退回申报人修改", exact=True))
     see_message(page, f"已将{PERSON}的申报退回申报人修改；已短信通知申报人。")

@@ -210,7 +210,6 @@ ENGLISH = {
     '已受理': 'Accepted',
     '已退回': 'Returned',
     '返回推荐受理': 'Back to recommendations received',
-    '退回时必须填写；受理时可不填': 'Required when returning; optional when accepting',
     '受理': 'Accept',
     '退回后申报回到推荐单位，确定退回吗？': 'The application goes back to the recommending unit. Return it?',
     '退回': 'Return',
@@ -985,6 +984,13 @@ ENGLISH = {
     "本年度申报已结束；如有疑问请联系单位。": "This year's application has ended; contact your unit with any questions.",
     "单位不予推荐，本年度申报已结束；如有疑问请联系单位。": "Your unit did not recommend it; this year's application has ended. Contact your unit with any questions.",
     "有待处理异议": "Open objections",
+    "受理意见 / 退回原因": "Acceptance opinion / reason for return",
+    "受理时填写受理意见，可不填；退回时必须填写退回原因，推荐单位和申报人都能看到。": "When accepting, an opinion is optional; when returning, the reason is required and both the recommending unit and the applicant see it.",
+    "受理后申报进入评审，不能撤回。确定受理吗？": "Once accepted, the application goes to review and cannot be withdrawn. Accept it?",
+    "请填写退回原因。": "Please give the reason for the return.",
+    "通过后申报进入信息公示环节，不能撤回。确定通过吗？": "Once approved, the application moves on to publicity and cannot be withdrawn. Approve it?",
+    "请填写不通过的原因。": "Please give the reason for not approving.",
+    "处理为不属实后异议即告结束，不能更改。确定吗？": "Once found unfounded, the objection is closed and cannot be changed. Are you sure?",
     # (end of home)
 }
 

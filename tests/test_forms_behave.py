@@ -1,0 +1,101 @@
+"""Forms that behave: a decision is checked before it is confirmed, every irreversible step asks
+first, the reason of a return is where the next person looks, and choices fit what was chosen."""
+import re
+
+from markupsafe import escape
+
+from models import ApplicationStatus, AuthorizationStatus, TitleQualification
+from tests import factories
+from tests.helpers import shown_text, signed_in
+from tests.test_publicity_pages import (  # noqa: F401
+    ENDED,
+    publicized,
+    recommended,
+    returned_by_the_point,
+    world,
+)
+from zcps.extensions import db
+
+
+def button(page: str, value: str) -> str:
+    """The opening tag of the submit button with ``value``."""
+    return re.search(rf'<button[^>]*value="{value}"[^>]*>', page).group(0)
+
+
+def test_the_acceptance_decision_names_both_meanings_and_asks_before_either(
+        client, world, clock):  # noqa: F811
+    recommended(world, clock)
+    signed_in(client, world["point_account"])
+    page = client.get(f"/acceptance/inbox/review/?id={world['application'].id}").get_data(
+        as_text=True)
+    assert '<label for="opinion">受理意见 / 退回原因</label>' in page
+    assert "data-confirm" in button(page, "accept")
+    returning = button(page, "return")
+    assert 'data-requires="opinion"' in returning and "请填写退回原因。" in returning
+    assert "data-confirm" in returning
+
+
+def test_the_units_decision_on_an_application_asks_before_passing_and_needs_a_reason_to_refuse(
+        client, clock):
+    unit = factories.unit()
+    application = factories.application(factories.applicant(unit), ApplicationStatus.PENDING)
+    db.session.commit()
+    signed_in(client, factories.employer(unit))
+    page = client.get(f"/unit/unit_application/review/?id={application.id}").get_data(
+        as_text=True)
+    assert "data-confirm" in button(page, "approve")
+    assert 'data-requires="opinion"' in button(page, "return")
+    assert "data-confirm" not in button(page, "return")  # the applicant fixes and resubmits
+    assert 'data-requires="opinion"' in button(page, "reject")
+
+
+def test_the_unit_reads_why_the_point_returned_it_and_recommends_to_that_point_again(
+        client, world, clock):  # noqa: F811
+    returned_by_the_point(world, clock)
+    plan = factories.usual_plan()
+    factories.acceptance_point("另一受理点", plan)
+    db.session.commit()
+    signed_in(client, world["officer"])
+    listing = client.get("/unit/recommendation/?tab=returned").get_data(as_text=True)
+    assert re.search(r'data-testid="acceptance-reason">缺少学历证明<', listing)
+    page = client.get(f"/unit/recommendation/recommend/?ids={world['application'].id}"
+                      ).get_data(as_text=True)
+    chosen = re.findall(r'<option value="(\d+)" selected>', page)
+    assert chosen == [str(world["point"].id)]
+
+
+def test_a_first_recommendation_chooses_no_point_for_the_unit(client, world, clock):  # noqa: F811
+    plan = factories.usual_plan()
+    factories.acceptance_point("另一受理点", plan)
+    publicized(world)
+    clock(ENDED)
+    db.session.commit()
+    signed_in(client, world["officer"])
+    page = client.get(f"/unit/recommendation/recommend/?ids={world['application'].id}"
+                      ).get_data(as_text=True)
+    assert " selected>" not in page.split('id="acceptance_point_id"')[1].split("</select>")[0]
+
+
+def test_a_rejected_unit_reads_the_reason_in_its_status_banner(client):
+    unit = factories.unit("被退回单位", authorized=False)
+    factories.authorization(unit, AuthorizationStatus.REJECTED, reason="委托证明未加盖公章。")
+    db.session.commit()
+    signed_in(client, factories.employer(unit))
+    page = client.get("/unit/authorization/").get_data(as_text=True)
+    banner = page.split('data-testid="authorization-status"')[1].split("</div>")[0]
+    assert "委托证明未加盖公章。" in shown_text(banner + "</div>")
+
+
+def test_each_qualification_names_its_series_and_level_for_the_page_to_narrow(client):
+    person = factories.applicant(factories.unit(), with_account=True)
+    qualification = factories.qualification()
+    factories.usual_plan()
+    db.session.commit()
+    signed_in(client, person.account)
+    page = client.get("/me/applications/new").get_data(as_text=True)
+    page = page.split('id="qualification"')[1].split("</select>")[0]
+    for record in db.session.scalars(db.select(TitleQualification).filter_by(active=True)):
+        option = re.search(rf'<option[^>]*value="{record.id}"[^>]*>', page).group(0)
+        assert f'data-series="{record.series_id}"' in option, option
+        assert f'data-level="{record.level.value}"' in option, option
+    assert escape(qualification.name) in page
