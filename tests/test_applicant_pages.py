@@ -144,7 +144,10 @@ def test_an_item_is_created_and_submitted_with_an_attachment(client, me):
     page = client.get("/me/archive/").get_data(as_text=True)
     assert "浙江大学" in page and "待审核" in page
     download = client.get(f"/me/archive/file/{item.attachments[0].id}")
-    assert download.status_code == 200 and "attachment" in download.headers["Content-Disposition"]
+    # Opened in the browser's PDF viewer, under the name it was uploaded with.
+    disposition = download.headers["Content-Disposition"]
+    assert download.status_code == 200 and disposition.startswith("inline")
+    assert "filename*=UTF-8''%E6%AF%95%E4%B8%9A%E8%AF%81.pdf" in disposition
 
 
 def test_the_archive_shows_a_table_per_required_or_filled_category(client, me):

@@ -398,3 +398,23 @@ def test_the_opinion_kind_is_chosen_by_its_chinese_name(client, unit_world):
     from models import OpinionKind, OpinionTemplate
     saved = db.session.scalar(db.select(OpinionTemplate))
     assert saved.kind == OpinionKind.RECOMMEND and saved.unit_id == unit_world["unit"].id
+
+
+def test_attachments_are_listed_by_their_names_and_open_in_the_browser(client, unit_world):
+    person = unit_world["person"]
+    owner = factories.applicant_account(person)
+    paper = factories.archive_item(person, ReviewStatus.PENDING, ArchiveCategory.PAPER, "论文甲")
+    stored = factories.store_bytes(factories.pdf_bytes(), "期刊署名页.pdf")
+    workflow.attach_file(owner, paper, stored)
+    workflow.review_item(unit_world["officer"], paper, "approve")
+    application = factories.application(person, ApplicationStatus.PENDING, items=[paper])
+    db.session.commit()
+    page = client.get(f"/unit/unit_application/review/?id={application.id}").get_data(
+        as_text=True)
+    link = re.search(rf'<a class="small" href="(/unit/unit_application/file/{application.id}/'
+                     rf'{stored.id})" target="_blank" rel="noopener">([^<]*)</a>', page)
+    assert link and link.group(2) == "期刊署名页.pdf"
+    response = client.get(link.group(1))
+    disposition = response.headers["Content-Disposition"]
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    assert disposition.startswith("inline") and "filename*=UTF-8''" in disposition

@@ -206,7 +206,7 @@ class ArchivePage(ApplicantPage):
 
     @expose("/file/<int:attachment_id>")
     def file(self, attachment_id):
-        return send_stored(get_for_or_404(ArchiveItemAttachment, attachment_id).file)
+        return send_stored(get_for_or_404(ArchiveItemAttachment, attachment_id).file, inline=True)
 
 
 # --- 职称申报 ------------------------------------------------------------------------------------

@@ -730,5 +730,5 @@ class ApplicationFiles:
         application = self.get_one_or_404(application_id)
         if not any(file_id in (item.file_ids or []) for item in application.items):
             abort(404)
-        return send_stored(db.session.get(StoredFile, file_id))
+        return send_stored(db.session.get(StoredFile, file_id), inline=True)
 

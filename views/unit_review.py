@@ -164,7 +164,7 @@ class ArchiveReviewView(ScopedModelView):
             ArchiveItem.attachments.any(file_id=file_id)).first()
         if item is None:
             abort(404)
-        return send_stored(db.session.get(StoredFile, file_id))
+        return send_stored(db.session.get(StoredFile, file_id), inline=True)
 
 
 class ArchiveQueueView(ScopedModelView):
