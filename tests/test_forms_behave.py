@@ -1,5 +1,7 @@
 """Forms that behave: a decision is checked before it is confirmed, every irreversible step asks
 first, the reason of a return is where the next person looks, and choices fit what was chosen."""
+import html
+import json
 import re
 
 from markupsafe import escape
@@ -99,3 +101,63 @@ def test_each_qualification_names_its_series_and_level_for_the_page_to_narrow(cl
         assert f'data-series="{record.series_id}"' in option, option
         assert f'data-level="{record.level.value}"' in option, option
     assert escape(qualification.name) in page
+
+
+def listed_names(page: str, names) -> set:
+    return {name for name in names if name in shown_text(page)}
+
+
+def test_the_application_lists_filter_by_series_level_method_and_days(client, clock):
+    from datetime import datetime
+
+    from models import ReviewMethod, TitleLevel
+    unit = factories.unit()
+    first = factories.application(factories.applicant(unit, "张一"), ApplicationStatus.PENDING)
+    second = factories.application(factories.applicant(unit, "李二"), ApplicationStatus.PENDING)
+    second.level = TitleLevel.JUNIOR if first.level != TitleLevel.JUNIOR else TitleLevel.SENIOR
+    second.review_method = (ReviewMethod.RECOGNITION if first.review_method == ReviewMethod.REVIEW
+                            else ReviewMethod.REVIEW)
+    # 00:30 on 29 September in Beijing is still the 28th in UTC.
+    first.submitted_at = datetime(2026, 9, 28, 16, 30)
+    second.submitted_at = datetime(2026, 9, 28, 15, 30)  # 23:30 on the 28th in Beijing
+    db.session.commit()
+    signed_in(client, factories.employer(unit))
+    names = ("张一", "李二")
+    base = "/unit/unit_application/?tab=all"
+    assert listed_names(client.get(base).get_data(as_text=True), names) == set(names)
+    cases = {
+        f"flt0_1={first.level.value}": {"张一"},
+        f"flt0_2={second.review_method.value}": {"李二"},
+        "flt0_3=2026-09-29+to+2026-09-29": {"张一"},
+        "flt0_3=2026-09-28+to+2026-09-28": {"李二"},
+        f"flt0_0={first.series_id}": set(names),
+        "flt0_0=999999": set(names),  # not a series: ignored, not an error
+        "flt0_3=2026-09-30+to+2026-09-01": set(names),  # backwards: ignored
+        "flt0_1=nonsense": set(names),
+    }
+    for query, expected in cases.items():
+        response = client.get(f"{base}&{query}")
+        assert response.status_code == 200, query
+        assert listed_names(response.get_data(as_text=True), names) == expected, query
+
+
+def filter_groups(page: str) -> dict:
+    return json.loads(html.unescape(re.search(
+        r'<div id="filter-groups-data" class="d-none">(.*?)</div>', page).group(1)))
+
+
+def test_the_filters_offer_the_catalogues_series_by_name(client):
+    from models import TitleSeries
+    unit = factories.unit()
+    factories.qualification()
+    db.session.commit()
+    signed_in(client, factories.employer(unit))
+    groups = filter_groups(client.get("/unit/unit_application/").get_data(as_text=True))
+    assert set(groups) == {"申报系列", "申报级别", "评审方式", "提交时间"}
+    offered = {name for _code, name in groups["申报系列"][0]["options"]}
+    assert offered == {series.name for series in db.session.scalars(db.select(TitleSeries))}
+    # A series added while the site runs is offered at once.
+    db.session.add(TitleSeries(name="新增系列", sort_order=99))
+    db.session.commit()
+    groups = filter_groups(client.get("/unit/unit_application/").get_data(as_text=True))
+    assert "新增系列" in {name for _code, name in groups["申报系列"][0]["options"]}

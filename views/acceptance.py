@@ -14,7 +14,14 @@ from zcps.exports import local_moment
 from zcps.extensions import db
 from zcps.identifiers import mask_id_number
 
-from .base import ApplicationFiles, ScopedModelView, run_posted_step, run_step, timeline
+from .base import (
+    ApplicationFiles,
+    ScopedModelView,
+    application_filters,
+    run_posted_step,
+    run_step,
+    timeline,
+)
 from .columns import APPLICATION_LABELS, STATUS_FORMATTERS, WAITED, application_waiting_since
 
 # What the export's 受理结果 column says of a decided application.
@@ -47,6 +54,7 @@ class InboxView(ApplicationFiles, ScopedModelView):
             model.applicant.id_number),
     }
     column_searchable_list = ["applicant.name", "applicant.id_number", "unit.name"]
+    column_filters = application_filters(Application.recommended_at, _l("推荐时间"))
     column_sortable_list = ["recommended_at"]
     column_default_sort = ("recommended_at", False)
     column_select_related_list = [Application.applicant, Application.unit, Application.series,

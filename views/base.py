@@ -14,7 +14,7 @@ or by their beginning, text by its words: ``search_clause``), ``ModelView._apply
 已等待 column, ordered by an expression built per request) and, in views/unit_review.py,
 ``ModelView._apply_filters``.
 """
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from io import BytesIO
 
 import sqlalchemy as sa
@@ -22,7 +22,7 @@ from flask import abort, current_app, flash, g, redirect, request, send_file, ur
 from flask_admin import AdminIndexView, BaseView, expose
 from flask_admin.contrib.sqla import ModelView
 from flask_admin.contrib.sqla.ajax import QueryAjaxModelLoader
-from flask_admin.contrib.sqla.filters import FilterEqual
+from flask_admin.contrib.sqla.filters import DateBetweenFilter, FilterEqual
 from flask_admin.model import typefmt
 from flask_admin.model.template import DeleteRowAction, TemplateLinkRowAction
 from flask_babel import gettext as _
@@ -33,11 +33,23 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Query, with_expression
 from sqlalchemy.orm.exc import StaleDataError
 
-from models import LabeledEnum, OfficerDuty, ReviewRecord, Role, StoredFile, to_id
+from models import (
+    Application,
+    LabeledEnum,
+    OfficerDuty,
+    ReviewMethod,
+    ReviewRecord,
+    Role,
+    StoredFile,
+    TitleLevel,
+    TitleSeries,
+    to_id,
+)
 from zcps import workdays, workflow
 from zcps.documents import UnprintableText
 from zcps.exports import attachment_name, exporter_name, write_table, xlsx_response
 from zcps.extensions import db
+from zcps.plans import from_beijing
 from zcps.review_form import review_form_pdf
 from zcps.storage import send_stored
 from zcps.templating import date_html
@@ -252,6 +264,43 @@ class ChoiceFilter(FilterEqual):
 
     def validate(self, value):
         return value in {str(key) for key, _label in self.get_options(None) or ()}
+
+
+class BeijingDayRange(DateBetweenFilter):
+    """Between two Beijing calendar days, both included, on a column of naive UTC moments."""
+
+    def apply(self, query, value, alias=None):
+        start, end = value
+        column = self.get_column(alias)
+        return query.filter(
+            column >= from_beijing(datetime.combine(start, time.min)),
+            column < from_beijing(datetime.combine(end + timedelta(days=1), time.min)))
+
+    def operation(self):
+        return _l("介于")
+
+
+class _SeriesOptions:
+    """The catalogue's series as filter options, read when a page lists them (Flask-Admin keeps
+    a filter's options from start-up; the catalogue changes while the site runs)."""
+
+    def __bool__(self):
+        return True
+
+    def __iter__(self):
+        return iter([(str(series.id), series.name) for series in db.session.scalars(
+            sa.select(TitleSeries).order_by(TitleSeries.sort_order, TitleSeries.id))])
+
+
+def application_filters(day_column=Application.submitted_at, day_label=_l("提交时间")):
+    """What the application lists filter by: 系列, 级别, 评审方式 and a range of days of
+    ``day_column`` (提交时间 unless the list is about another moment)."""
+    return [
+        ChoiceFilter(Application.series_id, _l("申报系列"), options=_SeriesOptions()),
+        ChoiceFilter(Application.level, _l("申报级别"), options=TitleLevel.choices()),
+        ChoiceFilter(Application.review_method, _l("评审方式"), options=ReviewMethod.choices()),
+        BeijingDayRange(day_column, day_label),
+    ]
 
 
 class _KnownCount:

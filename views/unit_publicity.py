@@ -36,6 +36,7 @@ from zcps.templating import status_badge
 from .base import (
     ApplicationFiles,
     ScopedModelView,
+    application_filters,
     get_for_or_404,
     run_posted_step,
     timeline,
@@ -327,6 +328,7 @@ class RecommendationView(ApplicationFiles, ScopedModelView):
             if model.publicity else ""),
     }
     column_searchable_list = ["applicant.name", "applicant.id_number"]
+    column_filters = application_filters(Application.recommended_at, _l("推荐时间"))
     column_sortable_list = ["recommended_at"]
     column_default_sort = ("id", False)
     column_select_related_list = [Application.applicant, Application.qualification,

@@ -33,6 +33,7 @@ from .base import (
     ApplicationFiles,
     ChoiceFilter,
     ScopedModelView,
+    application_filters,
     get_for_or_404,
     posted_ids,
     posted_version,
@@ -298,6 +299,7 @@ class ApplicationReviewView(ApplicationFiles, ScopedModelView):
             view.get_url(".review_view", id=model.id), model.applicant),
         "applicant.id_number": lambda v, c, m, n: masked_id(v, c, m.applicant, n)}
     column_searchable_list = ["applicant.name", "applicant.id_number"]
+    column_filters = application_filters()
     column_sortable_list = ["submitted_at"]
     column_default_sort = ("submitted_at", False)
     status_column = "status"

@@ -991,6 +991,7 @@ ENGLISH = {
     "通过后申报进入信息公示环节，不能撤回。确定通过吗？": "Once approved, the application moves on to publicity and cannot be withdrawn. Approve it?",
     "请填写不通过的原因。": "Please give the reason for not approving.",
     "处理为不属实后异议即告结束，不能更改。确定吗？": "Once found unfounded, the objection is closed and cannot be changed. Are you sure?",
+    "介于": "between",
     # (end of home)
 }
 
