@@ -1,5 +1,6 @@
 """推荐花名册 (zcps/recommendation_roster.py): what a unit recommended to an acceptance point, as
 .xlsx and PDF, read as a user's software reads them, and given only to those who may see it."""
+import re
 from datetime import date, datetime, timedelta
 from io import BytesIO
 from types import SimpleNamespace
@@ -13,7 +14,8 @@ from models import ApplicationStatus, ReviewMethod, TitleLevel
 from tests import factories
 from tests.helpers import csrf_token, page_text, signed_in
 from tests.test_publicity_table import needs_soffice, printed_text, to_pdf
-from zcps import exports
+from zcps import clock as system_clock
+from zcps import exports, workflow
 from zcps.extensions import db
 from zcps.recommendation_roster import HEADERS, Roster, write_pdf, write_xlsx
 
@@ -187,8 +189,10 @@ def test_the_list_page_offers_each_day_and_point(app, sent):
     assert "推荐花名册" in page_text(client.get("/unit/recommendation/?tab=recommended"))
     page = client.get("/unit/recommendation/roster/")
     assert page.status_code == 200
-    html = page.get_data(as_text=True)
-    assert day_url(sent, "xlsx").replace("&", "&amp;").split("?")[1].split("&amp;")[0] in html
+    links = re.findall(r'href="([^"]*roster\.(?:xlsx|pdf)[^"]*)"', page.get_data(as_text=True))
+    assert any(f"day={sent.day.isoformat()}" in link and f"point={sent.point.id}" in link
+               for link in links)
+    assert any(f"point={sent.third.acceptance_point_id}" in link for link in links)
     text = page_text(page)
     assert POINT in text and "别的受理点" in text and "赵外单位" not in text
     point_page = signed_in(app.test_client(), factories.acceptance_account(sent.point))
@@ -208,13 +212,33 @@ def test_the_acceptance_point_downloads_each_units_roster_per_day_or_all(app, se
     text = text_of(client.get(f"/acceptance/inbox/roster.pdf?unit={sent.other_unit.id}").data)
     assert "别的单位" in text and "赵外单位" in text and "王小明" not in text
     # Accepted and returned ones stay on the roster, with what the point did.
-    from zcps import workflow
     point_account = factories.acceptance_account(sent.point)
     workflow.accept_application(point_account, sent.applications[0], "")
     workflow.return_to_unit(point_account, sent.applications[1], "缺少盖章页。")
     db.session.commit()
     _sheet, rows = rows_of(client.get(day_url(sent, "xlsx", "/acceptance/inbox")).data)
     assert [row[9] or None for row in rows[3:6]] == ["已受理", "受理点退回", None]
+
+
+def test_a_day_is_a_beijing_day_in_the_list_and_in_the_download(app, sent):
+    """Recommended at 00:30 Beijing time (16:30 UTC the day before): on the Beijing day."""
+    late = factories.application(factories.applicant(sent.unit, "夜推荐"),
+                                 ApplicationStatus.PUBLICIZED)
+    officer = factories.employer(sent.unit)
+    with system_clock.travel(datetime(2026, 9, 29, 16, 30)):
+        workflow.recommend_application(officer, late, sent.point, "同意推荐。")
+        db.session.commit()
+    client = signed_in(app.test_client(), officer)
+    page = client.get("/unit/recommendation/roster/").get_data(as_text=True)
+    links = re.findall(r'href="([^"]*roster\.xlsx[^"]*)"', page)
+    assert any("day=2026-09-30" in link and f"point={sent.point.id}" in link for link in links)
+    names = {}
+    for day in ("2026-09-29", "2026-09-30"):
+        response = client.get(f"/unit/recommendation/roster.xlsx?point={sent.point.id}&day={day}")
+        if response.status_code == 200:
+            names[day] = [row[1] for row in rows_of(response.data)[1][3:] if row[1]]
+    assert names.get("2026-09-30") == ["夜推荐"]
+    assert "夜推荐" not in names.get("2026-09-29", [])
 
 
 # --- refused ---------------------------------------------------------------------------------
