@@ -302,6 +302,10 @@ def test_what_cannot_make_a_roster_is_said_in_words(app, sent, query, message):
 
 def test_bad_ids_and_formats_are_refused(app, sent):
     client = signed_in(app.test_client(), factories.employer(sent.unit))
+    response = client.post("/unit/recommendation/action/", data={
+        "csrf_token": csrf_token(client, "/unit/recommendation/"), "action": "roster_xlsx"},
+        follow_redirects=True)
+    assert "请先勾选要列入推荐花名册的申报。" in page_text(response)
     assert client.get("/unit/recommendation/roster.xlsx?ids=abc").status_code == 400
     assert client.get("/unit/recommendation/roster.xlsx?ids=999999").status_code == 404
     assert client.get(f"/unit/recommendation/roster.doc?point={sent.point.id}").status_code == 404

@@ -75,7 +75,7 @@ class RecommendationRosters:
             chosen = [application.id for application in self.scoped_records(ids)]
             query = self.scoped_query().filter(Application.id.in_(chosen))
         else:
-            column, _party = self._party
+            column, _model = self._party
             party_id = to_id(request.args.get(self.roster_party))
             typed_day = request.args.get("day", "").strip()
             try:
@@ -110,12 +110,17 @@ class RecommendationRosters:
             return redirect(back)
         return export_response(pdf, roster.download_name("pdf"), "application/pdf")
 
+    def _ticked(self, applications, fmt):
+        if not applications:
+            flash(_("请先勾选要列入推荐花名册的申报。"), "error")
+            return redirect(self.get_url(".index_view"))
+        return redirect(self.get_url(".roster_view", fmt=fmt,
+                                     ids=[application.id for application in applications]))
+
     @action("roster_xlsx", _l("下载推荐花名册（Excel）"))
     def action_roster_xlsx(self, applications):
-        return redirect(self.get_url(".roster_view", fmt="xlsx",
-                                     ids=[application.id for application in applications]))
+        return self._ticked(applications, "xlsx")
 
     @action("roster_pdf", _l("下载推荐花名册（PDF）"))
     def action_roster_pdf(self, applications):
-        return redirect(self.get_url(".roster_view", fmt="pdf",
-                                     ids=[application.id for application in applications]))
+        return self._ticked(applications, "pdf")

@@ -985,6 +985,7 @@ ENGLISH = {
     "没有可列入推荐花名册的申报：请勾选已推荐的申报，或选择推荐日期。": "There is nothing to put on a recommendation roster: tick recommended applications, or choose a day of recommendation.",
     "%(name)s的申报尚未推荐至受理点（%(status)s），不能列入推荐花名册。": "%(name)s's application has not been recommended to an acceptance point (%(status)s) and cannot be put on a recommendation roster.",
     "所选申报来自不同的推荐单位，请按单位分别下载推荐花名册。": "The chosen applications come from different units: download a roster for each unit.",
+    "请先勾选要列入推荐花名册的申报。": "First tick the applications to put on the recommendation roster.",
     "所选申报推荐至不同的受理点，请按受理点分别下载推荐花名册。": "The chosen applications were recommended to different acceptance points: download a roster for each acceptance point.",
     # (end of roster)
 }
