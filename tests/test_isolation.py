@@ -13,6 +13,7 @@ from io import BytesIO
 
 import pytest
 from openpyxl import load_workbook
+from pypdf import PdfReader
 
 from models import (
     ApplicationStatus,
@@ -154,7 +155,8 @@ def recommend_both(world, clock):
     workflow.recommend_application(world["officer"], world["sent"], world["point_b"],
                                    "同意推荐乙员工。")
     db.session.commit()
-    return dict(recommended=world["sent"].id, own=world["own"].id, file=world["file"])
+    return dict(recommended=world["sent"].id, own=world["own"].id, file=world["file"],
+                unit=world["own"].unit_id)
 
 
 def model_views(app, prefix):
@@ -296,6 +298,13 @@ def unit_probes(app, ids) -> list[Probe]:
               f"/unit/recommendation/file/{i['own_application']}/{i['file']}"),
         Probe("/unit/recommendation/review-form/<int:application_id>", "GET",
               f"/unit/recommendation/review-form/{i['pending']}"),
+        # 推荐花名册: of B's recommended application, or of the point B recommended it to.
+        Probe("/unit/recommendation/roster/", "GET", "/unit/recommendation/roster/",
+              foreign=False),
+        Probe("/unit/recommendation/roster.<fmt>", "GET",
+              f"/unit/recommendation/roster.pdf?ids={i['returned']}"),
+        Probe("/unit/recommendation/roster.<fmt>", "GET",
+              f"/unit/recommendation/roster.xlsx?point={i['point']}", foreign=False),
     ]
     return found
 
@@ -361,6 +370,13 @@ def acceptance_probes(app, ids) -> list[Probe]:
               f"/acceptance/inbox/file/{i['own']}/{i['file']}"),
         Probe("/acceptance/inbox/review-form/<int:application_id>", "GET",
               f"/acceptance/inbox/review-form/{sent}"),
+        # 推荐花名册: of what was sent to B, or of the unit that sent to both (A's part only).
+        Probe("/acceptance/inbox/roster/", "GET", "/acceptance/inbox/roster/", foreign=False),
+        Probe("/acceptance/inbox/roster.<fmt>", "GET", f"/acceptance/inbox/roster.xlsx?ids={sent}"),
+        Probe("/acceptance/inbox/roster.<fmt>", "GET",
+              f"/acceptance/inbox/roster.xlsx?unit={i['unit']}", foreign=False),
+        Probe("/acceptance/inbox/roster.<fmt>", "GET",
+              f"/acceptance/inbox/roster.pdf?unit={i['unit']}", foreign=False),
     ]
 
 
@@ -389,6 +405,8 @@ def shows_b(response) -> bool:
         sheet = load_workbook(BytesIO(body)).active
         return any(MARK in str(cell) for row in sheet.iter_rows(values_only=True)
                    for cell in row if cell is not None)
+    if body.startswith(b"%PDF"):  # a document: its text as a reader extracts it
+        return any(MARK in page.extract_text() for page in PdfReader(BytesIO(body)).pages)
     text = body.decode("utf-8", "replace")
     return MARK in text or "\\u4e59" in text.lower()  # JSON writes 乙 escaped
 

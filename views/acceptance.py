@@ -23,6 +23,7 @@ from .base import (
     timeline,
 )
 from .columns import APPLICATION_LABELS, STATUS_FORMATTERS, WAITED, application_waiting_since
+from .rosters import RecommendationRosters
 
 # What the export's 受理结果 column says of a decided application.
 ACCEPTANCE_DECISIONS = {ApplicationStatus.ACCEPTED: _l("受理"),
@@ -36,10 +37,13 @@ INBOX_TABS = (
 )
 
 
-class InboxView(ApplicationFiles, ScopedModelView):
-    """推荐受理: what units recommended here; the name opens the whole application."""
+class InboxView(ApplicationFiles, RecommendationRosters, ScopedModelView):
+    """推荐受理: what units recommended here; the name opens the whole application. The
+    推荐花名册 of each unit's recommendations, per day or all, as the unit printed it."""
 
     role = Role.ACCEPTANCE
+    roster_party = "unit"
+    list_template = "zcps/recommendation_list.html"
     column_list = ["applicant", "applicant.id_number", "unit", "series", "qualification",
                    "status", "recommended_at", WAITED]
     column_details_list = ["applicant", "unit", "year", "series", "specialty", "level",

@@ -42,6 +42,7 @@ from .base import (
     timeline,
 )
 from .columns import APPLICATION_LABELS, STATUS_FORMATTERS, WAITED, application_waiting_since
+from .rosters import RecommendationRosters
 
 # The batch page shows its people this many at a time (a batch may hold thousands).
 PEOPLE_PER_PAGE = 50
@@ -304,10 +305,13 @@ RECOMMENDATION_STATES = (ApplicationStatus.PUBLICIZING, ApplicationStatus.PUBLIC
                          ApplicationStatus.ACCEPTANCE_RETURNED, ApplicationStatus.NOT_RECOMMENDED)
 
 
-class RecommendationView(ApplicationFiles, ScopedModelView):
-    """资格审查推荐: publicized applications, recommended one by one or together."""
+class RecommendationView(ApplicationFiles, RecommendationRosters, ScopedModelView):
+    """资格审查推荐: publicized applications, recommended one by one or together, and the
+    推荐花名册 of what was recommended."""
 
     role = Role.EMPLOYER
+    roster_party = "point"
+    list_template = "zcps/recommendation_list.html"
     unit_duty = OfficerDuty.PUBLICITY
     column_list = ["applicant", "qualification", "publicity", "status", WAITED,
                    "acceptance_point", "recommended_at"]

@@ -232,14 +232,23 @@ def write_table(rows, headers, title: str | None = None, *, owner: str | None = 
             else:
                 sheet.write_string(row_number, column, texts[column], cell)
     sheet.freeze_panes(header_row + 1, 0)
+    set_print_layout(sheet, header_row)
+    workbook.close()
+    return output.getvalue()
+
+
+def set_print_layout(sheet, header_row: int, footer: str = "&C&P / &N",
+                     centered: bool = False) -> None:
+    """How every printable sheet prints: A4 landscape, one page wide (as many pages long as
+    needed), the row ``header_row`` repeated at the top of every page, a page-number footer."""
     sheet.set_landscape()
     sheet.set_paper(9)  # A4
     sheet.fit_to_pages(1, 0)
     sheet.repeat_rows(header_row)
+    if centered:
+        sheet.center_horizontally()
     sheet.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.7)
-    sheet.set_footer("&C&P / &N")
-    workbook.close()
-    return output.getvalue()
+    sheet.set_footer(footer)
 
 
 def attachment_name(name: str) -> str:
@@ -250,13 +259,20 @@ def attachment_name(name: str) -> str:
     return " ".join(cleaned.replace("/", "_").replace("\\", "_").split()) or "download"
 
 
-def xlsx_response(data: bytes, download_name: str):
+XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def export_response(data: bytes, download_name: str, mimetype: str):
+    """An export as a download, recorded in the audit log (who, which file)."""
     if has_request_context() and current_user.is_authenticated:
         audit.record(AuditAction.EXPORT, actor=current_user, target=f"export:{download_name}",
                      size=len(data))
         db.session.commit()
-    response = send_file(
-        BytesIO(data), as_attachment=True, download_name=attachment_name(download_name), max_age=0,
-        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response = send_file(BytesIO(data), as_attachment=True, max_age=0, mimetype=mimetype,
+                         download_name=attachment_name(download_name))
     response.headers["Cache-Control"] = "private, no-store"
     return response
+
+
+def xlsx_response(data: bytes, download_name: str):
+    return export_response(data, download_name, XLSX_MIMETYPE)

@@ -301,13 +301,7 @@ def set_up_sheet(sheet) -> None:
     for column, width in enumerate(COLUMN_WIDTHS):
         sheet.set_column(column, column, width)
     sheet.freeze_panes(HEADER_ROWS, 0)
-    sheet.set_landscape()
-    sheet.set_paper(9)  # A4
-    sheet.fit_to_pages(1, 0)
-    sheet.repeat_rows(HEADER_ROWS - 1)
-    sheet.center_horizontally()
-    sheet.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.7)
-    sheet.set_footer("&C第 &P 页，共 &N 页")
+    exports.set_print_layout(sheet, HEADER_ROWS - 1, "&C第 &P 页，共 &N 页", centered=True)
 
 
 def write_merged(sheet, row: int, text: str, cell_format, height: float | None = None) -> None:

@@ -219,3 +219,55 @@ def test_a_publicity_that_cannot_make_the_deadline_needs_the_confirmation(page, 
     see_message(page, "已开始公示：1人")
     expect(page.get_by_test_id("deadline-warning")).to_contain_text(
         "2026年度浙江省职称评审的单位审核推荐截止为2026年10月13日 18:00")
+
+
+def _downloaded(page, link_name: str, within=None):
+    with page.expect_download() as download_info:
+        (within or page).get_by_role("link", name=link_name, exact=True).first.click()
+    download = download_info.value
+    with open(download.path(), "rb") as handle:
+        return download.suggested_filename, handle.read()
+
+
+def test_the_unit_and_the_acceptance_point_download_the_recommendation_roster(
+        page, live_server, clock):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+    from pypdf import PdfReader
+
+    clock.set(POSTED)
+    uscc, id_number = approved_application(live_server)
+    with live_server.database() as session:
+        from models import AcceptancePoint, Account, Application
+
+        officer = session.scalar(session.query(Account).filter_by(username=uscc).statement)
+        application = session.scalar(session.query(Application).statement)
+        point = session.scalar(session.query(AcceptancePoint).statement)
+        workflow.start_publicity(officer, [application], POSTED, **factories.OBJECTION)
+        clock.set(date(2026, 10, 13))
+        workflow.recommend_application(officer, application, point, "同意推荐。")
+
+    sign_in(page, live_server.url, "用人单位登录", uscc)
+    menu(page, "资格审查推荐")
+    page.get_by_role("link", name="推荐花名册", exact=True).click()
+    days = page.get_by_test_id("roster-days")
+    expect(days.get_by_role("row").filter(has_text="2026年10月13日")).to_contain_text(
+        live_server.acceptance_point)
+    shot(page, "43-unit-recommendation-roster")
+    name, data = _downloaded(page, "Excel", days)
+    assert name == f"推荐花名册_{UNIT_NAME}_{live_server.acceptance_point}_2026-10-13.xlsx"
+    cells = [str(cell.value) for line in load_workbook(BytesIO(data)).active.iter_rows()
+             for cell in line if cell.value is not None]
+    assert PERSON in cells and not any(id_number in cell for cell in cells)
+    name, data = _downloaded(page, "PDF", days)
+    assert name.endswith(".pdf") and UNIT_NAME in PdfReader(BytesIO(data)).pages[0].extract_text()
+    sign_out(page)
+
+    sign_in(page, live_server.url, "受理点登录", live_server.acceptance_username)
+    menu(page, "推荐受理")
+    page.get_by_role("link", name="推荐花名册", exact=True).click()
+    units = page.get_by_test_id("roster-parties")
+    expect(units).to_contain_text(UNIT_NAME)
+    name, data = _downloaded(page, "PDF", units)
+    assert PERSON in PdfReader(BytesIO(data)).pages[0].extract_text()

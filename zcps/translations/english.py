@@ -993,6 +993,28 @@ ENGLISH = {
     "处理为不属实后异议即告结束，不能更改。确定吗？": "Once found unfounded, the objection is closed and cannot be changed. Are you sure?",
     "介于": "between",
     # (end of home)
+    # recommendation-roster
+    "推荐花名册": "Recommendation roster",
+    "推荐单位": "Recommending unit",
+    "花名册列出推荐的人员（不含身份证号和手机号码），末尾为推荐单位盖章、经办人签字和日期栏。也可在列表中勾选申报，用“批量操作”下载所选人员的花名册。": "The roster lists the people recommended (without ID numbers or mobile numbers) and ends with lines for the unit's stamp, the officer's signature and the date. You can also tick applications in the list and download a roster of those under “Bulk actions”.",
+    "按推荐日期": "By day of recommendation",
+    "推荐日期": "Recommended on",
+    "人数": "People",
+    "还没有推荐的申报。": "Nothing has been recommended yet.",
+    "较近的日期": "Later days",
+    "更早的日期": "Earlier days",
+    "按%(party)s（全部推荐日期）": "By %(party)s (every day)",
+    "最近推荐时间": "Last recommended at",
+    "请选择推荐日期下载推荐花名册，或在列表中勾选已推荐的申报。": "Choose a day of recommendation to download its roster, or tick recommended applications in the list.",
+    "花名册中的“%(chars)s”是生僻字，PDF中无法打印，请下载Excel花名册。": "“%(chars)s” in the roster is a rare character the PDF cannot print; download the Excel roster instead.",
+    "下载推荐花名册（Excel）": "Download the recommendation roster (Excel)",
+    "下载推荐花名册（PDF）": "Download the recommendation roster (PDF)",
+    "没有可列入推荐花名册的申报：请勾选已推荐的申报，或选择推荐日期。": "There is nothing to put on a recommendation roster: tick recommended applications, or choose a day of recommendation.",
+    "%(name)s的申报尚未推荐至受理点（%(status)s），不能列入推荐花名册。": "%(name)s's application has not been recommended to an acceptance point (%(status)s) and cannot be put on a recommendation roster.",
+    "所选申报来自不同的推荐单位，请按单位分别下载推荐花名册。": "The chosen applications come from different units: download a roster for each unit.",
+    "请先勾选要列入推荐花名册的申报。": "First tick the applications to put on the recommendation roster.",
+    "所选申报推荐至不同的受理点，请按受理点分别下载推荐花名册。": "The chosen applications were recommended to different acceptance points: download a roster for each acceptance point.",
+    # (end of recommendation-roster)
 }
 
 HERE = Path(__file__).resolve().parent
