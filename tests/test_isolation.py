@@ -266,6 +266,8 @@ def unit_probes(app, ids) -> list[Probe]:
               f"/unit/unit_application/file/{i['own_application']}/{i['file']}"),
         Probe("/unit/unit_application/review-form/<int:application_id>", "GET",
               f"/unit/unit_application/review-form/{i['pending']}"),
+        Probe("/unit/unit_application/bundle/<int:application_id>", "GET",
+              f"/unit/unit_application/bundle/{i['pending']}"),
         # The ids only tick the form's boxes among unit A's own approved applications.
         Probe("/unit/publicity/start/", "GET", f"/unit/publicity/start/?ids={i['approved']}",
               foreign=False),
@@ -296,6 +298,8 @@ def unit_probes(app, ids) -> list[Probe]:
               f"/unit/recommendation/file/{i['own_application']}/{i['file']}"),
         Probe("/unit/recommendation/review-form/<int:application_id>", "GET",
               f"/unit/recommendation/review-form/{i['pending']}"),
+        Probe("/unit/recommendation/bundle/<int:application_id>", "GET",
+              f"/unit/recommendation/bundle/{i['returned']}"),
     ]
     return found
 
@@ -361,6 +365,8 @@ def acceptance_probes(app, ids) -> list[Probe]:
               f"/acceptance/inbox/file/{i['own']}/{i['file']}"),
         Probe("/acceptance/inbox/review-form/<int:application_id>", "GET",
               f"/acceptance/inbox/review-form/{sent}"),
+        Probe("/acceptance/inbox/bundle/<int:application_id>", "GET",
+              f"/acceptance/inbox/bundle/{sent}"),
     ]
 
 

@@ -966,6 +966,12 @@ ENGLISH = {
     "请阅读并勾选诚信承诺后再提交。": "Read and tick the declaration before submitting.",
     "申报信息中的“%(chars)s”是生僻字，申报评审表中无法打印，请改用通用写法。": "“%(chars)s” in the application is a rare character the review form cannot print; write it the common way.",
     # (end of docs)
+    # bundle
+    "下载全部申报材料（合并PDF）": "Download the whole application (one PDF)",
+    "申报材料中「%(title)s」的附件%(number)s“%(name)s”在服务器上找不到，无法生成合并PDF。请联系平台管理员从备份中恢复该文件。": "Attachment %(number)s “%(name)s” of “%(title)s” cannot be found on the server, so the combined PDF was not made. Ask the platform administrator to restore the file from a backup.",
+    "申报材料中「%(title)s」的附件%(number)s“%(name)s”与上传时的内容不一致（可能已损坏或被替换），为避免生成错误的材料，未生成合并PDF。请联系平台管理员从备份中恢复该文件。": "Attachment %(number)s “%(name)s” of “%(title)s” is not what was uploaded (it may be damaged or replaced); the combined PDF was not made, so that no wrong document goes out. Ask the platform administrator to restore the file from a backup.",
+    "申报材料中「%(title)s」的附件%(number)s“%(name)s”无法作为PDF读取，未生成合并PDF。请联系平台管理员检查该文件。": "Attachment %(number)s “%(name)s” of “%(title)s” cannot be read as a PDF, so the combined PDF was not made. Ask the platform administrator to check the file.",
+    # (end of bundle)
 }
 
 HERE = Path(__file__).resolve().parent
