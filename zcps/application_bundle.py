@@ -24,6 +24,7 @@ from pypdf.generic import (
     ArrayObject,
     DictionaryObject,
     IndirectObject,
+    NameObject,
     StreamObject,
     create_string_object,
 )
@@ -201,71 +202,83 @@ def _copy_attachment(pdf, stored, item, number: int, tree: int) -> list[int]:
 
 # --- writing PDF objects one at a time ---------------------------------------------------------
 
-class _Counted:
-    """A binary file that counts what was written to it (the offsets of the xref table)."""
-
-    def __init__(self, raw):
-        self.raw, self.position = raw, 0
-
-    def write(self, data) -> int:
-        self.raw.write(data)
-        self.position += len(data)
-        return len(data)
-
-
 class _PdfStream:
+    """A PDF written to a binary file one object at a time; the offsets of the objects (for the
+    xref table) are all it keeps."""
+
     def __init__(self, output):
-        self.out = _Counted(output)
+        self.output = output
+        self.position = 0
         self.offsets = [None]  # by object number; 0 is the head of the free list
-        self.out.write(HEADER)
+        self._write(HEADER)
+
+    def _write(self, data: bytes) -> None:
+        self.output.write(data)
+        self.position += len(data)
 
     def reserve(self) -> int:
         self.offsets.append(None)
         return len(self.offsets) - 1
 
-    def write(self, number: int, value, renumber) -> None:
-        self.offsets[number] = self.out.position
-        self.out.write(b"%d 0 obj\n" % number)
-        _write_value(self.out, value, renumber)
-        self.out.write(b"\nendobj\n")
-
-    def write_page(self, number: int, page, renumber, tree: int) -> None:
-        self.offsets[number] = self.out.position
-        self.out.write(b"%d 0 obj\n" % number)
-        _write_dictionary(self.out, page, renumber, skip=("/Parent",),
-                          extra=b"/Parent %d 0 R\n" % tree)
-        self.out.write(b"\nendobj\n")
+    def write(self, number: int, value, renumber, *, parent: int | None = None) -> None:
+        """Write ``value`` (a pypdf object) as object ``number``, its references renumbered;
+        ``parent`` makes it a page of the tree ``parent``. A stream's bytes go out as they
+        are, filters and all."""
+        self.offsets[number] = self.position
+        head = io.BytesIO()
+        head.write(b"%d 0 obj\n" % number)
+        if parent is not None:
+            _write_dictionary(head, value, renumber, skip=("/Parent",),
+                              extra=b"/Parent %d 0 R\n" % parent)
+        elif isinstance(value, StreamObject):
+            data = value._data
+            _write_dictionary(head, value, renumber, skip=("/Length",),
+                              extra=b"/Length %d\n" % len(data))
+            head.write(b"\nstream\n")
+            self._write(head.getvalue())
+            self._write(data)
+            self._write(b"\nendstream\nendobj\n")
+            return
+        else:
+            _write_value(head, value, renumber)
+        head.write(b"\nendobj\n")
+        self._write(head.getvalue())
 
     def write_raw(self, number: int, data: bytes) -> None:
-        self.offsets[number] = self.out.position
-        self.out.write(b"%d 0 obj\n%s\nendobj\n" % (number, data))
+        self.offsets[number] = self.position
+        self._write(b"%d 0 obj\n%s\nendobj\n" % (number, data))
 
     def finish(self, root: int, info: int) -> None:
         for number, offset in enumerate(self.offsets):
             if number and offset is None:  # reserved for a reference to nothing
                 self.write_raw(number, b"null")
-        start = self.out.position
-        self.out.write(b"xref\n0 %d\n0000000000 65535 f\r\n" % len(self.offsets))
-        for offset in self.offsets[1:]:
-            self.out.write(b"%010d 00000 n\r\n" % offset)
+        start = self.position
+        self._write(b"xref\n0 %d\n0000000000 65535 f\r\n" % len(self.offsets))
+        self._write(b"".join(b"%010d 00000 n\r\n" % offset for offset in self.offsets[1:]))
         file_id = secrets.token_hex(16).encode()
-        self.out.write(b"trailer\n<< /Size %d /Root %d 0 R /Info %d 0 R /ID [<%s> <%s>] >>\n"
-                       b"startxref\n%d\n%%%%EOF\n"
-                       % (len(self.offsets), root, info, file_id, file_id, start))
+        self._write(b"trailer\n<< /Size %d /Root %d 0 R /Info %d 0 R /ID [<%s> <%s>] >>\n"
+                    b"startxref\n%d\n%%%%EOF\n"
+                    % (len(self.offsets), root, info, file_id, file_id, start))
+
+
+_NAMES = {}  # a name's bytes as written (pypdf escapes them anew each time)
+
+
+def _name(key) -> bytes:
+    written = _NAMES.get(key)
+    if written is None:
+        buffer = io.BytesIO()
+        key.write_to_stream(buffer)
+        written = buffer.getvalue()
+        if len(_NAMES) < 10_000:
+            _NAMES[str(key)] = written
+    return written
 
 
 def _write_value(out, value, renumber) -> None:
     if isinstance(value, IndirectObject):
         out.write(b"%d 0 R" % renumber(value))
-    elif isinstance(value, StreamObject):
-        # The stored bytes as they are, filters and all.
-        data = value._data
-        _write_dictionary(out, value, renumber, skip=("/Length",),
-                          extra=b"/Length %d\n" % len(data))
-        out.write(b"\nstream\n")
-        out.write(data)
-        out.write(b"\nendstream")
-    elif isinstance(value, DictionaryObject):
+    elif isinstance(value, DictionaryObject):  # a stream is always an object of its own
         _write_dictionary(out, value, renumber)
     elif isinstance(value, ArrayObject):
         out.write(b"[")
@@ -273,6 +286,8 @@ def _write_value(out, value, renumber) -> None:
             out.write(b" ")
             _write_value(out, element, renumber)
         out.write(b" ]")
+    elif isinstance(value, NameObject):
+        out.write(_name(value))
     elif value is None:
         out.write(b"null")
     else:
@@ -284,7 +299,7 @@ def _write_dictionary(out, dictionary, renumber, skip=(), extra=b"") -> None:
     for key, value in dictionary.items():
         if key in skip or (len(key) > 2 and key[1] == "%" and key[-1] == "%"):
             continue  # pypdf's own bookkeeping entries, as in its writer
-        key.write_to_stream(out)
+        out.write(_name(key))
         out.write(b" ")
         _write_value(out, value, renumber)
         out.write(b"\n")
@@ -316,7 +331,7 @@ def _copy_document(pdf: _PdfStream, reader: PdfReader, tree: int) -> list[int]:
             numbers.setdefault((reference.idnum, reference.generation), number)
         page_numbers.append(number)
     for page, number in zip(pages, page_numbers, strict=True):
-        pdf.write_page(number, page, renumber, tree)
+        pdf.write(number, page, renumber, parent=tree)
     del pages
     while waiting:
         reference = waiting.pop()
@@ -326,6 +341,10 @@ def _copy_document(pdf: _PdfStream, reader: PdfReader, tree: int) -> list[int]:
         pdf.write(numbers[(reference.idnum, reference.generation)], value, renumber)
         if isinstance(value, StreamObject):
             reader.resolved_objects.pop((reference.generation, reference.idnum), None)
+    # A reader and its pages refer to each other: free what it read now, not at the next
+    # garbage collection.
+    reader.resolved_objects.clear()
+    reader.flattened_pages = None
     return page_numbers
 
 
