@@ -307,3 +307,20 @@ def test_an_attachment_that_is_no_pdf_is_named_not_merged(app, world):
     assert response.status_code == 409
     assert "「一种桥梁裂缝检测装置」的附件1“专利证书.pdf”无法作为PDF读取" in page_text(response)
     assert list(export_temp_dir().iterdir()) == []
+
+
+def test_a_character_the_font_lacks_is_named_and_a_file_name_printed_without_it(app, world):
+    unit, point, application = world
+    item = next(item for item in application.items if item.title.startswith("基于"))
+    stored = db.session.get(StoredFile, item.file_ids[0])
+    stored.original_name = "论文🙂.pdf"  # a file's name is not the applicant's to retype
+    db.session.commit()
+    assert any("附件1：论文?.pdf" in page for page in texts(built(application)))
+
+    item.title = "温州市𬌗路桥梁检测"  # written before the check on input existed
+    db.session.commit()
+    client = signed_in(app.test_client(), factories.employer(unit))
+    response = client.get(f"/unit/unit_application/bundle/{application.id}",
+                          follow_redirects=True)
+    assert "“𬌗”是生僻字，申报评审表中无法打印" in page_text(response)
+    assert list(export_temp_dir().iterdir()) == []

@@ -113,7 +113,7 @@ def write_bundle(application, output) -> Bundle:
     del review
 
     files = _stored_files(application)
-    pages = []  # the attachments' page objects, in order
+    pages = []  # the object numbers of the attachments' pages, in order
     rows = []  # the contents' lines: (item, number, stored, first page index or None, count)
     for item in application.items:
         if not item.file_ids:
@@ -401,7 +401,9 @@ def _write_entries(pdf, entries, parent: int) -> int:
 # --- the contents page ---------------------------------------------------------------------------
 
 def _pages(first: int, count: int) -> str:
-    return str(first) if count == 1 else f"{first}—{first + count - 1}"
+    if count <= 1:
+        return str(first) if count else "—"
+    return f"{first}—{first + count - 1}"
 
 
 def _printable(text: str) -> str:
