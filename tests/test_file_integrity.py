@@ -34,9 +34,20 @@ FILE_RULES = {
 }
 
 
+# Every URL rule that merges stored files into one PDF (the whole application), and who may
+# open it: one damaged file refuses the whole download.
+BUNDLE_RULES = {
+    "/unit/unit_application/bundle/<int:application_id>": "employer",
+    "/unit/recommendation/bundle/<int:application_id>": "employer",
+    "/acceptance/inbox/bundle/<int:application_id>": "acceptance",
+}
+
+
 def test_every_download_url_is_checked_here(app):
     served = {rule.rule for rule in url_rules(app) if "/file/" in rule.rule}
     assert served == set(FILE_RULES), "a new download URL needs its case in FILE_RULES"
+    merged = {rule.rule for rule in url_rules(app) if "/bundle/" in rule.rule}
+    assert merged == set(BUNDLE_RULES), "a new merged download needs its case in BUNDLE_RULES"
 
 
 @pytest.fixture
@@ -78,6 +89,9 @@ def world(app):
     files = {rule: (authorization.file if "authorization" in rule
                     else change.file if "change_id" in rule else attachment.file)
              for rule in urls}
+    for rule in BUNDLE_RULES:
+        urls[rule] = rule.replace("<int:application_id>", str(application.id))
+        files[rule] = attachment.file
     return urls, files, accounts
 
 
@@ -145,3 +159,28 @@ def test_the_admins_framed_scan_shows_the_error_in_its_frame(app, world):
     assert response.status_code == 410
     # The decision page frames this URL: the error page may be framed by this site too.
     assert "frame-ancestors 'self'" in response.headers["Content-Security-Policy"]
+
+
+@pytest.mark.parametrize("rule", sorted(BUNDLE_RULES))
+def test_a_file_cut_or_gone_refuses_the_merged_pdf_it_is_in(app, world, rule):
+    urls, files, accounts = world
+    stored = files[rule]
+    path = Path(path_of(stored))
+    original = path.read_bytes()
+    client = signed_in(app.test_client(), accounts[BUNDLE_RULES[rule]])
+
+    served = client.get(urls[rule])
+    assert served.status_code == 200 and served.mimetype == "application/pdf"
+
+    path.write_bytes(original[: len(original) // 2])
+    cut = client.get(urls[rule])
+    assert cut.status_code == 409 and "%PDF" not in cut.get_data(as_text=True)
+    assert "文件已损坏" in page_text(cut) and "“毕业证.pdf”与上传时的内容不一致" in page_text(cut)
+
+    path.unlink()
+    gone = client.get(urls[rule])
+    assert gone.status_code == 410 and "“毕业证.pdf”在服务器上找不到" in page_text(gone)
+
+    entries = integrity_entries()
+    assert [entry.detail["problem"] for entry in entries] == ["damaged", "missing"]
+    assert {entry.target for entry in entries} == {f"file:{stored.id}"}

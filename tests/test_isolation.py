@@ -268,6 +268,8 @@ def unit_probes(app, ids) -> list[Probe]:
               f"/unit/unit_application/file/{i['own_application']}/{i['file']}"),
         Probe("/unit/unit_application/review-form/<int:application_id>", "GET",
               f"/unit/unit_application/review-form/{i['pending']}"),
+        Probe("/unit/unit_application/bundle/<int:application_id>", "GET",
+              f"/unit/unit_application/bundle/{i['pending']}"),
         # The ids only tick the form's boxes among unit A's own approved applications.
         Probe("/unit/publicity/start/", "GET", f"/unit/publicity/start/?ids={i['approved']}",
               foreign=False),
@@ -305,6 +307,8 @@ def unit_probes(app, ids) -> list[Probe]:
               f"/unit/recommendation/roster.pdf?ids={i['returned']}"),
         Probe("/unit/recommendation/roster.<fmt>", "GET",
               f"/unit/recommendation/roster.xlsx?point={i['point']}", foreign=False),
+        Probe("/unit/recommendation/bundle/<int:application_id>", "GET",
+              f"/unit/recommendation/bundle/{i['returned']}"),
     ]
     return found
 
@@ -377,6 +381,8 @@ def acceptance_probes(app, ids) -> list[Probe]:
               f"/acceptance/inbox/roster.xlsx?unit={i['unit']}", foreign=False),
         Probe("/acceptance/inbox/roster.<fmt>", "GET",
               f"/acceptance/inbox/roster.pdf?unit={i['unit']}", foreign=False),
+        Probe("/acceptance/inbox/bundle/<int:application_id>", "GET",
+              f"/acceptance/inbox/bundle/{sent}"),
     ]
 
 

@@ -46,12 +46,13 @@ from models import (
     to_id,
 )
 from zcps import workdays, workflow
+from zcps.application_bundle import UnavailableAttachment, bundle_file
 from zcps.documents import UnprintableText
 from zcps.exports import attachment_name, exporter_name, write_table, xlsx_response
 from zcps.extensions import db
 from zcps.plans import from_beijing
 from zcps.review_form import review_form_pdf
-from zcps.storage import send_stored
+from zcps.storage import DAMAGED, MISSING, report_damaged_file, send_stored, unavailable_page
 from zcps.templating import date_html
 
 from .columns import WAITED, WAITED_LABEL, waited
@@ -748,15 +749,19 @@ class ScopedModelView(AreaAccess, ModelView):
         return super().handle_view_exception(exc)
 
 
+def _unprintable(error: UnprintableText, back: str):
+    flash(_("申报信息中的“%(chars)s”是生僻字，申报评审表中无法打印，请改用通用写法。",
+            chars="、".join(str(error))), "error")
+    return redirect(back)
+
+
 def review_form_response(application, back: str):
     """The application's 申报评审表 as a PDF download; data the font cannot print is named
     on ``back`` instead."""
     try:
         pdf = review_form_pdf(application)
     except UnprintableText as error:
-        flash(_("申报信息中的“%(chars)s”是生僻字，申报评审表中无法打印，请改用通用写法。",
-                chars="、".join(str(error))), "error")
-        return redirect(back)
+        return _unprintable(error, back)
     name = (application.profile_snapshot or {}).get("name") or application.applicant.name
     response = send_file(BytesIO(pdf), mimetype="application/pdf", as_attachment=True,
                          download_name=attachment_name(f"申报评审表_{name}.pdf"), max_age=0)
@@ -764,15 +769,45 @@ def review_form_response(application, back: str):
     return response
 
 
+def bundle_response(application, back: str):
+    """The whole application as one PDF (zcps/application_bundle.py), streamed from its
+    temporary file; an attachment that is missing, damaged or unreadable refuses it with a page
+    naming the file (and, missing or damaged, an audit entry, as a download of it would)."""
+    try:
+        handle, size = bundle_file(application)
+    except UnprintableText as error:
+        return _unprintable(error, back)
+    except UnavailableAttachment as error:
+        if error.stored is not None and error.problem in (MISSING, DAMAGED):
+            report_damaged_file(error.stored, error.problem)
+        else:
+            current_app.logger.warning("Application %s: attachment %s not merged (%s)",
+                                       application.id, error.number, error.problem)
+        return unavailable_page(MISSING if error.problem == MISSING else DAMAGED, str(error))
+    name = (application.profile_snapshot or {}).get("name") or application.applicant.name
+    # The handle is closed (and the file gone) when the response is.
+    response = send_file(handle, mimetype="application/pdf", as_attachment=True,
+                         download_name=attachment_name(f"申报材料_{name}.pdf"), max_age=0,
+                         conditional=False, etag=False)
+    response.content_length = size
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
 class ApplicationFiles:
     """Serves an attachment of an application's extracted items, and only through an
     application the actor may see in this view (``get_one_or_404``) that carries the file;
-    and the application's 申报评审表."""
+    the application's 申报评审表; and the whole application as one PDF."""
 
     @expose("/review-form/<int:application_id>")
     def review_form_view(self, application_id):
         application = self.get_one_or_404(application_id)
         return review_form_response(application, self.get_url(".index_view"))
+
+    @expose("/bundle/<int:application_id>")
+    def bundle_view(self, application_id):
+        application = self.get_one_or_404(application_id)
+        return bundle_response(application, self.get_url(".index_view"))
 
     @expose("/file/<int:application_id>/<int:file_id>")
     def file_view(self, application_id, file_id):

@@ -214,14 +214,17 @@ def report_damaged_file(stored: StoredFile, problem: str) -> None:
     db.session.commit()
 
 
-def unavailable_page(problem: str):
+def unavailable_page(problem: str, message: str | None = None):
+    """The error page of a file that is MISSING (410) or DAMAGED (409); ``message`` says more
+    than the usual words (which file of several)."""
     if problem == MISSING:
-        code, title, message = 410, _("文件已丢失"), _(
+        code, title, usual = 410, _("文件已丢失"), _(
             "服务器上找不到该文件，无法下载。请联系平台管理员从备份中恢复。")
     else:
-        code, title, message = 409, _("文件已损坏"), _(
+        code, title, usual = 409, _("文件已损坏"), _(
             "该文件与上传时的内容不一致（可能已损坏或被替换），为避免下载错误的文件已停止提供。"
             "请联系平台管理员从备份中恢复。")
+    message = message or usual
     response = current_app.make_response(
         (render_template("error.html", code=code, title=title, message=message), code))
     response.headers["Cache-Control"] = "no-store"

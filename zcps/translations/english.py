@@ -1015,6 +1015,12 @@ ENGLISH = {
     "请先勾选要列入推荐花名册的申报。": "First tick the applications to put on the recommendation roster.",
     "所选申报推荐至不同的受理点，请按受理点分别下载推荐花名册。": "The chosen applications were recommended to different acceptance points: download a roster for each acceptance point.",
     # (end of recommendation-roster)
+    # bundle
+    "下载全部申报材料（合并PDF）": "Download the whole application (one PDF)",
+    "申报材料中「%(title)s」的附件%(number)s“%(name)s”在服务器上找不到，无法生成合并PDF。请联系平台管理员从备份中恢复该文件。": "Attachment %(number)s “%(name)s” of “%(title)s” cannot be found on the server, so the combined PDF was not made. Ask the platform administrator to restore the file from a backup.",
+    "申报材料中「%(title)s」的附件%(number)s“%(name)s”与上传时的内容不一致（可能已损坏或被替换），为避免生成错误的材料，未生成合并PDF。请联系平台管理员从备份中恢复该文件。": "Attachment %(number)s “%(name)s” of “%(title)s” is not what was uploaded (it may be damaged or replaced); the combined PDF was not made, so that no wrong document goes out. Ask the platform administrator to restore the file from a backup.",
+    "申报材料中「%(title)s」的附件%(number)s“%(name)s”无法作为PDF读取，未生成合并PDF。请联系平台管理员检查该文件。": "Attachment %(number)s “%(name)s” of “%(title)s” cannot be read as a PDF, so the combined PDF was not made. Ask the platform administrator to check the file.",
+    # (end of bundle)
 }
 
 HERE = Path(__file__).resolve().parent
