@@ -256,6 +256,11 @@ def unit_probes(app, ids) -> list[Probe]:
               {"applicant_id": str(i["person"]), "decision": "approve"}),
         Probe("/unit/unit_archive/file/<int:file_id>", "GET",
               f"/unit/unit_archive/file/{i['file']}"),
+        # 全部通过 on B's person, or with B's item and basic information on the form.
+        Probe("/unit/unit_archive/approve-all/", "POST", "/unit/unit_archive/approve-all/",
+              {"applicant_id": str(i["person"]), f"seen-item-{i['item']}": "1",
+               f"seen-profile-{i['person']}": "1", f"return-item-{i['item']}": "1",
+               f"return-reason-item-{i['item']}": "退回"}),
         Probe("/unit/unit_application/review/", "GET",
               f"/unit/unit_application/review/?id={i['pending']}"),
         Probe("/unit/unit_application/review/", "POST",

@@ -7,7 +7,7 @@ receives, ajax lookups and relationship choices. Every change goes through ``run
 view inherits all of it.
 
 Flask-Admin's private hooks overridden here, checked against Flask-Admin 2.2.1:
-``BaseView._handle_view`` (AreaAccess), ``ModelView._get_list_extra_args`` (page bounds),
+``BaseView._handle_view`` (AreaAccess), ``ModelView._get_list_extra_args`` (page bounds, the page size each list remembers),
 ``ModelView._create_ajax_loader`` (scoped lookups), ``BaseModelView._actions_data`` (filled by
 ``init_actions``; scoped records for every action), ``ModelView._apply_search`` (codes whole
 or by their beginning, text by its words: ``search_clause``), ``ModelView._apply_sorting`` (the
@@ -18,7 +18,17 @@ from datetime import date, datetime, time, timedelta
 from io import BytesIO
 
 import sqlalchemy as sa
-from flask import abort, current_app, flash, g, redirect, request, send_file, url_for
+from flask import (
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    request,
+    send_file,
+    session,
+    url_for,
+)
 from flask_admin import AdminIndexView, BaseView, expose
 from flask_admin.contrib.sqla import ModelView
 from flask_admin.contrib.sqla.ajax import QueryAjaxModelLoader
@@ -420,6 +430,9 @@ class ScopedModelView(AreaAccess, ModelView):
     # rows for its pager and tabs ("10000+"), and pages only through them: further back, the
     # search and filters find what is wanted. None: count every row.
     count_cap: int | None = None
+    # {action name: question} asked before a bulk action, with the numbers of what is ticked
+    # ({rows}; {count}, the sum of the data-count the ticked rows show): zcps/area_base.html.
+    action_questions: dict = {}
 
     def __init__(self, model, **kwargs):
         # The details page and export show every column unless told otherwise, ID numbers
@@ -620,8 +633,24 @@ class ScopedModelView(AreaAccess, ModelView):
                     sa.or_(*count_clauses) if count_clauses else sa.false())
         return query, count_query, joins, count_joins
 
+    def remembered_page_size(self, view_args):
+        """The page size of this list: the one chosen now (kept in the session, per list), else
+        the one chosen last time on this list."""
+        chosen = self.get_safe_page_size(view_args.page_size)
+        sizes = session.get("page_sizes") or {}
+        if "page_size" in request.args and chosen == view_args.page_size:
+            if sizes.get(self.endpoint) != chosen:
+                session["page_sizes"] = {**sizes, self.endpoint: chosen}
+            return view_args
+        kept = sizes.get(self.endpoint)
+        if "page_size" not in request.args and kept in self.page_size_options:
+            return view_args.clone(page_size=kept)
+        return view_args
+
     def _get_list_extra_args(self):
         view_args = super()._get_list_extra_args()
+        if self.can_set_page_size:
+            view_args = self.remembered_page_size(view_args)
         # A page number no list has (below zero, or so far that OFFSET overflows the
         # database's integer) shows the first page rather than failing.
         if not 0 <= view_args.page <= MAX_PAGE:

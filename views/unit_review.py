@@ -6,6 +6,7 @@ from flask_admin.actions import action
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from markupsafe import Markup
 
 from models import (
     MANDATORY_CATEGORIES,
@@ -19,6 +20,7 @@ from models import (
     Role,
     StoredFile,
     Subject,
+    to_id,
 )
 from zcps import plans, workflow
 from zcps.archive_fields import summary
@@ -79,6 +81,21 @@ ITEM_DECIDED = {"approve": _l("%(category)s「%(title)s」已通过。"),
 APPLICATION_DECIDED = {"approve": _l("%(name)s的申报已通过，已短信通知申报人。"),
                        "return": _l("%(name)s的申报已退回修改，已短信通知申报人。"),
                        "reject": _l("%(name)s的申报已不通过，已短信通知申报人。")}
+
+
+def bulk_reviewed(done: workflow.BulkReview) -> str:
+    """What the unit reads after a 全部通过: the numbers decided (what was left and why is told
+    apart, by ``tell_left``)."""
+    said = [_("已通过 %(people)s 人的 %(n)s 项待审核材料。", people=len(done.people),
+              n=done.approved)]
+    if done.returned:
+        said.append(_("%(n)s 项已退回修改，已短信通知申报人。", n=done.returned))
+    return " ".join(said)
+
+
+def tell_left(outcome) -> None:
+    if outcome and outcome.value.left:
+        flash(" ".join(outcome.value.left), "warning")
 
 
 def _applicant_link(view, context, model, name):
@@ -150,6 +167,26 @@ class ArchiveReviewView(ScopedModelView):
                             "category": item.category.label, "title": item.title})
         return redirect(self.get_url(".review_view", applicant_id=item.applicant_id))
 
+    @expose("/approve-all/", methods=("POST",))
+    def approve_all_view(self):
+        """全部通过 on a person's page: what was pending there, as it was seen, except the parts
+        ticked 退回, which are returned with their reasons, in the same step."""
+        person = get_for_or_404(Applicant, request.form.get("applicant_id"))
+        seen, returns = {}, {}
+        for part in (workflow.PROFILE_PART, workflow.ITEM_PART):
+            for record_id, version in posted_ids(f"seen-{part}-").items():
+                if to_id(version) is None:
+                    abort(400)
+                seen[(part, record_id)] = to_id(version)
+            for record_id in posted_ids(f"return-{part}-"):
+                returns[(part, record_id)] = request.form.get(f"return-reason-{part}-{record_id}",
+                                                              "")
+        if not seen and not returns:
+            abort(400)
+        tell_left(run_posted_step(workflow.review_archives, [person.id], seen=seen,
+                                  returns=returns, success=bulk_reviewed))
+        return redirect(self.get_url(".review_view", applicant_id=person.id))
+
     @expose("/profile/", methods=("POST",))
     def profile_view(self):
         person = get_for_or_404(Applicant, request.form.get("applicant_id"))
@@ -184,6 +221,16 @@ class ArchiveQueueView(ScopedModelView):
     column_default_sort = ("id", True)
     status_column = "status"
     status_tabs = REVIEW_TABS
+    list_template = "unit/archive_queue.html"
+    # The question asks with the numbers of the rows ticked ({rows}) and of their parts
+    # waiting ({count}, the data-count of each row).
+    action_questions = {"approve_pending": _l(
+        "确定通过所选 {rows} 人的全部待审核材料（共 {count} 项，含基本信息）吗？")}
+
+    @action("approve_pending", _l("通过所选人员的待审核材料"))
+    def action_approve_pending(self, people):
+        tell_left(run_step(workflow.review_archives, [person.id for person in people],
+                           success=bulk_reviewed))
 
     def waiting_since(self):
         # The oldest item waiting for this unit, or the basic information when it waits longer.
@@ -273,7 +320,12 @@ class ArchiveQueueView(ScopedModelView):
         "name": lambda view, context, model, name: person_link(
             url_for("unit_archive.review_view", applicant_id=model.id), model),
         "id_number": masked_id,
-        "waiting": lambda view, context, model, name: model.archive_summary["waiting"],
+        "waiting": lambda view, context, model, name: Markup(
+            '<span data-count="{}">{}</span>').format(
+                model.archive_summary["waiting"] + (
+                    model.profile_status == ReviewStatus.PENDING
+                    and model.unit_id == current_user.unit_id),
+                model.archive_summary["waiting"]),
         "missing": lambda view, context, model, name: join_list(
             category.label for category in MANDATORY_CATEGORIES
             if category not in model.archive_summary["approved"]) or "—",

@@ -1021,6 +1021,25 @@ ENGLISH = {
     "申报材料中「%(title)s」的附件%(number)s“%(name)s”与上传时的内容不一致（可能已损坏或被替换），为避免生成错误的材料，未生成合并PDF。请联系平台管理员从备份中恢复该文件。": "Attachment %(number)s “%(name)s” of “%(title)s” is not what was uploaded (it may be damaged or replaced); the combined PDF was not made, so that no wrong document goes out. Ask the platform administrator to restore the file from a backup.",
     "申报材料中「%(title)s」的附件%(number)s“%(name)s”无法作为PDF读取，未生成合并PDF。请联系平台管理员检查该文件。": "Attachment %(number)s “%(name)s” of “%(title)s” cannot be read as a PDF, so the combined PDF was not made. Ask the platform administrator to check the file.",
     # (end of bundle)
+    # bulk
+    "请先勾选要审核的人员。": "Tick the people to review first.",
+    "有 %(n)s 项勾选了退回修改但未填写退回原因，请填写后再提交，本次未作任何处理。": "%(n)s part(s) ticked to be returned have no reason for return: fill them in and submit again. Nothing was done.",
+    "所选人员不存在或不属于本单位，本次未作任何处理。": "A person selected does not exist or is not of this unit. Nothing was done.",
+    "有 %(n)s 项材料不存在或不属于本单位，本次未作任何处理。": "%(n)s part(s) do not exist or are not of this unit. Nothing was done.",
+    "%(n)s 项已不在待审核状态，未处理。": "%(n)s part(s) no longer wait for review and were left as they are.",
+    "%(n)s 项在页面打开后已被修改，未处理，请刷新后重新审核。": "%(n)s part(s) were changed after the page was opened and were left as they are: refresh the page and review them again.",
+    "不能审核本人的材料（%(name)s），未处理，请由本单位其他经办人或管理员办理。": "You cannot review your own records (%(name)s): they were left for another officer or the unit's administrator.",
+    "所选人员没有待审核的材料。": "The people selected have nothing waiting for review.",
+    "已通过 %(people)s 人的 %(n)s 项待审核材料。": "Approved %(n)s part(s) waiting for review, of %(people)s people.",
+    "%(n)s 项已退回修改，已短信通知申报人。": "%(n)s part(s) returned for changes; the applicant has been told by SMS.",
+    "确定通过所选 {rows} 人的全部待审核材料（共 {count} 项，含基本信息）吗？": "Approve everything waiting for review of the {rows} people selected ({count} parts, basic information included)?",
+    "通过所选人员的待审核材料": "Approve what the selected people have waiting",
+    "全部通过时退回": "Return when approving all",
+    "全部通过时的退回原因": "Reason for return when approving all",
+    "待审核 %(n)s 项。勾选「全部通过时退回」并填写原因的项将退回修改，其余全部通过。": "%(n)s part(s) wait for review. Those ticked “Return when approving all”, with a reason, are returned for changes; all the others are approved.",
+    "确定通过%(name)s的全部 %(n)s 项待审核材料吗？勾选「全部通过时退回」的项将退回修改。": "Approve all %(n)s part(s) of %(name)s waiting for review? Those ticked “Return when approving all” are returned for changes.",
+    "全部通过": "Approve all",
+    # (end of bulk)
 }
 
 HERE = Path(__file__).resolve().parent

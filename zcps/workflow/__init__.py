@@ -33,10 +33,14 @@ from .application import (
 )
 from .archive import (
     EDITABLE_ITEM_STATES,
+    ITEM_PART,
+    PROFILE_PART,
+    BulkReview,
     attach_file,
     choose_unit,
     create_item,
     delete_item,
+    review_archives,
     review_item,
     review_profile,
     save_and_submit_profile,

@@ -1,7 +1,8 @@
 """Step 3 — 业绩档案审核: the applicant's basic information and archive items, and the unit's
 review of both."""
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from models import (
@@ -28,6 +29,7 @@ from .common import (
     check_seen,
     decision_action,
     locked,
+    locked_all,
     not_own,
     record_history,
     require_role,
@@ -259,6 +261,13 @@ def _review(actor, record, decision: str, reason: str, part: _Reviewed, missing:
                                status=getattr(record, part.status).label))
     check_seen(record, seen_version)
     action = decision_action(decision, reason)
+    return _decide(actor, unit, record, part, decision, action, reason)
+
+
+def _decide(actor, unit: Unit, record, part: _Reviewed, decision: str, action: Action,
+            reason: str):
+    """Write one decision on a pending part, locked and checked: its state, the history row
+    (and audit record), and the applicant's SMS when it is not 通过."""
     reason = text(reason)
     after = DECISIONS[decision][1]
     setattr(record, part.status, after)
@@ -288,3 +297,107 @@ def review_profile(actor, applicant: Applicant, decision: str, reason: str = "",
     """The unit decides on an applicant's basic information."""
     return _review(actor, applicant, decision, reason, _PROFILE, _("人员不存在或不属于本单位。"),
                    seen_version)
+
+
+# --- 全部通过: many people's pending parts in one step --------------------------------------
+
+# The keys of the parts a bulk review names: ("profile", applicant id) or ("item", item id).
+PROFILE_PART, ITEM_PART = "profile", "item"
+
+
+@dataclass
+class BulkReview:
+    """What one 全部通过 did: parts approved and returned, the people concerned, and a sentence
+    for each kind of part it left as it was."""
+
+    approved: int = 0
+    returned: int = 0
+    people: set = field(default_factory=set)
+    left: list = field(default_factory=list)
+
+
+def review_archives(actor, applicant_ids, *, seen: dict | None = None,
+                    returns: dict | None = None) -> BulkReview:
+    """通过 the pending basic information and archive items of the people ``applicant_ids`` in
+    one transaction; the parts named in ``returns`` ({(part, id): reason}) are 退回修改 instead.
+
+    ``seen`` ({(part, id): version}) is what the officer saw on a person's page: only those
+    parts are decided, each as it was seen. Without it (the list's bulk 通过, confirmed with the
+    number of people and items) every part pending now is decided. Rows are locked in id order
+    (people, then items) and their scope and state checked after the lock: a part no longer
+    pending, changed since it was seen, or the officer's own, is left and reported; a person or
+    part outside the unit, or a 退回 without its reason, refuses the whole step.
+    """
+    unit = reviewing_unit(actor, OfficerDuty.ARCHIVE)
+    ids = sorted(set(applicant_ids))
+    if not ids:
+        raise WorkflowError(_("请先勾选要审核的人员。"))
+    returns = dict(returns or {})
+    unexplained = sum(1 for reason in returns.values() if not text(reason))
+    if unexplained:
+        raise WorkflowError(_("有 %(n)s 项勾选了退回修改但未填写退回原因，请填写后再提交，本次未作任何处理。",
+                              n=unexplained))
+    # The parts asked for by name: those seen on the page, and every exception.
+    named = set(returns) if seen is None else set(seen) | set(returns)
+    profile_ids = {record_id for part, record_id in named if part == PROFILE_PART}
+    item_ids = {record_id for part, record_id in named if part == ITEM_PART}
+
+    # The people: the unit's own, or people whose items reached it (the 业绩档案审核 list).
+    known = set(db.session.scalars(sa.select(Applicant.id).where(
+        Applicant.id.in_(ids),
+        sa.or_(Applicant.scope_clause(actor), Applicant.id.in_(
+            sa.select(ArchiveItem.applicant_id).where(ArchiveItem.scope_clause(actor)))))))
+    if known != set(ids):
+        raise WorkflowError(_("所选人员不存在或不属于本单位，本次未作任何处理。"))
+
+    if seen is None:
+        profiles = locked_all(Applicant, actor, Applicant.id.in_(ids), sa.or_(
+            Applicant.profile_status == ReviewStatus.PENDING, Applicant.id.in_(profile_ids)))
+        items = locked_all(ArchiveItem, actor, ArchiveItem.applicant_id.in_(ids), sa.or_(
+            ArchiveItem.status == ReviewStatus.PENDING, ArchiveItem.id.in_(item_ids)))
+    else:
+        profiles = locked_all(Applicant, actor, Applicant.id.in_(ids),
+                              Applicant.id.in_(profile_ids))
+        items = locked_all(ArchiveItem, actor, ArchiveItem.applicant_id.in_(ids),
+                           ArchiveItem.id.in_(item_ids))
+    found = {(PROFILE_PART, p.id) for p in profiles} | {(ITEM_PART, i.id) for i in items}
+    missing = named - found
+    if missing:
+        raise WorkflowError(_("有 %(n)s 项材料不存在或不属于本单位，本次未作任何处理。",
+                              n=len(missing)))
+
+    done = BulkReview()
+    not_pending = changed = 0
+    own = []
+    parts = [(PROFILE_PART, _PROFILE, p, p) for p in profiles] + \
+            [(ITEM_PART, _ITEM, i, i.applicant) for i in items]
+    for key_part, part, record, applicant in parts:
+        key = (key_part, record.id)
+        if actor.is_person(applicant.id_number):
+            if applicant.name not in own:
+                own.append(applicant.name)
+            continue
+        if getattr(record, part.status) != ReviewStatus.PENDING:
+            not_pending += 1
+            continue
+        if seen and seen.get(key) is not None and record.version != seen[key]:
+            changed += 1
+            continue
+        decision = "return" if key in returns else "approve"
+        _decide(actor, unit, record, part, decision, DECISIONS[decision][0],
+                returns.get(key, ""))
+        done.people.add(applicant.id)
+        if decision == "return":
+            done.returned += 1
+        else:
+            done.approved += 1
+    if not_pending:
+        done.left.append(_("%(n)s 项已不在待审核状态，未处理。", n=not_pending))
+    if changed:
+        done.left.append(_("%(n)s 项在页面打开后已被修改，未处理，请刷新后重新审核。", n=changed))
+    for name in own:
+        done.left.append(_("不能审核本人的材料（%(name)s），未处理，请由本单位其他经办人或管理员办理。",
+                           name=name))
+    if not done.approved and not done.returned:
+        raise AlreadyHandled(" ".join(done.left) or _("所选人员没有待审核的材料。"))
+    return done

@@ -60,6 +60,16 @@ def locked(record, actor=None, missing: str | None = None):
     return found
 
 
+def locked_all(model, actor, *conditions) -> list:
+    """The rows of ``model`` within ``actor``'s scope that meet ``conditions``, each read with a
+    row lock as ``locked`` does, in id order: two bulk steps over the same rows cannot deadlock."""
+    statement = (sa.select(model).where(model.scope_clause(actor), *conditions)
+                 .order_by(model.id).execution_options(populate_existing=True))
+    if db.engine.dialect.name != "sqlite":
+        statement = statement.with_for_update()
+    return list(db.session.execute(statement).scalars())
+
+
 def check_seen(record, seen_version: int | None) -> None:
     """A decision is taken on what the officer saw: ``seen_version`` is the record's version
     when the page was opened (None for a decision taken without a page, e.g. a bulk 通过)."""
