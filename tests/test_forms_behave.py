@@ -161,3 +161,20 @@ def test_the_filters_offer_the_catalogues_series_by_name(client):
     db.session.commit()
     groups = filter_groups(client.get("/unit/unit_application/").get_data(as_text=True))
     assert "新增系列" in {name for _code, name in groups["申报系列"][0]["options"]}
+
+
+def test_an_archive_items_refusals_need_the_reason_field_beside_them(client):
+    from models import ReviewStatus
+    unit = factories.unit()
+    person = factories.applicant(unit, "张一")
+    factories.archive_item(person, ReviewStatus.PENDING, title="学历一")
+    db.session.commit()
+    signed_in(client, factories.employer(unit))
+    page = client.get(f"/unit/unit_archive/review/?applicant_id={person.id}").get_data(
+        as_text=True)
+    for value in ("return", "reject"):
+        buttons = re.findall(rf'<button[^>]*name="decision" value="{value}"[^>]*>', page)
+        assert buttons, value
+        for tag in buttons:
+            needed = re.search(r'data-requires="([^"]+)"', tag).group(1)
+            assert f'id="{needed}"' in page, needed
