@@ -183,3 +183,28 @@ def test_the_demo_loads_on_any_day_around_the_holidays(app, day):
         assert running.start_date <= today <= running.end_date
         assert db.session.scalar(db.select(db.func.count(db.distinct(Application.status)))) \
             == len(ApplicationStatus)
+
+
+# Given names the demo reads as a woman's or a man's: the 身份证号's sex digit must agree.
+WOMEN = {"王芳", "钱丽", "郑静", "陈洁", "周敏", "林晓", "何敏", "吴霞"}
+MEN = {"张三", "李四", "赵强", "孙伟", "吴磊", "冯涛", "褚明"}
+
+
+def test_every_demo_person_is_their_own_id_number(app):
+    from zcps.identifiers import id_birth_date, id_sex
+
+    assert load_demo()
+    people = db.session.scalars(db.select(Applicant)).all()
+    assert {person.name for person in people} >= MEN | {"王芳", "钱丽", "郑静", "陈洁", "周敏"}
+    for person in people:
+        assert person.sex == id_sex(person.id_number), person.name
+        assert person.birth_date == id_birth_date(person.id_number), person.name
+        if person.name in WOMEN:
+            assert person.sex.value == "female", person.name
+        if person.name in MEN:
+            assert person.sex.value == "male", person.name
+    # Each unit's contact and officer is a different person, and no one is two people.
+    contacts = [unit.contact_name for unit in db.session.scalars(db.select(Unit))]
+    assert len(contacts) == len(set(contacts))
+    numbers = [person.id_number for person in people]
+    assert len(numbers) == len(set(numbers))
