@@ -966,6 +966,13 @@ ENGLISH = {
     "请阅读并勾选诚信承诺后再提交。": "Read and tick the declaration before submitting.",
     "申报信息中的“%(chars)s”是生僻字，申报评审表中无法打印，请改用通用写法。": "“%(chars)s” in the application is a rare character the review form cannot print; write it the common way.",
     # (end of docs)
+    # retention
+    "审计日志归档": "Audit log archives", "下载审计日志归档": "Audit log archive downloaded",
+    "清理短信发件箱": "SMS outbox pruned", "%(start)s 至 %(end)s": "%(start)s to %(end)s",
+    "文件缺失": "File missing", "已校验": "Verified", "期间": "Period", "条数": "Entries",
+    "文件": "File", "校验": "Verification", "执行人": "Run by", "归档时间": "Archived",
+    "起始编号": "First ID", "结束编号": "Last ID", "截止日期": "Cut-off date",
+    # (end of retention)
 }
 
 HERE = Path(__file__).resolve().parent
