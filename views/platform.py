@@ -628,7 +628,7 @@ class AuditArchiveView(PlatformView):
                    "created_by", "created_at"]
     column_details_list = column_list
     column_labels = {"period_start": _l("期间"), "row_count": _l("条数"), "file_name": _l("文件"),
-                     "size": _l("文件大小（字节）"), "sha256": "SHA-256", "verified_at": _l("校验"),
+                     "size": _l("文件大小（字节）"), "sha256": _l("校验值"), "verified_at": _l("文件校验"),
                      "created_by": _l("执行人"), "created_at": _l("归档时间")}
     column_formatters = {
         "period_start": _archive_period, "verified_at": _archive_verified,

@@ -81,7 +81,7 @@ DETAIL_KEYS = {
     "fields": _l("变更事项"), "outcome": _l("结果"),
     # archives of the audit log, the outbox's pruning
     "first_id": _l("起始编号"), "last_id": _l("结束编号"), "before": _l("截止日期"),
-    "sha256": "SHA-256", "operator": _l("执行人"), "sent": _l("已发送"), "failed": _l("发送失败"),
+    "sha256": _l("校验值"), "operator": _l("执行人"), "sent": _l("已发送"), "failed": _l("发送失败"),
 }
 # Codes some details carry, in words.
 DETAIL_VALUES = {"locked": _l("账号已锁定"),

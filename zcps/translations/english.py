@@ -970,7 +970,7 @@ ENGLISH = {
     "审计日志归档": "Audit log archives", "下载审计日志归档": "Audit log archive downloaded",
     "清理短信发件箱": "SMS outbox pruned", "%(start)s 至 %(end)s": "%(start)s to %(end)s",
     "文件缺失": "File missing", "已校验": "Verified", "期间": "Period", "条数": "Entries",
-    "文件": "File", "校验": "Verification", "执行人": "Run by", "归档时间": "Archived",
+    "文件": "File", "校验值": "SHA-256 digest", "文件校验": "File check", "执行人": "Run by", "归档时间": "Archived",
     "起始编号": "First ID", "结束编号": "Last ID", "截止日期": "Cut-off date",
     # (end of retention)
 }
