@@ -334,3 +334,11 @@ def test_verify_files_and_the_backup_take_the_archives_too(archived, runner, tmp
     result = runner.invoke(args=["zcps", "verify-files"])
     assert result.exit_code == 1
     assert f"文件已损坏（大小或SHA-256不符）：审计日志归档 {archived.file_name}（2 条）" in result.output
+
+
+def test_the_audit_log_names_an_archiving_and_a_prune_in_words(archived, runner, audit_client):
+    assert runner.invoke(args=["zcps", "prune-outbox"]).exit_code == 0
+    page = " ".join(shown_text(audit_client.get("/admin/admin_audit/").get_data(as_text=True))
+                    .split())
+    assert f"审计日志归档 审计日志归档 {archived.file_name}" in page
+    assert "清理短信发件箱 短信发件箱" in page

@@ -48,7 +48,8 @@ TARGET_KINDS = {**{role.value: role.lazy_label for role in Role},
                 **{subject.value: subject.lazy_label for subject in Subject}, "unit": _l("用人单位"),
                 "applicant": _l("申报人"), "plan": _l("评审计划"), "workday": _l("日期"),
                 "workday_calendar": _l("工作日历"), "export": _l("导出文件"),
-                "file": _l("上传文件")}
+                "file": _l("上传文件"), "audit_archive": _l("审计日志归档"),
+                "notification": _l("短信发件箱")}
 
 
 def target_label(target: str) -> str:
