@@ -15,6 +15,7 @@ from .extensions import db
 from .identifiers import IdentifierError, clean_id_number, clean_mobile
 from .workflow.common import WorkflowError, locked, require_duty, text
 
+
 def _officer_of(actor, officer: Account) -> Account:
     """The officer, re-read under its row lock within the actor's scope (Account's scope)."""
     missing = _("经办人不存在或不属于本单位。")
