@@ -342,3 +342,17 @@ def test_the_audit_log_names_an_archiving_and_a_prune_in_words(archived, runner,
                     .split())
     assert f"审计日志归档 审计日志归档 {archived.file_name}" in page
     assert "清理短信发件箱 短信发件箱" in page
+
+
+def test_a_full_disk_deletes_nothing_and_leaves_no_file(app, runner, monkeypatch):
+    old = entries(500)
+
+    def full(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(retention.gzip.GzipFile, "write", full)
+    result = archive(runner, "--before", days_ago(400))
+    assert result.exit_code != 0
+    assert "写入归档文件失败" in result.output and "未删除任何审计日志" in result.output
+    assert ids_left() == old
+    assert [path.name for path in retention.archive_dir().iterdir()] == [".lock"]

@@ -102,6 +102,9 @@ def archive_audit_command(before):
     except retention.RetentionRefused as error:
         db.session.rollback()
         raise click.ClickException(str(error)) from None
+    except OSError as error:  # e.g. a full disk: the file is not there, nothing was deleted
+        db.session.rollback()
+        raise click.ClickException(f"写入归档文件失败（{error}），未删除任何审计日志。") from None
     for path in run.removed:
         click.echo(f"已删除未完成归档留下的文件：{path.name}（其中的记录仍在数据库中）")
     archive = run.archive
