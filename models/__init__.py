@@ -41,6 +41,7 @@ from .enums import (
 from .organisation import CHANGEABLE, AcceptancePoint, Authorization, StoredFile, Unit, UnitChange
 from .plan import PlanSeries, PlanUnitWork, ReminderSent, ReviewPlan, plan_acceptance_point
 from .system import (
+    AuditArchive,
     AuditLog,
     Notification,
     OpinionTemplate,

@@ -206,6 +206,9 @@ class AuditAction(LabeledEnum):
     UNIT_CHANGE_DECISION = ("unit_change_decision", _l("单位信息变更审核"))
     ROSTER_IMPORT = ("roster_import", _l("导入本单位人员"))
     ACTIVATE_APPLICANT = ("activate_applicant", _l("激活账号"))
+    ARCHIVE_AUDIT = ("archive_audit", _l("审计日志归档"))
+    DOWNLOAD_AUDIT_ARCHIVE = ("download_audit_archive", _l("下载审计日志归档"))
+    PRUNE_OUTBOX = ("prune_outbox", _l("清理短信发件箱"))
 
 
 class CodePurpose(LabeledEnum):

@@ -92,6 +92,33 @@ class AuditLog(Scoped, db.Model):
     actor = relationship("Account")
 
 
+class AuditArchive(Scoped, db.Model):
+    """An archive of audit log entries moved out of the database (``flask zcps archive-audit``):
+    the entries created before ``cut_off`` with ids ``first_id``…``last_id``, as gzip'd JSON
+    lines in the instance folder's ``archive/``, read back and matched before they were deleted.
+
+    The database deletes an audit log entry only when a row here covers it (the triggers of
+    migration 0022), and, like the log, never changes or deletes a row here."""
+
+    __tablename__ = "audit_archive"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    file_name: Mapped[str] = mapped_column(sa.String(120), nullable=False, unique=True)
+    # The first entry's time, and the cut-off: the archive holds the entries created before it.
+    period_start: Mapped[datetime] = mapped_column(nullable=False)
+    cut_off: Mapped[datetime] = mapped_column(nullable=False)
+    row_count: Mapped[int] = mapped_column(nullable=False)
+    first_id: Mapped[int] = mapped_column(nullable=False)
+    last_id: Mapped[int] = mapped_column(nullable=False)
+    size: Mapped[int] = mapped_column(sa.BigInteger, nullable=False)
+    sha256: Mapped[str] = mapped_column(sa.String(64), nullable=False)
+    # When the written file was read back with the same entries and digest (before deletion).
+    verified_at: Mapped[datetime] = mapped_column(nullable=False)
+    # Who ran the command (the operating system's user and host).
+    created_by: Mapped[str] = mapped_column(sa.String(200), nullable=False, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, nullable=False)
+
+
 class Notification(Scoped, db.Model):
     """The SMS outbox: queued in the transaction of the change, drained by the sender."""
 

@@ -51,7 +51,8 @@ RUNTIME_KEYS = frozenset({
     "SMS_BACKEND", "SMS_FILE", "SMS_HTTP_URL",
     "SMS_HTTP_TOKEN", "SMS_MAX_ATTEMPTS", "PUBLICITY_COUNT_START_DAY", "WTF_CSRF_ENABLED",
     "PROPAGATE_EXCEPTIONS", "SEND_FILE_MAX_AGE_DEFAULT", "SMS_HTTP_TIMEOUT", "SMS_BREAKER_FAILURES",
-    "SESSION_IDLE_SECONDS", "EXPORT_TEMP_DIR",
+    "SESSION_IDLE_SECONDS", "EXPORT_TEMP_DIR", "ARCHIVE_DIR", "AUDIT_RETENTION_DAYS",
+    "OUTBOX_RETENTION_DAYS",
 })
 
 
@@ -118,10 +119,10 @@ class RunDatabase:
         with app.app_context():
             with db.engine.begin() as connection:
                 for table in self.tables:
-                    if table.name == "audit_log":
-                        # The database refuses to DELETE audit entries younger than 180 days
-                        # (migration 0009); emptying a test database truncates the table.
-                        connection.exec_driver_sql("TRUNCATE TABLE audit_log")
+                    if table.name in ("audit_log", "audit_archive"):
+                        # The database refuses to DELETE audit entries not archived and archive
+                        # records (migrations 0009, 0022); emptying a test database truncates.
+                        connection.exec_driver_sql(f"TRUNCATE TABLE {table.name}")
                     else:
                         connection.execute(table.delete())
 

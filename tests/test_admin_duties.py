@@ -41,6 +41,7 @@ LISTS = {
     "admin_title_qualification": {S},
     "admin_notification": {S},
     "admin_audit": {AUD},
+    "admin_audit_archive": {AUD},
     "admin_calendar": {S},
 }
 

@@ -1,5 +1,5 @@
-"""The audit log (等保2.0): append-only in the database itself, kept at least 180 days, and never
-holding a whole 身份证号."""
+"""The audit log (等保2.0): append-only in the database itself, kept at least 180 days, leaving
+the database only into an archive (tests/test_retention.py), and never holding a whole 身份证号."""
 from datetime import timedelta
 
 import pytest
@@ -64,20 +64,20 @@ def test_the_database_refuses_to_delete_an_entry_younger_than_180_days(app):
     assert db.session.get(AuditLog, record.id) is not None
 
 
-def test_purge_removes_only_entries_past_the_keeping_period(app, runner):
+def test_an_old_entry_leaves_only_through_an_archive(app, runner):
     old = entry(created_at=utcnow() - timedelta(days=400)).id
     kept = entry(created_at=utcnow() - timedelta(days=170)).id
-
-    result = runner.invoke(args=["zcps", "purge-audit", "--days", "30"])
-    assert result.exit_code != 0
-    assert "审计日志至少保留180天，不能清理30天内的记录。" in result.output
-
-    result = runner.invoke(args=["zcps", "purge-audit"])
-    assert result.exit_code == 0, result.output
-    assert "已清理 1 条 180 天以前的审计日志。" in result.output
+    with pytest.raises(sa.exc.DatabaseError, match="only once archived"):
+        db.session.execute(sa.delete(AuditLog).where(AuditLog.id == old))
     db.session.rollback()
-    assert db.session.scalars(sa.select(AuditLog.id)).all() == [kept]
-    assert old != kept
+
+    before = (utcnow() - timedelta(days=300)).date().isoformat()
+    result = runner.invoke(args=["zcps", "archive-audit", "--before", before])
+    assert result.exit_code == 0, result.output
+    assert "已归档 1 条审计日志" in result.output
+    db.session.rollback()
+    assert db.session.scalars(sa.select(AuditLog.id).filter_by(
+        action=AuditAction.SIGN_IN)).all() == [kept]
 
 
 def test_every_export_is_in_the_audit_log(client):

@@ -1,6 +1,6 @@
 """平台管理 (/admin): units, authorizations, acceptance points, the catalogue, outbox, audit,
 the working-day calendar; the review plans are in views/platform_plans.py."""
-from datetime import date
+from datetime import date, timedelta
 
 import sqlalchemy as sa
 from flask import abort, current_app, flash, has_request_context, redirect, request
@@ -24,6 +24,7 @@ from models import (
     Account,
     AdminKind,
     AuditAction,
+    AuditArchive,
     AuditLog,
     Authorization,
     AuthorizationStatus,
@@ -40,14 +41,24 @@ from models import (
     WorkdayOverride,
     utcnow,
 )
-from zcps import accounts, audit, catalogue, passwords, plans, workdays, workflow
+from zcps import (
+    accounts,
+    audit,
+    catalogue,
+    passwords,
+    plans,
+    retention,
+    storage,
+    workdays,
+    workflow,
+)
 from zcps.documents import authorization_code, same_code
 from zcps.extensions import db
 from zcps.forms import DecisionForm
 from zcps.i18n import aside, colon_text, join_list, local_date, weekday
 from zcps.identifiers import mask_id_number
 from zcps.security_headers import framed_by_this_site
-from zcps.storage import send_stored
+from zcps.storage import send_checked, send_stored
 from zcps.workflow import sms
 
 from .base import SAVE_FAILED, ChoiceFilter, ScopedModelView, run_step
@@ -594,6 +605,68 @@ class AuditLogView(PlatformView):
     count_cap = 10_000
 
 
+def _archive_period(view, context, archive, name):
+    last_day = plans.in_beijing(archive.cut_off).date() - timedelta(days=1)
+    return _("%(start)s 至 %(end)s", start=plans.in_beijing(archive.period_start).date().isoformat(),
+             end=last_day.isoformat())
+
+
+ARCHIVE_PROBLEMS = {storage.MISSING: _l("文件缺失"), storage.DAMAGED: _l("文件已损坏")}
+
+
+def _archive_verified(view, context, archive, name):
+    problem = retention.file_state(archive)
+    if problem is not None:
+        return Markup('<span class="badge badge-danger">{}</span>').format(
+            ARCHIVE_PROBLEMS[problem])
+    return Markup('<span class="badge badge-success">{}</span> {}').format(
+        _("已校验"), f"{plans.in_beijing(archive.verified_at):%Y-%m-%d %H:%M}")
+
+
+class AuditArchiveView(PlatformView):
+    """审计日志归档: the archives ``flask zcps archive-audit`` wrote, for the 审计管理员 to read
+    and download (each download audited, its bytes checked against the recorded SHA-256)."""
+
+    admin_kinds = (AdminKind.AUDIT,)
+    can_view_details = False
+    column_list = ["period_start", "row_count", "file_name", "size", "sha256", "verified_at",
+                   "created_by", "created_at"]
+    column_details_list = column_list
+    column_labels = {"period_start": _l("期间"), "row_count": _l("条数"), "file_name": _l("文件"),
+                     "size": _l("文件大小（字节）"), "sha256": _l("校验值"), "verified_at": _l("文件校验"),
+                     "created_by": _l("执行人"), "created_at": _l("归档时间")}
+    column_formatters = {
+        "period_start": _archive_period, "verified_at": _archive_verified,
+        "created_at": lambda v, c, m, n: f"{plans.in_beijing(m.created_at):%Y-%m-%d %H:%M}",
+        "sha256": lambda v, c, m, n: Markup("<code>{}</code>").format(m.sha256)}
+    column_sortable_list = ["period_start", "row_count", "created_at"]
+    column_default_sort = ("id", True)
+    column_extra_row_actions = [EndpointLinkRowAction("fa fa-download", ".download_view",
+                                                      title=_l("下载"), id_arg="archive_id")]
+
+    @expose("/download/<int:archive_id>")
+    def download_view(self, archive_id):
+        archive = self.get_one_or_404(archive_id)
+        target = f"audit_archive:{archive.file_name}"
+
+        def report(problem):
+            current_app.logger.error("Audit archive %s is %s: not served", archive.file_name,
+                                     problem)
+            audit.record(AuditAction.FILE_INTEGRITY, actor=current_user, target=target,
+                         problem=problem, path=request.path)
+            db.session.commit()
+
+        response = send_checked(retention.path_of(archive), size=archive.size,
+                                sha256=archive.sha256, mimetype="application/gzip",
+                                download_name=archive.file_name, last_modified=archive.created_at,
+                                report=report)
+        if response.status_code == 200:
+            audit.record(AuditAction.DOWNLOAD_AUDIT_ARCHIVE, actor=current_user, target=target,
+                         count=archive.row_count, sha256=archive.sha256)
+            db.session.commit()
+        return response
+
+
 # --- 工作日历 (DESIGN.md §6) ---------------------------------------------------------------------
 
 # One year's notice is a few dozen lines; this bounds a paste gone wrong.
@@ -801,7 +874,8 @@ class WorkdayCalendarView(PlatformView):
 DUTIES = {
     AdminKind.SYSTEM: _l("您负责用人单位授权审核、受理点及其账号、职称目录、工作日历和评审计划。"),
     AdminKind.SECURITY: _l("您负责解除登录锁定、重置密码、账号的停用与启用和释放身份证号。"),
-    AdminKind.AUDIT: _l("您负责查阅和导出审计日志；审计日志只能追加，任何人都不能修改或删除。"),
+    AdminKind.AUDIT: _l("您负责查阅和导出审计日志及其归档；审计日志只能追加，任何人都不能修改，"
+                        "只有保存期满并已归档的记录才会移出。"),
 }
 
 
@@ -851,5 +925,7 @@ def register(admin):
     admin.add_view(NotificationView(Notification, name=_l("短信发件箱"), category=_l("系统"),
                                     endpoint="admin_notification"))
     admin.add_view(AuditLogView(AuditLog, name=_l("审计日志"), category=_l("系统"), endpoint="admin_audit"))
+    admin.add_view(AuditArchiveView(AuditArchive, name=_l("审计日志归档"), category=_l("系统"),
+                                    endpoint="admin_audit_archive", url="audit-archives"))
     admin.add_view(WorkdayCalendarView(WorkdayOverride, name=_l("工作日历"), category=_l("系统"),
                                        endpoint="admin_calendar"))

@@ -1,12 +1,11 @@
 """The audit log: who did what (an AuditAction), from where. Written in the caller's transaction.
 
-The log is append-only: the database refuses to change an entry and to delete one younger than
-``KEEP_DAYS`` (triggers of migration 0009 on PostgreSQL, MariaDB and SQLite); ``purge`` removes
-only older ones. A 身份证号 never enters it whole: it is masked as it is written."""
+The log is append-only: the database refuses to change an entry, to delete one younger than
+``KEEP_DAYS`` and to delete one not yet archived (triggers of migrations 0009 and 0022 on
+PostgreSQL, MariaDB and SQLite); older entries leave it only through ``flask zcps archive-audit``
+(zcps/retention.py). A 身份证号 never enters it whole: it is masked as it is written."""
 import re
-from datetime import timedelta
 
-import sqlalchemy as sa
 from flask import has_request_context, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -22,7 +21,6 @@ from models import (
     ReviewStatus,
     Role,
     Subject,
-    utcnow,
 )
 
 from .i18n import colon_text, join_list
@@ -32,10 +30,6 @@ from .identifiers import mask_id_number
 KEEP_DAYS = 180
 # An 18-character 身份证号 inside any text (a username typed at sign-in, a target, a detail).
 ID_NUMBER_RE = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
-
-
-class PurgeRefused(ValueError):
-    """A purge that would remove entries younger than KEEP_DAYS."""
 
 
 def mask_ids(value):
@@ -54,7 +48,8 @@ TARGET_KINDS = {**{role.value: role.lazy_label for role in Role},
                 **{subject.value: subject.lazy_label for subject in Subject}, "unit": _l("用人单位"),
                 "applicant": _l("申报人"), "plan": _l("评审计划"), "workday": _l("日期"),
                 "workday_calendar": _l("工作日历"), "export": _l("导出文件"),
-                "file": _l("上传文件")}
+                "file": _l("上传文件"), "audit_archive": _l("审计日志归档"),
+                "notification": _l("短信发件箱")}
 
 
 def target_label(target: str) -> str:
@@ -85,6 +80,9 @@ DETAIL_KEYS = {
     "stage": _l("阶段"), "days": _l("天数"), "deadline": _l("截止时间"), "count": _l("数量"),
     "until": _l("锁定至"), "applications": _l("申报记录数"), "duties": _l("权限"),
     "fields": _l("变更事项"), "outcome": _l("结果"),
+    # archives of the audit log, the outbox's pruning
+    "first_id": _l("起始编号"), "last_id": _l("结束编号"), "before": _l("截止日期"),
+    "sha256": _l("校验值"), "operator": _l("执行人"), "sent": _l("已发送"), "failed": _l("发送失败"),
 }
 # Codes some details carry, in words.
 DETAIL_VALUES = {"locked": _l("账号已锁定"),
@@ -142,13 +140,3 @@ def record(action: AuditAction, *, actor=None, target: str = "", **detail) -> Au
     )
     db.session.add(entry)
     return entry
-
-
-def purge(session, days: int) -> int:
-    """Delete the entries older than ``days`` (at least KEEP_DAYS); returns how many."""
-    if days < KEEP_DAYS:
-        raise PurgeRefused(f"审计日志至少保留{KEEP_DAYS}天，不能清理{days}天内的记录。")
-    # A margin of a day below the database's own limit, whatever the clocks say.
-    cutoff = utcnow() - timedelta(days=days + 1)
-    result = session.execute(sa.delete(AuditLog).where(AuditLog.created_at < cutoff))
-    return result.rowcount

@@ -7,7 +7,9 @@
   ``zcps.sql``). Without the tool on the PATH the command prints what to run and stops.
 
 Then the files: every file with a row in the database, copied to ``uploads/`` and checked
-against its stored size and SHA-256 on the way. Files are never changed once stored, so copying
+against its stored size and SHA-256 on the way, and every audit log archive
+(``flask zcps archive-audit``) to ``archive/`` the same way: the entries it holds are no longer
+in the database. Files are never changed once stored, so copying
 them after the database holds every file the database names. The README says how to restore.
 """
 import hashlib
@@ -22,13 +24,14 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.engine import URL, make_url
 
-from models import StoredFile, utcnow
+from models import AuditArchive, StoredFile, utcnow
 
-from . import storage
+from . import retention, storage
 from .extensions import db
 
 DATABASE_FILES = {"sqlite": "zcps.sqlite3", "postgresql": "zcps.pgdump", "mysql": "zcps.sql"}
 UPLOADS = "uploads"
+ARCHIVES = "archive"
 MANIFEST = "manifest.json"
 
 
@@ -42,6 +45,8 @@ class Backup:
     database: Path | None = None
     files: int = 0
     bytes: int = 0
+    archives: int = 0
+    archive_bytes: int = 0
     problems: list = field(default_factory=list)  # (storage_name, MISSING / DAMAGED)
     commands: list = field(default_factory=list)  # what was run, shown without passwords
 
@@ -65,6 +70,7 @@ def make_backup(folder: Path) -> Backup:
     if kind == "sqlite":
         backup_sqlite(url.database, result.database)
         rows = stored_rows_in_sqlite(result.database)
+        archives = stored_rows_in_sqlite(result.database, ARCHIVE_QUERY)
     else:
         command, env = dump_command(url, result.database)
         result.commands.append(" ".join(command))
@@ -72,14 +78,21 @@ def make_backup(folder: Path) -> Backup:
         # Read after the dump: a superset of the rows it holds.
         rows = db.session.execute(
             sa.select(StoredFile.storage_name, StoredFile.size, StoredFile.sha256)).all()
+        archives = db.session.execute(
+            sa.select(AuditArchive.file_name, AuditArchive.size, AuditArchive.sha256)).all()
         db.session.rollback()
     copy_files(rows, folder / UPLOADS, result)
+    files, copied = result.files, result.bytes
+    copy_files(archives, folder / ARCHIVES, result, source=retention.archive_dir())
+    result.archives, result.archive_bytes = result.files - files, result.bytes - copied
+    result.files, result.bytes = files, copied
     (folder / MANIFEST).write_text(json.dumps({
         "created_at": utcnow().isoformat(timespec="seconds") + "Z",
         "database": kind,
         "database_file": result.database.name,
         "revision": current_revision(),
         "files": result.files,
+        "archives": result.archives,
         "bytes": result.bytes,
         "problems": [{"storage_name": name, "problem": problem}
                      for name, problem in result.problems],
@@ -99,11 +112,14 @@ def backup_sqlite(path: str | None, target: Path) -> None:
         source.close()
 
 
-def stored_rows_in_sqlite(path: Path) -> list:
+STORED_QUERY = "SELECT storage_name, size, sha256 FROM stored_file ORDER BY id"
+ARCHIVE_QUERY = "SELECT file_name, size, sha256 FROM audit_archive ORDER BY id"
+
+
+def stored_rows_in_sqlite(path: Path, query: str = STORED_QUERY) -> list:
     connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
-        return connection.execute(
-            "SELECT storage_name, size, sha256 FROM stored_file ORDER BY id").fetchall()
+        return connection.execute(query).fetchall()
     finally:
         connection.close()
 
@@ -158,10 +174,11 @@ def run_dump(command: list[str], env: dict, target: Path) -> None:
                           f"{done.stderr.strip()}")
 
 
-def copy_files(rows, target: Path, result: Backup) -> None:
-    """Copy each stored file to ``target``, checking its size and SHA-256 as it is read."""
+def copy_files(rows, target: Path, result: Backup, source: Path | None = None) -> None:
+    """Copy each stored file (of the upload folder, or ``source``) to ``target``, checking its
+    size and SHA-256 as it is read."""
     target.mkdir(exist_ok=True)
-    source = storage.upload_dir()
+    source = storage.upload_dir() if source is None else source
     for storage_name, size, sha256 in rows:
         path = source / storage_name
         if not path.exists():

@@ -3,11 +3,22 @@ import time
 from pathlib import Path
 
 import click
-from flask import Blueprint
+import sqlalchemy as sa
+from flask import Blueprint, current_app
 
-from models import Account, AdminKind, AuditAction, Role
+from models import Account, AdminKind, AuditAction, AuditArchive, Role
 
-from . import audit, backup, clock, notifications, passwords, storage, unit_work, workflow
+from . import (
+    audit,
+    backup,
+    clock,
+    notifications,
+    passwords,
+    retention,
+    storage,
+    unit_work,
+    workflow,
+)
 from .catalogue import seed_catalogue, seed_opinion_templates
 from .demo import DEMO_PASSWORD, SIGN_INS, load_demo
 from .extensions import db
@@ -71,17 +82,54 @@ def seed_catalogue_command():
     click.echo(f"新增申报系列 {added} 个。")
 
 
-@bp.cli.command("purge-audit")
-@click.option("--days", type=int, default=audit.KEEP_DAYS, show_default=True,
-              help=f"删除多少天以前的审计日志（不少于 {audit.KEEP_DAYS} 天）")
-def purge_audit(days):
-    """清理保留期以外的审计日志（保留期内的记录不能删除）。"""
+def _cut_off(before, days_setting):
+    """The --before date, or today (Beijing) less the setting's number of days."""
+    if before is not None:
+        return before.date()
+    return retention.default_cut_off(current_app.config[days_setting])
+
+
+@bp.cli.command("archive-audit")
+@click.option("--before", type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="归档并移出这一天（北京时间）以前的审计日志，YYYY-MM-DD；不能晚于180天前。"
+                   "默认：今天往前 AUDIT_RETENTION_DAYS 天（400）")
+def archive_audit_command(before):
+    """把保留期以前的审计日志写入归档文件（实例目录 archive/，gzip 压缩的 JSON 行，记录 SHA-256），
+    读回校验一致后才从数据库中删除；可重复运行。"""
+    day = _cut_off(before, "AUDIT_RETENTION_DAYS")
     try:
-        removed = audit.purge(db.session, days)
-    except audit.PurgeRefused as error:
+        run = retention.archive_audit(db.session, day)
+    except retention.RetentionRefused as error:
+        db.session.rollback()
         raise click.ClickException(str(error)) from None
-    db.session.commit()
-    click.echo(f"已清理 {removed} 条 {days} 天以前的审计日志。")
+    except OSError as error:  # e.g. a full disk: the file is not there, nothing was deleted
+        db.session.rollback()
+        raise click.ClickException(f"写入归档文件失败（{error}），未删除任何审计日志。") from None
+    for path in run.removed:
+        click.echo(f"已删除未完成归档留下的文件：{path.name}（其中的记录仍在数据库中）")
+    archive = run.archive
+    if archive is None:
+        click.echo(f"没有 {day.isoformat()} 以前的审计日志需要归档。")
+        return
+    click.echo(f"已归档 {archive.row_count} 条审计日志（编号 {archive.first_id}–{archive.last_id}，"
+               f"{day.isoformat()} 以前）到 {retention.path_of(archive)}")
+    click.echo(f"SHA-256：{archive.sha256}（{archive.size} 字节，已读回校验），已从数据库中删除。")
+
+
+@bp.cli.command("prune-outbox")
+@click.option("--before", type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="删除这一天（北京时间）以前创建、已发送或发送失败的短信，YYYY-MM-DD。"
+                   "默认：今天往前 OUTBOX_RETENTION_DAYS 天（180）")
+def prune_outbox_command(before):
+    """清理短信发件箱中已发送或最终发送失败的旧短信；待发送和发送中的短信不会删除。"""
+    day = _cut_off(before, "OUTBOX_RETENTION_DAYS")
+    try:
+        pruned = retention.prune_outbox(db.session, day)
+    except retention.RetentionRefused as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from None
+    click.echo(f"已删除 {day.isoformat()} 以前的短信 {pruned.total} 条：已发送 {pruned.sent} 条，"
+               f"发送失败 {pruned.failed} 条；待发送和发送中的短信未删除。")
 
 
 @bp.cli.command("unit-work")
@@ -202,7 +250,7 @@ def sweep(dry_run, older_than):
 
 @bp.cli.command("verify-files")
 def verify_files():
-    """检查每个上传文件是否存在、大小和SHA-256是否与记录一致；有问题时退出码为1。"""
+    """检查每个上传文件和审计日志归档是否存在、大小和SHA-256是否与记录一致；有问题时退出码为1。"""
     checks = storage.damaged_files()
     bad = 0
     while True:
@@ -216,7 +264,17 @@ def verify_files():
         click.echo(f"{what}：stored_file {stored.id} {stored.storage_name} "
                    f"{stored.original_name}（{stored.created_at:%Y-%m-%d %H:%M}）")
     click.echo(f"已检查 {checked} 个文件，有问题的 {bad} 个。")
-    if bad:
+    archives = db.session.scalars(sa.select(AuditArchive).order_by(AuditArchive.id)).all()
+    damaged = 0
+    for archive in archives:
+        problem = retention.check_archive(archive)
+        if problem is not None:
+            damaged += 1
+            what = "文件缺失" if problem == storage.MISSING else "文件已损坏（大小或SHA-256不符）"
+            click.echo(f"{what}：审计日志归档 {archive.file_name}（{archive.row_count} 条）")
+    if archives:
+        click.echo(f"已检查 {len(archives)} 个审计日志归档，有问题的 {damaged} 个。")
+    if bad or damaged:
         raise SystemExit(1)
 
 
@@ -232,6 +290,9 @@ def backup_command(destination):
         click.echo(f"已运行：{command}")
     click.echo(f"数据库：{made.database}")
     click.echo(f"上传文件：{made.files} 个，{made.bytes} 字节，在 {made.folder / backup.UPLOADS}")
+    if made.archives:
+        click.echo(f"审计日志归档：{made.archives} 个，{made.archive_bytes} 字节，"
+                   f"在 {made.folder / backup.ARCHIVES}")
     for storage_name, problem in made.problems:
         what = "文件缺失，未备份" if problem == storage.MISSING else "文件已损坏（已照原样复制）"
         click.echo(f"{what}：{storage_name}")

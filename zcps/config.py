@@ -101,6 +101,12 @@ def build_config(instance_dir: Path | None = None, overrides: dict | None = None
         "UPLOAD_MAX_MB": int(env.get("UPLOAD_MAX_MB", "10")),
         # Exports' temporary files (zcps.exports.ExportWorkbook); empty: INSTANCE_DIR/export-tmp.
         "EXPORT_TEMP_DIR": env.get("EXPORT_TEMP_DIR", ""),
+        # Audit log archives (flask zcps archive-audit); empty: INSTANCE_DIR/archive.
+        "ARCHIVE_DIR": env.get("ARCHIVE_DIR", ""),
+        # How many days archive-audit and prune-outbox keep by default (the audit log: at
+        # least 180, 等保2.0).
+        "AUDIT_RETENTION_DAYS": int(env.get("AUDIT_RETENTION_DAYS", "400")),
+        "OUTBOX_RETENTION_DAYS": int(env.get("OUTBOX_RETENTION_DAYS", "180")),
         "UPLOAD_MAX_PAGES": int(env.get("UPLOAD_MAX_PAGES", "200")),
         "UPLOAD_QUOTA_MB": int(env.get("UPLOAD_QUOTA_MB", "200")),
         "SMS_BACKEND": env.get("SMS_BACKEND", "console"),

@@ -178,12 +178,18 @@ def check_file(stored: StoredFile, handle=None) -> str | None:
                 return check_file(stored, opened)
         except FileNotFoundError:
             return MISSING
+    return check_handle(handle, stored.size, stored.sha256)
+
+
+def check_handle(handle, size: int, sha256: str) -> str | None:
+    """None when the opened file has ``size`` bytes with SHA-256 ``sha256``, else DAMAGED; the
+    file is read to the end and rewound."""
     # A cut file is told by its size without reading it.
-    if os.fstat(handle.fileno()).st_size != stored.size:
+    if os.fstat(handle.fileno()).st_size != size:
         return DAMAGED
     digest = hashlib.file_digest(handle, "sha256").hexdigest()
     handle.seek(0)
-    return None if digest == stored.sha256 else DAMAGED
+    return None if digest == sha256 else DAMAGED
 
 
 def damaged_files(batch_size: int = 500):
@@ -240,29 +246,40 @@ def send_stored(stored: StoredFile | None, *, inline: bool = False,
     """
     if stored is None:
         return unavailable_page(MISSING)
+    return send_checked(path_of(stored), size=stored.size, sha256=stored.sha256,
+                        mimetype=stored.content_type,
+                        download_name=download_name or stored.original_name,
+                        last_modified=stored.created_at, inline=inline,
+                        report=lambda problem: report_damaged_file(stored, problem))
+
+
+def send_checked(path: Path, *, size: int, sha256: str, mimetype: str, download_name: str,
+                 last_modified, report, inline: bool = False):
+    """Serve the file at ``path`` only when it has ``size`` bytes with SHA-256 ``sha256``; else
+    ``report(MISSING or DAMAGED)`` and the Chinese error page (410 / 409)."""
     try:
-        handle = open(path_of(stored), "rb")
+        handle = open(path, "rb")
     except FileNotFoundError:
-        report_damaged_file(stored, MISSING)
+        report(MISSING)
         return unavailable_page(MISSING)
     try:
-        problem = check_file(stored, handle)
+        problem = check_handle(handle, size, sha256)
     except BaseException:
         handle.close()
         raise
     if problem is not None:
         handle.close()
-        report_damaged_file(stored, problem)
+        report(problem)
         return unavailable_page(problem)
     # The checked handle itself is sent (no second open of the path).
     response = send_file(
-        handle, mimetype=stored.content_type, as_attachment=not inline,
-        download_name=attachment_name(download_name or stored.original_name), conditional=False,
-        etag=False, max_age=0, last_modified=stored.created_at,
+        handle, mimetype=mimetype, as_attachment=not inline,
+        download_name=attachment_name(download_name), conditional=False,
+        etag=False, max_age=0, last_modified=last_modified,
     )
-    response.content_length = stored.size
-    response.set_etag(stored.sha256)
-    response.make_conditional(request.environ, accept_ranges=True, complete_length=stored.size)
+    response.content_length = size
+    response.set_etag(sha256)
+    response.make_conditional(request.environ, accept_ranges=True, complete_length=size)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, no-store"
     return response

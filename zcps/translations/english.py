@@ -741,9 +741,9 @@ ENGLISH = {
     "您负责解除登录锁定、重置密码、账号的停用与启用和释放身份证号。":
         "You handle sign-in unlocks, password resets, disabling and enabling accounts, and "
         "releasing ID numbers.",
-    "您负责查阅和导出审计日志；审计日志只能追加，任何人都不能修改或删除。":
-        "You read and export the audit log; entries can only be added, never changed or "
-        "deleted by anyone.",
+    "您负责查阅和导出审计日志及其归档；审计日志只能追加，任何人都不能修改，只有保存期满并已归档的记录才会移出。":
+        "You read and export the audit log and its archives; entries can only be added, never "
+        "changed by anyone, and leave the log only once archived after their retention period.",
     "只能在此停用或启用受理点和申报人账号。":
         "Only acceptance point and applicant accounts can be disabled or enabled here.",
     "此事项由%(kind)s办理，您的账号无权办理。":
@@ -1040,6 +1040,13 @@ ENGLISH = {
     "确定通过%(name)s的全部 %(n)s 项待审核材料吗？勾选「全部通过时退回」的项将退回修改。": "Approve all %(n)s part(s) of %(name)s waiting for review? Those ticked “Return when approving all” are returned for changes.",
     "全部通过": "Approve all",
     # (end of bulk)
+    # retention
+    "审计日志归档": "Audit log archives", "下载审计日志归档": "Audit log archive downloaded",
+    "清理短信发件箱": "SMS outbox pruned", "%(start)s 至 %(end)s": "%(start)s to %(end)s",
+    "文件缺失": "File missing", "已校验": "Verified", "期间": "Period", "条数": "Entries",
+    "文件": "File", "校验值": "SHA-256 digest", "文件校验": "File check", "执行人": "Run by", "归档时间": "Archived",
+    "起始编号": "First ID", "结束编号": "Last ID", "截止日期": "Cut-off date",
+    # (end of retention)
 }
 
 HERE = Path(__file__).resolve().parent
