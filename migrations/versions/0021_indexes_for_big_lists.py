@@ -1,0 +1,26 @@
+"""Indexes for the big lists: the busiest point's inbox, a big unit's lists, the audit log's 对象
+
+The audit log's 对象 ("kind:what") gets a b-tree (varchar_pattern_ops on PostgreSQL) for
+searches by its beginning.
+
+Revision ID: 0021
+Revises: 0020
+Create Date: 2026-12-01 17:30:00
+
+"""
+from alembic import op
+
+# revision identifiers, used by Alembic.
+revision = '0021'
+down_revision = '0020'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.create_index("ix_audit_log_target", "audit_log", ["target"],
+                    postgresql_ops={"target": "varchar_pattern_ops"})
+
+
+def downgrade():
+    op.drop_index("ix_audit_log_target", table_name="audit_log")
