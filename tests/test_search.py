@@ -305,6 +305,30 @@ def test_the_inbox_finds_by_the_applicant_or_the_unit_through_a_union(client, in
     assert rows(search(client, "/acceptance/inbox/?tab=all", "李明 人民医院")) == 1
 
 
+def test_a_deep_inbox_page_and_the_waiting_sort_show_the_rows_in_order(client, inbox):
+    from views.acceptance import InboxView
+    from views.columns import WAITED
+
+    found, _elsewhere = inbox
+    names = [application.applicant.name for application in found]
+    assert listed_names(client.get("/acceptance/inbox/?tab=all").get_data(as_text=True)) \
+        == names[:20]
+    with StatementLog(db.engine) as log:
+        page = client.get("/acceptance/inbox/?tab=all&page=1").get_data(as_text=True)
+    assert listed_names(page) == names[20:]
+    # The page's ids are picked first, then those rows are read.
+    listed = [s for s in log.statements if "recommended_at" in s and "limit" in s]
+    assert len(listed) == 1 and listed[0].count("limit") == 2
+    # 已等待, longest first: the oldest status_since first, ties by id.
+    longest = sorted(found, key=lambda a: (a.status_since, a.id))
+    sort = InboxView.column_list.index(WAITED)
+    page = client.get(f"/acceptance/inbox/?tab=all&sort={sort}&desc=1").get_data(as_text=True)
+    assert listed_names(page) == [a.applicant.name for a in longest[:20]]
+    page = client.get(f"/acceptance/inbox/?tab=all&sort={sort}&desc=1&page=1"
+                      ).get_data(as_text=True)
+    assert listed_names(page) == [a.applicant.name for a in longest[20:]]
+
+
 def test_the_audit_log_finds_a_kind_and_what_by_its_beginning(audit_client):
     db.session.add_all([
         AuditLog(action=AuditAction.SIGN_IN_FAILED, target="employer:91330106MA1", ip_address="1"),

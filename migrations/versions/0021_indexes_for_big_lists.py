@@ -3,6 +3,10 @@
 The audit log's 对象 ("kind:what") gets a b-tree (varchar_pattern_ops on PostgreSQL) for
 searches by its beginning.
 
+The inbox's (acceptance_point_id, recommended_at) becomes (acceptance_point_id, recommended_at,
+status, status_since, id): a page of ids, however deep or sorted by 已等待, is read from the
+index alone.
+
 Revision ID: 0021
 Revises: 0020
 Create Date: 2026-12-01 17:30:00
@@ -20,7 +24,13 @@ depends_on = None
 def upgrade():
     op.create_index("ix_audit_log_target", "audit_log", ["target"],
                     postgresql_ops={"target": "varchar_pattern_ops"})
+    op.create_index("ix_application_point_inbox", "application",
+                    ["acceptance_point_id", "recommended_at", "status", "status_since", "id"])
+    op.drop_index("ix_application_point_recommended", table_name="application")
 
 
 def downgrade():
+    op.create_index("ix_application_point_recommended", "application",
+                    ["acceptance_point_id", "recommended_at"])
+    op.drop_index("ix_application_point_inbox", table_name="application")
     op.drop_index("ix_audit_log_target", table_name="audit_log")
