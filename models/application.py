@@ -72,6 +72,10 @@ class Application(Scoped, TimestampMixin, db.Model):
     __table_args__ = (
         # A unit's tabs and their counts, newest first: the page's rows are the index's.
         sa.Index("ix_application_unit_status_id", "unit_id", "status", "id"),
+        # …and over several statuses: 资格审查推荐 in id order, 申报资料审核 by 提交时间, the
+        # status checked in the index.
+        sa.Index("ix_application_unit_id_status", "unit_id", "id", "status"),
+        sa.Index("ix_application_unit_submitted", "unit_id", "submitted_at", "status"),
         # The acceptance point's inbox: a page of ids in 推荐时间 order, however deep, or sorted
         # by 已等待 (status, status_since), read from the index alone; and its tab counts.
         sa.Index("ix_application_point_inbox", "acceptance_point_id", "recommended_at", "status",

@@ -7,6 +7,9 @@ The inbox's (acceptance_point_id, recommended_at) becomes (acceptance_point_id, 
 status, status_since, id): a page of ids, however deep or sorted by 已等待, is read from the
 index alone.
 
+A unit's applications are indexed by (unit_id, id, status) for 资格审查推荐 in id order and by
+(unit_id, submitted_at, status) for 申报资料审核 by 提交时间, over several statuses.
+
 Revision ID: 0021
 Revises: 0020
 Create Date: 2026-12-01 17:30:00
@@ -27,9 +30,14 @@ def upgrade():
     op.create_index("ix_application_point_inbox", "application",
                     ["acceptance_point_id", "recommended_at", "status", "status_since", "id"])
     op.drop_index("ix_application_point_recommended", table_name="application")
+    op.create_index("ix_application_unit_id_status", "application", ["unit_id", "id", "status"])
+    op.create_index("ix_application_unit_submitted", "application",
+                    ["unit_id", "submitted_at", "status"])
 
 
 def downgrade():
+    op.drop_index("ix_application_unit_submitted", table_name="application")
+    op.drop_index("ix_application_unit_id_status", table_name="application")
     op.create_index("ix_application_point_recommended", "application",
                     ["acceptance_point_id", "recommended_at"])
     op.drop_index("ix_application_point_inbox", table_name="application")
