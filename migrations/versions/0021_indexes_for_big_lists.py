@@ -10,6 +10,9 @@ index alone.
 A unit's applications are indexed by (unit_id, id, status) for 资格审查推荐 in id order and by
 (unit_id, submitted_at, status) for 申报资料审核 by 提交时间, over several statuses.
 
+A unit's archive items are indexed by (unit_id, applicant_id, status): 业绩档案审核's people in
+id order and counted each once, from the index.
+
 Revision ID: 0021
 Revises: 0020
 Create Date: 2026-12-01 17:30:00
@@ -33,9 +36,12 @@ def upgrade():
     op.create_index("ix_application_unit_id_status", "application", ["unit_id", "id", "status"])
     op.create_index("ix_application_unit_submitted", "application",
                     ["unit_id", "submitted_at", "status"])
+    op.create_index("ix_archive_item_unit_person_status", "archive_item",
+                    ["unit_id", "applicant_id", "status"])
 
 
 def downgrade():
+    op.drop_index("ix_archive_item_unit_person_status", table_name="archive_item")
     op.drop_index("ix_application_unit_submitted", table_name="application")
     op.drop_index("ix_application_unit_id_status", table_name="application")
     op.create_index("ix_application_point_recommended", "application",
