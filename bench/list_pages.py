@@ -685,9 +685,14 @@ class Side:
             upgrade_to_head()
             usernames, self.ids = recall_small_world() if reuse else seed_small_world()
             self.engine = db.engine
+        self.usernames = usernames
+        self.sign_in()
+
+    def sign_in(self):
+        """A signed-in client per role (again after a load longer than a session's idle time)."""
         self.clients = {who: self.app.test_client() for who in ROLES}
         for who, role in ROLES.items():
-            sign_in(self.clients[who], role, usernames[who])
+            sign_in(self.clients[who], role, self.usernames[who])
 
     def get(self, who, url):
         response = self.clients[who].get(url.format(**self.ids))
@@ -755,6 +760,8 @@ def run(args):
             % os.getloadavg())
         before = measure(sides)
         populate(full.engine, args.scale)
+        for side in sides:
+            side.sign_in()
         say("Measuring the nearly empty and the populated database, in turn "
             "(load average %.1f %.1f %.1f)" % os.getloadavg())
         after = measure(sides)
