@@ -358,3 +358,23 @@ def test_the_audit_search_for_a_kind_and_what_compares_the_beginning(app):
     word = str(view.search_clause(AuditLog.target, "employer").compile(
         dialect=db.engine.dialect, compile_kwargs={"literal_binds": True})).replace("%%", "%")
     assert "'%employer%'" in word
+
+
+def test_recommendation_pages_are_picked_by_id_over_its_statuses(client):
+    from models import ApplicationStatus
+
+    unit = factories.unit()
+    people = [factories.applicant(unit, name=f"赵{n:02d}") for n in range(24)]
+    made = (factories.applications(people[:12], ApplicationStatus.PUBLICIZED)
+            + factories.applications(people[12:], ApplicationStatus.PUBLICIZING))
+    factories.application(factories.applicant(unit), ApplicationStatus.PENDING)  # not listed
+    db.session.commit()
+    signed_in(client, factories.employer(unit))
+    names = [a.applicant.name for a in sorted(made, key=lambda a: a.id)]
+    with StatementLog(db.engine) as log:
+        first = client.get("/unit/recommendation/?tab=all").get_data(as_text=True)
+    second = client.get("/unit/recommendation/?tab=all&page=1").get_data(as_text=True)
+    found = re.compile(r'recommend/\?ids=\d+">([^<]+)</a>')
+    assert found.findall(first) == names[:20] and found.findall(second) == names[20:]
+    listed = [s for s in log.statements if "limit" in s and "count(" not in s]
+    assert len(listed) == 1 and listed[0].count("limit") == 2
