@@ -799,8 +799,8 @@ def rerun(args, workdir):
 
 
 def report(before, after, big, args):
-    backend = sa.engine.make_url(args.database_url).get_backend_name() if args.database_url \
-        else "sqlite"
+    url = args.reuse[1] if args.reuse else args.database_url
+    backend = sa.engine.make_url(url).get_backend_name() if url else "sqlite"
     say(f"\nResults: scale={args.scale}, backend={backend}, median of {RUNS} warm runs\n")
     say("ratio = populated / nearly empty (medians); min ratio = the same of the fastest runs;")
     say("control = the same ratio measured before populating (both databases nearly empty)\n")
