@@ -72,8 +72,14 @@ class Application(Scoped, TimestampMixin, db.Model):
     __table_args__ = (
         # A unit's tabs and their counts, newest first: the page's rows are the index's.
         sa.Index("ix_application_unit_status_id", "unit_id", "status", "id"),
-        # The acceptance point's inbox, newest recommendation first, and its tab counts.
-        sa.Index("ix_application_point_recommended", "acceptance_point_id", "recommended_at"),
+        # …and over several statuses: 资格审查推荐 in id order, 申报资料审核 by 提交时间, the
+        # status checked in the index.
+        sa.Index("ix_application_unit_id_status", "unit_id", "id", "status"),
+        sa.Index("ix_application_unit_submitted", "unit_id", "submitted_at", "status"),
+        # The acceptance point's inbox: a page of ids in 推荐时间 order, however deep, or sorted
+        # by 已等待 (status, status_since), read from the index alone; and its tab counts.
+        sa.Index("ix_application_point_inbox", "acceptance_point_id", "recommended_at", "status",
+                 "status_since", "id"),
         sa.Index("ix_application_point_status", "acceptance_point_id", "status"),
         # 超期与待办: a plan's applications waiting for their units, grouped by unit, read from
         # the index alone.

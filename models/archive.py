@@ -63,7 +63,10 @@ class ArchiveItem(Scoped, TimestampMixin, db.Model):
     __tablename__ = "archive_item"
     # 业绩档案审核: a unit's people per status are counted from this index alone.
     __table_args__ = (sa.Index("ix_archive_item_unit_status_person", "unit_id", "status",
-                               "applicant_id"),)
+                               "applicant_id"),
+                      # 业绩档案审核: the unit's people in id order, each once, from the index.
+                      sa.Index("ix_archive_item_unit_person_status", "unit_id", "applicant_id",
+                               "status"))
     __scope__ = {"employer": "unit_id", "applicant": "applicant_id"}
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -79,7 +79,9 @@ class AuditLog(Scoped, db.Model):
     __tablename__ = "audit_log"
     # Searched by 对象 (words within it) and IP address (whole or its beginning).
     __table_args__ = (code_index("ix_audit_log_ip_address", "ip_address"),
-                      word_index("ix_audit_log_target_words", "target"))
+                      word_index("ix_audit_log_target_words", "target"),
+                      # 对象 searched as "kind:what", by its beginning (views/platform.py).
+                      code_index("ix_audit_log_target", "target"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("account.id"), index=True)

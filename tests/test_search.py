@@ -253,3 +253,128 @@ def test_postgresql_knows_how_a_points_applications_spread_over_the_statuses(app
     with db.engine.connect() as connection:
         names = connection.exec_driver_sql("SELECT stxname FROM pg_statistic_ext").scalars().all()
     assert "application_point_status" in names
+
+
+# --- the inbox: searched by applicant or by unit, paged deep, sorted by 已等待 ------------------
+
+@pytest.fixture
+def inbox(app, client):
+    """An acceptance point's inbox of 25 applications from two units (推荐时间 one minute apart,
+    the oldest first), another point's 李明; the point signed in."""
+    from datetime import timedelta
+
+    from models import ApplicationStatus
+
+    point, other_point = factories.acceptance_point(), factories.acceptance_point()
+    hospital, institute = factories.unit("人民医院"), factories.unit("李明研究所")
+    people = ([factories.applicant(hospital, name="李明")]
+              + [factories.applicant(institute, name=f"王{n:02d}") for n in range(24)])
+    found = factories.applications(people[:1], ApplicationStatus.RECOMMENDED,
+                                   acceptance_point=point)
+    found += factories.applications(people[1:], ApplicationStatus.RECOMMENDED,
+                                    acceptance_point=point)
+    elsewhere = factories.applications([factories.applicant(hospital, name="李明")],
+                                       ApplicationStatus.RECOMMENDED, acceptance_point=other_point)
+    start = found[0].recommended_at
+    for n, application in enumerate(found):
+        application.recommended_at = start + timedelta(minutes=n)
+        application.status_since = start - timedelta(days=n % 7, minutes=n)
+    db.session.commit()
+    signed_in(client, factories.acceptance_account(point))
+    return found, elsewhere
+
+
+def listed_names(page: str) -> list[str]:
+    return re.findall(r'review/\?id=\d+">([^<]+)</a>', page)
+
+
+def test_the_inbox_finds_by_the_applicant_or_the_unit_through_a_union(client, inbox):
+    found, _elsewhere = inbox
+    with StatementLog(db.engine) as log:
+        page = search(client, "/acceptance/inbox/?tab=all", "李明")
+    # 李明 by name, the 24 of 李明研究所 by their unit; not the other point's 李明.
+    assert rows(page) == 25
+    searched = [s for s in log.statements if "like" in s]
+    assert len(searched) == 2  # the page and its count
+    # Each relationship's matches fetch the rows through its own key, merged by a UNION (an
+    # OR of the two IN lists would test every application of the point against both).
+    assert all("union" in s for s in searched)
+    assert rows(search(client, "/acceptance/inbox/?tab=all", "王03")) == 1
+    assert rows(search(client, "/acceptance/inbox/?tab=all", "人民医院")) == 1
+    assert rows(search(client, "/acceptance/inbox/?tab=all", found[0].applicant.id_number)) == 1
+    assert rows(search(client, "/acceptance/inbox/?tab=all", "李明 人民医院")) == 1
+
+
+def test_a_deep_inbox_page_and_the_waiting_sort_show_the_rows_in_order(client, inbox):
+    from views.acceptance import InboxView
+    from views.columns import WAITED
+
+    found, _elsewhere = inbox
+    names = [application.applicant.name for application in found]
+    assert listed_names(client.get("/acceptance/inbox/?tab=all").get_data(as_text=True)) \
+        == names[:20]
+    with StatementLog(db.engine) as log:
+        page = client.get("/acceptance/inbox/?tab=all&page=1").get_data(as_text=True)
+    assert listed_names(page) == names[20:]
+    # The page's ids are picked first, then those rows are read.
+    listed = [s for s in log.statements if "recommended_at" in s and "limit" in s]
+    assert len(listed) == 1 and listed[0].count("limit") == 2
+    # 已等待, longest first: the oldest status_since first, ties by id.
+    longest = sorted(found, key=lambda a: (a.status_since, a.id))
+    sort = InboxView.column_list.index(WAITED)
+    page = client.get(f"/acceptance/inbox/?tab=all&sort={sort}&desc=1").get_data(as_text=True)
+    assert listed_names(page) == [a.applicant.name for a in longest[:20]]
+    page = client.get(f"/acceptance/inbox/?tab=all&sort={sort}&desc=1&page=1"
+                      ).get_data(as_text=True)
+    assert listed_names(page) == [a.applicant.name for a in longest[20:]]
+
+
+def test_the_audit_log_finds_a_kind_and_what_by_its_beginning(audit_client):
+    db.session.add_all([
+        AuditLog(action=AuditAction.SIGN_IN_FAILED, target="employer:91330106MA1", ip_address="1"),
+        AuditLog(action=AuditAction.SIGN_IN, target="applicant:7", ip_address="2"),
+        AuditLog(action=AuditAction.SIGN_IN, target="applicant:77", ip_address="3"),
+        AuditLog(action=AuditAction.SIGN_IN, target="unit:7", ip_address="4"),
+    ])
+    db.session.commit()
+    audit = "/admin/admin_audit/"
+    assert rows(search(audit_client, audit, "applicant:7")) == 2
+    assert rows(search(audit_client, audit, "applicant:77")) == 1
+    assert rows(search(audit_client, audit, "Applicant:77")) == 1
+    assert rows(search(audit_client, audit, "employer:91330106ma")) == 1
+    assert rows(search(audit_client, audit, "unit:7")) == 1
+    # A word that names no kind is looked for within 对象, as before.
+    assert rows(search(audit_client, audit, "cant:7")) == 2
+    assert rows(search(audit_client, audit, "employer")) == 1
+
+
+def test_the_audit_search_for_a_kind_and_what_compares_the_beginning(app):
+    from views.platform import AuditLogView
+
+    view = AuditLogView.__new__(AuditLogView)
+    sql = str(view.search_clause(AuditLog.target, "applicant:7").compile(
+        dialect=db.engine.dialect, compile_kwargs={"literal_binds": True})).replace("%%", "%")
+    assert "'applicant:7%'" in sql and "'%applicant" not in sql
+    word = str(view.search_clause(AuditLog.target, "employer").compile(
+        dialect=db.engine.dialect, compile_kwargs={"literal_binds": True})).replace("%%", "%")
+    assert "'%employer%'" in word
+
+
+def test_recommendation_pages_are_picked_by_id_over_its_statuses(client):
+    from models import ApplicationStatus
+
+    unit = factories.unit()
+    people = [factories.applicant(unit, name=f"赵{n:02d}") for n in range(24)]
+    made = (factories.applications(people[:12], ApplicationStatus.PUBLICIZED)
+            + factories.applications(people[12:], ApplicationStatus.PUBLICIZING))
+    factories.application(factories.applicant(unit), ApplicationStatus.PENDING)  # not listed
+    db.session.commit()
+    signed_in(client, factories.employer(unit))
+    names = [a.applicant.name for a in sorted(made, key=lambda a: a.id)]
+    with StatementLog(db.engine) as log:
+        first = client.get("/unit/recommendation/?tab=all").get_data(as_text=True)
+    second = client.get("/unit/recommendation/?tab=all&page=1").get_data(as_text=True)
+    found = re.compile(r'recommend/\?ids=\d+">([^<]+)</a>')
+    assert found.findall(first) == names[:20] and found.findall(second) == names[20:]
+    listed = [s for s in log.statements if "limit" in s and "count(" not in s]
+    assert len(listed) == 1 and listed[0].count("limit") == 2

@@ -340,6 +340,9 @@ class RecommendationView(ApplicationFiles, RecommendationRosters, ScopedModelVie
     can_view_details = False
     status_column = "status"
     status_tabs = RECOMMENDATION_TABS
+    # 全部 spans six statuses in id order: the page's ids come from ix_application_unit_id_status
+    # alone (PostgreSQL otherwise walks the primary key, expecting the unit's rows anywhere).
+    page_by_keys = True
 
     def view_clause(self):
         return Application.status.in_(RECOMMENDATION_STATES)

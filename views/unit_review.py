@@ -270,11 +270,17 @@ class ArchiveQueueView(ScopedModelView):
     def count_tabs(self):
         # One statement over the unit's own items (every item's person exists): the people
         # per status, and everyone once (a NULL status) — the applicant table is not read.
-        people = sa.func.count(sa.distinct(ArchiveItem.applicant_id))
+        # Each counts the rows of a DISTINCT rather than count(DISTINCT …): PostgreSQL reads
+        # the pairs (status, person) and the people already in order from the indexes
+        # (ix_archive_item_unit_status_person, ix_archive_item_unit_person_status) where
+        # count(DISTINCT …) sorts the unit's items again, twice.
         scope = ArchiveItem.scope_clause(current_user)
+        pairs = (sa.select(ArchiveItem.status, ArchiveItem.applicant_id).distinct()
+                 .where(scope).subquery())
+        people = sa.select(ArchiveItem.applicant_id).distinct().where(scope).subquery()
         counts = dict(db.session.execute(sa.union_all(
-            sa.select(ArchiveItem.status, people).where(scope).group_by(ArchiveItem.status),
-            sa.select(sa.null(), people).where(scope))).all())
+            sa.select(pairs.c.status, sa.func.count()).group_by(pairs.c.status),
+            sa.select(sa.null(), sa.func.count()).select_from(people))).all())
         everyone = counts.pop(None, 0) or 0
         people = {ReviewStatus(status) if status is not None else status: number
                   for status, number in counts.items()}

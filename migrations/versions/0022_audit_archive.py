@@ -9,7 +9,7 @@ constraint gains 审计日志归档, 下载审计日志归档 and 清理短信�
 (batch mode) and its triggers are created again.
 
 Revision ID: 0022
-Revises: 0020
+Revises: 0021
 Create Date: 2026-12-01 17:40:00
 
 """
@@ -18,7 +18,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0022'
-down_revision = '0020'
+down_revision = '0021'
 branch_labels = None
 depends_on = None
 
