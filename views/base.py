@@ -277,6 +277,13 @@ class ChoiceFilter(FilterEqual):
         return value in {str(key) for key, _label in self.get_options(None) or ()}
 
 
+class IdChoiceFilter(ChoiceFilter):
+    """``ChoiceFilter`` on a key column: the chosen id compared as the number it is."""
+
+    def clean(self, value):
+        return int(value)
+
+
 class BeijingDayRange(DateBetweenFilter):
     """Between two Beijing calendar days, both included, on a column of naive UTC moments."""
 
@@ -307,7 +314,7 @@ def application_filters(day_column=Application.submitted_at, day_label=_l("提�
     """What the application lists filter by: 系列, 级别, 评审方式 and a range of days of
     ``day_column`` (提交时间 unless the list is about another moment)."""
     return [
-        ChoiceFilter(Application.series_id, _l("申报系列"), options=_SeriesOptions()),
+        IdChoiceFilter(Application.series_id, _l("申报系列"), options=_SeriesOptions()),
         ChoiceFilter(Application.level, _l("申报级别"), options=TitleLevel.choices()),
         ChoiceFilter(Application.review_method, _l("评审方式"), options=ReviewMethod.choices()),
         BeijingDayRange(day_column, day_label),
