@@ -248,3 +248,19 @@ def test_an_acceptance_username_of_eighteen_characters_is_not_checked_as_a_code(
                     token_from=login_url(Role.ACCEPTANCE))
     assert str(BAD_CREDENTIALS) in response.get_data(as_text=True)
     assert account.id
+
+
+@pytest.mark.parametrize("slug, typed, expected", [
+    ("unit", "id_number", "经办人请使用“经办人登录”"),
+    ("officer", "uscc", "单位账号请使用“法人登录”"),
+    ("person", "uscc", "单位请使用“法人登录”"),
+])
+def test_a_valid_code_of_the_wrong_kind_points_to_the_right_sign_in(client, slug, typed, expected):
+    unit = factories.unit()
+    person = factories.applicant(unit, with_account=True)
+    db.session.commit()
+    code = {"id_number": person.id_number, "uscc": unit.uscc}[typed]
+    response = post(client, f"/login/{slug}", {"username": code, "password": factories.PASSWORD},
+                    token_from=f"/login/{slug}")
+    assert expected in response.get_data(as_text=True)
+    assert client.get("/me/").status_code == 302 and client.get("/unit/").status_code == 302

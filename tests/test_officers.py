@@ -20,7 +20,6 @@ from tests import factories
 from tests.crawl import url_rules
 from tests.helpers import OFFICER_LOGIN, csrf_token, post, shown_text, sign_in, signed_in
 from zcps import clock, workflow
-from zcps.accounts import BAD_CREDENTIALS
 from zcps.extensions import db
 from zcps.workflow import WorkflowError
 
@@ -119,11 +118,12 @@ def test_the_unit_adds_an_officer_who_signs_in_by_mobile_or_id_number(app, clien
     unit_login = "/login/unit"
     refused = post(browser, unit_login, {"username": good,
                                          "password": "Wang-li-2026"}, token_from=unit_login)
-    assert str(BAD_CREDENTIALS) in refused.get_data(as_text=True)
+    assert "经办人请使用“经办人登录”" in refused.get_data(as_text=True)
     refused = post(browser, OFFICER_LOGIN, {"username": unit.uscc,
                                             "password": factories.PASSWORD},
                    token_from=OFFICER_LOGIN)
-    assert str(BAD_CREDENTIALS) in refused.get_data(as_text=True)
+    assert "单位账号请使用“法人登录”" in refused.get_data(as_text=True)
+    assert browser.get("/unit/").status_code == 302  # neither signed in
     assert db.session.scalar(sa.select(sa.func.count(AuditLog.id)).filter_by(
         action=AuditAction.ADD_OFFICER, actor_id=own.id)) == 1
 

@@ -1,4 +1,5 @@
 """Home page, sign-in per role, sign-out and the language switch."""
+import re
 import time
 
 from flask import (
@@ -170,17 +171,36 @@ def mistyped_code(area, username: str) -> str | None:
     """What is wrong with an 18-character 统一社会信用代码 or 身份证号 typed to sign in (its check
     digit, or its date of birth), so that a typing error is not reported as a wrong password;
     None when it checks out or is no such code. No account is looked up."""
-    if len(username) != 18:
+    if len(username) != 18 or area.login_slug not in ("unit", "person",
+                                                       OFFICER_SIGN_IN.login_slug):
         return None
-    check = clean_uscc if area.login_slug == "unit" else (
-        clean_id_number if area.login_slug in ("person", OFFICER_SIGN_IN.login_slug) else None)
-    if check is None:
-        return None
+    # The code this page takes first: a valid one is left to the password check.
+    own, other = (clean_uscc, clean_id_number) if area.login_slug == "unit" else (
+        clean_id_number, clean_uscc)
     try:
-        check(username)
+        own(username)
     except IdentifierError as error:
-        return str(error)
-    return None
+        problem = str(error)
+    else:
+        return None
+    # A string shaped as a 身份证号 (17 digits and a digit or X) is read as one on the person's
+    # and the officer's pages, even where it also checks out as a credit code by chance.
+    id_shaped = re.fullmatch(r"\d{17}[\dX]", username) is not None
+    if not _valid(other, username) or (own is clean_id_number and id_shaped):
+        return problem
+    if area.login_slug == "unit":
+        return _("法人登录请填写本单位的统一社会信用代码；经办人请使用“经办人登录”。")
+    if area.login_slug == OFFICER_SIGN_IN.login_slug:
+        return _("经办人登录请填写手机号码或身份证号；单位账号请使用“法人登录”。")
+    return _("个人登录请填写本人的身份证号；单位请使用“法人登录”。")
+
+
+def _valid(check, code: str) -> bool:
+    try:
+        check(code)
+    except IdentifierError:
+        return False
+    return True
 
 
 # Per client address, on top of the per-number limits the database keeps (zcps/verification.py).

@@ -992,6 +992,9 @@ ENGLISH = {
     "请填写不通过的原因。": "Please give the reason for not approving.",
     "处理为不属实后异议即告结束，不能更改。确定吗？": "Once found unfounded, the objection is closed and cannot be changed. Are you sure?",
     "介于": "between",
+    "法人登录请填写本单位的统一社会信用代码；经办人请使用“经办人登录”。": "Legal-person sign-in takes the unit's unified social credit code; officers sign in under “Officer sign-in”.",
+    "经办人登录请填写手机号码或身份证号；单位账号请使用“法人登录”。": "Officer sign-in takes a mobile number or ID number; the unit's own account signs in under “Legal-person sign-in”.",
+    "个人登录请填写本人的身份证号；单位请使用“法人登录”。": "Personal sign-in takes your own ID number; units sign in under “Legal-person sign-in”.",
     # (end of home)
     # recommendation-roster
     "推荐花名册": "Recommendation roster",
