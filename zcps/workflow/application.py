@@ -223,24 +223,40 @@ def returned_round(application: Application) -> list[dict]:
     return [_item_snapshot(extracted) for extracted in application.items if extracted.remark]
 
 
+CONTENT = ("category", "title", "organisation", "start_date", "end_date", "details", "file_ids")
+
+
+def _counterpart(before: dict, items) -> tuple[ApplicationItem | None, bool]:
+    """The item extracted now for ``before`` (an item of the previous round), matched by its
+    archive item, and whether it says the same as then."""
+    for extracted in items:
+        if before.get("archive_item_id") is not None:
+            matches = extracted.archive_item_id == before["archive_item_id"]
+        else:
+            matches = extracted.id == before["item_id"]
+        if matches:
+            now = _item_snapshot(extracted)
+            same = all(now[key] == before.get(key) for key in CONTENT)
+            if same or before.get("archive_item_id") is not None:
+                return extracted, same
+    return None, False
+
+
 def remarked_items(application: Application) -> list[dict]:
     """Each item the returning round remarked on, with what the applicant did about it:
     ``state`` is UNTOUCHED, REEXTRACTED, REMOVED or REPLIED; ``extracted`` the item as
     extracted now (None once removed) and ``archive_item`` its archive item."""
-    rows = {extracted.id: extracted for extracted in application.items}
-    by_archive = {extracted.archive_item_id: extracted for extracted in application.items
-                  if extracted.archive_item_id is not None}
     found = []
     for before in returned_round(application):
         if not before.get("remark"):
             continue
-        extracted = rows.get(before["item_id"])
-        if extracted is not None:
-            state = REPLIED if extracted.reply else UNTOUCHED
-        elif before.get("archive_item_id") in by_archive:
-            extracted, state = by_archive[before["archive_item_id"]], REEXTRACTED
-        else:
+        extracted, same = _counterpart(before, application.items)
+        if extracted is None:
             state = REMOVED
+        elif same:
+            state = REPLIED if extracted.reply else UNTOUCHED
+        else:
+            state = REEXTRACTED
         archive_item = db.session.get(ArchiveItem, before["archive_item_id"]) \
             if before.get("archive_item_id") else None
         found.append({**before, "category": ArchiveCategory(before["category"]),
@@ -285,23 +301,16 @@ def round_changes(application: Application) -> dict | None:
     previous = application.previous_round
     if previous is None or previous.get("round") != application.round - 1:
         return None
-    by_row = {before["item_id"]: before for before in previous["items"]}
-    by_archive = {before["archive_item_id"]: before for before in previous["items"]
-                  if before.get("archive_item_id")}
-    changes, seen = {}, set()
-    for extracted in application.items:
-        if extracted.id in by_row:
-            before, state = by_row[extracted.id], UNCHANGED
-        elif extracted.archive_item_id in by_archive:
-            before, state = by_archive[extracted.archive_item_id], CHANGED
+    changes, removed = {}, []
+    for before in previous["items"]:
+        extracted, same = _counterpart(before, application.items)
+        if extracted is None:
+            removed.append({**before, "category": ArchiveCategory(before["category"])})
         else:
-            before, state = None, ADDED
-        if before is not None:
-            seen.add(before["item_id"])
-        changes[extracted.id] = {"state": state, "remark": before["remark"] if before else "",
-                                 "reply": extracted.reply}
-    removed = [{**before, "category": ArchiveCategory(before["category"])}
-               for before in previous["items"] if before["item_id"] not in seen]
+            changes[extracted.id] = {"state": UNCHANGED if same else CHANGED,
+                                     "remark": before["remark"], "reply": extracted.reply}
+    for extracted in application.items:
+        changes.setdefault(extracted.id, {"state": ADDED, "remark": "", "reply": ""})
     return {"round": previous["round"], "items": changes, "removed": removed}
 
 
