@@ -217,10 +217,10 @@ def returned_round(application: Application) -> list[dict]:
     if application.status != ApplicationStatus.RETURNED:
         return []
     previous = application.previous_round
-    if previous is not None and previous.get("round") == application.round:
-        return previous["items"]
-    # Returned before rounds were kept: the remarks still on the items.
-    return [_item_snapshot(extracted) for extracted in application.items if extracted.remark]
+    if previous is None:
+        # Returned before rounds were kept: the remarks still on the items.
+        return [_item_snapshot(extracted) for extracted in application.items if extracted.remark]
+    return previous["items"] if previous.get("round") == application.round else []
 
 
 CONTENT = ("category", "title", "organisation", "start_date", "end_date", "details", "file_ids")
