@@ -122,6 +122,9 @@ class Application(Scoped, TimestampMixin, db.Model):
     round: Mapped[int] = mapped_column(nullable=False, default=0)
     # Basic information as submitted (a snapshot, like the items).
     profile_snapshot: Mapped[dict] = mapped_column(sa.JSON, nullable=False, default=dict)
+    # The round that returned the application: {"round": n, "items": [its items as the unit
+    # saw them, with its remarks]}, what the next round is compared against.
+    previous_round: Mapped[dict | None] = mapped_column(sa.JSON(none_as_null=True))
     submitted_at: Mapped[datetime | None]
     # When the applicant confirmed the declaration of truthfulness on submitting.
     declared_at: Mapped[datetime | None]
@@ -219,6 +222,10 @@ class ApplicationItem(Scoped, db.Model):
     file_ids: Mapped[list] = mapped_column(sa.JSON, nullable=False, default=list)
     # The reviewer's remark on this item in the current round.
     remark: Mapped[str] = mapped_column(sa.Text, nullable=False, default="")
+    # The applicant's answer to the remark of the round that returned the application, when the
+    # item is resubmitted unchanged.
+    reply: Mapped[str] = mapped_column(sa.String(200), nullable=False, default="",
+                                       server_default="")
 
     application = relationship("Application", back_populates="items")
     archive_item = relationship("ArchiveItem")

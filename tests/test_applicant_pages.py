@@ -291,6 +291,13 @@ def test_a_returned_application_shows_why_and_is_resubmitted(client, me):
     url = f"/me/applications/{application.id}"
     page = client.get(url).get_data(as_text=True)
     assert "请补充继续教育" in page and "毕业证书不清晰" in page and "本人" in page
+    # The remarked item is dealt with first (here answered: tests/test_resubmission_rounds.py).
     post(client, f"{url}/submit", {"declared": "1"}, token_from=url)
+    db.session.expire_all()
+    assert application.status == ApplicationStatus.RETURNED
+    post(client, f"{url}/submit", {"declared": "1", "extraction": "1",
+                                   "item_id": [str(item.id) for item in items],
+                                   f"reply-{education.id}": "已核对，证书清晰件见附件"},
+         token_from=url)
     db.session.expire_all()
     assert application.status == ApplicationStatus.PENDING and application.round == 2

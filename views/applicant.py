@@ -3,6 +3,7 @@
 Every record is fetched through ``Model.get_for(current_user, id)``; every change goes through
 zcps.workflow.
 """
+import sqlalchemy as sa
 from flask import abort, flash, redirect, request, url_for
 from flask_admin import expose
 from flask_babel import gettext as _
@@ -31,6 +32,7 @@ from models import (
     TitleSpecialty,
     Unit,
     category_order,
+    to_id,
 )
 from zcps import plans, verification, workdays, workflow
 from zcps.archive_fields import DEGREES, form_values, item_fields, item_form_class
@@ -42,7 +44,14 @@ from zcps.identifiers import clean_mobile
 from zcps.storage import send_stored, store_bytes
 from zcps.uploads import UploadError, accept_pdf
 
-from .base import AreaPage, get_for_or_404, review_form_response, run_step, timeline
+from .base import (
+    AreaPage,
+    get_for_or_404,
+    posted_ids,
+    review_form_response,
+    run_step,
+    timeline,
+)
 
 
 class ApplicantPage(AreaPage):
@@ -303,26 +312,57 @@ class ApplicationsPage(ApplicantPage):
 
     @expose("/<int:application_id>")
     def details(self, application_id):
-        application = get_for_or_404(Application, application_id)
+        return self._details(get_for_or_404(Application, application_id))
+
+    def _details(self, application, posted=None, errors=None):
+        """The application's page; ``posted`` the ticks and replies of a refused form, kept."""
         history = timeline(Subject.APPLICATION, application.id)
-        approved = ArchiveItem.query_for(current_user).filter(
-            ArchiveItem.status == ReviewStatus.APPROVED).order_by(
+        extracted = {item.archive_item_id for item in application.items
+                     if item.archive_item_id is not None}
+        # Approved items, and those extracted whose edit waits for the unit's review (their
+        # extracted version is kept while ticked).
+        approved = ArchiveItem.query_for(current_user).filter(sa.or_(
+            ArchiveItem.status == ReviewStatus.APPROVED, ArchiveItem.id.in_(extracted))).order_by(
                 category_order(ArchiveItem.category), ArchiveItem.id).all()
-        extracted = {item.archive_item_id for item in application.items}
         editable = application.status in (ApplicationStatus.DRAFT, ApplicationStatus.RETURNED)
+        remarked = workflow.remarked_items(application)
+        if posted is not None:
+            ticked = {to_id(item_id) for item_id in posted.getlist("item_id")}
+            replies = posted_ids("reply-", posted)
+        else:
+            ticked = extracted
+            replies = {found["extracted"].id: found["extracted"].reply for found in remarked
+                       if found["extracted"] is not None}
         return self.render(
             "me/application.html", application=application, history=history,
-            approved=approved, extracted=extracted, editable=editable,
+            approved=approved, extracted=extracted, ticked=ticked, editable=editable,
+            remarked=remarked, replies=replies, errors=errors or {},
+            reply_max=workflow.REPLY_MAX,
             missing=workflow.missing_mandatory_categories(application),
             countdown=plans.deadline_of(application))
+
+    def _save_extraction(self, application):
+        """Save the ticked items and the replies of the posted form; a refusal re-renders the
+        page with what was typed (a response), a success returns None."""
+        if not FlaskForm().validate_on_submit():
+            abort(400)
+        replies = posted_ids("reply-")
+        errors = workflow.reply_errors(replies)
+        if errors:
+            flash(_("请按提示修改后再保存。"), "error")
+            return self._details(application, request.form, errors)
+        if not run_step(workflow.extract_items, application, request.form.getlist("item_id"),
+                        replies=replies):
+            return self._details(application, request.form)
+        return None
 
     @expose("/<int:application_id>/items", methods=("POST",))
     def extract(self, application_id):
         application = get_for_or_404(Application, application_id)
-        if not FlaskForm().validate_on_submit():
-            abort(400)
-        self.run(workflow.extract_items, _("已保存提取的业绩。"), application,
-                 request.form.getlist("item_id"))
+        refused = self._save_extraction(application)
+        if refused is not None:
+            return refused
+        flash(_("已保存提取的业绩。"), "success")
         return redirect(url_for(".details", application_id=application.id))
 
     @expose("/<int:application_id>/review-form")
@@ -334,8 +374,13 @@ class ApplicationsPage(ApplicantPage):
 
     @expose("/<int:application_id>/submit", methods=("POST",))
     def submit(self, application_id):
+        """提交单位审核: the ticks and replies on the page are saved first, then submitted."""
         application = get_for_or_404(Application, application_id)
-        if not FlaskForm().validate_on_submit():
+        if "extraction" in request.form:
+            refused = self._save_extraction(application)
+            if refused is not None:
+                return refused
+        elif not FlaskForm().validate_on_submit():
             abort(400)
         self.run(workflow.submit_application, _("申报已提交单位审核。"), application,
                  declared=request.form.get("declared") == "1")

@@ -414,5 +414,6 @@ class ApplicationReviewView(ApplicationFiles, ScopedModelView):
                      for kind in (OpinionKind.APPROVE, OpinionKind.RETURN, OpinionKind.REJECT)}
         return self.render("unit/application_review.html", application=application,
                            history=history, templates=templates,
+                           changes=workflow.round_changes(application),
                            form_values=request.form)
 

@@ -413,6 +413,13 @@ def create_application(page, item_titles, screenshots: bool = False) -> None:
     submit_application(page)
 
 
+def answer_remark(page, item_title: str, reply: str) -> None:
+    """A returned application: the remarked item, shown 需修改, answered with a reply."""
+    remarked = row(page.get_by_test_id("remarked-items"), item_title)
+    expect(remarked).to_contain_text("需修改")
+    remarked.get_by_label("回复说明").fill(reply)
+
+
 def submit_application(page) -> None:
     page.get_by_label("诚信承诺", exact=False).check()
     click_confirmed(page, page.get_by_role("button", name="提交单位审核", exact=True),

@@ -9,12 +9,15 @@ from playwright.sync_api import expect
 from models import ArchiveCategory, ReviewStatus
 from tests import factories
 from tests.e2e.flows import (
+    answer_remark,
     approve_application_with_template,
+    click_confirmed,
     create_application,
     menu,
     open_application_review,
     return_application,
     row,
+    see_message,
     see_tab,
     shot,
     sign_in,
@@ -37,6 +40,7 @@ DETAILS = {
 }
 REMARK = "考核结果须附单位盖章的年度考核登记表。"
 RETURN_REASON = "请补充2025年度考核登记表后重新提交。"
+REPLY = "年度考核登记表已作为附件上传。"
 
 
 def reviewed_applicant(live_server) -> tuple[str, str]:
@@ -76,15 +80,29 @@ def test_application_is_returned_resubmitted_and_approved(page, another_browser,
     applicant.get_by_role("link", name=QUALIFICATION, exact=True).click()
     expect(applicant.get_by_test_id("application-status")).to_have_text("退回修改")
     expect(applicant.get_by_test_id("holder")).to_have_text("本人")
-    expect(row(applicant, titles["考核情况"])).to_contain_text(REMARK)
+    expect(row(applicant, titles["考核情况"]).first).to_contain_text(REMARK)
     expect(applicant.get_by_test_id("timeline")).to_contain_text(RETURN_REASON)
     expect(applicant.get_by_test_id("timeline")).to_contain_text(REMARK)
+    remarked = applicant.get_by_test_id("remarked-items")
+    expect(row(remarked, titles["考核情况"])).to_contain_text("需修改")
+    expect(applicant.get_by_test_id("reextract-notice")).to_contain_text("单位审核通过后才能重新提取")
     shot(applicant, "19-person-application-returned")
+    # Resubmitting with the remarked item untouched is refused and names it.
+    applicant.get_by_label("诚信承诺", exact=False).check()
+    click_confirmed(applicant, applicant.get_by_role("button", name="提交单位审核", exact=True),
+                    "确定提交吗？")
+    see_message(applicant, f"以下需修改的业绩尚未处理：考核情况「{titles['考核情况']}」")
+    answer_remark(applicant, titles["考核情况"], REPLY)
     submit_application(applicant)
 
-    # The unit approves with a ready opinion filled with the applicant's data.
+    # The unit sees round 2 against round 1, then approves with a ready opinion.
     open_application_review(officer, PERSON)
     expect(officer.get_by_test_id("timeline")).to_contain_text("修改后重新提交")
+    changed = row(officer, titles["考核情况"])
+    expect(changed).to_contain_text("未修改")
+    expect(changed).to_contain_text(REMARK)
+    expect(changed).to_contain_text(REPLY)
+    expect(row(officer, titles["教育经历"])).to_contain_text("未修改")
     approve_application_with_template(officer, PERSON, QUALIFICATION, screenshots=True)
     see_tab(officer, "待审核 (0)")
     see_tab(officer, "退回修改 (0)")

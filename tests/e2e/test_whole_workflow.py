@@ -14,6 +14,7 @@ from tests.e2e.flows import (
     ITEM_TITLES,
     accept,
     add_archive_items,
+    answer_remark,
     approve_application_with_template,
     approve_authorization,
     approve_profile,
@@ -99,6 +100,7 @@ def test_whole_workflow(page, another_browser, live_server, problems, tmp_path, 
     applicant.get_by_role("link", name="高级工程师", exact=True).click()
     expect(applicant.get_by_test_id("application-status")).to_have_text("退回修改")
     expect(applicant.get_by_test_id("timeline")).to_contain_text("材料不完整，请补充后重新提交。")
+    answer_remark(applicant, ITEM_TITLES["教育经历"], "学位证书已在学历附件中一并上传。")
     submit_application(applicant)
 
     open_application_review(officer, person["name"])

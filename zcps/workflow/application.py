@@ -135,34 +135,183 @@ def update_application(actor, application: Application, *, series, specialty, le
     return application
 
 
-def extract_items(actor, application: Application, item_ids) -> Application:
-    """Replace the application's extracted items by snapshots of these approved items."""
+def extract_items(actor, application: Application, item_ids, replies=None) -> Application:
+    """Set the application's extracted items to these archive items.
+
+    An item already extracted keeps its snapshot (and the remark and reply on it) while its
+    archive item is unchanged, or while an edit of it waits for the unit's review; a newer
+    approved version replaces the snapshot. ``replies`` ({extracted item id: text}) answers the
+    remarks of the round that returned the application (``reply_to_remarks``).
+    """
     application = _own_application(actor, application)
     if application.status not in APPLICANT_EDITABLE:
         raise WorkflowError(_("申报当前为「%(status)s」，不能修改提取的业绩。",
                               status=application.status.label))
-    items = []
+    current = {extracted.archive_item_id: extracted for extracted in application.items
+               if extracted.archive_item_id is not None}
+    kept, fresh = set(), []
     for item_id in dict.fromkeys(item_ids):
         item = ArchiveItem.get_for(actor, item_id)
         if item is None:
             raise WorkflowError(_("业绩档案不存在或不属于您。"))
+        extracted = current.get(item.id)
+        if extracted is not None and (item.status != ReviewStatus.APPROVED
+                                      or same_content(extracted, item)):
+            kept.add(extracted.id)
+            continue
         if item.status != ReviewStatus.APPROVED:
-            raise WorkflowError(_("「%(title)s」尚未通过单位审核（%(status)s），不能提取。",
+            raise WorkflowError(_("「%(title)s」尚未通过单位审核（%(status)s），不能提取："
+                                  "修改过的业绩档案须经单位审核通过后才能提取。",
                                   title=item.title, status=item.status.label))
         _check_approved_by(item, application.applicant.unit)
-        items.append(item)
+        fresh.append((item, extracted))
     for old in list(application.items):
-        db.session.delete(old)
+        if old.id not in kept:
+            db.session.delete(old)
     db.session.flush()
-    for item in items:
+    for item, replaced in fresh:
         db.session.add(ApplicationItem(
             application_id=application.id, archive_item_id=item.id, category=item.category,
             title=item.title, organisation=item.organisation, start_date=item.start_date,
             end_date=item.end_date, details=dict(item.details or {}),
-            file_ids=[attachment.file_id for attachment in item.attachments]))
+            file_ids=[attachment.file_id for attachment in item.attachments],
+            reply=replaced.reply if replaced is not None else ""))
     db.session.flush()
     db.session.expire(application, ["items"])
+    if replies:
+        _save_replies(application, replies)
     return application
+
+
+def same_content(extracted: ApplicationItem, item: ArchiveItem) -> bool:
+    """Whether an extracted snapshot still says what its archive item says."""
+    return (extracted.category, extracted.title, extracted.organisation, extracted.start_date,
+            extracted.end_date, dict(extracted.details or {}), list(extracted.file_ids or [])) == (
+        item.category, item.title, item.organisation, item.start_date, item.end_date,
+        dict(item.details or {}), [attachment.file_id for attachment in item.attachments])
+
+
+# --- resubmission rounds ----------------------------------------------------------------------
+
+REPLY_MAX = 200
+
+# A remarked item of the round that returned the application, as the applicant left it.
+UNTOUCHED, REEXTRACTED, REMOVED, REPLIED = "untouched", "reextracted", "removed", "replied"
+# An item of this round against the previous one, as the unit reads it.
+UNCHANGED, CHANGED, ADDED = "unchanged", "changed", "added"
+
+
+def _item_snapshot(extracted: ApplicationItem) -> dict:
+    return {"item_id": extracted.id, "archive_item_id": extracted.archive_item_id,
+            "category": extracted.category.value, "title": extracted.title,
+            "organisation": extracted.organisation,
+            "start_date": extracted.start_date.isoformat() if extracted.start_date else "",
+            "end_date": extracted.end_date.isoformat() if extracted.end_date else "",
+            "details": dict(extracted.details or {}), "file_ids": list(extracted.file_ids or []),
+            "remark": extracted.remark}
+
+
+def returned_round(application: Application) -> list[dict]:
+    """The items of the round that returned the application (with its remarks), while the
+    application is back with the applicant; [] otherwise."""
+    if application.status != ApplicationStatus.RETURNED:
+        return []
+    previous = application.previous_round
+    if previous is None:
+        # Returned before rounds were kept: the remarks still on the items.
+        return [_item_snapshot(extracted) for extracted in application.items if extracted.remark]
+    return previous["items"] if previous.get("round") == application.round else []
+
+
+CONTENT = ("category", "title", "organisation", "start_date", "end_date", "details", "file_ids")
+
+
+def _counterpart(before: dict, items) -> tuple[ApplicationItem | None, bool]:
+    """The item extracted now for ``before`` (an item of the previous round), matched by its
+    archive item, and whether it says the same as then."""
+    for extracted in items:
+        if before.get("archive_item_id") is not None:
+            matches = extracted.archive_item_id == before["archive_item_id"]
+        else:
+            matches = extracted.id == before["item_id"]
+        if matches:
+            now = _item_snapshot(extracted)
+            same = all(now[key] == before.get(key) for key in CONTENT)
+            if same or before.get("archive_item_id") is not None:
+                return extracted, same
+    return None, False
+
+
+def remarked_items(application: Application) -> list[dict]:
+    """Each item the returning round remarked on, with what the applicant did about it:
+    ``state`` is UNTOUCHED, REEXTRACTED, REMOVED or REPLIED; ``extracted`` the item as
+    extracted now (None once removed) and ``archive_item`` its archive item."""
+    found = []
+    for before in returned_round(application):
+        if not before.get("remark"):
+            continue
+        extracted, same = _counterpart(before, application.items)
+        if extracted is None:
+            state = REMOVED
+        elif same:
+            state = REPLIED if extracted.reply else UNTOUCHED
+        else:
+            state = REEXTRACTED
+        archive_item = db.session.get(ArchiveItem, before["archive_item_id"]) \
+            if before.get("archive_item_id") else None
+        found.append({**before, "category": ArchiveCategory(before["category"]),
+                      "state": state, "extracted": extracted, "archive_item": archive_item,
+                      "newer_approved": state == UNTOUCHED and archive_item is not None
+                      and archive_item.status == ReviewStatus.APPROVED
+                      and not same_content(extracted, archive_item)})
+    return found
+
+
+def reply_errors(replies: dict) -> dict:
+    """{extracted item id: what is wrong with its typed reply}, for the form."""
+    return {item_id: _("回复不能超过%(max)s字（现为%(n)s字）。", max=REPLY_MAX, n=len(text(reply)))
+            for item_id, reply in replies.items() if len(text(reply)) > REPLY_MAX}
+
+
+def _save_replies(application: Application, replies: dict) -> None:
+    remarked = {found["extracted"].id: found for found in remarked_items(application)
+                if found["state"] in (UNTOUCHED, REPLIED)}
+    for item_id, reply in replies.items():
+        found = remarked.get(item_id)
+        if found is None:
+            continue
+        reply = text(reply)
+        if len(reply) > REPLY_MAX:
+            raise WorkflowError(_("对「%(title)s」的回复不能超过%(max)s字（现为%(n)s字）。",
+                                  title=found["title"], max=REPLY_MAX, n=len(reply)))
+        found["extracted"].reply = reply
+
+
+def reply_to_remarks(actor, application: Application, replies: dict) -> Application:
+    """The applicant answers remarks of the returning round on items kept unchanged."""
+    application = _own_application(actor, application, editable=True)
+    _save_replies(application, replies)
+    return application
+
+
+def round_changes(application: Application) -> dict | None:
+    """Round 2 and later against the round before, for the unit: {"items": {extracted id:
+    {"state": UNCHANGED | CHANGED | ADDED, "remark", "reply"}}, "removed": [the previous
+    round's items no longer extracted], "round": the previous round's number}; None in round 1."""
+    previous = application.previous_round
+    if previous is None or previous.get("round") != application.round - 1:
+        return None
+    changes, removed = {}, []
+    for before in previous["items"]:
+        extracted, same = _counterpart(before, application.items)
+        if extracted is None:
+            removed.append({**before, "category": ArchiveCategory(before["category"])})
+        else:
+            changes[extracted.id] = {"state": UNCHANGED if same else CHANGED,
+                                     "remark": before["remark"], "reply": extracted.reply}
+    for extracted in application.items:
+        changes.setdefault(extracted.id, {"state": ADDED, "remark": "", "reply": ""})
+    return {"round": previous["round"], "items": changes, "removed": removed}
 
 
 def _check_approved_by(item: ArchiveItem, unit) -> None:
@@ -208,6 +357,13 @@ def submit_application(actor, application: Application, declared: bool = False) 
     if missing:
         raise WorkflowError(_("缺少必备业绩：%(names)s。每类至少提取一项审核通过的业绩档案。",
                               names=join_list(category.label for category in missing)))
+    untouched = [found for found in remarked_items(application) if found["state"] == UNTOUCHED]
+    if untouched:
+        raise WorkflowError(_(
+            "以下需修改的业绩尚未处理：%(names)s。请逐项重新提取单位审核通过的新版本、取消提取，"
+            "或填写回复说明后再提交。",
+            names=join_list(f"{found['category'].label}「{found['title']}」"
+                            for found in untouched)))
     if not declared:
         raise WorkflowError(_("请阅读并勾选诚信承诺后再提交。"))
     before = application.status
@@ -269,6 +425,12 @@ def review_application(actor, application: Application, decision: str, opinion: 
             sent_remarks.append({"item_id": item.id, "title": f"{item.category.zh}：{item.title}",
                                  "remark": item.remark})
     after = DECIDED[action]
+    if action == Action.RETURN:
+        application.previous_round = {
+            "round": application.round,
+            "items": [_item_snapshot(item) for item in application.items]}
+        for item in application.items:
+            item.reply = ""
     application.status = after
     application.opinion = opinion
     application.decided_at = utcnow()
