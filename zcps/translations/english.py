@@ -1040,6 +1040,10 @@ ENGLISH = {
     "确定通过%(name)s的全部 %(n)s 项待审核材料吗？勾选「全部通过时退回」的项将退回修改。": "Approve all %(n)s part(s) of %(name)s waiting for review? Those ticked “Return when approving all” are returned for changes.",
     "全部通过": "Approve all",
     # (end of bulk)
+    # a11y
+    "主菜单": "Main menu",
+    "菜单": "Menu",
+    # (end of a11y)
 }
 
 HERE = Path(__file__).resolve().parent
