@@ -50,10 +50,47 @@ def assert_chinese(page) -> None:
     assert not words, f"English on the Chinese page {page.url}: {sorted(words)}"
 
 
+# axe-core (bundled with axe-playwright-python, no network) fails a page on these impacts.
+AXE_FAILING_IMPACTS = {"serious", "critical"}
+AXE_OPTIONS = {"resultTypes": ["violations"],
+               "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa",
+                                                     "best-practice"]}}
+# select2's 'remove this choice' cross is out of the tab order (a choice is removed with the
+# keyboard by Backspace in the field) and has no text of its own.
+AXE_CONTEXT = {"exclude": [[".select2-search-choice-close"]]}
+_NUMBER = re.compile(r"\d+")
+
+
+def check_accessibility(page) -> None:
+    """axe-core on the page as it is shown: no serious or critical violation (GB/T 37668,
+    WCAG 2.1 AA). Each screen (its address with ids and query left out) is checked once per
+    browser profile: the same list page with another count is no new screen."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    # The document, not its frames: the PDF beside the admin's decision form may never "load".
+    page.wait_for_load_state("domcontentloaded")
+    screen = _NUMBER.sub("N", page.url.split("?", 1)[0].split("#", 1)[0])
+    checked = page.context.__dict__.setdefault("zcps_screens_checked", set())
+    if screen in checked:
+        return
+    checked.add(screen)
+    results = Axe().run(page, AXE_CONTEXT, AXE_OPTIONS).response
+    failing = [violation for violation in results["violations"]
+               if violation.get("impact") in AXE_FAILING_IMPACTS]
+    assert not failing, f"accessibility violations on {page.url}:\n" + "\n".join(
+        f"- {violation['id']} ({violation['impact']}): {violation['help']}; "
+        + "; ".join(" ".join(node["target"]) + (f" [{node['failureSummary']}]"
+                                                if node.get("failureSummary") else "")
+                    for node in violation["nodes"][:5])
+        + (f" … and {len(violation['nodes']) - 5} more" if len(violation["nodes"]) > 5 else "")
+        for violation in failing)
+
+
 def shot(page, name: str) -> Path | None:
     """A full-page screenshot 1366 px wide, saved as docs/screenshots/{name}.png, of a page
-    that shows no English."""
+    that shows no English and passes the accessibility check."""
     assert_chinese(page)
+    check_accessibility(page)
     if not TAKE_SCREENSHOTS:
         return None
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
@@ -78,11 +115,13 @@ def new_id_number(birth: str = "19880512") -> str:
 def see_message(page, text: str) -> None:
     """The flash message (or any other sentence) a person reads after a click."""
     expect(page.get_by_text(text).first).to_be_visible()
+    check_accessibility(page)
 
 
 def see_tab(page, label: str) -> None:
     """A status tab with its live count, e.g. "待审核 (1)"."""
     expect(page.get_by_role("link", name=label, exact=True)).to_be_visible()
+    check_accessibility(page)
 
 
 def click_confirmed(page, locator, expected: str | None = None) -> str:
@@ -147,6 +186,7 @@ def open_sign_in(page, base: str, entry: str) -> None:
     page.goto(base + "/")
     page.get_by_role("link", name=entry, exact=True).click()
     expect(page.get_by_label(USERNAME_LABELS[entry], exact=True)).to_be_visible()
+    check_accessibility(page)
 
 
 def sign_in(page, base: str, entry: str, username: str, password: str = factories.PASSWORD):
@@ -159,17 +199,32 @@ def sign_in(page, base: str, entry: str, username: str, password: str = factorie
     page.get_by_label(SIGN_IN_LABELS[entry], exact=True).fill(username)
     page.get_by_label("密码", exact=True).fill(password)
     page.get_by_role("button", name="登录", exact=True).click()
-    expect(page.get_by_role("button", name="退出登录", exact=True)).to_be_visible()
+    # In the menu, which a narrow window keeps behind its toggle.
+    expect(page.get_by_role("button", name="退出登录", exact=True, include_hidden=True)
+           ).to_have_count(1)
+    check_accessibility(page)
 
 
 def sign_out(page) -> None:
+    open_menu(page)
     page.get_by_role("button", name="退出登录", exact=True).click()
     see_message(page, "您已安全退出。")
 
 
+def open_menu(page) -> None:
+    """Open the top menu where a narrow window keeps it behind its toggle (菜单)."""
+    toggle = page.get_by_role("button", name="菜单", exact=True)
+    if toggle.is_visible() and toggle.get_attribute("aria-expanded") != "true":
+        toggle.click()
+        expect(page.locator(".navbar-collapse.show")).to_be_visible()
+
+
 def menu(page, name: str) -> None:
-    """A link of the area's top menu (the masthead navigation)."""
+    """A link of the area's top menu (the masthead navigation), opened first where a narrow
+    window collapses it behind its toggle."""
+    open_menu(page)
     page.get_by_role("navigation").get_by_role("link", name=name, exact=True).click()
+    check_accessibility(page)
 
 
 def fill_form(page, values: dict) -> None:
@@ -367,6 +422,7 @@ def archive_review_page(page, person_name: str, waiting: int, screenshots: bool 
         shot(page, "14-unit-archive-queue")
     page.get_by_role("link", name=person_name, exact=True).click()
     expect(page.get_by_role("link", name="返回业绩档案审核")).to_be_visible()
+    check_accessibility(page)
 
 
 def decide_item(page, title: str, decision: str, reason: str = "") -> None:
@@ -439,6 +495,7 @@ def open_application_review(page, person_name: str, tab: str = "待审核 (1)",
         shot(page, "17-unit-application-queue")
     page.get_by_role("link", name=person_name, exact=True).click()
     expect(page.get_by_role("link", name="返回申报资料审核")).to_be_visible()
+    check_accessibility(page)
 
 
 def return_application(page, person_name: str, item_title: str, remark: str, reason: str):
@@ -539,6 +596,7 @@ def recommend(page, person_name: str, acceptance_point: str, opinion: str,
     expect(row(page, person_name)).to_contain_text("公示期满")
     page.get_by_role("link", name=person_name, exact=True).click()
     expect(page.get_by_label("推荐意见", exact=True)).to_have_value(opinion)
+    check_accessibility(page)
     # Another 常用意见 fills the field; the first one puts the expected opinion back.
     page.get_by_role("button", name=re.compile("^经公示")).click()
     expect(page.get_by_label("推荐意见", exact=True)).to_have_value(re.compile("^经公示（"))
@@ -561,6 +619,7 @@ def accept(page, person_name: str, unit_name: str, screenshots: bool = False) ->
         shot(page, "25-acceptance-inbox")
     page.get_by_role("link", name=person_name, exact=True).click()
     expect(page.get_by_test_id("timeline")).to_contain_text("开始公示")
+    check_accessibility(page)
     if screenshots:
         shot(page, "26-acceptance-review")
     click_confirmed(page, page.get_by_role("button", name="受理", exact=True), "确定受理吗？")

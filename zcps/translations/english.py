@@ -1080,6 +1080,10 @@ ENGLISH = {
     "对「%(title)s」的回复不能超过%(max)s字（现为%(n)s字）。": "The reply to “%(title)s” may have at most %(max)s characters (it has %(n)s).",
     "以下需修改的业绩尚未处理：%(names)s。请逐项重新提取单位审核通过的新版本、取消提取，或填写回复说明后再提交。": "These items to change have not been dealt with: %(names)s. For each, re-extract the newer version approved by the unit, remove it from the extraction, or write a reply, then submit again.",
     # (end of rounds)
+    # a11y
+    "主菜单": "Main menu",
+    "菜单": "Menu",
+    # (end of a11y)
 }
 
 HERE = Path(__file__).resolve().parent
