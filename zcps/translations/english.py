@@ -1047,6 +1047,28 @@ ENGLISH = {
     "文件": "File", "校验值": "SHA-256 digest", "文件校验": "File check", "执行人": "Run by", "归档时间": "Archived",
     "起始编号": "First ID", "结束编号": "Last ID", "截止日期": "Cut-off date",
     # (end of retention)
+    # stats
+    "按申报当前所处阶段统计；退回修改的申报计入“申报”。": "Counted by the stage each application is at now; an application returned for changes counts as \"Applied\".",
+    "暂无数据。": "No data yet.",
+    "统计分析": "Statistics",
+    "本单位统计": "Our statistics",
+    "受理统计": "Acceptance statistics",
+    "申报": "Applied",
+    "单位审核通过": "Approved by the employer",
+    "公示": "Publicized",
+    "收到推荐": "Recommendations received",
+    "各阶段人数": "Applications by stage",
+    "按申报系列和级别": "By series and level",
+    "按用人单位": "By employer",
+    "按受理点": "By acceptance point",
+    "按推荐单位": "By recommending employer",
+    "按申报系列": "By series",
+    "单位退回修改": "Returned by the employer for changes",
+    "退回与未通过": "Returns and rejections",
+    "情形": "Case",
+    "申报数": "Applications",
+    "比例": "Rate",
+    # (end of stats)
 }
 
 HERE = Path(__file__).resolve().parent
