@@ -164,3 +164,13 @@ def test_the_pages_run_a_fixed_number_of_queries(app, year, who, url):
     with StatementLog(db.engine) as many:
         assert client.get(url).status_code == 200
     assert many.count == few.count
+
+
+def test_a_long_table_charts_its_largest_rows_only():
+    from views.statistics import CHART_BARS, chart_of
+
+    table = statistics.Table("units", "按用人单位", ["工作单位", "申报"],
+                             [[f"单位{n}", n] for n in range(CHART_BARS + 10)])
+    svg = str(chart_of(table))
+    assert svg.count("<g>") == CHART_BARS
+    assert f">单位{CHART_BARS + 9}</text>" in svg and ">单位0</text>" not in svg

@@ -12,6 +12,20 @@ from zcps.exports import exporter_name, write_table, xlsx_response
 
 from .base import AreaPage
 
+# A province has thousands of units: the page shows the largest rows of a long table (the export
+# has them all), and a chart the largest bars.
+SHOWN_ROWS = 100
+CHART_BARS = 20
+
+
+def chart_of(table):
+    if table.chart_column is None or not table.rows:
+        return None
+    bars = [(row[0], row[table.chart_column]) for row in table.rows]
+    if len(bars) > CHART_BARS:
+        bars = sorted(bars, key=lambda bar: -bar[1])[:CHART_BARS]
+    return bar_chart(table.title, bars)
+
 
 class StatisticsPage(AreaPage):
     tables = staticmethod(statistics.admin_tables)
@@ -24,11 +38,9 @@ class StatisticsPage(AreaPage):
     def index(self):
         choices, plan = self._chosen()
         tables = self.tables(current_user, plan) if plan is not None else []
-        charts = [bar_chart(table.title, [(row[0], row[table.chart_column])
-                                          for row in table.rows])
-                  if table.chart_column is not None and table.rows else None for table in tables]
         return self.render("zcps/statistics.html", choices=choices, plan=plan,
-                           tables=list(zip(tables, charts)))
+                           tables=[(table, chart_of(table)) for table in tables],
+                           shown_rows=SHOWN_ROWS, chart_bars=CHART_BARS)
 
     @expose("/export/<table_name>.xlsx")
     def export(self, table_name):

@@ -138,8 +138,9 @@ def by_series(actor, plan) -> Table:
 
 
 def by_unit(actor, plan, columns=PROGRESS, name="units", title=_l("按用人单位")) -> Table:
-    rows = _grouped(actor, plan, (Unit.name,), (Unit.id, Unit.name), (Unit.name, Unit.id),
-                    columns, where=Unit.id == Application.unit_id)
+    rows = _grouped(actor, plan, (Unit.name,), (Unit.id, Unit.name),
+                    (sa.func.count().desc(), Unit.name, Unit.id), columns,
+                    where=Unit.id == Application.unit_id)
     return Table(name, str(title), [str(_l("工作单位"))] + [str(label) for _k, label, _s in columns],
                  [[unit, *(int(count) for count in counts)] for unit, *counts in rows])
 
@@ -147,7 +148,7 @@ def by_unit(actor, plan, columns=PROGRESS, name="units", title=_l("按用人单�
 def by_point(actor, plan) -> Table:
     rows = _grouped(actor, plan, (AcceptancePoint.name,),
                     (AcceptancePoint.id, AcceptancePoint.name),
-                    (AcceptancePoint.name, AcceptancePoint.id), RECEIVED,
+                    (sa.func.count().desc(), AcceptancePoint.name, AcceptancePoint.id), RECEIVED,
                     where=AcceptancePoint.id == Application.acceptance_point_id)
     return Table("points", str(_l("按受理点")),
                  [str(_l("受理点"))] + [str(label) for _k, label, _s in RECEIVED],

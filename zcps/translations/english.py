@@ -1068,6 +1068,8 @@ ENGLISH = {
     "情形": "Case",
     "申报数": "Applications",
     "比例": "Rate",
+    "共%(n)s项，页面显示前%(shown)s项、图中显示最多的%(bars)s项；完整数据请导出Excel。": "%(n)s rows: the page shows the first %(shown)s and the chart the largest %(bars)s; export to Excel for all of them.",
+    "图中显示最多的%(bars)s项。": "The chart shows the largest %(bars)s.",
     # (end of stats)
 }
 
