@@ -115,6 +115,10 @@ PAGES = [
     ("admin", "/admin/admin_authorization/?tab=all"),
     ("admin", "/admin/admin_calendar/"),
     ("admin", "/admin/plans/overdue/"),  # 超期与待办: units waiting past 7 days, work left
+    # the statistics of this year's plan: 本单位统计, 受理统计, 统计分析
+    ("employer", "/unit/statistics/"),
+    ("acceptance", "/acceptance/statistics/"),
+    ("admin", "/admin/statistics/"),
     # every search box, as an officer types: a whole code, its beginning, a name's word
     ("employer", "/unit/unit_applicant/?search=基准"),
     ("acceptance", "/acceptance/inbox/?tab=all&search=人员012345"),

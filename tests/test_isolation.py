@@ -238,6 +238,10 @@ def unit_probes(app, ids) -> list[Probe]:
         Probe("/unit/roster/commit", "POST", "/unit/roster/commit", {"rows": "forged"},
               foreign=False),
         Probe("/unit/roster/template.xlsx", "GET", "/unit/roster/template.xlsx", foreign=False),
+        # 本单位统计: counts of the unit's own people only, in the page and in each export.
+        Probe("/unit/statistics/", "GET", "/unit/statistics/", foreign=False),
+        Probe("/unit/statistics/export/<table_name>.xlsx", "GET",
+              "/unit/statistics/export/series.xlsx", foreign=False),
         Probe("/unit/profile/file/<int:change_id>", "GET",
               f"/unit/profile/file/{i['change']}"),
         *password_probes("/unit/", ids),
@@ -388,6 +392,10 @@ def acceptance_probes(app, ids) -> list[Probe]:
               f"/acceptance/inbox/roster.pdf?unit={i['unit']}", foreign=False),
         Probe("/acceptance/inbox/bundle/<int:application_id>", "GET",
               f"/acceptance/inbox/bundle/{sent}"),
+        # 受理统计: what was recommended here only.
+        Probe("/acceptance/statistics/", "GET", "/acceptance/statistics/", foreign=False),
+        Probe("/acceptance/statistics/export/<table_name>.xlsx", "GET",
+              "/acceptance/statistics/export/received_units.xlsx", foreign=False),
     ]
 
 

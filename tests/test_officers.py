@@ -35,7 +35,7 @@ VIEW_DUTIES = {
     "unit_archive_people": ARC, "unit_archive": ARC, "unit_applicant": ARC,
     "unit_application": A,
     "unit_publicity": P, "unit_recommendation": P,
-    "unit_opinion_template": U, "unit_officer": U, "unit_roster": U,
+    "unit_opinion_template": U, "unit_officer": U, "unit_roster": U, "unit_statistics": U,
 }
 
 

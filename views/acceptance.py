@@ -24,6 +24,7 @@ from .base import (
 )
 from .columns import APPLICATION_LABELS, STATUS_FORMATTERS, WAITED, application_waiting_since
 from .rosters import RecommendationRosters
+from .statistics import register_acceptance as register_statistics
 
 # What the export's 受理结果 column says of a decided application.
 ACCEPTANCE_DECISIONS = {ApplicationStatus.ACCEPTED: _l("受理"),
@@ -133,3 +134,4 @@ def home_counts():
 def register(admin):
     admin.add_view(InboxView(Application, name=_l("推荐受理"), endpoint="acceptance_inbox",
                              url="inbox"))
+    register_statistics(admin)

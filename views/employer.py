@@ -24,7 +24,7 @@ from models import (
 from zcps import plans, workdays
 from zcps.extensions import db
 
-from . import unit_authorization, unit_officers, unit_publicity, unit_roster
+from . import statistics, unit_authorization, unit_officers, unit_publicity, unit_roster
 from .base import ScopedModelView
 from .columns import (
     APPLICANT_LABELS,
@@ -216,4 +216,5 @@ def register(admin):
                                        category=_l("单位管理"), endpoint="unit_opinion_template",
                                        url="opinions"))
     unit_officers.register(admin)
+    statistics.register_unit(admin)
     unit_roster.register(admin)

@@ -897,9 +897,12 @@ def home_context() -> dict:
     admin = current_app.extensions["zcps_admins"]["admin"]
     links = []
     for view in admin._views:
-        if not (isinstance(view, PlatformView) and view.is_accessible()):
+        if not (hasattr(view, "admin_kinds") and view.is_accessible()):
             continue
-        if isinstance(view, DecisionPage):
+        if not isinstance(view, PlatformView):
+            links.append({"name": view.name, "endpoint": view.endpoint,
+                          "url": view.get_url(f"{view.endpoint}.index"), "waiting": None})
+        elif isinstance(view, DecisionPage):
             links.append({"name": view.name, "endpoint": view.endpoint,
                           "url": view.get_url(f"{view.endpoint}.index_view", tab="pending"),
                           "waiting": view.waiting_count()})
@@ -911,6 +914,7 @@ def home_context() -> dict:
 
 def register(admin):
     from .platform_plans import ReviewPlanView  # it builds on PlatformView above
+    from .statistics import register_platform as register_statistics
 
     admin.add_view(AuthorizationView(Authorization, name=_l("授权审核"), endpoint="admin_authorization"))
     # The menu names lists: 用人单位 and 受理点 there are the plural "Employers", "Acceptance
@@ -928,6 +932,7 @@ def register(admin):
                                         endpoint="admin_applicant_account"))
     admin.add_view(ReviewPlanView(ReviewPlan, name=lazy_pgettext("menu", "评审计划"),
                                   endpoint="admin_plan", url="plans"))
+    register_statistics(admin)
     admin.add_view(TitleSeriesView(TitleSeries, name=_l("申报系列"), category=_l("职称目录"),
                                    endpoint="admin_title_series"))
     admin.add_view(TitleSpecialtyView(TitleSpecialty, name=_l("申报专业"), category=_l("职称目录"),

@@ -1084,6 +1084,30 @@ ENGLISH = {
     "主菜单": "Main menu",
     "菜单": "Menu",
     # (end of a11y)
+    # stats
+    "按申报当前所处阶段统计；退回修改的申报计入“申报”。": "Counted by the stage each application is at now; an application returned for changes counts as \"Applied\".",
+    "暂无数据。": "No data yet.",
+    "统计分析": "Statistics",
+    "本单位统计": "Our statistics",
+    "受理统计": "Acceptance statistics",
+    "申报": "Applied",
+    "单位审核通过": "Approved by the employer",
+    "公示": "Publicized",
+    "收到推荐": "Recommendations received",
+    "各阶段人数": "Applications by stage",
+    "按申报系列和级别": "By series and level",
+    "按用人单位": "By employer",
+    "按受理点": "By acceptance point",
+    "按推荐单位": "By recommending employer",
+    "按申报系列": "By series",
+    "单位退回修改": "Returned by the employer for changes",
+    "退回与未通过": "Returns and rejections",
+    "情形": "Case",
+    "申报数": "Applications",
+    "比例": "Rate",
+    "共%(n)s项，页面显示前%(shown)s项、图中显示最多的%(bars)s项；完整数据请导出Excel。": "%(n)s rows: the page shows the first %(shown)s and the chart the largest %(bars)s; export to Excel for all of them.",
+    "图中显示最多的%(bars)s项。": "The chart shows the largest %(bars)s.",
+    # (end of stats)
 }
 
 HERE = Path(__file__).resolve().parent
