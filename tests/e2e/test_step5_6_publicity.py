@@ -254,7 +254,7 @@ def test_the_unit_and_the_acceptance_point_download_the_recommendation_roster(
     days = page.get_by_test_id("roster-days")
     expect(days.get_by_role("row").filter(has_text="2026年10月13日")).to_contain_text(
         live_server.acceptance_point)
-    shot(page, "43-unit-recommendation-roster")
+    shot(page, "46-unit-recommendation-roster")
     name, data = _downloaded(page, "Excel", days)
     assert name == f"推荐花名册_{UNIT_NAME}_{live_server.acceptance_point}_2026-10-13.xlsx"
     cells = [str(cell.value) for line in load_workbook(BytesIO(data)).active.iter_rows()
