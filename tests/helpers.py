@@ -65,6 +65,19 @@ def signed_in(client, account, password=PASSWORD):
     return client
 
 
+def signed_in_applicant(client):
+    """An applicant of 甲单位 with approved basic information, signed in on ``client``."""
+    from models import ReviewStatus
+    from tests import factories
+
+    unit = factories.unit("甲单位")
+    person = factories.applicant(unit, "申报人甲", with_account=True,
+                                 profile_status=ReviewStatus.APPROVED)
+    db.session.commit()
+    signed_in(client, person.account)
+    return person
+
+
 def every_row(without_exports: bool = True) -> dict:
     """Every table's rows, column by column, in primary-key order; an export's audit entry
     (a download is recorded, it changes no data) left out unless asked for."""

@@ -14,19 +14,14 @@ from models import (
     ReviewStatus,
 )
 from tests import factories
-from tests.helpers import csrf_token, post, signed_in, sms_code
+from tests.helpers import csrf_token, post, signed_in, signed_in_applicant, sms_code
 from zcps import workflow
 from zcps.extensions import db
 
 
 @pytest.fixture
 def me(app, client):
-    unit = factories.unit("甲单位")
-    person = factories.applicant(unit, "申报人甲", with_account=True,
-                                 profile_status=ReviewStatus.APPROVED)
-    db.session.commit()
-    signed_in(client, person.account)
-    return person
+    return signed_in_applicant(client)
 
 
 def test_choosing_the_employing_unit_by_search(client, app):

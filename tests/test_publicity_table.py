@@ -1,15 +1,10 @@
 """The publicity table (导出公示表): content, no injected formulas, no ID/mobile, print set-up."""
-import math
-import os
-import shutil
-import subprocess
 from datetime import date
 from io import BytesIO
 from types import SimpleNamespace
 
 import pytest
 from openpyxl import load_workbook
-from pypdf import PdfReader
 
 from models import (
     ApplicationStatus,
@@ -21,6 +16,7 @@ from models import (
 )
 from tests import factories
 from tests.helpers import StatementLog
+from tests.printing import needs_soffice, printed_people, to_pdf
 from zcps import publicity_table, workflow
 from zcps.extensions import db
 from zcps.publicity_table import (
@@ -385,41 +381,6 @@ def test_summary_truncates_long_lists_and_long_text():
 
 # --- printed by LibreOffice ----------------------------------------------------------------------
 
-def needs_soffice():
-    """LibreOffice (Debian's libreoffice-calc, installed by .ci/run) and poppler's pdfinfo; a
-    missing one skips the test with the reason, except on CI (``CI`` set), where it fails."""
-    missing = [tool for tool in ("soffice", "pdfinfo") if shutil.which(tool) is None]
-    if missing:
-        reason = (f"{' and '.join(missing)} not installed: apt-get install libreoffice-calc "
-                  "poppler-utils to print the 公示表 through LibreOffice")
-        if os.environ.get("CI"):
-            pytest.fail(f"{reason} (CI is set, so this test may not be skipped)", pytrace=False)
-        pytest.skip(reason)
-
-
-def to_pdf(xlsx: bytes, folder) -> bytes:
-    source = folder / "table.xlsx"
-    source.write_bytes(xlsx)
-    subprocess.run(["soffice", f"-env:UserInstallation={(folder / 'profile').as_uri()}",
-                    "--headless", "--convert-to", "pdf", "--outdir", str(folder), str(source)],
-                   check=True, capture_output=True, timeout=180)
-    return (folder / "table.pdf").read_bytes()
-
-
-def printed_text(pdf: bytes) -> tuple[list[str], list[float]]:
-    """Each page's text (without white space), and the printed size of every piece of text:
-    its font size times the text and page scales."""
-    sizes = []
-
-    def visit(text, cm, tm, font, size):
-        if text.strip():
-            sizes.append(size * math.hypot(tm[2], tm[3]) * math.hypot(cm[2], cm[3]))
-
-    pages = ["".join(page.extract_text(visitor_text=visit).split())
-             for page in PdfReader(BytesIO(pdf)).pages]
-    return pages, sizes
-
-
 def heavy_application(n: int):
     """An application as the table reads it, with up to six papers and some of every other
     achievement: long 主要业绩 in most rows."""
@@ -451,19 +412,10 @@ def test_libreoffice_prints_200_people_at_10_pt_on_a4_landscape(app, tmp_path):
         objection_address="杭州市西湖区文三路100号 人事处", objection_contact="人事处 刘洋")
     pdf = to_pdf(write_publicity_table(publicity, [heavy_application(n) for n in range(200)]),
                  tmp_path)
-    reader = PdfReader(BytesIO(pdf))
-    pages = len(reader.pages)
-    # A4 landscape, one page wide, at least five people a page, every row whole and once.
-    assert all(round(float(page.mediabox.width)) == 842 for page in reader.pages)
-    assert 200 / 8 <= pages <= 200 / 5, pages
-    texts, sizes = printed_text(pdf)
-    text = "".join(texts)
-    for n in range(1, 201):
-        assert text.count(f"申报人{n:03d}") == 1, n
-    assert all("序号姓名性别出生年月" in page for page in texts)  # headers on every page
+    # At least five people a page (up to eight: 主要业绩 wraps).
+    texts = printed_people(pdf, 200, per_page=(5, 8))
     assert "杭州测试研究院2026年度浙江省职称评审申报人员公示表" in texts[0]
     assert "杭州测试研究院（盖章）" in texts[-1]
-    assert min(sizes) >= 9.5, min(sizes)  # nothing printed below 9 pt (the body is 10 pt)
 
 
 def test_the_download_pauses_garbage_collection_and_turns_it_back_on(app, clock, monkeypatch):

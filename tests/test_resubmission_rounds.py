@@ -6,19 +6,14 @@ import pytest
 
 from models import ApplicationStatus, ArchiveCategory, ReviewStatus
 from tests import factories
-from tests.helpers import post, shown_text, signed_in
+from tests.helpers import post, shown_text, signed_in, signed_in_applicant
 from zcps import workflow
 from zcps.extensions import db
 
 
 @pytest.fixture
 def me(app, client):
-    unit = factories.unit("甲单位")
-    person = factories.applicant(unit, "申报人甲", with_account=True,
-                                 profile_status=ReviewStatus.APPROVED)
-    db.session.commit()
-    signed_in(client, person.account)
-    return person
+    return signed_in_applicant(client)
 
 
 def archive(person):

@@ -52,6 +52,22 @@ def approved_application(live_server) -> tuple[str, str]:
         return unit.uscc, person.id_number
 
 
+def recommended_application(live_server, clock) -> tuple[str, str]:
+    """``approved_application``, publicized from ``POSTED`` and recommended on 2026-10-13."""
+    clock.set(POSTED)
+    uscc, id_number = approved_application(live_server)
+    with live_server.database() as session:
+        from models import AcceptancePoint, Account, Application
+
+        officer = session.scalar(session.query(Account).filter_by(username=uscc).statement)
+        application = session.scalar(session.query(Application).statement)
+        point = session.scalar(session.query(AcceptancePoint).statement)
+        workflow.start_publicity(officer, [application], POSTED, **factories.OBJECTION)
+        clock.set(date(2026, 10, 13))
+        workflow.recommend_application(officer, application, point, "同意推荐。")
+    return uscc, id_number
+
+
 def test_publicity_objection_recommendation_and_acceptance(page, live_server, clock):
     clock.set(POSTED)
     uscc, _ = approved_application(live_server)
@@ -97,17 +113,7 @@ def test_publicity_objection_recommendation_and_acceptance(page, live_server, cl
 
 
 def test_a_returned_recommendation_is_fixed_and_recommended_again(page, live_server, clock):
-    clock.set(POSTED)
-    uscc, _ = approved_application(live_server)
-    with live_server.database() as session:
-        from models import AcceptancePoint, Account, Application
-
-        officer = session.scalar(session.query(Account).filter_by(username=uscc).statement)
-        application = session.scalar(session.query(Application).statement)
-        point = session.scalar(session.query(AcceptancePoint).statement)
-        workflow.start_publicity(officer, [application], POSTED, **factories.OBJECTION)
-        clock.set(date(2026, 10, 13))
-        workflow.recommend_application(officer, application, point, "同意推荐。")
+    uscc, _ = recommended_application(live_server, clock)
 
     sign_in(page, live_server.url, "受理点登录", live_server.acceptance_username)
     menu(page, "推荐受理")
@@ -236,17 +242,7 @@ def test_the_unit_and_the_acceptance_point_download_the_recommendation_roster(
     from openpyxl import load_workbook
     from pypdf import PdfReader
 
-    clock.set(POSTED)
-    uscc, id_number = approved_application(live_server)
-    with live_server.database() as session:
-        from models import AcceptancePoint, Account, Application
-
-        officer = session.scalar(session.query(Account).filter_by(username=uscc).statement)
-        application = session.scalar(session.query(Application).statement)
-        point = session.scalar(session.query(AcceptancePoint).statement)
-        workflow.start_publicity(officer, [application], POSTED, **factories.OBJECTION)
-        clock.set(date(2026, 10, 13))
-        workflow.recommend_application(officer, application, point, "同意推荐。")
+    uscc, id_number = recommended_application(live_server, clock)
 
     sign_in(page, live_server.url, "用人单位登录", uscc)
     menu(page, "资格审查推荐")
