@@ -3,7 +3,7 @@ import enum
 from datetime import datetime
 
 import sqlalchemy as sa
-from flask_babel import gettext, lazy_gettext
+from flask_babel import get_locale, gettext, lazy_gettext
 from flask_babel.speaklater import LazyString
 from markupsafe import escape
 from sqlalchemy.orm import Mapped, mapped_column
@@ -50,6 +50,10 @@ def utcnow() -> datetime:
     return clock.now()
 
 
+# (reader's locale, Chinese label) → the label in that language; a few hundred entries at most.
+_LABELS: dict = {}
+
+
 class LabeledEnum(str, enum.Enum):
     """A status value: stored as its code, shown as the words of the real platform.
 
@@ -67,7 +71,12 @@ class LabeledEnum(str, enum.Enum):
 
     @property
     def label(self) -> str:
-        return gettext(self.zh)
+        # Lists show a label in every row: the words of a language are looked up once.
+        key = (get_locale(), self.zh)
+        label = _LABELS.get(key)
+        if label is None:
+            label = _LABELS[key] = gettext(self.zh)
+        return label
 
     def __str__(self) -> str:
         return self.label

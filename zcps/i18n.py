@@ -5,6 +5,7 @@ These are for the interface only. What is written down whatever the reader's lan
 opinions, the 公示表, SMS, the 委托证明 — keeps its Chinese dates (``workdays.month_day``).
 """
 from datetime import date, datetime, timezone
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from babel import Locale
@@ -46,8 +47,15 @@ def local_date(value) -> str:
         if value.tzinfo is None:
             value = value.replace(tzinfo=timezone.utc)
         value = value.astimezone(LOCAL_TIME)
-        return f"{format_date(value.date(), pattern, locale=locale)} {value:%H:%M}"
-    return format_date(value, pattern, locale=locale)
+        return f"{_format_day(value.date(), pattern, locale)} {value:%H:%M}"
+    return _format_day(value, pattern, locale)
+
+
+@lru_cache(maxsize=8192)
+def _format_day(day: date, pattern: str, locale: Locale) -> str:
+    # A list shows dozens of dates a page, most of them on a few days; Babel parses the
+    # pattern again on every call.
+    return format_date(day, pattern, locale=locale)
 
 
 def local_month_day(value: date) -> str:
