@@ -304,6 +304,7 @@ def test_the_acceptance_point_accepts_from_its_inbox(client, world, clock):
     page = page_text(client.get(url))
     assert "同意推荐。" in page and "2026年9月29日 — 2026年10月12日" in page
     assert "开始公示" in page and "公示期满" in page  # the whole timeline, not only its last step
+    assert "再次推荐" not in page  # recommended once: nothing to compare
     page = post(client, url, {"id": str(world["application"].id), "decision": "accept"},
                 token_from=url, follow_redirects=True).get_data(as_text=True)
     assert "甲员工的申报已受理" in page and tab_counts(page)["已受理"] == 1
@@ -336,6 +337,13 @@ def test_returning_needs_a_reason_and_the_unit_can_recommend_again(client, world
     db.session.expire_all()
     assert db.session.get(Application, world["application"].id).status == \
         ApplicationStatus.RECOMMENDED
+    # The point reads the new recommendation against the reason it returned the last one.
+    page = client.get(url).get_data(as_text=True)
+    assert 'data-testid="recommended-again"' in page
+    comparison = page.split('data-testid="recommended-again"')[1].split("</div>")[0]
+    comparison = "".join(page_text(comparison).split())
+    assert "上次退回原因缺推荐表（2026年10月13日10:00）" in comparison
+    assert "本次推荐意见已补推荐表，同意推荐。" in comparison
 
 
 def test_an_unknown_decision_is_a_bad_request_and_changes_nothing(client, world, clock):
