@@ -1108,6 +1108,12 @@ ENGLISH = {
     "共%(n)s项，页面显示前%(shown)s项、图中显示最多的%(bars)s项；完整数据请导出Excel。": "%(n)s rows: the page shows the first %(shown)s and the chart the largest %(bars)s; export to Excel for all of them.",
     "图中显示最多的%(bars)s项。": "The chart shows the largest %(bars)s.",
     # (end of stats)
+    # recommended again
+    "再次推荐：与上次退回对照": "Recommended again: against the last return",
+    "上次退回原因": "Reason of the last return",
+    "本次推荐意见": "This recommendation's opinion",
+    "共退回%(n)s次": "returned %(n)s times in all",
+    # (end of recommended again)
 }
 
 HERE = Path(__file__).resolve().parent
