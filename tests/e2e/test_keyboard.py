@@ -119,7 +119,6 @@ def test_the_applicant_extracts_and_submits_with_the_keyboard(page, live_server)
                                           ("个人登录", "身份证号")])
 def test_the_sign_in_pages_show_the_focus_on_every_control(page, live_server, entry, label):
     """From the page's top to its end: every control the Tab key reaches shows its focus."""
-
     page.goto(live_server.url + SIGN_IN_PATHS[entry])
     seen = []
     for _press in range(60):
