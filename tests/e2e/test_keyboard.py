@@ -83,6 +83,12 @@ def test_the_units_officer_reviews_with_the_keyboard(page, live_server):
     assert asked and "确定开始公示吗？" in asked[0], asked
     expect(page.get_by_test_id("publicity-state")).to_have_text("公示中")
 
+    # The menu's 单位管理 dropdown: Enter opens it, Tab goes on to its links.
+    navigation = page.get_by_role("navigation")
+    press_on(page, navigation.get_by_role("link", name="单位管理", exact=True))
+    press_on(page, navigation.get_by_role("link", name="本单位人员", exact=True))
+    expect(row(page, "方一鸣")).to_be_visible()
+
 def test_the_applicant_extracts_and_submits_with_the_keyboard(page, live_server):
     with live_server.database():
         unit = factories.unit(UNIT_NAME)
