@@ -9,7 +9,6 @@ from models import ApplicationStatus, ReviewStatus
 from tests import factories
 from tests.e2e.flows import (
     SIGN_IN_PATHS,
-    check_accessibility,
     click_confirmed,
     menu,
     open_menu,
@@ -17,51 +16,10 @@ from tests.e2e.flows import (
     see_message,
     sign_in,
 )
+from tests.e2e.layout import assert_reflows
 
 ZOOMED = {"width": 683, "height": 384}  # 1366×768 at 200%
 UNIT_NAME = "杭州市西湖区城市建设与综合交通规划设计研究院有限公司"
-
-# Sideways scrolling of the page, and each table wider than the window that is not inside a box
-# that scrolls it sideways within the window.
-REFLOW = """
-() => {
-  const width = document.documentElement.clientWidth;
-  const escaping = [];
-  for (const table of document.querySelectorAll('table')) {
-    if (!table.offsetParent) { continue; }
-    const rect = table.getBoundingClientRect();
-    if (rect.right <= width + 1 && rect.left >= -1) { continue; }
-    let box = table.parentElement, scrolled = false;
-    while (box && box !== document.body) {
-      const overflow = getComputedStyle(box).overflowX;
-      if (overflow === 'auto' || overflow === 'scroll') {
-        const inner = box.getBoundingClientRect();
-        scrolled = inner.right <= width + 1 && inner.left >= -1;
-        break;
-      }
-      box = box.parentElement;
-    }
-    if (!scrolled) {
-      escaping.push((table.querySelector('th') || table).innerText.trim().slice(0, 30));
-    }
-  }
-  const wide = [...document.querySelectorAll('body *')].filter((element) => {
-    if (!element.offsetParent || element.closest('table')) { return false; }
-    const rect = element.getBoundingClientRect();
-    return rect.width > 0 && rect.right > width + 1 && !element.closest('[style*="overflow"], .table-responsive');
-  }).slice(0, 5).map((element) => element.tagName + '.' + element.className + ' '
-                      + (element.innerText || '').trim().slice(0, 30));
-  return {scrollWidth: document.documentElement.scrollWidth, width, escaping, wide};
-}
-"""
-
-
-def assert_reflows(page) -> None:
-    found = page.evaluate(REFLOW)
-    assert found["scrollWidth"] <= found["width"] and not found["escaping"], (
-        f"the page scrolls sideways at 200% on {page.url}: {found}")
-    check_accessibility(page)
-
 
 def open_zoomed(page, name: str) -> None:
     """The menu, behind its toggle at this width: the toggle is on screen, then the link."""
@@ -77,13 +35,18 @@ def zoomed(page):
     return page
 
 
-@pytest.mark.parametrize("entry", ["个人登录", "用人单位登录", "受理点登录", "管理员登录"])
-def test_the_public_pages_at_200_percent(zoomed, live_server, entry):
-    zoomed.goto(live_server.url + "/")
-    assert_reflows(zoomed)
-    zoomed.goto(live_server.url + SIGN_IN_PATHS[entry])
-    expect(zoomed.get_by_role("button", name="登录", exact=True)).to_be_visible()
-    assert_reflows(zoomed)
+@pytest.mark.parametrize("width", [ZOOMED["width"], 390])
+def test_the_public_pages_at_200_percent_and_on_a_phone(page, live_server, width):
+    page.set_viewport_size({"width": width, "height": 768})
+    page.goto(live_server.url + "/")
+    assert_reflows(page)
+    for entry, path in SIGN_IN_PATHS.items():
+        page.goto(live_server.url + path)
+        expect(page.get_by_role("heading", name=entry, exact=True)).to_be_visible()
+        expect(page.get_by_role("button", name="登录", exact=True)).to_be_in_viewport()
+        assert_reflows(page)
+    page.goto(live_server.url + "/register/person")
+    assert_reflows(page)
 
 
 def test_the_units_officer_at_200_percent(zoomed, live_server):

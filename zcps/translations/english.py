@@ -1108,6 +1108,9 @@ ENGLISH = {
     "共%(n)s项，页面显示前%(shown)s项、图中显示最多的%(bars)s项；完整数据请导出Excel。": "%(n)s rows: the page shows the first %(shown)s and the chart the largest %(bars)s; export to Excel for all of them.",
     "图中显示最多的%(bars)s项。": "The chart shows the largest %(bars)s.",
     # (end of stats)
+    # keyboard
+    "表格（可左右滚动）": "Table (scrolls sideways)",
+    # (end of keyboard)
 }
 
 HERE = Path(__file__).resolve().parent
