@@ -102,6 +102,28 @@ def type_into(page, locator, text: str, **tab) -> None:
     page.keyboard.type(text)
 
 
+def choose_with_arrows(page, locator, label: str, limit: int = 30) -> None:
+    """Tab to a list (<select>) and press the Down arrow until it shows ``label``."""
+    tab_to(page, locator)
+    for _press in range(limit):
+        if locator.evaluate("select => select.selectedIndex >= 0 && "
+                            "select.options[select.selectedIndex].text.trim()") == label:
+            return
+        page.keyboard.press("ArrowDown")
+    raise AssertionError(f"「{label}」 not reached with the arrow keys in {locator}")
+
+
+def type_date(page, locator, iso_date: str) -> None:
+    """Tab to a date field (forwards, so that its year comes first) and type the date as a person
+    does in the Chinese field (年/月/日): the year, Tab out of it (it takes up to six digits),
+    then month and day, each of which moves on by itself after two digits."""
+    tab_to(page, locator, backwards=False)
+    year, month, day = iso_date.split("-")
+    page.keyboard.type(year)
+    page.keyboard.press("Tab")
+    page.keyboard.type(month + day)
+
+
 def keyboard_sign_in(page, base: str, entry: str, label: str, username: str,
                      password: str = factories.PASSWORD) -> None:
     """The sign-in page opened by its address; the account and the password typed; Enter."""

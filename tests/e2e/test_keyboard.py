@@ -13,9 +13,11 @@ from tests import factories
 from tests.e2e.flows import SIGN_IN_PATHS, row, see_message, see_tab
 from tests.e2e.keyboard import (
     assert_focus_shows,
+    choose_with_arrows,
     keyboard_menu,
     keyboard_sign_in,
     press_on,
+    type_date,
     type_into,
 )
 
@@ -120,6 +122,30 @@ def test_the_applicant_extracts_and_submits_with_the_keyboard(page, live_server)
     see_message(page, "申报已提交单位审核。")
     assert asked and "确定提交吗？" in asked[0], asked
     expect(page.get_by_test_id("application-status")).to_have_text("待审核")
+
+def test_the_applicant_adds_an_archive_item_with_the_keyboard(page, live_server):
+    """A form with a list and date fields: typed, chosen with the arrow keys, sent with Enter."""
+    with live_server.database():
+        unit = factories.unit(UNIT_NAME)
+        factories.employer(unit)
+        person = factories.applicant(unit, "林若溪", with_account=True,
+                                     profile_status=ReviewStatus.APPROVED)
+        id_number = person.id_number
+    keyboard_sign_in(page, live_server.url, "个人登录", "身份证号", id_number)
+    keyboard_menu(page, "业绩档案")
+    press_on(page, page.get_by_role("link", name="新增教育经历", exact=True))
+    expect(page.get_by_role("heading", name="新增教育经历")).to_be_visible()
+    type_into(page, page.get_by_label("毕业学校", exact=True), "浙江工业大学")
+    type_into(page, page.get_by_label("所学专业", exact=True), "土木工程")
+    choose_with_arrows(page, page.get_by_label("学历", exact=True), "大学本科")
+    type_date(page, page.get_by_label("入学时间", exact=True), "2006-09-01")
+    expect(page.get_by_label("入学时间", exact=True)).to_have_value("2006-09-01")
+    type_date(page, page.get_by_label("毕业时间", exact=True), "2010-06-30")
+    expect(page.get_by_label("毕业时间", exact=True)).to_have_value("2010-06-30")
+    press_on(page, page.get_by_role("button", name="保存并提交审核", exact=True))
+    see_message(page, "已提交单位审核。")
+    expect(row(page, "浙江工业大学")).to_contain_text("待审核")
+
 
 @pytest.mark.parametrize("entry, label", [("用人单位登录", "统一社会信用代码"),
                                           ("个人登录", "身份证号")])
