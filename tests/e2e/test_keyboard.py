@@ -91,6 +91,29 @@ def test_the_units_officer_reviews_with_the_keyboard(page, live_server):
     press_on(page, navigation.get_by_role("link", name="本单位人员", exact=True))
     expect(row(page, "方一鸣")).to_be_visible()
 
+def test_the_units_officer_approves_in_bulk_with_the_keyboard(page, live_server):
+    """业绩档案审核: every person ticked with Space on the list's own box, the bulk 通过 pressed
+    with Enter and its question answered."""
+    with live_server.database():
+        unit = factories.unit(UNIT_NAME)
+        uscc = factories.employer(unit).username
+        for name in ("方一鸣", "林若溪"):
+            person = factories.applicant(unit, name, profile_status=ReviewStatus.PENDING)
+            factories.archive_item(person, ReviewStatus.PENDING, title=f"{name}的教育经历")
+    keyboard_sign_in(page, live_server.url, "用人单位登录", "统一社会信用代码", uscc)
+    keyboard_menu(page, "业绩档案审核")
+    see_tab(page, "待审核 (2)")
+    every = page.locator("input.action-rowtoggle")
+    press_on(page, every, key="Space")
+    expect(page.locator("input.action-checkbox:checked")).to_have_count(2)
+    asked = []
+    page.on("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
+    press_on(page, page.get_by_role("button", name="通过所选人员的待审核材料", exact=True))
+    see_message(page, "已通过 2 人的 4 项待审核材料。")
+    assert asked and "确定通过所选 2 人" in asked[0], asked
+    see_tab(page, "待审核 (0)")
+
+
 def test_the_applicant_extracts_and_submits_with_the_keyboard(page, live_server):
     with live_server.database():
         unit = factories.unit(UNIT_NAME)
