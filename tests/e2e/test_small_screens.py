@@ -1,6 +1,8 @@
 """The unit's main screens at 1024×768 (and 1200) and the applicant's at 390 px (a phone): the top menu
 fits one row or collapses behind its toggle, tables scroll sideways instead of breaking a name,
-a date or a header one character a line, and the applicant reaches 职称申报 and submits."""
+a date or a header one character a line, and the applicant reaches 职称申报 and submits; at
+390 px the main scenario, the applicant's steps and the unit's officer's, is done from start
+to recommendation."""
 from datetime import date
 
 import pytest
@@ -9,16 +11,32 @@ from playwright.sync_api import expect
 from models import ApplicationStatus, ReviewStatus
 from tests import factories
 from tests.e2e.flows import (
+    ITEM_TITLES,
+    add_archive_items,
+    approve_application_with_template,
+    approve_profile,
+    archive_review_page,
     check_accessibility,
     click_confirmed,
+    create_application,
+    decide_item,
+    fill_form,
+    fill_profile,
     menu,
+    new_id_number,
+    open_application_review,
+    recommend,
+    register_person,
     row,
     see_message,
     shot,
     sign_in,
+    start_publicity,
 )
+from tests.e2e.layout import assert_reflows
 
 UNIT_NAME = "杭州市西湖区城市建设与综合交通规划设计研究院有限公司"
+PHONE = {"width": 390, "height": 844}
 # Columns whose cells must stay on one line: names, dates, states.
 ONE_LINE_COLUMNS = r"姓名|申报人|单位|日期|时间|状态|系列|级别"
 
@@ -122,7 +140,7 @@ def test_the_units_main_screens_at_1024_px(page, live_server, width):
 
 
 def test_the_applicant_submits_on_a_phone(page, live_server):
-    page.set_viewport_size({"width": 390, "height": 844})
+    page.set_viewport_size(PHONE)
     with live_server.database():
         unit = factories.unit(name=UNIT_NAME)
         factories.employer(unit)
@@ -147,3 +165,66 @@ def test_the_applicant_submits_on_a_phone(page, live_server):
     click_confirmed(page, submit, "确定提交吗？")
     see_message(page, "申报已提交单位审核。")
     expect(page.get_by_test_id("application-status")).to_have_text("待审核")
+
+
+def test_the_main_scenario_on_a_phone(page, another_browser, live_server, clock):
+    """Both people at 390 px all the way: the applicant registers, sends basic information and
+    archive, applies and submits; the unit's officer reviews the archive (one item returned and
+    corrected), approves the application, starts the publicity and recommends after it. Every
+    screen reached keeps the page from scrolling sideways."""
+    clock.set(date(2026, 9, 29))  # a Tuesday: the publicity's five working days end on 10/12
+    unit_name = "宁波市鄞州区手机端测试设计院有限公司"
+    with live_server.database():
+        uscc = factories.employer(factories.unit(name=unit_name)).username
+    person = {"name": "沈思齐", "id_number": new_id_number("19910214"), "mobile": "13600003333",
+              "password": "Shensq2026ok"}
+    officer, applicant = page, another_browser()
+    for phone in (officer, applicant):
+        phone.set_viewport_size(PHONE)
+
+    register_person(applicant, live_server, person)
+    assert_reflows(applicant)
+    fill_profile(applicant, unit_name)
+    assert_reflows(applicant)
+    add_archive_items(applicant)
+    assert_reflows(applicant)
+
+    sign_in(officer, live_server.url, "用人单位登录", uscc)
+    assert_reflows(officer)
+    archive_review_page(officer, person["name"], waiting=3)
+    assert_reflows(officer)
+    decide_item(officer, ITEM_TITLES["工作经历"], "退回修改", "请写明岗位全称。")
+    decide_item(officer, ITEM_TITLES["教育经历"], "通过")
+    decide_item(officer, ITEM_TITLES["考核情况"], "通过")
+    approve_profile(officer, person["name"])
+    assert_reflows(officer)
+
+    menu(applicant, "业绩档案")
+    returned = row(applicant, ITEM_TITLES["工作经历"])
+    expect(returned).to_contain_text("请写明岗位全称。")
+    assert_reflows(applicant)
+    returned.get_by_role("link", name="修改", exact=True).click()
+    fill_form(applicant, {"岗位/职务": "建筑设计所 主任工程师"})
+    applicant.get_by_role("button", name="保存并提交审核", exact=True).click()
+    see_message(applicant, "已修改并提交单位审核。")
+    archive_review_page(officer, person["name"], waiting=1)
+    decide_item(officer, ITEM_TITLES["工作经历"], "通过")
+
+    create_application(applicant, ITEM_TITLES)
+    assert_reflows(applicant)
+
+    open_application_review(officer, person["name"])
+    assert_reflows(officer)
+    approve_application_with_template(officer, person["name"], "高级工程师")
+    assert_reflows(officer)
+    start_publicity(officer, person["name"], "2026-10-12", "2026年10月12日")
+    assert_reflows(officer)
+
+    clock.set(date(2026, 10, 13))
+    recommend(officer, person["name"], live_server.acceptance_point,
+              f"{person['name']}同志的申报材料已于9月29日至10月12日在本单位公示5个工作日，"
+              "无异议，同意推荐。")
+    assert_reflows(officer)
+    menu(applicant, "职称申报")
+    expect(row(applicant, "高级工程师")).to_contain_text("已推荐")
+    assert_reflows(applicant)

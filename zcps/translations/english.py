@@ -1114,6 +1114,9 @@ ENGLISH = {
     "本次推荐意见": "This recommendation's opinion",
     "共退回%(n)s次": "returned %(n)s times in all",
     # (end of recommended again)
+    # keyboard
+    "表格（可左右滚动）": "Table (scrolls sideways)",
+    # (end of keyboard)
 }
 
 HERE = Path(__file__).resolve().parent
