@@ -365,7 +365,7 @@ def daily(actor, plan) -> Table:
     return Table("daily", str(_l("每日提交与审核决定")),
                  [str(_l("日期"))] + [str(label) for _k, label, _a in DAILY],
                  [[each.isoformat(), *numbers] for each, numbers in counted.items()],
-                 line={"days": days, "lines": lines, "marks": marks},
+                 chart_column=None, line={"days": days, "lines": lines, "marks": marks},
                  note=str(_l("表中列出有提交或决定的日期（北京时间）；图中虚线为计划的截止日期。")))
 
 

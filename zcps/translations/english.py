@@ -1111,6 +1111,8 @@ ENGLISH = {
         "The number of days must be a whole number from 1 to %(most)s; counted with %(days)s days.",
     "待办超过": "Waiting more than",
     "天（自然日）": "days (calendar days)",
+    "共%(n)s项，页面显示前%(shown)s项；完整数据请导出Excel。":
+        "%(n)s rows; the page shows the first %(shown)s. Export to Excel for all of them.",
     # (end of stats2)
     # stats
     "按申报当前所处阶段统计；退回修改的申报计入“申报”。": "Counted by the stage each application is at now; an application returned for changes counts as \"Applied\".",
