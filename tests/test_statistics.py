@@ -434,3 +434,23 @@ def test_the_last_five_years_by_plan_year(app):
         [f"{this_year}年", 1, 0, 0, 0, 0, 0]]
     assert statistics.five_years(other, plan).rows[0] == [f"{this_year - 4}年", 1, 1, 0, 0, 0, 1]
     assert sum(row[1] for row in statistics.five_years(other, plan).rows) == 1
+
+
+def test_the_line_chart_escapes_its_labels_and_tells_its_lines_apart_without_colour():
+    from datetime import date
+
+    from zcps.charts import line_chart
+
+    days = [date(2026, 1, 30) + timedelta(days=n) for n in range(40)]
+    svg = str(line_chart("<b>标题</b>", days,
+                         [("<script>x</script>", [0] * 39 + [3]), ("乙", [1] + [0] * 39)],
+                         [(date(2026, 2, 10), "个人申报截止"), (date(2027, 1, 1), "受理截止")]))
+    assert "<script>" not in svg and "&lt;script&gt;" in svg and "&lt;b&gt;" in svg
+    # Solid with circles, dashed with squares; each named in the legend and at its peak.
+    assert svg.count('class="zcps-legend"') == 2
+    assert 'stroke-dasharray="none"' in svg and 'stroke-dasharray="8 4"' in svg
+    assert svg.count("<circle") == 1 + 1 and "&lt;script&gt;x&lt;/script&gt; 3" in svg
+    # A deadline inside the days is marked with its date, one outside them is left out.
+    assert "个人申报截止（2月10日）" in svg and "受理截止" not in svg
+    # The months' first days; 2月 two days after the first label would run into it.
+    assert ">2026年1月</text>" in svg and ">3月</text>" in svg and ">2月</text>" not in svg

@@ -88,7 +88,7 @@ def line_chart(title: str, days, lines, marks=()) -> Markup:
     span = max(1, len(days) - 1)
     largest = max([max(numbers, default=0) for _label, numbers in lines] + [1])
     marks = [(day, str(label)) for day, label in marks if days and days[0] <= day <= days[-1]]
-    top = LEGEND_ROOM + MARK_ROOM * max(1, len(marks))
+    top = LEGEND_ROOM + MARK_ROOM * max(1, len(marks)) + 14 * len(lines)
     width = LEFT + LINE_WIDTH + 40
     height = top + LINE_HEIGHT + AXIS_ROOM
 
@@ -108,14 +108,21 @@ def line_chart(title: str, days, lines, marks=()) -> Markup:
         parts.append(Markup('<text x="{x}" y="{y:.1f}" text-anchor="end" dominant-baseline="middle">'
                             '{n}</text><path d="M{l} {y:.1f} H{r}" stroke="#ddd"/>').format(
             x=LEFT - 6, y=y_of(number), n=number, l=LEFT + 1, r=LEFT + LINE_WIDTH))
-    months = [index for index, day in enumerate(days) if day.day == 1 or index == 0]
-    step = max(1, -(-len(months) // 12))
-    for index in months[::step]:
-        day = days[index]
-        label = f"{day.year}年{day.month}月" if index == 0 or day.month == 1 else f"{day.month}月"
+    # The first day of a month (the year written on the first label and where it changes),
+    # a label left out where it would run into the one before.
+    shown_until, shown_year = float("-inf"), None
+    for index, day in enumerate(days):
+        if day.day != 1 and index != 0:
+            continue
+        label = f"{day.month}月" if day.year == shown_year else f"{day.year}年{day.month}月"
+        half = display_width(label) * CHAR_WIDTH / 2
+        if x_of(index) - half < shown_until + 8:
+            continue
+        shown_until, shown_year = x_of(index) + half, day.year
         parts.append(Markup('<path d="M{x:.1f} {b} v4" stroke="#555"/><text x="{x:.1f}" y="{y}" '
                             'text-anchor="middle">{label}</text>').format(
-            x=x_of(index), b=top + LINE_HEIGHT, y=top + LINE_HEIGHT + 17, label=label))
+            x=max(x_of(index), LEFT + half), b=top + LINE_HEIGHT, y=top + LINE_HEIGHT + 17,
+            label=label))
     # The deadlines: a dashed upright each, its label in a row of its own above the plot.
     for row, (day, label) in enumerate(marks):
         x = x_of((day - days[0]).days)
@@ -151,7 +158,8 @@ def line_chart(title: str, days, lines, marks=()) -> Markup:
         if any(numbers):
             peak = max(range(len(numbers)), key=lambda index: numbers[index])
             parts.append(Markup('<text x="{x:.1f}" y="{y:.1f}" text-anchor="middle">{label} {n}'
-                                '</text>').format(x=x_of(peak), y=y_of(numbers[peak]) - 8,
+                                '</text>').format(x=x_of(peak),
+                                                   y=y_of(numbers[peak]) - 8 - 14 * number,
                                                    label=label, n=numbers[peak]))
         parts.append(Markup("</g>"))
     parts.append(Markup("</svg>"))
