@@ -14,6 +14,12 @@ in a stage when it is there or has gone past it:
 An application sent back to its applicant (退回修改) counts as 申报 only, whatever it had
 reached before, so that each stage matches what the lists show now. Returns are counted from
 the history (applications sent back at least once), rejections from the status.
+
+From the history (``ReviewRecord``) also: the commonest reasons (the opinion's words, grouped in
+the database, top N of each kind), the daily line of submissions and decisions (grouped by the
+Beijing date, :class:`beijing_date` compiled for SQLite, PostgreSQL and MariaDB), and the unit's
+median review time (:class:`days_between`, the median picked with ROW_NUMBER). Units waiting past
+N days count Beijing calendar days, like 已等待N天.
 """
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
