@@ -436,15 +436,22 @@ def test_the_last_five_years_by_plan_year(app):
     assert sum(row[1] for row in statistics.five_years(other, plan).rows) == 1
 
 
-def test_the_line_chart_escapes_its_labels_and_tells_its_lines_apart_without_colour():
+def test_the_line_chart_escapes_its_labels_and_tells_its_lines_apart_without_colour(app):
     from datetime import date
+
+    from flask_babel import force_locale
 
     from zcps.charts import line_chart
 
     days = [date(2026, 1, 30) + timedelta(days=n) for n in range(40)]
-    svg = str(line_chart("<b>标题</b>", days,
-                         [("<script>x</script>", [0] * 39 + [3]), ("乙", [1] + [0] * 39)],
-                         [(date(2026, 2, 10), "个人申报截止"), (date(2027, 1, 1), "受理截止")]))
+    with app.test_request_context(), force_locale("en"):
+        english = str(line_chart("标题", days, [("乙", [1] * 40)], [(date(2026, 2, 10), "截止")]))
+    assert ">Jan 2026</text>" in english and ">Mar</text>" in english and "月" not in english
+    assert "截止 (10 Feb)" in english
+    with app.test_request_context():
+        svg = str(line_chart("<b>标题</b>", days,
+                             [("<script>x</script>", [0] * 39 + [3]), ("乙", [1] + [0] * 39)],
+                             [(date(2026, 2, 10), "个人申报截止"), (date(2027, 1, 1), "受理截止")]))
     assert "<script>" not in svg and "&lt;script&gt;" in svg and "&lt;b&gt;" in svg
     # Solid with circles, dashed with squares; each named in the legend and at its peak.
     assert svg.count('class="zcps-legend"') == 2

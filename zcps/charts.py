@@ -4,6 +4,7 @@ the table beside each chart is its accessible version."""
 from markupsafe import Markup
 
 from .exports import display_width
+from .i18n import aside, local_month_day, reader_locale
 
 BAR_HEIGHT = 18
 ROW_HEIGHT = 28
@@ -80,6 +81,18 @@ def _marker(kind: str, x: float, y: float, colour: str) -> Markup:
                                          bottom=y + 3.5, c=colour)
 
 
+MONTH_PATTERNS = {"zh": ("y年M月", "M月"), "en": ("MMM y", "MMM")}
+
+
+def _month(day, with_year: bool) -> str:
+    """2026年1月 / Jan 2026, or 2月 / Feb, in the reader's language."""
+    from babel.dates import format_date
+
+    locale = reader_locale()
+    patterns = MONTH_PATTERNS.get(locale.language, MONTH_PATTERNS["en"])
+    return format_date(day, patterns[0] if with_year else patterns[1], locale=locale)
+
+
 def line_chart(title: str, days, lines, marks=()) -> Markup:
     """A line per ``lines`` entry ((label, numbers per day of ``days``)) as an ``<svg>``: days
     along, the number up; a marker on every day with a number (its value written at each line's
@@ -114,7 +127,7 @@ def line_chart(title: str, days, lines, marks=()) -> Markup:
     for index, day in enumerate(days):
         if day.day != 1 and index != 0:
             continue
-        label = f"{day.month}月" if day.year == shown_year else f"{day.year}年{day.month}月"
+        label = _month(day, with_year=day.year != shown_year)
         half = display_width(label) * CHAR_WIDTH / 2
         if x_of(index) - half < shown_until + 8:
             continue
@@ -130,9 +143,9 @@ def line_chart(title: str, days, lines, marks=()) -> Markup:
         anchor = "end" if x > LEFT + LINE_WIDTH * 0.6 else "start"
         parts.append(Markup(
             '<g class="zcps-mark"><path d="M{x:.1f} {y0} V{y1}" stroke="#444" stroke-dasharray="3 3"/>'
-            '<text x="{tx:.1f}" y="{ly}" text-anchor="{a}">{label}（{m}月{d}日）</text></g>').format(
+            '<text x="{tx:.1f}" y="{ly}" text-anchor="{a}">{label}{when}</text></g>').format(
             x=x, y0=label_y + 3, y1=top + LINE_HEIGHT, tx=x + (-3 if anchor == "end" else 3),
-            ly=label_y, a=anchor, label=label, m=day.month, d=day.day))
+            ly=label_y, a=anchor, label=label, when=aside(local_month_day(day))))
     # The legend: a piece of each line with its marker, and its name.
     legend_x = LEFT
     for number, (label, _numbers) in enumerate(lines):
