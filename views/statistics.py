@@ -2,12 +2,13 @@
 Each shows a plan's tables with a bar chart beside each, and exports each table as xlsx."""
 from flask import abort, request
 from flask_admin import expose
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from models import AdminKind, OfficerDuty, Role
 from zcps import statistics
-from zcps.charts import bar_chart
+from zcps.charts import bar_chart, line_chart
 from zcps.exports import exporter_name, write_table, xlsx_response
 
 from .base import AreaPage
@@ -19,6 +20,8 @@ CHART_BARS = 20
 
 
 def chart_of(table):
+    if table.line is not None:
+        return line_chart(table.title, **table.line) if table.rows else None
     if table.chart_column is None or not table.rows:
         return None
     bars = [(row[0], row[table.chart_column]) for row in table.rows]
@@ -27,28 +30,44 @@ def chart_of(table):
     return bar_chart(table.title, bars)
 
 
+def waiting_days(value):
+    """The N of 待办超过N天 as typed on the page: (N, None), or the default and the error."""
+    if value is None or value == "":
+        return statistics.DEFAULT_WAITING_DAYS, None
+    value = value.strip()
+    if value.isascii() and value.isdigit() and 1 <= int(value) <= statistics.MAX_WAITING_DAYS:
+        return int(value), None
+    return statistics.DEFAULT_WAITING_DAYS, _(
+        "天数须为1至%(most)s之间的整数，已按%(days)s天统计。",
+        most=statistics.MAX_WAITING_DAYS, days=statistics.DEFAULT_WAITING_DAYS)
+
+
 class StatisticsPage(AreaPage):
     tables = staticmethod(statistics.admin_tables)
+    # Whether the page asks for the N of 待办超过N天.
+    asks_days = False
 
     def _chosen(self):
         choices = statistics.plan_choices(current_user)
-        return choices, statistics.chosen_plan(choices, request.args.get("plan"))
+        days, error = waiting_days(request.args.get("days")) if self.asks_days else (None, None)
+        return choices, statistics.chosen_plan(choices, request.args.get("plan")), days, error
 
     @expose("/")
     def index(self):
-        choices, plan = self._chosen()
-        tables = self.tables(current_user, plan) if plan is not None else []
+        choices, plan, days, error = self._chosen()
+        tables = self.tables(current_user, plan, days=days) if plan is not None else []
         return self.render("zcps/statistics.html", choices=choices, plan=plan,
                            tables=[(table, chart_of(table)) for table in tables],
-                           shown_rows=SHOWN_ROWS, chart_bars=CHART_BARS)
+                           shown_rows=SHOWN_ROWS, chart_bars=CHART_BARS, days=days,
+                           days_error=error)
 
     @expose("/export/<table_name>.xlsx")
     def export(self, table_name):
-        choices, plan = self._chosen()
+        choices, plan, days, _error = self._chosen()
         if plan is None:
             abort(404)
-        table = next((table for table in self.tables(current_user, plan) if table.name == table_name),
-                     None)
+        table = next((table for table in self.tables(current_user, plan, days=days)
+                      if table.name == table_name), None)
         if table is None:
             abort(404)
         title = f"{plan.name}{self.name}—{table.title}"
@@ -61,6 +80,7 @@ class PlatformStatisticsPage(StatisticsPage):
 
     role = Role.PLATFORM_ADMIN
     admin_kinds = (AdminKind.SYSTEM,)  # the plans are the 系统管理员's
+    asks_days = True
 
     def is_accessible(self):
         return super().is_accessible() and current_user.admin_kind in self.admin_kinds

@@ -14,17 +14,28 @@ in a stage when it is there or has gone past it:
 An application sent back to its applicant (退回修改) counts as 申报 only, whatever it had
 reached before, so that each stage matches what the lists show now. Returns are counted from
 the history (applications sent back at least once), rejections from the status.
+
+From the history (``ReviewRecord``) also: the commonest reasons (the opinion's words, grouped in
+the database, top N of each kind), the daily line of submissions and decisions (grouped by the
+Beijing date, :class:`beijing_date` compiled for SQLite, PostgreSQL and MariaDB), and the unit's
+median review time (:class:`days_between`, the median picked with ROW_NUMBER). Units waiting past
+N days count Beijing calendar days, like 已等待N天.
 """
 from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import aliased
+from sqlalchemy.sql.expression import FunctionElement
 
 from models import (
     AcceptancePoint,
     Action,
     Application,
     ApplicationStatus,
+    PlanStage,
     ReviewPlan,
     ReviewRecord,
     Subject,
@@ -33,7 +44,7 @@ from models import (
 )
 from models.base import to_id
 
-from . import plans
+from . import clock, plans
 from .extensions import db
 
 S = ApplicationStatus
@@ -78,6 +89,9 @@ class Table:
     headers: list
     rows: list = field(default_factory=list)
     chart_column: int | None = 1
+    # A line chart instead of bars: {"days": [...], "lines": [(label, [...])], "marks": [...]}
+    line: dict | None = None
+    note: str = ""
 
 
 def plan_choices(actor) -> list:
@@ -196,14 +210,247 @@ def returns(actor, plan) -> Table:
                  [str(_l("情形")), str(_l("申报数")), str(_l("比例"))], rows)
 
 
-def admin_tables(actor, plan) -> list:
+# --- portable SQL for days: Beijing dates and lengths of time ---------------------------------
+
+class beijing_date(FunctionElement):
+    """The Beijing date (UTC+8, no summer time) of a naive UTC moment column, on SQLite,
+    PostgreSQL and MariaDB alike (a date, or its ISO text on SQLite: see :func:`as_date`)."""
+
+    type = sa.Date()
+    name = "beijing_date"
+    inherit_cache = True
+
+
+@compiles(beijing_date)
+def _beijing_date_sqlite(element, compiler, **kw):
+    return "date(%s, '+8 hours')" % compiler.process(element.clauses, **kw)
+
+
+@compiles(beijing_date, "postgresql")
+def _beijing_date_postgresql(element, compiler, **kw):
+    return "CAST((%s + INTERVAL '8 hours') AS DATE)" % compiler.process(element.clauses, **kw)
+
+
+@compiles(beijing_date, "mysql")
+@compiles(beijing_date, "mariadb")
+def _beijing_date_mysql(element, compiler, **kw):
+    return "DATE(DATE_ADD(%s, INTERVAL 8 HOUR))" % compiler.process(element.clauses, **kw)
+
+
+class days_between(FunctionElement):
+    """Days (with their fraction) from the second moment to the first."""
+
+    type = sa.Float()
+    name = "days_between"
+    inherit_cache = True
+
+
+def _two(element, compiler, **kw):
+    later, earlier = list(element.clauses)
+    return compiler.process(later, **kw), compiler.process(earlier, **kw)
+
+
+@compiles(days_between)
+def _days_between_sqlite(element, compiler, **kw):
+    return "(julianday(%s) - julianday(%s))" % _two(element, compiler, **kw)
+
+
+@compiles(days_between, "postgresql")
+def _days_between_postgresql(element, compiler, **kw):
+    return "(EXTRACT(EPOCH FROM (%s - %s)) / 86400.0)" % _two(element, compiler, **kw)
+
+
+@compiles(days_between, "mysql")
+@compiles(days_between, "mariadb")
+def _days_between_mysql(element, compiler, **kw):
+    later, earlier = _two(element, compiler, **kw)
+    return "(TIMESTAMPDIFF(SECOND, %s, %s) / 86400.0)" % (earlier, later)
+
+
+def as_date(value) -> date:
+    """A date as the database gave it (SQLite gives its text)."""
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+
+
+def _application_records(actor, plan):
+    """The history rows of the reader's applications of ``plan`` that the reader may read."""
+    return sa.and_(ReviewRecord.subject == Subject.APPLICATION,
+                   ReviewRecord.subject_id == Application.id,
+                   _scoped(actor, plan), ReviewRecord.scope_clause(actor))
+
+
+# --- the commonest reasons of returns and rejections -------------------------------------------
+
+REASON_LIMIT = 10
+REASON_KINDS = (
+    ((Action.RETURN, Action.OBJECTION_RETURN), _l("单位退回修改")),
+    ((Action.REJECT,), _l("审核未通过")),
+    ((Action.ACCEPTANCE_RETURN,), _l("受理点退回")),
+)
+
+
+def reasons(actor, plan, kinds=REASON_KINDS, limit=REASON_LIMIT, own_point=False) -> Table:
+    """The ``limit`` commonest reasons (the written opinion, word for word) of each kind of
+    return or rejection, counted in the history, most frequent first. ``own_point``: only the
+    returns the reader's acceptance point made itself."""
+    kind = sa.case(*((ReviewRecord.action.in_(actions), number)
+                     for number, (actions, _label) in enumerate(kinds)), else_=-1)
+    reason = ReviewRecord.opinion
+    query = (sa.select(kind.label("kind"), reason.label("reason"), sa.func.count().label("times"))
+             .where(_application_records(actor, plan),
+                    ReviewRecord.action.in_([a for actions, _label in kinds for a in actions]),
+                    reason != ""))
+    if own_point:
+        query = query.where(ReviewRecord.acceptance_point_id == Application.acceptance_point_id)
+    counted = query.group_by(kind, reason).subquery()
+    rank = sa.func.row_number().over(partition_by=counted.c.kind,
+                                     order_by=(counted.c.times.desc(), counted.c.reason))
+    ranked = sa.select(counted, rank.label("rank")).subquery()
+    rows = db.session.execute(
+        sa.select(ranked.c.kind, ranked.c.reason, ranked.c.times).where(ranked.c.rank <= limit)
+        .order_by(ranked.c.kind, ranked.c.rank)).all()
+    labels = [str(label) for _actions, label in kinds]
+    return Table("reasons", str(_l("常见退回与未通过原因")),
+                 [str(_l("原因")), str(_l("情形")), str(_l("次数"))],
+                 [[text, labels[number], int(times)] for number, text, times in rows],
+                 chart_column=2,
+                 note=str(_l("每种情形列出最常见的%(n)s条原因（按意见原文归类）。", n=limit)))
+
+
+# --- units with records waiting past N days --------------------------------------------------
+
+DEFAULT_WAITING_DAYS = 5
+MAX_WAITING_DAYS = 365
+
+
+def waiting_units(actor, plan, days=DEFAULT_WAITING_DAYS) -> Table:
+    """Units by how many of the plan's applications have waited for them (plans.UNIT_WORK) more
+    than ``days`` Beijing calendar days, as 已等待N天 counts them; with the longest wait, the longest first among equals."""
+    cutoff = plans.from_beijing(datetime.combine(clock.today() - timedelta(days=days), time(0)))
+    rows = db.session.execute(
+        sa.select(Unit.name, sa.func.count(), sa.func.min(Application.status_since))
+        .where(_scoped(actor, plan), Unit.id == Application.unit_id,
+               Application.status.in_(plans.UNIT_WORK), Application.status_since < cutoff)
+        .group_by(Unit.id, Unit.name)
+        .order_by(sa.func.count().desc(), sa.func.min(Application.status_since), Unit.id)).all()
+    return Table("waiting", str(_l("待办超过%(days)s天的单位", days=days)),
+                 [str(_l("工作单位")), str(_l("超期待办数")), str(_l("最长已等待（天）"))],
+                 [[name, int(count), plans.waited_days(oldest)] for name, count, oldest in rows],
+                 note=str(_l("按自然日计（北京时间）：待单位审核、公示或推荐的申报，在当前状态已等待超过%(days)s天。",
+                            days=days)))
+
+
+# --- a daily line of submissions and decisions -----------------------------------------------
+
+DAILY = (
+    ("submitted", _l("提交申报"), (Action.SUBMIT, Action.RESUBMIT)),
+    ("unit_decided", _l("单位审核决定"), (Action.APPROVE, Action.RETURN, Action.REJECT)),
+    ("point_decided", _l("受理点决定"), (Action.ACCEPT, Action.ACCEPTANCE_RETURN)),
+)
+
+
+def daily(actor, plan) -> Table:
+    """Per Beijing day, the submissions (first and again) and the decisions of units and of
+    acceptance points on the plan's applications; the line runs from the plan's opening to its
+    last deadline (or the last day with a step), the deadlines marked."""
+    day = beijing_date(ReviewRecord.created_at)
+    rows = db.session.execute(
+        sa.select(day.label("day"), *(sa.func.coalesce(sa.func.sum(
+            sa.case((ReviewRecord.action.in_(actions), 1), else_=0)), 0).label(key)
+            for key, _label, actions in DAILY))
+        .where(_application_records(actor, plan),
+               ReviewRecord.action.in_([a for _k, _label, actions in DAILY for a in actions]))
+        .group_by(day).order_by(day)).all()
+    counted = {as_date(row[0]): [int(value) for value in row[1:]] for row in rows}
+    marks = [(plans.beijing_date(plan.deadline(stage)), str(stage.label)) for stage in PlanStage]
+    first = min([plans.beijing_date(plan.apply_start), *counted])
+    last = max([day for day, _label in marks] + list(counted))
+    days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
+    lines = [(str(label), [counted.get(each, [0] * len(DAILY))[number] for each in days])
+             for number, (_key, label, _actions) in enumerate(DAILY)]
+    return Table("daily", str(_l("每日提交与审核决定")),
+                 [str(_l("日期"))] + [str(label) for _k, label, _a in DAILY],
+                 [[each.isoformat(), *numbers] for each, numbers in counted.items()],
+                 chart_column=None, line={"days": days, "lines": lines, "marks": marks},
+                 note=str(_l("表中列出有提交或决定的日期（北京时间）；图中虚线为计划的截止日期。")))
+
+
+# --- the unit's review times and its last five years ------------------------------------------
+
+UNIT_DECISIONS = (Action.APPROVE, Action.RETURN, Action.REJECT)
+
+
+def review_time(actor, plan) -> Table:
+    """How long the unit took to decide: for each decision (通过, 退回修改, 不通过) on the plan's
+    applications, the days from the submission of its round; their number and median, the
+    median picked in the database (ROW_NUMBER over the ordered durations, the middle one or the
+    average of the middle two)."""
+    # The decision is read through the scoping; its round's submission (of the same application,
+    # read with it) gives the start.
+    submission = aliased(ReviewRecord)
+    durations = (
+        sa.select(days_between(ReviewRecord.created_at, submission.created_at).label("days"))
+        .where(_application_records(actor, plan), ReviewRecord.action.in_(UNIT_DECISIONS),
+               submission.subject == Subject.APPLICATION,
+               submission.subject_id == ReviewRecord.subject_id,
+               submission.round == ReviewRecord.round,
+               submission.action.in_((Action.SUBMIT, Action.RESUBMIT)))
+        .subquery())
+    ranked = sa.select(
+        durations.c.days,
+        sa.func.row_number().over(order_by=durations.c.days).label("position"),
+        sa.func.count().over().label("total")).subquery()
+    total, median = db.session.execute(
+        sa.select(sa.func.max(ranked.c.total), sa.func.avg(ranked.c.days))
+        .where(2 * ranked.c.position >= ranked.c.total,
+               2 * ranked.c.position <= ranked.c.total + 2)).one()
+    shown = "—" if median is None else f"{float(median):.1f}"
+    return Table("review_time", str(_l("本单位审核用时")),
+                 [str(_l("项目")), str(_l("数值"))],
+                 [[str(_l("审核决定数")), int(total or 0)],
+                  [str(_l("审核用时中位数（天）")), shown]],
+                 chart_column=None,
+                 note=str(_l("每次提交至本单位作出审核决定（通过、退回修改、不通过）的天数。")))
+
+
+YEARS = 5
+OUTCOMES = (
+    ("submitted", _l("申报"), SUBMITTED),
+    ("unit_approved", _l("单位审核通过"), UNIT_APPROVED),
+    ("recommended", _l("推荐"), RECOMMENDED),
+    ("accepted", _l("受理"), ACCEPTED),
+    ("rejected", _l("审核未通过"), (S.REJECTED,)),
+    ("not_recommended", _l("不予推荐"), (S.NOT_RECOMMENDED,)),
+)
+
+
+def five_years(actor, plan) -> Table:
+    """The reader's applications and their outcomes by plan year, the plan's year and the four
+    before it (a year without applications shows noughts)."""
+    first = plan.year - YEARS + 1
+    rows = db.session.execute(
+        sa.select(ReviewPlan.year, *(_count_of(statuses, key) for key, _label, statuses in OUTCOMES))
+        .where(Application.scope_clause(actor), Application.status != S.DRAFT,
+               ReviewPlan.id == Application.plan_id, ReviewPlan.year.between(first, plan.year))
+        .group_by(ReviewPlan.year)).all()
+    counted = {year: [int(count) for count in counts] for year, *counts in rows}
+    return Table("years", str(_l("近五年申报与结果")),
+                 [str(_l("计划年度"))] + [str(label) for _k, label, _s in OUTCOMES],
+                 [[str(_l("%(year)s年", year=year)), *counted.get(year, [0] * len(OUTCOMES))]
+                  for year in range(first, plan.year + 1)])
+
+
+def admin_tables(actor, plan, days=DEFAULT_WAITING_DAYS) -> list:
     return [funnel(actor, plan), by_series(actor, plan), by_point(actor, plan),
-            by_unit(actor, plan), returns(actor, plan)]
+            by_unit(actor, plan), returns(actor, plan), reasons(actor, plan),
+            waiting_units(actor, plan, days), daily(actor, plan)]
 
 
-def unit_tables(actor, plan) -> list:
-    return [funnel(actor, plan), by_series(actor, plan), returns(actor, plan)]
+def unit_tables(actor, plan, days=None) -> list:
+    return [funnel(actor, plan), by_series(actor, plan), returns(actor, plan),
+            review_time(actor, plan), five_years(actor, plan)]
 
 
-def acceptance_tables(actor, plan) -> list:
-    return [received_by_unit(actor, plan), received_by_series(actor, plan)]
+def acceptance_tables(actor, plan, days=None) -> list:
+    return [received_by_unit(actor, plan), received_by_series(actor, plan),
+            reasons(actor, plan, REASON_KINDS[2:], own_point=True)]

@@ -1084,6 +1084,36 @@ ENGLISH = {
     "主菜单": "Main menu",
     "菜单": "Menu",
     # (end of a11y)
+    # stats2
+    "常见退回与未通过原因": "Commonest reasons for returns and rejections",
+    "次数": "Times",
+    "每种情形列出最常见的%(n)s条原因（按意见原文归类）。":
+        "The %(n)s commonest reasons of each kind (grouped by the words of the opinion).",
+    "待办超过%(days)s天的单位": "Employers with work waiting more than %(days)s days",
+    "超期待办数": "Waiting too long",
+    "按自然日计（北京时间）：待单位审核、公示或推荐的申报，在当前状态已等待超过%(days)s天。":
+        "Calendar days (Beijing time): applications waiting for the employer's review, publicity or recommendation that have been in their status more than %(days)s days.",
+    "单位审核决定": "Employer decisions",
+    "受理点决定": "Acceptance point decisions",
+    "每日提交与审核决定": "Submissions and decisions per day",
+    "表中列出有提交或决定的日期（北京时间）；图中虚线为计划的截止日期。":
+        "The table lists the days (Beijing time) with a submission or a decision; the dashed uprights in the chart are the plan's deadlines.",
+    "本单位审核用时": "Our review times",
+    "项目": "Item",
+    "数值": "Value",
+    "审核决定数": "Decisions",
+    "审核用时中位数（天）": "Median review time (days)",
+    "每次提交至本单位作出审核决定（通过、退回修改、不通过）的天数。":
+        "Days from each submission to our decision on it (approve, return for changes, reject).",
+    "近五年申报与结果": "Applications and outcomes of the last five years",
+    "计划年度": "Plan year",
+    "天数须为1至%(most)s之间的整数，已按%(days)s天统计。":
+        "The number of days must be a whole number from 1 to %(most)s; counted with %(days)s days.",
+    "待办超过": "Waiting more than",
+    "天（自然日）": "days (calendar days)",
+    "共%(n)s项，页面显示前%(shown)s项；完整数据请导出Excel。":
+        "%(n)s rows; the page shows the first %(shown)s. Export to Excel for all of them.",
+    # (end of stats2)
     # stats
     "按申报当前所处阶段统计；退回修改的申报计入“申报”。": "Counted by the stage each application is at now; an application returned for changes counts as \"Applied\".",
     "暂无数据。": "No data yet.",
