@@ -63,7 +63,7 @@ from zcps.extensions import db
 from zcps.plans import from_beijing
 from zcps.review_form import review_form_pdf
 from zcps.storage import DAMAGED, MISSING, report_damaged_file, send_stored, unavailable_page
-from zcps.templating import date_html
+from zcps.templating import date_html, required_mark
 
 from .columns import WAITED, WAITED_LABEL, waited
 
@@ -409,6 +409,10 @@ def _related_key(path):
 MAX_PAGE = 1_000_000
 
 
+# How Flask-Admin 2's admin/lib.html marks a required field inside its label.
+FLASK_ADMIN_STAR = '<strong class="text-danger">&#42;</strong>'
+
+
 class ScopedModelView(AreaAccess, ModelView):
     """Base of every model view. Subclasses set ``role`` and spell out their columns."""
 
@@ -463,6 +467,21 @@ class ScopedModelView(AreaAccess, ModelView):
             self.column_labels = {WAITED: WAITED_LABEL, **(self.column_labels or {})}
             self.column_formatters = {**(self.column_formatters or {}), WAITED: waited}
         super().__init__(model, db, **kwargs)
+
+    # --- the page's look ------------------------------------------------------------------
+    def record_label(self, model) -> str:
+        """What a record is called at the end of its page's breadcrumbs (首页 › list › this)."""
+        for attribute in ("name", "title", "display_name", "username"):
+            value = getattr(model, attribute, None)
+            if value:
+                return str(value)
+        return _("第%(id)s条", id=model.id)
+
+    def render(self, template, **kwargs):
+        # Flask-Admin's forms (admin/lib.html render_field) mark a required field with a bare
+        # red star; ours is the one the hand-written forms show, with 必填 for screen readers.
+        page = super().render(template, **kwargs)
+        return page.replace(FLASK_ADMIN_STAR, str(required_mark())) if FLASK_ADMIN_STAR in page else page
 
     # --- scoping -------------------------------------------------------------------------
     def view_clause(self):

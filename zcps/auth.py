@@ -124,6 +124,12 @@ def home():
     return render_template("home.html", areas=AREAS)
 
 
+@bp.route("/guide")
+def guide():
+    """操作指南 of the footer (unless GUIDE_URL names another): what each role does, in order."""
+    return render_template("guide.html")
+
+
 @bp.route("/favicon.ico")
 def favicon():
     # Pages declare no icon; a file opened on its own (a PDF) still makes the browser ask.

@@ -139,6 +139,13 @@ def build_config(instance_dir: Path | None = None, overrides: dict | None = None
         "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).resolve().parent / "translations"),
         "LANGUAGES": {"zh_CN": "中文", "en": "English"},
         "FLASK_ADMIN_SWATCH": "default",
+        # The footer of every page: who runs the platform (empty: 浙江省人力资源和社会保障厅, in
+        # the reader's language), whom to call (12345, the government service hotline, until
+        # the operator's own number is set), where the guide is (empty: /guide).
+        "SITE_ORGANIZER": env.get("SITE_ORGANIZER", ""),
+        "SUPPORT_PHONE": env.get("SUPPORT_PHONE", "12345"),
+        "SUPPORT_EMAIL": env.get("SUPPORT_EMAIL", ""),
+        "GUIDE_URL": env.get("GUIDE_URL", ""),
         # Room above the upload limit so an oversize file gets a form message, not a bare 413.
         "MAX_CONTENT_LENGTH": (int(env.get("UPLOAD_MAX_MB", "10")) * 2 + 1) * 1024 * 1024,
     }

@@ -19,6 +19,7 @@ def cleaned_by(cleaner):
         except IdentifierError as error:
             raise ValidationError(str(error)) from None
 
+    validate.refuses_empty = True  # every cleaner refuses an empty value: marked 必填
     return validate
 
 
@@ -51,6 +52,7 @@ def policy_password(*identifier_fields):
         if reason is not None:
             raise ValidationError(reason)
 
+    validate.refuses_empty = True  # an empty password breaks the policy: marked 必填
     return validate
 
 

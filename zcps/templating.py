@@ -1,6 +1,7 @@
 """Jinja filters and globals shared by every template."""
 from flask import current_app
 from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 
@@ -75,6 +76,19 @@ def status_badge(status) -> Markup:
         STATUS_COLOURS.get(status, "secondary"), status.label)
 
 
+def required_mark() -> Markup:
+    """Beside a required field's label: a star to see and 必填 for screen readers."""
+    return Markup('<span class="required-mark" aria-hidden="true">*</span>'
+                  '<span class="sr-only">{}</span>').format(_("必填"))
+
+
+def is_required(field) -> bool:
+    """Whether a form field must be filled: a DataRequired/InputRequired validator, or one of
+    ours that refuses an empty value (``refuses_empty``) without making the browser check it."""
+    return bool(field.flags.required) or any(
+        getattr(validator, "refuses_empty", False) for validator in field.validators)
+
+
 # The enums templates compare states with ({% if item.status == ReviewStatus.RETURNED %}).
 TEMPLATE_ENUMS = (Action, ApplicationStatus, AuthorizationStatus, ObjectionStatus, ReviewStatus)
 
@@ -90,6 +104,8 @@ def init_app(app):
     app.jinja_env.filters["mask_mobile"] = mask_mobile
     app.jinja_env.globals["status_badge"] = status_badge
     app.jinja_env.globals["file_names"] = file_names
+    app.jinja_env.globals["required_mark"] = required_mark
+    app.jinja_env.globals["is_required"] = is_required
     app.jinja_env.globals.update({enum.__name__: enum for enum in TEMPLATE_ENUMS})
 
     @app.context_processor

@@ -220,10 +220,10 @@ def open_menu(page) -> None:
 
 
 def menu(page, name: str) -> None:
-    """A link of the area's top menu (the masthead navigation), opened first where a narrow
+    """A link of the area's top menu (主菜单, not the breadcrumbs), opened first where a narrow
     window collapses it behind its toggle."""
     open_menu(page)
-    page.get_by_role("navigation").get_by_role("link", name=name, exact=True).click()
+    page.get_by_role("navigation", name="主菜单").get_by_role("link", name=name, exact=True).click()
     check_accessibility(page)
 
 

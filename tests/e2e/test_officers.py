@@ -35,7 +35,7 @@ def test_the_unit_adds_an_officer_who_reviews_and_is_stopped(page, another_brows
         factories.archive_item(person, title="浙江大学 计算机科学与技术 本科")
 
     sign_in(page, base, "用人单位登录", uscc)
-    page.get_by_role("navigation").get_by_role("link", name="单位管理").click()
+    page.get_by_role("navigation", name="主菜单").get_by_role("link", name="单位管理").click()
     page.get_by_role("link", name="经办人管理", exact=True).click()
     page.get_by_role("link", name="创建", exact=True).click()
     for label, value in OFFICER.items():  # a required one's label ends in *
@@ -53,7 +53,7 @@ def test_the_unit_adds_an_officer_who_reviews_and_is_stopped(page, another_brows
     fill_form(officer, {"原密码": OFFICER["初始密码"], "新密码": "Wang-li-2027",
                         "确认新密码": "Wang-li-2027"})
     officer.get_by_role("button", name="修改密码", exact=True).click()
-    navigation = officer.get_by_role("navigation")
+    navigation = officer.get_by_role("navigation", name="主菜单")
     expect(navigation.get_by_role("link", name="业绩档案审核", exact=True)).to_be_visible()
     expect(navigation.get_by_role("link", name="申报资料审核", exact=True)).to_have_count(0)
     expect(officer.locator('a[href="/unit/officers/"]')).to_have_count(0)  # 经办人管理

@@ -1147,6 +1147,22 @@ ENGLISH = {
     # keyboard
     "表格（可左右滚动）": "Table (scrolls sideways)",
     # (end of keyboard)
+    # onelook
+    "必填": "required", "主办单位": "Organized by", "技术支持": "Technical support",
+    "电话 %(phone)s": "tel. %(phone)s", "邮箱": "email", "当前位置": "You are here",
+    "服务门户": "Service portal", "浙江省人力资源和社会保障厅": "Zhejiang Provincial Department of Human Resources and Social Security",
+    "第%(id)s条": "No. %(id)s", "新建": "New", "新建申报": "New application", "前往登录": "Go to sign-in",
+    "专业技术人员": "Professionals",
+    "职称申报分六步：单位注册、授权审核、业绩档案审核、申报资料审核、信息公示、资格审查推荐。各角色的操作如下。": "A title application takes six steps: unit registration, authorization, archive review, application review, publicity, and recommendation. What each role does:",
+    "由单位登记后凭短信激活码激活账号，或在「个人登录」页自行注册。": "Activate the account with the SMS code once your unit has registered you, or register yourself on the Personal sign-in page.",
+    "在「业绩档案」中填写基本信息和各类业绩并提交单位审核。": "In Performance archive, fill in your basic information and achievements and submit them to your unit for review.",
+    "业绩审核通过后，在「职称申报」中新建申报、提取业绩并提交单位审核；被退回的按意见修改后重新提交。": "Once they are approved, create an application in Title applications, extract the achievements and submit it to your unit; if it is returned, change it as remarked and submit it again.",
+    "法人注册并登录，提交盖章的委托证明，经平台管理员审核授权。": "The legal person registers, signs in and submits the stamped letter of authorization for the platform administrator to approve.",
+    "经办人审核本单位人员的业绩档案和申报资料。": "Officers review the archives and applications of the unit's people.",
+    "审核通过的申报公示至少5个工作日，公示期满无异议后推荐至受理点。": "Approved applications are publicized for at least 5 working days, then, without objection, recommended to an acceptance point.",
+    "在「推荐受理」中查看单位推荐的申报材料，受理或填写原因退回。": "In Recommendations received, read what units recommend, and accept it or return it with a reason.",
+    "审核用人单位的授权和信息变更，维护受理点、职称目录、评审计划和工作日历。": "Approve units' authorizations and changes of details; keep the acceptance points, the title catalogue, the review plans and the working-day calendar.",
+    # (end of onelook)
 }
 
 HERE = Path(__file__).resolve().parent
