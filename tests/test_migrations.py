@@ -130,3 +130,51 @@ def test_applications_before_plans_are_put_under_a_plan_per_year(tmp_path):
     finally:
         if base is not None:
             drop_server_database(uri, base)
+
+
+def test_the_archive_review_summary_is_filled_from_the_items_as_they_are(tmp_path):
+    """0028 fills 业绩档案审核's rows from the items and people already there: the same rows
+    the workflow would have kept."""
+    import sqlalchemy as sa
+    from flask_migrate import downgrade, upgrade
+
+    from models import ArchiveReviewSummary, ReviewStatus
+    from tests import factories
+    from zcps import archive_summary, workflow
+
+    base = server_url()
+    uri = f"sqlite:///{tmp_path / 'summary.sqlite3'}" if base is None else create_server_database(
+        base, prefix="zcps_migrate")
+    try:
+        app = create_app(app_config(tmp_path, uri))
+        with app.app_context(), app.test_request_context():
+            upgrade()
+            a, b = factories.unit("甲单位"), factories.unit("乙单位")
+            waiting = factories.applicant(a, "张三")
+            for status in ReviewStatus:
+                factories.archive_item(waiting, status)
+            workflow.submit_profile(factories.applicant_account(waiting))
+            moved = factories.applicant(a, "李四", profile_status=ReviewStatus.APPROVED)
+            factories.archive_item(moved, ReviewStatus.APPROVED)
+            workflow.choose_unit(factories.applicant_account(moved), b)
+            factories.archive_item(moved, ReviewStatus.PENDING)
+            db.session.commit()
+            ids = {"a": a.id, "b": b.id, "waiting": waiting.id, "moved": moved.id}
+            kept = {(row.unit_id, row.applicant_id): row for row in db.session.execute(
+                sa.select(ArchiveReviewSummary.__table__)).all()}
+            assert len(kept) == 3
+            db.session.remove()
+            downgrade(revision="0026")
+            upgrade()
+            assert archive_summary.differences(db.session) == []
+            filled = {(row.unit_id, row.applicant_id): row for row in db.session.execute(
+                sa.select(ArchiveReviewSummary.__table__)).all()}
+            assert filled == kept
+            assert filled[(ids["a"], ids["waiting"])].profile_pending
+            assert not filled[(ids["a"], ids["moved"])].profile_pending
+            assert filled[(ids["b"], ids["moved"])].profile_pending
+            db.session.remove()
+            db.engine.dispose()
+    finally:
+        if base is not None:
+            drop_server_database(uri, base)
