@@ -178,3 +178,37 @@ def test_the_archive_review_summary_is_filled_from_the_items_as_they_are(tmp_pat
     finally:
         if base is not None:
             drop_server_database(uri, base)
+
+
+def test_the_inbox_sorted_by_waiting_is_read_in_the_order_of_an_index(tmp_path):
+    """On PostgreSQL the inbox's 已等待 order (views/acceptance.py) is the order of
+    ix_application_point_waited: the planner can read a page without sorting the point's
+    applications. (Any change to INBOX_WAITED_ORDER that the index does not follow brings the
+    Sort back.)"""
+    import sqlalchemy as sa
+    from flask_migrate import upgrade
+
+    from models import Application
+    from models.application import INBOX_WAITED_ORDER
+
+    base = server_url()
+    if base is None or not base.startswith("postgresql"):
+        import pytest
+        pytest.skip("an index on expressions is made on PostgreSQL only")
+    uri = create_server_database(base, prefix="zcps_migrate")
+    try:
+        app = create_app(app_config(tmp_path, uri))
+        with app.app_context():
+            upgrade()
+            waiting_last, since = INBOX_WAITED_ORDER
+            page = (sa.select(Application.id).where(Application.acceptance_point_id == 1)
+                    .order_by(waiting_last, since.asc(), Application.id.asc()).limit(20))
+            sql = str(page.compile(db.engine, compile_kwargs={"literal_binds": True}))
+            with db.engine.connect() as connection:
+                connection.execute(sa.text("SET enable_sort = off"))
+                connection.execute(sa.text("SET enable_seqscan = off"))
+                plan = "\n".join(connection.execute(sa.text(f"EXPLAIN {sql}")).scalars())
+            db.engine.dispose()
+        assert "ix_application_point_waited" in plan and "Sort" not in plan, plan
+    finally:
+        drop_server_database(uri, base)

@@ -1,9 +1,13 @@
-"""业绩档案审核 summary (archive_review_summary)
+"""业绩档案审核 summary (archive_review_summary); the inbox's 已等待 order indexed on PostgreSQL
 
 Per unit and person with items there: the items in each status, whether any waits, whether
 the person's basic information waits for the unit and since when the person waits; filled here
 from the items as they are, from then on kept by the workflow in the transaction of every
 change (zcps/archive_summary.py).
+
+On PostgreSQL, ``ix_application_point_waited`` serves the acceptance point's inbox sorted by
+已等待 on 全部 (the waiting rows first, the longest first, then the rest): its expressions are
+the list's ORDER BY (models/application.py INBOX_WAITED_ORDER).
 
 Revision ID: 0028
 Revises: 0026
@@ -81,6 +85,14 @@ def upgrade():
          'waiting_since'], rows))
 
 
+    if op.get_bind().dialect.name == 'postgresql':
+        op.execute("CREATE INDEX ix_application_point_waited ON application (acceptance_point_id,"
+                   " (CASE WHEN (status = 'recommended') THEN 0 ELSE 1 END),"
+                   " (CASE WHEN (status = 'recommended') THEN status_since END), id, status)")
+
+
 def downgrade():
+    if op.get_bind().dialect.name == 'postgresql':
+        op.execute("DROP INDEX ix_application_point_waited")
     # The table's indexes go with it (MariaDB refuses to drop an index a foreign key uses).
     op.drop_table('archive_review_summary')
