@@ -131,8 +131,10 @@ class ArchiveReviewSummary(Scoped, db.Model):
 
     __tablename__ = "archive_review_summary"
     __table_args__ = (
-        # The 待审核 tab of a unit, newest person first, from the index alone.
-        sa.Index("ix_archive_review_summary_waiting", "unit_id", "waiting", "applicant_id"),
+        # The 待审核 tab of a unit, newest person first, and the tabs' counts, from the index
+        # alone.
+        sa.Index("ix_archive_review_summary_waiting", "unit_id", "waiting", "applicant_id",
+                 "approved", "returned", "rejected"),
         sa.Index("ix_archive_review_summary_since", "unit_id", "waiting_since"),
     )
     __scope__ = {"employer": "unit_id"}

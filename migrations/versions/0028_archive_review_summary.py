@@ -48,7 +48,8 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_archive_review_summary__applicant_id'),
                               ['applicant_id'], unique=False)
         batch_op.create_index('ix_archive_review_summary_waiting',
-                              ['unit_id', 'waiting', 'applicant_id'], unique=False)
+                              ['unit_id', 'waiting', 'applicant_id', 'approved', 'returned',
+                               'rejected'], unique=False)
         batch_op.create_index('ix_archive_review_summary_since',
                               ['unit_id', 'waiting_since'], unique=False)
 
