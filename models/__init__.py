@@ -10,7 +10,7 @@ from .application import (
     Objection,
     Publicity,
 )
-from .archive import Applicant, ArchiveItem, ArchiveItemAttachment
+from .archive import Applicant, ArchiveItem, ArchiveItemAttachment, ArchiveReviewSummary
 from .base import MAX_ID, LabeledEnum, Scoped, to_id, utcnow
 from .catalogue import TitleQualification, TitleSeries, TitleSpecialty
 from .enums import (

@@ -119,3 +119,37 @@ class ArchiveItemAttachment(Scoped, db.Model):
 
     archive_item = relationship("ArchiveItem", back_populates="attachments")
     file = relationship("StoredFile")
+
+
+class ArchiveReviewSummary(Scoped, db.Model):
+    """业绩档案审核 per unit and person: how many of the person's items sent to the unit are in
+    each status, whether any waits (the 待审核 tab), whether the person's basic information
+    waits for this unit and since when the person waits (已等待). A row exists while the person
+    has items at the unit. Kept by ``zcps.archive_summary`` in the transaction of every change
+    to an item or a person, so that a unit of thousands lists its people without counting
+    their items."""
+
+    __tablename__ = "archive_review_summary"
+    __table_args__ = (
+        # The 待审核 tab of a unit, newest person first, and the tabs' counts, from the index
+        # alone.
+        sa.Index("ix_archive_review_summary_waiting", "unit_id", "waiting", "applicant_id",
+                 "approved", "returned", "rejected"),
+        sa.Index("ix_archive_review_summary_since", "unit_id", "waiting_since"),
+    )
+    __scope__ = {"employer": "unit_id"}
+
+    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("unit.id", ondelete="CASCADE"),
+                                         primary_key=True)
+    applicant_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("applicant.id", ondelete="CASCADE"), primary_key=True, index=True)
+    draft: Mapped[int] = mapped_column(nullable=False, default=0)
+    pending: Mapped[int] = mapped_column(nullable=False, default=0)
+    approved: Mapped[int] = mapped_column(nullable=False, default=0)
+    returned: Mapped[int] = mapped_column(nullable=False, default=0)
+    rejected: Mapped[int] = mapped_column(nullable=False, default=0)
+    total: Mapped[int] = mapped_column(nullable=False, default=0)
+    waiting: Mapped[bool] = mapped_column(nullable=False, default=False)  # pending > 0
+    profile_pending: Mapped[bool] = mapped_column(nullable=False, default=False)
+    # The oldest pending item's submission, or the basic information's when it waits longer.
+    waiting_since: Mapped[datetime | None]

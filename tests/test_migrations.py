@@ -130,3 +130,85 @@ def test_applications_before_plans_are_put_under_a_plan_per_year(tmp_path):
     finally:
         if base is not None:
             drop_server_database(uri, base)
+
+
+def test_the_archive_review_summary_is_filled_from_the_items_as_they_are(tmp_path):
+    """0028 fills 业绩档案审核's rows from the items and people already there: the same rows
+    the workflow would have kept."""
+    import sqlalchemy as sa
+    from flask_migrate import downgrade, upgrade
+
+    from models import ArchiveReviewSummary, ReviewStatus
+    from tests import factories
+    from zcps import archive_summary, workflow
+
+    base = server_url()
+    uri = f"sqlite:///{tmp_path / 'summary.sqlite3'}" if base is None else create_server_database(
+        base, prefix="zcps_migrate")
+    try:
+        app = create_app(app_config(tmp_path, uri))
+        with app.app_context(), app.test_request_context():
+            upgrade()
+            a, b = factories.unit("甲单位"), factories.unit("乙单位")
+            waiting = factories.applicant(a, "张三")
+            for status in ReviewStatus:
+                factories.archive_item(waiting, status)
+            workflow.submit_profile(factories.applicant_account(waiting))
+            moved = factories.applicant(a, "李四", profile_status=ReviewStatus.APPROVED)
+            factories.archive_item(moved, ReviewStatus.APPROVED)
+            workflow.choose_unit(factories.applicant_account(moved), b)
+            factories.archive_item(moved, ReviewStatus.PENDING)
+            db.session.commit()
+            ids = {"a": a.id, "b": b.id, "waiting": waiting.id, "moved": moved.id}
+            kept = {(row.unit_id, row.applicant_id): row for row in db.session.execute(
+                sa.select(ArchiveReviewSummary.__table__)).all()}
+            assert len(kept) == 3
+            db.session.remove()
+            downgrade(revision="0026")
+            upgrade()
+            assert archive_summary.differences(db.session) == []
+            filled = {(row.unit_id, row.applicant_id): row for row in db.session.execute(
+                sa.select(ArchiveReviewSummary.__table__)).all()}
+            assert filled == kept
+            assert filled[(ids["a"], ids["waiting"])].profile_pending
+            assert not filled[(ids["a"], ids["moved"])].profile_pending
+            assert filled[(ids["b"], ids["moved"])].profile_pending
+            db.session.remove()
+            db.engine.dispose()
+    finally:
+        if base is not None:
+            drop_server_database(uri, base)
+
+
+def test_the_inbox_sorted_by_waiting_is_read_in_the_order_of_an_index(tmp_path):
+    """On PostgreSQL the inbox's 已等待 order (views/acceptance.py) is the order of
+    ix_application_point_waited: the planner can read a page without sorting the point's
+    applications. (Any change to INBOX_WAITED_ORDER that the index does not follow brings the
+    Sort back.)"""
+    import sqlalchemy as sa
+    from flask_migrate import upgrade
+
+    from models import Application
+    from models.application import INBOX_WAITED_ORDER
+
+    base = server_url()
+    if base is None or not base.startswith("postgresql"):
+        import pytest
+        pytest.skip("an index on expressions is made on PostgreSQL only")
+    uri = create_server_database(base, prefix="zcps_migrate")
+    try:
+        app = create_app(app_config(tmp_path, uri))
+        with app.app_context():
+            upgrade()
+            waiting_last, since = INBOX_WAITED_ORDER
+            page = (sa.select(Application.id).where(Application.acceptance_point_id == 1)
+                    .order_by(waiting_last, since.asc(), Application.id.asc()).limit(20))
+            sql = str(page.compile(db.engine, compile_kwargs={"literal_binds": True}))
+            with db.engine.connect() as connection:
+                connection.execute(sa.text("SET enable_sort = off"))
+                connection.execute(sa.text("SET enable_seqscan = off"))
+                plan = "\n".join(connection.execute(sa.text(f"EXPLAIN {sql}")).scalars())
+            db.engine.dispose()
+        assert "ix_application_point_waited" in plan and "Sort" not in plan, plan
+    finally:
+        drop_server_database(uri, base)

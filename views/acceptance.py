@@ -9,6 +9,7 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from models import Application, ApplicationStatus, Role, Subject
+from models.application import INBOX_WAITED_ORDER
 from zcps import workflow
 from zcps.exports import local_moment
 from zcps.extensions import db
@@ -88,6 +89,16 @@ class InboxView(ApplicationFiles, RecommendationRosters, ScopedModelView):
 
     def waiting_since(self):
         return application_waiting_since([ApplicationStatus.RECOMMENDED])
+
+    def _apply_sorting(self, query, joins, sort_column, sort_desc):
+        if sort_column != WAITED:
+            return super()._apply_sorting(query, joins, sort_column, sort_desc)
+        # The base's order (the waiting rows first, by since when, then the id), written as the
+        # expressions of ix_application_point_waited: longest first is read in its order.
+        waiting_last, since = INBOX_WAITED_ORDER
+        if sort_desc:  # the longest wait first
+            return query.order_by(waiting_last, since.asc(), Application.id.asc()), joins
+        return query.order_by(waiting_last, since.desc(), Application.id.desc()), joins
 
     def view_clause(self):
         # What the point returned and the unit then handed back to the applicant stays out.

@@ -14,6 +14,7 @@ from models import (
     ApplicationStatus,
     ArchiveCategory,
     ArchiveItem,
+    ArchiveReviewSummary,
     OfficerDuty,
     OpinionKind,
     ReviewStatus,
@@ -222,6 +223,7 @@ class ArchiveQueueView(ScopedModelView):
     status_column = "status"
     status_tabs = REVIEW_TABS
     list_template = "unit/archive_queue.html"
+    page_by_keys = True
     # The question asks with the numbers of the rows ticked ({rows}) and of their parts
     # waiting ({count}, the data-count of each row).
     action_questions = {"approve_pending": _l(
@@ -232,61 +234,46 @@ class ArchiveQueueView(ScopedModelView):
         tell_left(run_step(workflow.review_archives, [person.id for person in people],
                            success=bulk_reviewed))
 
+    # The people come from the unit's summary rows (zcps/archive_summary.py, kept by the
+    # workflow): one row per person with items at the unit, holding the items per status,
+    # whether any waits and since when the person waits. The tabs, the pager, the 待审核 list
+    # and the 已等待 sort read those rows, never the unit's items.
     def waiting_since(self):
         # The oldest item waiting for this unit, or the basic information when it waits longer.
-        oldest = (sa.select(sa.func.min(ArchiveItem.submitted_at))
-                  .where(ArchiveItem.applicant_id == Applicant.id,
-                         ArchiveItem.scope_clause(current_user),
-                         ArchiveItem.status == ReviewStatus.PENDING)
-                  .scalar_subquery())
-        profile = sa.case((sa.and_(Applicant.profile_status == ReviewStatus.PENDING,
-                                   Applicant.scope_clause(current_user)),
-                           Applicant.profile_submitted_at))
-        # A comparison with NULL is not true: the ELSE takes the item when no profile waits.
-        return sa.case((sa.or_(oldest.is_(None), profile < oldest), profile), else_=oldest)
+        return ArchiveReviewSummary.waiting_since
 
     def _items(self, *conditions):
-        """The people (ids) with items in this unit's scope that meet ``conditions``.
-
-        DISTINCT and ORDER BY id DESC do not change which people match: they steer PostgreSQL
-        to read the unit's own items first and fetch one page of people by primary key. A plain
-        ``IN (SELECT applicant_id ...)`` under the list's ORDER BY applicant.id DESC LIMIT 20 is
-        planned as a merge semi-join that walks the whole applicant primary key backwards
-        (200,000 rows at province scale, bench/RESULTS.md).
-        """
+        """The people (ids) with items in this unit's scope that meet ``conditions`` (the
+        filter on 类别, which the summary does not keep)."""
         return (sa.select(ArchiveItem.applicant_id).distinct()
                 .where(ArchiveItem.scope_clause(current_user), *conditions)
                 .order_by(ArchiveItem.applicant_id.desc()))
 
     def scoped(self, query):
-        # The people whose items reached this unit, seen through the items' own scope.
-        return query.filter(Applicant.id.in_(self._items()))
+        # The people with items at this unit: its summary rows, one per person.
+        return query.join(ArchiveReviewSummary,
+                          ArchiveReviewSummary.applicant_id == Applicant.id).filter(
+            ArchiveReviewSummary.scope_clause(current_user))
+
+    @staticmethod
+    def _has(statuses):
+        if list(statuses) == [ReviewStatus.PENDING]:
+            return ArchiveReviewSummary.waiting == sa.true()  # ix_archive_review_summary_waiting
+        return sa.or_(*(getattr(ArchiveReviewSummary, status.value) > 0 for status in statuses))
 
     def tab_clause(self, tab):
         statuses = tab[2]
-        return None if statuses is None else Applicant.id.in_(
-            self._items(ArchiveItem.status.in_(statuses)))
+        return None if statuses is None else self._has(statuses)
 
     def count_tabs(self):
-        # One statement over the unit's own items (every item's person exists): the people
-        # per status, and everyone once (a NULL status) — the applicant table is not read.
-        # Each counts the rows of a DISTINCT rather than count(DISTINCT …): PostgreSQL reads
-        # the pairs (status, person) and the people already in order from the indexes
-        # (ix_archive_item_unit_status_person, ix_archive_item_unit_person_status) where
-        # count(DISTINCT …) sorts the unit's items again, twice.
-        scope = ArchiveItem.scope_clause(current_user)
-        pairs = (sa.select(ArchiveItem.status, ArchiveItem.applicant_id).distinct()
-                 .where(scope).subquery())
-        people = sa.select(ArchiveItem.applicant_id).distinct().where(scope).subquery()
-        counts = dict(db.session.execute(sa.union_all(
-            sa.select(pairs.c.status, sa.func.count()).group_by(pairs.c.status),
-            sa.select(sa.null(), sa.func.count()).select_from(people))).all())
-        everyone = counts.pop(None, 0) or 0
-        people = {ReviewStatus(status) if status is not None else status: number
-                  for status, number in counts.items()}
-        return {key: everyone if statuses is None
-                else sum(people.get(status, 0) for status in statuses)
-                for key, _label, statuses in self.status_tabs}
+        # One statement over the unit's summary rows: the people per tab and everyone.
+        columns = [sa.func.coalesce(sa.func.sum(sa.case((self._has(statuses), 1), else_=0)), 0)
+                   if statuses is not None else sa.func.count()
+                   for _key, _label, statuses in self.status_tabs]
+        counts = db.session.execute(sa.select(*columns).where(
+            ArchiveReviewSummary.scope_clause(current_user))).one()
+        return {key: int(number or 0)
+                for (key, _label, _statuses), number in zip(self.status_tabs, counts, strict=True)}
 
     def get_list(self, *args, **kwargs):
         count, rows = super().get_list(*args, **kwargs)

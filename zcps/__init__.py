@@ -52,7 +52,8 @@ def create_app(config: dict | None = None) -> Flask:
     babel.init_app(app, locale_selector=select_locale)
     limiter.init_app(app)
 
-    from . import (  # noqa: F401  unit_work keeps 超期与待办 counted
+    from . import (  # noqa: F401  unit_work keeps 超期与待办 counted, archive_summary 业绩档案审核
+        archive_summary,
         auth,
         cli,
         errors,

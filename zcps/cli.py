@@ -9,6 +9,7 @@ from flask import Blueprint, current_app
 from models import Account, AdminKind, AuditAction, AuditArchive, Role
 
 from . import (
+    archive_summary,
     audit,
     backup,
     clock,
@@ -145,6 +146,24 @@ def unit_work_command(rebuild):
     for plan_id, unit_id, kept, counted in differing:
         click.echo(f"计划 {plan_id} 单位 {unit_id}：统计 {kept['total']}，实际 {counted['total']}")
     click.echo(f"{len(differing)} 处不一致。" if differing else "单位待办统计与申报记录一致。")
+    if differing:
+        raise SystemExit(1)
+
+
+@bp.cli.command("archive-summary")
+@click.option("--rebuild", is_flag=True, help="按业绩档案重新统计每人在各单位的待审核情况。")
+def archive_summary_command(rebuild):
+    """核对“业绩档案审核”的每人统计与业绩档案是否一致；--rebuild 重新统计。"""
+    if rebuild:
+        written = archive_summary.rebuild(db.session)
+        db.session.commit()
+        click.echo(f"已重新统计 {written} 人次的业绩档案待审核情况。")
+        return
+    differing = archive_summary.differences(db.session)
+    for applicant_id, unit_id, kept, counted in differing:
+        click.echo(f"人员 {applicant_id} 单位 {unit_id}：统计 {(kept or {}).get('total', 0)} 项，"
+                   f"实际 {(counted or {}).get('total', 0)} 项")
+    click.echo(f"{len(differing)} 处不一致。" if differing else "业绩档案审核统计与业绩档案一致。")
     if differing:
         raise SystemExit(1)
 
