@@ -64,7 +64,8 @@ def test_the_units_officer_at_200_percent(zoomed, live_server):
     assert_reflows(page)
 
     open_zoomed(page, "业绩档案审核")
-    page.get_by_role("link", name="欧阳明月", exact=True).click()
+    with page.expect_navigation():
+        page.get_by_role("link", name="欧阳明月", exact=True).click()
     assert_reflows(page)
     item = row(page, "浙江大学建筑学院城乡规划专业")
     item.get_by_role("button", name="通过", exact=True).click()
@@ -72,7 +73,8 @@ def test_the_units_officer_at_200_percent(zoomed, live_server):
     assert_reflows(page)
 
     open_zoomed(page, "申报资料审核")
-    page.get_by_role("link", name="司马长风", exact=True).click()
+    with page.expect_navigation():
+        page.get_by_role("link", name="司马长风", exact=True).click()
     assert_reflows(page)
     page.get_by_role("button", name="经审核，司马长风同志符合", exact=False).click()
     click_confirmed(page, page.get_by_role("button", name="通过", exact=True), "确定通过吗？")
@@ -86,7 +88,8 @@ def test_the_units_officer_at_200_percent(zoomed, live_server):
         page.get_by_role("navigation").get_by_role("link", name="单位管理", exact=True).click()
         link = page.get_by_role("navigation").get_by_role("link", name=name, exact=True)
         expect(link).to_be_visible()
-        link.click()
+        with page.expect_navigation():
+            link.click()
         assert_reflows(page)
 
 
@@ -106,7 +109,8 @@ def test_the_applicant_at_200_percent(zoomed, live_server):
     for name in ("基本信息", "业绩档案"):
         open_zoomed(page, name)
     open_zoomed(page, "职称申报")
-    page.get_by_role("table").get_by_role("link").first.click()
+    with page.expect_navigation():
+        page.get_by_role("table").get_by_role("link").first.click()
     assert_reflows(page)
     page.get_by_label("诚信承诺", exact=False).check()
     click_confirmed(page, page.get_by_role("button", name="提交单位审核", exact=True),
