@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from models import Applicant, ArchiveItem, ArchiveReviewSummary, ReviewStatus
 
 from .database import insert_once
+from .kept_counts import RecountedPairs
 
 STATUSES = tuple(status.value for status in ReviewStatus)  # a column of the summary each
 KEPT = (*STATUSES, "total", "waiting", "profile_pending", "waiting_since")
@@ -23,7 +24,6 @@ KEPT = (*STATUSES, "total", "waiting", "profile_pending", "waiting_since")
 # What in an item or a person moves its pairs' rows.
 ITEM_WATCHED = ("status", "unit_id", "applicant_id", "submitted_at")
 PERSON_WATCHED = ("profile_status", "profile_submitted_at", "unit_id")
-PAIRS = "zcps.archive_summary.pairs"
 
 
 def live_counts(applicant_id: int | None = None, unit_id: int | None = None):
@@ -69,8 +69,7 @@ def _values(row) -> dict:
 
 def touched(session, applicant_id: int | None, unit_id: int | None) -> None:
     """Recount this pair before ``session`` commits (for changes made without the ORM)."""
-    if applicant_id is not None and unit_id is not None:
-        session.info.setdefault(PAIRS, set()).add((applicant_id, unit_id))
+    _PAIRS.touched(session, applicant_id, unit_id)
 
 
 def recount(session, pairs) -> None:
@@ -144,16 +143,4 @@ def _collect(session, _context):
                 touched(session, record.id, unit_id)
 
 
-@sa.event.listens_for(Session, "before_commit")
-def _recount_before_commit(session):
-    session.flush()
-    pairs = session.info.pop(PAIRS, None)
-    if pairs:
-        recount(session, pairs)
-
-
-@sa.event.listens_for(Session, "after_transaction_end")
-def _forget(session, transaction):
-    # A rolled-back transaction's pairs are not recounted (their person may not even exist).
-    if transaction.parent is None:
-        session.info.pop(PAIRS, None)
+_PAIRS = RecountedPairs("archive_summary", recount)

@@ -24,6 +24,7 @@ from models import Application, ApplicationStatus, PlanStage, PlanUnitWork, Revi
 from . import clock, plans
 from .database import insert_once
 from .extensions import db
+from .kept_counts import RecountedPairs
 
 # The unit's work left before its deadline, column by column (a column of PlanUnitWork each).
 WORK_COLUMNS = (
@@ -37,7 +38,6 @@ assert {status for _key, _label, status in WORK_COLUMNS} == set(plans.UNIT_WORK)
 
 # What in an application moves its (plan, unit) pair's counts.
 WATCHED = ("status", "status_since", "plan_id", "unit_id")
-PAIRS = "zcps.unit_work.pairs"
 
 
 @dataclass
@@ -83,8 +83,7 @@ def _values(row) -> dict:
 
 def touched(session, plan_id: int | None, unit_id: int | None) -> None:
     """Recount this pair before ``session`` commits (for changes made without the ORM)."""
-    if plan_id is not None and unit_id is not None:
-        session.info.setdefault(PAIRS, set()).add((plan_id, unit_id))
+    _PAIRS.touched(session, plan_id, unit_id)
 
 
 def recount(session, pairs) -> None:
@@ -140,19 +139,7 @@ def _collect(session, _context):
                 touched(session, plan_id, unit_id)
 
 
-@sa.event.listens_for(Session, "before_commit")
-def _recount_before_commit(session):
-    session.flush()
-    pairs = session.info.pop(PAIRS, None)
-    if pairs:
-        recount(session, pairs)
-
-
-@sa.event.listens_for(Session, "after_transaction_end")
-def _forget(session, transaction):
-    # A rolled-back transaction's pairs are not recounted (their plan may not even exist).
-    if transaction.parent is None:
-        session.info.pop(PAIRS, None)
+_PAIRS = RecountedPairs("unit_work", recount)
 
 
 # --- reading ------------------------------------------------------------------------------------
