@@ -1,6 +1,6 @@
 """List-page budget benchmark (DESIGN §9): server time empty vs. province-sized database.
 
-    python bench/list_pages.py [--scale small|province] [--database-url URL] [--keep]
+    python bench/list_pages.py [--scale small|medium|province] [--database-url URL] [--keep]
                                [--page WHO:URL ...] [--reuse EMPTY_URL FULL_URL]
 
 Builds two fresh databases (temp SQLite files, or uniquely named databases on the given server,
@@ -82,12 +82,14 @@ from zcps.workdays import today as workday_today  # noqa: E402
 SCALES = {
     # units, applicants, archive items, applications
     "small": (200, 8_000, 40_000, 8_000),
+    "medium": (1_000, 40_000, 200_000, 40_000),
     "province": (5_000, 200_000, 1_000_000, 200_000),
 }
 # What grows besides: the big unit's people (each with 5 archive items and an application), of
 # whom so many in its one publicity batch; audit log entries; SMS in the outbox.
 GROWTH = {
     "small": {"big_people": 800, "batch_people": 500, "audit": 40_000, "outbox": 20_000},
+    "medium": {"big_people": 2_000, "batch_people": 1_000, "audit": 200_000, "outbox": 100_000},
     "province": {"big_people": 8_000, "batch_people": 5_000, "audit": 1_000_000,
                  "outbox": 500_000},
 }
