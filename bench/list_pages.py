@@ -9,8 +9,9 @@ workflow: this year's review plan, one employer's unit with an application in ev
 acceptance point, the platform admin. It measures the list pages of the three on both,
 bulk-inserts the rest of the province into one of them with SQLAlchemy Core (with a plan per
 year of the applications; each application in its year's plan, in its status since a moment of
-the last 60 days), and measures again, the two databases taking turns request by request so
-that a busy machine slows both alike. It prints a table: median of 5 warm runs (ms), ratio
+the last 60 days, with the history the workflow would have written on the way: about four
+review_record rows each, reasons of returns and rejections included), and measures again, the
+two databases taking turns request by request so that a busy machine slows both alike. It prints a table: median of 5 warm runs (ms), ratio
 populated/nearly empty (of the medians, and of the fastest runs), the same ratio before
 populating (a control: ≈1 when the machine is steady), and the SQL query count nearly empty,
 populated, and populated at page_size=100 (the same count whatever the page size: no N+1).
