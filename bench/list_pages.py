@@ -1,6 +1,6 @@
 """List-page budget benchmark (DESIGN §9): server time empty vs. province-sized database.
 
-    python bench/list_pages.py [--scale small|province] [--database-url URL] [--keep]
+    python bench/list_pages.py [--scale small|medium|province] [--database-url URL] [--keep]
                                [--page WHO:URL ...] [--reuse EMPTY_URL FULL_URL]
 
 Builds two fresh databases (temp SQLite files, or uniquely named databases on the given server,
@@ -9,8 +9,9 @@ workflow: this year's review plan, one employer's unit with an application in ev
 acceptance point, the platform admin. It measures the list pages of the three on both,
 bulk-inserts the rest of the province into one of them with SQLAlchemy Core (with a plan per
 year of the applications; each application in its year's plan, in its status since a moment of
-the last 60 days), and measures again, the two databases taking turns request by request so
-that a busy machine slows both alike. It prints a table: median of 5 warm runs (ms), ratio
+the last 60 days, with the history the workflow would have written on the way: about four
+review_record rows each, reasons of returns and rejections included), and measures again, the
+two databases taking turns request by request so that a busy machine slows both alike. It prints a table: median of 5 warm runs (ms), ratio
 populated/nearly empty (of the medians, and of the fastest runs), the same ratio before
 populating (a control: ≈1 when the machine is steady), and the SQL query count nearly empty,
 populated, and populated at page_size=100 (the same count whatever the page size: no N+1).
@@ -36,6 +37,7 @@ from werkzeug.security import generate_password_hash  # noqa: E402
 from models import (  # noqa: E402
     AcceptancePoint,
     Account,
+    Action,
     Applicant,
     Application,
     ApplicationItem,
@@ -54,8 +56,10 @@ from models import (  # noqa: E402
     Publicity,
     ReviewMethod,
     ReviewPlan,
+    ReviewRecord,
     ReviewStatus,
     Role,
+    Subject,
     TitleQualification,
     TitleSeries,
     Unit,
@@ -79,12 +83,14 @@ from zcps.workdays import today as workday_today  # noqa: E402
 SCALES = {
     # units, applicants, archive items, applications
     "small": (200, 8_000, 40_000, 8_000),
+    "medium": (1_000, 40_000, 200_000, 40_000),
     "province": (5_000, 200_000, 1_000_000, 200_000),
 }
 # What grows besides: the big unit's people (each with 5 archive items and an application), of
 # whom so many in its one publicity batch; audit log entries; SMS in the outbox.
 GROWTH = {
     "small": {"big_people": 800, "batch_people": 500, "audit": 40_000, "outbox": 20_000},
+    "medium": {"big_people": 2_000, "batch_people": 1_000, "audit": 200_000, "outbox": 100_000},
     "province": {"big_people": 8_000, "batch_people": 5_000, "audit": 1_000_000,
                  "outbox": 500_000},
 }
@@ -574,6 +580,7 @@ def populate(engine, scale: str):
                                          for day, is_workday, note in holidays(year)),
                        "workday_override")
     populate_growth(engine, scale, stamp, now)
+    populate_history(engine, base_app)
     # Bulk rows bypass the workflow: the 超期与待办 counts and 业绩档案审核's rows are recounted
     # as after a repair.
     with sa.orm.Session(engine) as session:
@@ -667,6 +674,84 @@ def populate_growth(engine, scale, stamp, now):
              "sent_at": now if statuses[k % len(statuses)] == "sent" else None,
              "created_at": now - timedelta(seconds=5 * (grow["outbox"] - k))}
             for k in range(grow["outbox"])), "notification")
+
+
+# Reasons officers write, the first ones the commonest (a return's, a rejection's, a point's).
+RETURN_REASONS = ["缺少学历证书。", "业绩材料未盖单位公章。", "论文检索证明缺失。", "继续教育学时不足。",
+                  "请补充近五年年度考核表。", "工作经历时间不连续，请说明。", "专业技术工作总结字数不足。",
+                  "获奖证书扫描件不清晰。", "请写明岗位全称。", "项目合同未附验收意见。"]
+REJECT_REASONS = ["不符合申报条件。", "任职年限不满。", "学历与申报专业不符。", "年度考核不合格。",
+                  "业绩材料与实际不符。"]
+POINT_RETURN_REASONS = ["缺少单位推荐意见盖章页。", "申报评审表未签字。", "推荐花名册与系统不一致。",
+                        "请补交委托证明原件。"]
+STEP_HOURS = 19  # between two steps of an application's history: a working day or so
+APP = Subject.APPLICATION.value
+
+
+def reason(reasons, k):
+    """Word for word one of ``reasons``, the first the commonest (about as skewed as life)."""
+    return reasons[int(len(reasons) * ((k * 2654435761) % 1000 / 1000) ** 2)]
+
+
+def history_of(app, k):
+    """The history rows of one bulk-loaded application, as the workflow would have written them,
+    ending at its status_since: submitted, in one of five sent back once and resubmitted, and the
+    decisions that brought it to its status (reasons on returns and rejections)."""
+    S, status = ApplicationStatus, ApplicationStatus(app.status)
+    steps = [(Action.SUBMIT, S.DRAFT, S.PENDING, "", 0)]
+    later = status not in (S.DRAFT, S.PENDING, S.RETURNED, S.REJECTED)
+    if k % 5 == 0 and status != S.RETURNED:
+        steps += [(Action.RETURN, S.PENDING, S.RETURNED, reason(RETURN_REASONS, k), 0),
+                  (Action.RESUBMIT, S.RETURNED, S.PENDING, "", 1)]
+    round_no = steps[-1][4]
+    if status == S.RETURNED:
+        steps.append((Action.RETURN, S.PENDING, S.RETURNED, reason(RETURN_REASONS, k), round_no))
+    elif status == S.REJECTED:
+        steps.append((Action.REJECT, S.PENDING, S.REJECTED, reason(REJECT_REASONS, k), round_no))
+    elif later:
+        steps.append((Action.APPROVE, S.PENDING, S.APPROVED, "同意。", round_no))
+        if status != S.APPROVED:
+            steps.append((Action.PUBLICIZE, S.APPROVED, S.PUBLICIZING, "", round_no))
+        if status not in (S.APPROVED, S.PUBLICIZING):
+            steps.append((Action.PUBLICITY_END, S.PUBLICIZING, S.PUBLICIZED, "", round_no))
+        if status == S.NOT_RECOMMENDED:
+            steps.append((Action.OBJECTION_UPHELD, S.PUBLICIZED, S.NOT_RECOMMENDED,
+                          "经核查，异议属实。", round_no))
+        if status in (S.RECOMMENDED, S.ACCEPTED, S.ACCEPTANCE_RETURNED):
+            steps.append((Action.RECOMMEND, S.PUBLICIZED, S.RECOMMENDED, "同意推荐。", round_no))
+        if status == S.ACCEPTED:
+            steps.append((Action.ACCEPT, S.RECOMMENDED, S.ACCEPTED, "予以受理。", round_no))
+        if status == S.ACCEPTANCE_RETURNED:
+            steps.append((Action.ACCEPTANCE_RETURN, S.RECOMMENDED, S.ACCEPTANCE_RETURNED,
+                          reason(POINT_RETURN_REASONS, k), round_no))
+    at_point = {Action.ACCEPT, Action.ACCEPTANCE_RETURN}
+    for n, (action, before, after, opinion, round_no) in enumerate(steps):
+        yield {"subject": APP, "subject_id": app.id, "action": action.value,
+               "from_status": before.value, "to_status": after.value, "opinion": opinion,
+               "remarks": [], "round": round_no, "actor_id": None,
+               "actor_role": (Role.APPLICANT if action in (Action.SUBMIT, Action.RESUBMIT)
+                              else Role.ACCEPTANCE if action in at_point
+                              else Role.EMPLOYER).value,
+               "actor_name": "", "officer_name": "", "unit_id": app.unit_id,
+               "applicant_id": app.applicant_id,
+               "acceptance_point_id": app.acceptance_point_id if action in at_point else None,
+               "created_at": app.status_since - timedelta(hours=STEP_HOURS * (len(steps) - 1 - n))}
+
+
+def populate_history(engine, base_app):
+    """The bulk-loaded applications' history (review_record), for the statistics of returns,
+    reasons, review times and the daily line: about three rows per application."""
+    app_t = Application.__table__
+    with engine.begin() as conn:
+        apps = conn.execute(sa.select(app_t.c.id, app_t.c.status, app_t.c.status_since,
+                                      app_t.c.unit_id, app_t.c.applicant_id,
+                                      app_t.c.acceptance_point_id)
+                            .where(app_t.c.id > base_app,
+                                   app_t.c.status != ApplicationStatus.DRAFT.value)
+                            .order_by(app_t.c.id)).all()
+        insert_batches(conn, ReviewRecord.__table__,
+                       (row for k, app in enumerate(apps) for row in history_of(app, k)),
+                       "review_record (applications)")
 
 
 # --- measuring ------------------------------------------------------------------------------

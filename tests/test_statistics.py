@@ -1,6 +1,7 @@
 """统计分析, 本单位统计 and 受理统计: numbers counted by hand from the factories, scoped to the
 reader, the export equal to the table, and a fixed number of queries."""
 import io
+import re
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from datetime import time as dtime
@@ -461,3 +462,45 @@ def test_the_line_chart_escapes_its_labels_and_tells_its_lines_apart_without_col
     assert "个人申报截止（2月10日）" in svg and "受理截止" not in svg
     # The months' first days; 2月 two days after the first label would run into it.
     assert ">2026年1月</text>" in svg and ">3月</text>" in svg and ">2月</text>" not in svg
+
+
+def month_labels(svg: str) -> list:
+    """The month labels along the line chart's axis: (x of the middle, text), left to right."""
+    import re
+
+    return [(float(x), text) for x, text in
+            re.findall(r'<text class="zcps-month" x="([\d.]+)"[^>]*>([^<]*)</text>', svg)]
+
+
+@pytest.mark.parametrize("first, length", [
+    ("2025-10-20", 580),  # from late October: 11月 and 12月 too close, 2026年1月 next to it
+    ("2025-12-28", 40),  # a year change four days after the first label
+    ("2026-01-01", 200), ("2024-03-15", 1100), ("2026-02-27", 3)])
+def test_the_line_charts_month_labels_never_overlap(app, first, length):
+    from datetime import date
+
+    from zcps.charts import CHAR_WIDTH, LABEL_GAP, LEFT, line_chart
+    from zcps.exports import display_width
+
+    days = [date.fromisoformat(first) + timedelta(days=n) for n in range(length)]
+    with app.test_request_context():
+        svg = str(line_chart("每日", days, [("提交", [1] * length)]))
+    width = float(re.search(r'<svg[^>]* width="(\d+)"', svg).group(1))
+    labels = month_labels(svg)
+    assert labels and labels[0][1].startswith(first[:4] + "年")
+    edges = [(x - display_width(text) * CHAR_WIDTH / 2, x + display_width(text) * CHAR_WIDTH / 2)
+             for x, text in labels]
+    assert edges[0][0] >= LEFT and edges[-1][1] <= width
+    for (_left, right), (left, _right) in zip(edges, edges[1:]):
+        assert left - right >= LABEL_GAP, labels
+    # The year on the first label and where it changes, on no other: a label without a year
+    # is a later month of the year written last.
+    year, month = None, 0
+    for _x, text in labels:
+        if "年" in text:
+            written, text = text.split("年")
+            assert int(written) != year, labels
+            year = int(written)
+        else:
+            assert year is not None and int(text.rstrip("月")) > month, labels
+        month = int(text.rstrip("月"))

@@ -61,6 +61,7 @@ LEFT = 44
 LEGEND_ROOM = 28
 MARK_ROOM = 16  # a row of deadline labels above the plot
 AXIS_ROOM = 24
+LABEL_GAP = 8  # pixels at least between two month labels
 # Each line is told apart without colour: its dashes, its marker and its name in the legend.
 STYLES = (
     {"stroke": "#1d4a78", "dash": "", "marker": "circle"},
@@ -121,21 +122,22 @@ def line_chart(title: str, days, lines, marks=()) -> Markup:
         parts.append(Markup('<text x="{x}" y="{y:.1f}" text-anchor="end" dominant-baseline="middle">'
                             '{n}</text><path d="M{l} {y:.1f} H{r}" stroke="#ddd"/>').format(
             x=LEFT - 6, y=y_of(number), n=number, l=LEFT + 1, r=LEFT + LINE_WIDTH))
-    # The first day of a month (the year written on the first label and where it changes),
-    # a label left out where it would run into the one before.
+    # The first day of a month (the year written on the first label shown and where the year
+    # changes), each label placed whole inside the chart and left out where it would come
+    # closer than LABEL_GAP to the one before: labels never overlap.
     shown_until, shown_year = float("-inf"), None
     for index, day in enumerate(days):
         if day.day != 1 and index != 0:
             continue
         label = _month(day, with_year=day.year != shown_year)
         half = display_width(label) * CHAR_WIDTH / 2
-        if x_of(index) - half < shown_until + 8:
+        x = min(max(x_of(index), LEFT + half), width - half)
+        if x - half < shown_until + LABEL_GAP:
             continue
-        shown_until, shown_year = x_of(index) + half, day.year
-        parts.append(Markup('<path d="M{x:.1f} {b} v4" stroke="#555"/><text x="{x:.1f}" y="{y}" '
-                            'text-anchor="middle">{label}</text>').format(
-            x=max(x_of(index), LEFT + half), b=top + LINE_HEIGHT, y=top + LINE_HEIGHT + 17,
-            label=label))
+        shown_until, shown_year = x + half, day.year
+        parts.append(Markup('<path d="M{tick:.1f} {b} v4" stroke="#555"/><text class="zcps-month" '
+                            'x="{x:.1f}" y="{y}" text-anchor="middle">{label}</text>').format(
+            tick=x_of(index), x=x, b=top + LINE_HEIGHT, y=top + LINE_HEIGHT + 17, label=label))
     # The deadlines: a dashed upright each, its label in a row of its own above the plot.
     for row, (day, label) in enumerate(marks):
         x = x_of((day - days[0]).days)

@@ -124,49 +124,68 @@ def _scoped(actor, plan):
                    Application.status != S.DRAFT)
 
 
-def funnel(actor, plan) -> Table:
-    row = db.session.execute(sa.select(*(_count_of(statuses, key) for key, _label, statuses
-                                         in FUNNEL)).where(_scoped(actor, plan))).one()
-    return Table("funnel", str(_l("各阶段人数")), [str(_l("阶段")), str(_l("人数"))],
-                 [[str(label), int(count)] for (_key, label, _s), count in zip(FUNNEL, row)])
-
-
-def _grouped(actor, plan, keys, group_by, order_by, columns, where=None):
-    query = (sa.select(*keys, *(_count_of(statuses, key) for key, _label, statuses in columns))
-             .where(_scoped(actor, plan)))
+def _grouped(actor, plan, columns, key=(), named=None, order_by=lambda counted, total: (), where=None):
+    """The ``columns`` (each a sum of statuses) of the reader's applications of ``plan`` by their
+    ``key`` columns, in two GROUP BYs: by key and status first (answered from an index on the
+    plan and the status, nothing computed per application), then by key, summing the few
+    grouped rows; the ``named`` table's name is joined to those (by the first key), not to every
+    application. Rows (name first, if any) in the order ``order_by(grouped columns, total)``,
+    ``total`` being the number of applications of the row."""
+    query = sa.select(*key, Application.status, sa.func.count().label("n")).where(
+        _scoped(actor, plan))
     if where is not None:
         query = query.where(where)
-    return db.session.execute(query.group_by(*group_by).order_by(*order_by)).all()
+    counted = query.group_by(*key, Application.status).subquery()
+    grouped = [counted.c[column.key] for column in key]
+    sums = [sa.func.coalesce(sa.func.sum(sa.case((counted.c.status.in_(statuses), counted.c.n),
+                                                 else_=0)), 0).label(name)
+            for name, _label, statuses in columns]
+    total = sa.func.sum(counted.c.n).label("total")
+    summed = sa.select(*([named.name] if named is not None else []), *grouped, *sums, total)
+    if named is not None:
+        summed = (summed.join_from(counted, named, named.id == grouped[0])
+                  # Every column of the named table the order may use: MariaDB and PostgreSQL
+                  # refuse to order by one they do not group by.
+                  .group_by(*grouped, named.id, named.name,
+                            *([named.sort_order] if hasattr(named, "sort_order") else [])))
+    return db.session.execute(summed.order_by(*order_by(counted.c, total))).all()
+
+
+def _numbers(row, columns):
+    return [int(row[name] or 0) for name, _label, _statuses in columns]
+
+
+def funnel(actor, plan) -> Table:
+    row, = _grouped(actor, plan, FUNNEL)
+    return Table("funnel", str(_l("各阶段人数")), [str(_l("阶段")), str(_l("人数"))],
+                 [[str(label), count]
+                  for (_key, label, _s), count in zip(FUNNEL, _numbers(row._mapping, FUNNEL))])
 
 
 def by_series(actor, plan) -> Table:
-    rows = _grouped(actor, plan, (TitleSeries.name, Application.level),
-                    (TitleSeries.sort_order, TitleSeries.id, TitleSeries.name, Application.level),
-                    (TitleSeries.sort_order, TitleSeries.id, Application.level), PROGRESS,
-                    where=TitleSeries.id == Application.series_id)
+    rows = _grouped(actor, plan, PROGRESS, (Application.series_id, Application.level), TitleSeries,
+                    lambda c, _total: (TitleSeries.sort_order, TitleSeries.id, c.level))
     return Table("series", str(_l("按申报系列和级别")),
                  [str(_l("申报系列")), str(_l("申报级别"))] + [str(label) for _k, label, _s in PROGRESS],
-                 [[name, str(level.label),
-                   *(int(count) for count in counts)] for name, level, *counts in rows],
+                 [[row.name, str(row.level.label), *_numbers(row._mapping, PROGRESS)]
+                  for row in rows],
                  chart_column=2)
 
 
 def by_unit(actor, plan, columns=PROGRESS, name="units", title=_l("按用人单位")) -> Table:
-    rows = _grouped(actor, plan, (Unit.name,), (Unit.id, Unit.name),
-                    (sa.func.count().desc(), Unit.name, Unit.id), columns,
-                    where=Unit.id == Application.unit_id)
+    rows = _grouped(actor, plan, columns, (Application.unit_id,), Unit,
+                    lambda _c, total: (total.desc(), Unit.name, Unit.id))
     return Table(name, str(title), [str(_l("工作单位"))] + [str(label) for _k, label, _s in columns],
-                 [[unit, *(int(count) for count in counts)] for unit, *counts in rows])
+                 [[row.name, *_numbers(row._mapping, columns)] for row in rows])
 
 
 def by_point(actor, plan) -> Table:
-    rows = _grouped(actor, plan, (AcceptancePoint.name,),
-                    (AcceptancePoint.id, AcceptancePoint.name),
-                    (sa.func.count().desc(), AcceptancePoint.name, AcceptancePoint.id), RECEIVED,
-                    where=AcceptancePoint.id == Application.acceptance_point_id)
+    rows = _grouped(actor, plan, RECEIVED, (Application.acceptance_point_id,), AcceptancePoint,
+                    lambda _c, total: (total.desc(), AcceptancePoint.name, AcceptancePoint.id),
+                    where=Application.acceptance_point_id.is_not(None))
     return Table("points", str(_l("按受理点")),
                  [str(_l("受理点"))] + [str(label) for _k, label, _s in RECEIVED],
-                 [[point, *(int(count) for count in counts)] for point, *counts in rows])
+                 [[row.name, *_numbers(row._mapping, RECEIVED)] for row in rows])
 
 
 def received_by_unit(actor, plan) -> Table:
@@ -174,13 +193,11 @@ def received_by_unit(actor, plan) -> Table:
 
 
 def received_by_series(actor, plan) -> Table:
-    rows = _grouped(actor, plan, (TitleSeries.name,), (TitleSeries.sort_order, TitleSeries.id,
-                                                        TitleSeries.name),
-                    (TitleSeries.sort_order, TitleSeries.id), RECEIVED,
-                    where=TitleSeries.id == Application.series_id)
+    rows = _grouped(actor, plan, RECEIVED, (Application.series_id,), TitleSeries,
+                    lambda _c, _total: (TitleSeries.sort_order, TitleSeries.id))
     return Table("received_series", str(_l("按申报系列")),
                  [str(_l("申报系列"))] + [str(label) for _k, label, _s in RECEIVED],
-                 [[series, *(int(count) for count in counts)] for series, *counts in rows])
+                 [[row.name, *_numbers(row._mapping, RECEIVED)] for row in rows])
 
 
 def _rate(part: int, whole: int) -> str:
@@ -190,17 +207,22 @@ def _rate(part: int, whole: int) -> str:
 def returns(actor, plan) -> Table:
     """Returned to the applicant at least once (by the unit, or after an objection), rejected
     by the unit, returned by an acceptance point at least once; each with its rate."""
-    returned = sa.select(ReviewRecord.subject_id).where(
-        ReviewRecord.subject == Subject.APPLICATION, ReviewRecord.scope_clause(actor))
-    unit_returned = Application.id.in_(returned.where(ReviewRecord.action.in_(UNIT_RETURNS)))
-    point_returned = Application.id.in_(returned.where(
-        ReviewRecord.action == Action.ACCEPTANCE_RETURN))
-    count = sa.func.count
-    submitted, recommended, unit_count, rejected, point_count = db.session.execute(
-        sa.select(count(), _count_of(RECOMMENDED, "recommended"),
-                  count(sa.case((unit_returned, 1))), _count_of((S.REJECTED,), "rejected"),
-                  count(sa.case((point_returned, 1))))
-        .where(_scoped(actor, plan))).one()
+    statuses = {row.status: row.n for row in db.session.execute(
+        sa.select(Application.status, sa.func.count().label("n")).where(_scoped(actor, plan))
+        .group_by(Application.status))}
+    submitted = sum(statuses.values())
+    recommended = sum(statuses.get(status, 0) for status in RECOMMENDED)
+    rejected = statuses.get(S.REJECTED, 0)
+    # One pass over the returns in the history of the plan's applications (each found by its
+    # (subject, subject_id) index), each application counted once per kind.
+    distinct = sa.func.count(sa.distinct(sa.case(
+        (ReviewRecord.action.in_(UNIT_RETURNS), ReviewRecord.subject_id))))
+    point_distinct = sa.func.count(sa.distinct(sa.case(
+        (ReviewRecord.action == Action.ACCEPTANCE_RETURN, ReviewRecord.subject_id))))
+    unit_count, point_count = db.session.execute(
+        sa.select(distinct, point_distinct).where(
+            _application_records(actor, plan),
+            ReviewRecord.action.in_((*UNIT_RETURNS, Action.ACCEPTANCE_RETURN)))).one()
     rows = [
         [str(_l("单位退回修改")), int(unit_count), _rate(unit_count, submitted)],
         [str(_l("审核未通过")), int(rejected), _rate(rejected, submitted)],

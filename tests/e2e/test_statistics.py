@@ -87,3 +87,55 @@ def test_the_statistics_pages_draw_their_charts(page, another_browser, live_serv
             assert_laid_out(each)
         else:
             shot(each, f"statistics-{which}")
+
+
+# Every page of the 系统管理员's menu, by its address: none may be lost when the menu is grouped.
+ADMIN_PAGES = ["/admin/admin_authorization/", "/admin/admin_unit/", "/admin/unit-changes/",
+               "/admin/admin_acceptance_point/", "/admin/admin_acceptance_account/",
+               "/admin/admin_applicant_account/", "/admin/plans/", "/admin/statistics/",
+               "/admin/admin_title_series/", "/admin/admin_title_specialty/",
+               "/admin/admin_title_qualification/", "/admin/admin_notification/",
+               "/admin/admin_calendar/"]
+
+
+@pytest.mark.parametrize("width", [1366, 1200, 1024])
+@pytest.mark.parametrize("language", ["中文", "English"])
+def test_the_platform_admins_menu_fits_one_row(page, live_server, width, language):
+    """From 1200 px on the 系统管理员's menu stands in one row, in Chinese and in English; at
+    1024 it folds behind its toggle; every page stays reachable from it, the units' rarely used
+    pages under 用人单位."""
+    page.set_viewport_size({"width": width, "height": 768})
+    sign_in_as(page, live_server, "admin", "")
+    if language == "English":
+        page.get_by_role("button", name="English").click()
+        expect(page.locator("html")).to_have_attribute("lang", "en")
+    page.goto(live_server.url + "/admin/statistics/")
+    rows = page.evaluate(MENU_ROWS)
+    assert rows["collapsed"] == (width < 1200), rows
+    assert rows["rows"] == 1, rows
+    page.screenshot(path=f"/tmp/admin-menu-{width}-{language}.png")
+    menu = page.get_by_role("navigation", name="主菜单" if language == "中文" else "Main menu")
+    links = menu.locator("a[href]").evaluate_all("(all) => all.map((a) => a.pathname)")
+    assert sorted(set(ADMIN_PAGES) - set(links)) == [], links
+    if rows["collapsed"]:
+        page.locator("nav.navbar .navbar-toggler").click()
+        expect(page.locator(".navbar-collapse.show")).to_be_visible()
+    units, changes = ("用人单位", "单位信息变更") if language == "中文" else (
+        "Employers", "Unit details changes")
+    menu.locator("a.dropdown-toggle", has_text=units).click()
+    menu.get_by_role("link", name=changes, exact=True).click()
+    expect(page).to_have_url(live_server.url + "/admin/unit-changes/")
+
+
+# Whether the menu is folded behind its toggle, and how many rows its items take when it is not.
+MENU_ROWS = """
+() => {
+  const nav = document.querySelector('nav.navbar');
+  const toggle = nav.querySelector('.navbar-toggler');
+  const collapsed = !!(toggle && toggle.offsetParent);
+  const tops = [...nav.querySelectorAll('.navbar-nav > li')].filter((item) => item.offsetParent)
+    .map((item) => Math.round(item.getBoundingClientRect().top));
+  return {collapsed, rows: collapsed ? 1 : new Set(tops).size,
+          items: [...nav.querySelectorAll('.navbar-nav > li')].map((item) => item.innerText.trim())};
+}
+"""
