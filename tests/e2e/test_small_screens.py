@@ -29,6 +29,7 @@ from tests.e2e.flows import (
     register_person,
     row,
     see_message,
+    see_record_page,
     shot,
     sign_in,
     start_publicity,
@@ -127,7 +128,7 @@ def test_the_units_main_screens_at_1024_px(page, live_server, width):
     assert_laid_out(page)
     shot(page, f"{width}-unit-application-queue")
     page.get_by_role("link", name="司马长风", exact=True).click()
-    expect(page.get_by_role("link", name="返回申报资料审核")).to_be_visible()
+    see_record_page(page, "申报资料审核", "司马长风")
     assert_laid_out(page)
 
     menu(page, "信息公示")
