@@ -178,3 +178,16 @@ def test_an_archive_items_refusals_need_the_reason_field_beside_them(client):
         for tag in buttons:
             needed = re.search(r'data-requires="([^"]+)"', tag).group(1)
             assert f'id="{needed}"' in page, needed
+
+
+def test_the_admins_refusal_asks_for_its_reason_before_the_question(client):
+    """授权审核: 不通过 without a reason is said beside the opinion first (data-requires), then
+    confirmed; 通过 only confirmed."""
+    authorization = factories.authorization(factories.unit(authorized=False))
+    db.session.commit()
+    signed_in(client, factories.deciding_admin())
+    page = client.get(f"/admin/admin_authorization/decide/?id={authorization.id}").get_data(
+        as_text=True)
+    assert 'data-requires="opinion"' in button(page, "reject")
+    assert "data-confirm" in button(page, "reject")
+    assert "data-requires" not in button(page, "approve") and "data-confirm" in button(page, "approve")

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from models import ReviewStatus
+from models import ApplicationStatus, ReviewStatus
 from tests import factories
 from tests.crawl import demo_client, reachable_pages, walked_roles
 from tests.helpers import shown_text, signed_in
@@ -160,3 +160,71 @@ def test_flask_admin_forms_mark_required_fields_the_same_way(client):
     assert '<strong class="text-danger">&#42;</strong>' not in page
     # The marker sits inside the label of a required field.
     assert re.search(rf'<label for="name"[^>]*>名称\s*{re.escape(MARK)}\s*</label>', page)
+
+
+H1 = re.compile(r"<h1[^>]*>(.*?)</h1>", re.S)
+
+
+def headings_of(page: str) -> list[str]:
+    return [" ".join(shown_text(h1).split()) for h1 in H1.findall(page)]
+
+
+@walked_roles
+def test_a_record_page_names_its_view_and_record_and_has_one_way_back(app, username):
+    """Every page with breadcrumbs: its heading is "the list's view · the record", as the
+    breadcrumbs' last two say, and no second 返回 link beside the breadcrumbs."""
+    client, start = demo_client(app, username)
+    wrong = {}
+    for url, page in reachable_pages(client, start).items():
+        if not BREADCRUMBS.search(page):
+            continue
+        trail = crumbs(page)
+        headings = headings_of(page)
+        if headings != [f"{trail[-2][1]} · {trail[-1][1]}"]:
+            wrong[url] = headings
+        elif "&larr;" in page:
+            wrong[url] = "a 返回 link beside the breadcrumbs"
+    assert wrong == {}
+
+
+def test_the_recommendation_page_has_breadcrumbs_and_marks_the_return_reason(client):
+    unit = factories.unit()
+    person = factories.applicant(unit, "张三", with_account=True,
+                                 profile_status=ReviewStatus.APPROVED)
+    application = factories.application(person, ApplicationStatus.ACCEPTANCE_RETURNED)
+    signed_in(client, factories.employer(unit))
+    page = client.get(f"/unit/recommendation/recommend/?ids={application.id}").get_data(
+        as_text=True)
+    assert crumbs(page) == [("/unit/", "首页"), ("/unit/recommendation/", "资格审查推荐"),
+                            (None, "张三")]
+    assert headings_of(page) == ["资格审查推荐 · 张三"]
+    assert "&larr;" not in page
+    # 退回申报人修改 needs its reason: the marker beside the label, and said to screen readers.
+    assert re.search(rf'<label for="return_reason">退回原因</label>{re.escape(MARK)}', page)
+    assert re.search(r'<textarea id="return_reason"[^>]*aria-required="true"', page)
+
+
+def test_the_recommendation_page_of_several_people_says_how_many(client):
+    unit = factories.unit()
+    people = [factories.applicant(unit, name, with_account=True,
+                                  profile_status=ReviewStatus.APPROVED) for name in ("张三", "李四")]
+    ids = [application.id for application in
+           factories.applications(people, ApplicationStatus.PUBLICIZED)]
+    signed_in(client, factories.employer(unit))
+    page = client.get("/unit/recommendation/recommend/?"
+                      + "&".join(f"ids={i}" for i in ids)).get_data(as_text=True)
+    assert crumbs(page)[-1] == (None, "共2人")
+
+
+def test_the_release_page_has_breadcrumbs_back_to_the_accounts(client):
+    person = factories.applicant(factories.unit(), "张三", with_account=True)
+    account = factories.applicant_account(person)
+    signed_in(client, factories.security_admin())
+    page = client.get(f"/admin/admin_applicant_account/release/?id={account.id}")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    trail = crumbs(text)
+    assert trail[0] == ("/admin/", "首页") and trail[2] == (None, "张三")
+    assert trail[1][0].startswith("/admin/admin_applicant_account/")
+    assert headings_of(text) == [f"{trail[1][1]} · 张三"]
+    assert "&larr;" not in text

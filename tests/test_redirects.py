@@ -45,7 +45,7 @@ def unit_world(app, client):
     return {"unit": unit, "officer": officer, "person": person}
 
 
-# --- finding 1: the review page's 返回 link ---------------------------------------------------
+# --- finding 1: the review page's way back to its list ----------------------------------------
 
 @pytest.mark.parametrize("target", ["javascript:alert(document.cookie)", "//evil.example/",
                                     "/%09/evil.example", "https://evil.example/"])
@@ -53,7 +53,7 @@ def test_the_archive_review_back_link_never_leaves_the_site(client, unit_world, 
     person = unit_world["person"]
     page = client.get(f"/unit/unit_archive/review/?applicant_id={person.id}"
                       f"&url={quote(target)}").get_data(as_text=True)
-    assert 'href="/unit/archive-review/">&larr;' in page
+    assert 'href="/unit/archive-review/">业绩档案审核</a>' in page  # the breadcrumbs' way back
     assert 'href="javascript:alert' not in page and 'href="//evil' not in page
     assert 'href="https://evil' not in page and 'href="/%09' not in page
 
@@ -63,7 +63,7 @@ def test_the_archive_review_back_link_keeps_the_list_it_came_from(client, unit_w
     back = "/unit/archive-review/?tab=all&page=0"
     page = client.get(f"/unit/unit_archive/review/?applicant_id={person.id}"
                       f"&url={quote(back)}").get_data(as_text=True)
-    assert 'href="/unit/archive-review/?tab=all&amp;page=0">&larr;' in page
+    assert 'href="/unit/archive-review/?tab=all&amp;page=0">业绩档案审核</a>' in page
 
 
 @pytest.mark.parametrize("target", ["//evil.example/", "/%09/evil.example",

@@ -31,7 +31,6 @@ from zcps import plans, publicity_table, workdays, workflow
 from zcps.extensions import db
 from zcps.i18n import join_list, local_date
 from zcps.plans import plan_contact
-from zcps.templating import status_badge
 
 from .base import (
     ApplicationFiles,
@@ -314,17 +313,20 @@ class RecommendationView(ApplicationFiles, RecommendationRosters, ScopedModelVie
     list_template = "zcps/recommendation_list.html"
     unit_duty = OfficerDuty.PUBLICITY
     column_list = ["applicant", "qualification", "publicity", "status", WAITED,
-                   "acceptance_point", "recommended_at"]
+                   "acceptance_point", "acceptance_opinion", "recommended_at"]
     column_details_list = ["applicant", "qualification", "status"]
-    column_labels = {**APPLICATION_LABELS, "publicity": _l("公示期")}
+    column_labels = {**APPLICATION_LABELS, "publicity": _l("公示期"),
+                     "acceptance_opinion": _l("受理点意见")}
     column_formatters = {
         **STATUS_FORMATTERS,
-        # What the point returned it for, under its state.
-        "status": lambda view, context, model, name: Markup(
-            '{}<div class="small text-danger" data-testid="acceptance-reason">{}</div>').format(
-                status_badge(model.status), model.acceptance_opinion)
+        # What the point returned it for (or accepted it with), in a column of its own: the
+        # state stays on one line.
+        "acceptance_opinion": lambda view, context, model, name: Markup(
+            '<div class="small text-danger" data-testid="acceptance-reason">{}</div>').format(
+                model.acceptance_opinion)
         if model.status == ApplicationStatus.ACCEPTANCE_RETURNED and model.acceptance_opinion
-        else status_badge(model.status),
+        else (model.acceptance_opinion or "")
+        if model.status == ApplicationStatus.ACCEPTED else "",
         "applicant": lambda view, context, model, name: Markup('<a href="{}">{}</a>').format(
             view.get_url(".recommend_view", ids=model.id), model.applicant.name),
         "publicity": lambda view, context, model, name: (

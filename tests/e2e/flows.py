@@ -227,6 +227,15 @@ def menu(page, name: str) -> None:
     check_accessibility(page)
 
 
+def see_record_page(page, list_name: str, record: str) -> None:
+    """A record's page: its heading names the list's view, then the record, and the breadcrumbs
+    (首页 › the list › the record) lead back to the list."""
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"{list_name} · {record}")
+    breadcrumbs = page.get_by_test_id("breadcrumbs")
+    expect(breadcrumbs.get_by_role("link", name=list_name, exact=True)).to_be_visible()
+    expect(breadcrumbs.locator('[aria-current="page"]')).to_have_text(record)
+
+
 def fill_form(page, values: dict) -> None:
     """Fill fields by their labels; a tuple value ("select", option) picks from a list."""
     for label, value in values.items():
@@ -421,7 +430,7 @@ def archive_review_page(page, person_name: str, waiting: int, screenshots: bool 
     if screenshots:
         shot(page, "14-unit-archive-queue")
     page.get_by_role("link", name=person_name, exact=True).click()
-    expect(page.get_by_role("link", name="返回业绩档案审核")).to_be_visible()
+    see_record_page(page, "业绩档案审核", person_name)
     check_accessibility(page)
 
 
@@ -494,7 +503,7 @@ def open_application_review(page, person_name: str, tab: str = "待审核 (1)",
     if screenshots:
         shot(page, "17-unit-application-queue")
     page.get_by_role("link", name=person_name, exact=True).click()
-    expect(page.get_by_role("link", name="返回申报资料审核")).to_be_visible()
+    see_record_page(page, "申报资料审核", person_name)
     check_accessibility(page)
 
 

@@ -143,6 +143,8 @@ def keyboard_menu(page, name: str) -> None:
     if toggle.is_visible() and toggle.get_attribute("aria-expanded") != "true":
         press_on(page, toggle)
         expect(page.locator(".navbar-collapse.show")).to_be_visible()
-    press_on(page, page.get_by_role("navigation").get_by_role("link", name=name, exact=True))
+    # The main menu, not the breadcrumbs (which may name the same list).
+    press_on(page, page.get_by_role("navigation", name="主菜单").get_by_role("link", name=name,
+                                                                            exact=True))
     page.wait_for_load_state()
     check_accessibility(page)

@@ -6,11 +6,12 @@ Shift+Tab, Enter, Space and typing into the focused field only: no click, no fil
 import re
 
 import pytest
+import sqlalchemy as sa
 from playwright.sync_api import expect
 
 from models import ApplicationStatus, ReviewStatus
 from tests import factories
-from tests.e2e.flows import SIGN_IN_PATHS, row, see_message, see_tab
+from tests.e2e.flows import SIGN_IN_PATHS, row, see_message, see_record_page, see_tab
 from tests.e2e.keyboard import (
     assert_focus_shows,
     choose_with_arrows,
@@ -44,7 +45,7 @@ def test_the_units_officer_reviews_with_the_keyboard(page, live_server):
     keyboard_menu(page, "业绩档案审核")
     expect(row(page, "方一鸣")).to_be_visible()
     press_on(page, page.get_by_role("link", name="方一鸣", exact=True))
-    expect(page.get_by_role("link", name="返回业绩档案审核")).to_be_visible()
+    see_record_page(page, "业绩档案审核", "方一鸣")
     education = row(page, "浙江工业大学土木工程专业")
     type_into(page, education.get_by_label("退回原因", exact=True), "请上传毕业证书扫描件。")
     press_on(page, education.get_by_role("button", name="退回修改", exact=True))
@@ -57,7 +58,7 @@ def test_the_units_officer_reviews_with_the_keyboard(page, live_server):
     keyboard_menu(page, "申报资料审核")
     see_tab(page, "待审核 (1)")
     press_on(page, page.get_by_role("link", name="林若溪", exact=True))
-    expect(page.get_by_role("link", name="返回申报资料审核")).to_be_visible()
+    see_record_page(page, "申报资料审核", "林若溪")
     opinion = page.get_by_label("审核意见 / 退回原因", exact=True)
     press_on(page, page.get_by_role("button", name=re.compile("^经审核，林若溪同志符合")))
     expect(opinion).to_have_value(re.compile("^经审核，林若溪同志符合"))
@@ -86,7 +87,7 @@ def test_the_units_officer_reviews_with_the_keyboard(page, live_server):
     expect(page.get_by_test_id("publicity-state")).to_have_text("公示中")
 
     # The menu's 单位管理 dropdown: Enter opens it, Tab goes on to its links.
-    navigation = page.get_by_role("navigation")
+    navigation = page.get_by_role("navigation", name="主菜单")
     press_on(page, navigation.get_by_role("link", name="单位管理", exact=True))
     press_on(page, navigation.get_by_role("link", name="本单位人员", exact=True))
     expect(row(page, "方一鸣")).to_be_visible()
@@ -189,3 +190,147 @@ def test_the_sign_in_pages_show_the_focus_on_every_control(page, live_server, en
     names = [describe for _tag, describe in seen]
     for control in (label, "密码", "登录", "忘记密码", "注册"):
         assert any(control in name for name in names), (control, names)
+
+
+def accepting(page, *, accept: bool = True) -> list:
+    """Answer every "确定…吗？" of the page with OK; the questions asked, in order."""
+    asked = []
+    page.on("dialog", lambda dialog: (asked.append(dialog.message),
+                                      dialog.accept() if accept else dialog.dismiss()))
+    return asked
+
+
+def test_the_units_officer_records_and_resolves_objections_with_the_keyboard(page, live_server):
+    """The batch page: 登记异议 opened with Enter, the person chosen with the arrow keys, the
+    objection typed and sent; one objection found 不属实, the other 属实 (不予推荐), each with its
+    核查情况 and its question."""
+    with live_server.database():
+        unit = factories.unit(UNIT_NAME)
+        uscc = factories.employer(unit).username
+        people = [factories.applicant(unit, name, with_account=True,
+                                      profile_status=ReviewStatus.APPROVED)
+                  for name in ("方一鸣", "林若溪")]
+        publicized = factories.applications(people, ApplicationStatus.PUBLICIZED)[0]
+        title, qualification = publicized.publicity.title, publicized.qualification.name
+    keyboard_sign_in(page, live_server.url, "用人单位登录", "统一社会信用代码", uscc)
+    keyboard_menu(page, "信息公示")
+    press_on(page, page.get_by_role("link", name="已期满 (1)", exact=True))
+    press_on(page, page.get_by_role("link", name=title, exact=True))
+    see_record_page(page, "信息公示", title)
+
+    for name, content in (("方一鸣", "反映其考核结果与实际不符。"), ("林若溪", "反映其论文署名有误。")):
+        press_on(page, page.get_by_text("登记异议", exact=True).first)  # the <summary>
+        choose_with_arrows(page, page.get_by_label("被异议人", exact=True),
+                           f"{name}（{qualification}）")
+        type_into(page, page.get_by_label("异议人", exact=True), "匿名来信")
+        type_into(page, page.get_by_label("异议内容", exact=True), content)
+        press_on(page, page.get_by_role("button", name="登记异议", exact=True))
+        see_message(page, f"已登记对{name}的异议，请核查后处理；处理前不能推荐。")
+        expect(row(page, name)).to_contain_text("1条待处理")
+
+    asked = accepting(page)
+    first = page.locator(".card").filter(has_text="反映其考核结果与实际不符。")
+    type_into(page, first.get_by_label("核查情况", exact=True), "经核查，考核结果与档案一致。")
+    press_on(page, first.get_by_role("button", name="不属实", exact=True))
+    see_message(page, "异议已处理：不属实。")
+    expect(row(page, "方一鸣")).to_contain_text("无待处理异议")
+    second = page.locator(".card").filter(has_text="反映其论文署名有误。")
+    type_into(page, second.get_by_label("核查情况", exact=True), "经核查，异议属实。")
+    press_on(page, second.get_by_role("button", name="属实，不予推荐", exact=True))
+    see_message(page, "异议已处理：属实，不予推荐。")
+    expect(row(page, "林若溪")).to_contain_text("不予推荐")
+    assert len(asked) == 2 and "不属实" in asked[0] and "不予推荐" in asked[1], asked
+
+
+def test_the_units_officer_recommends_with_the_keyboard(page, live_server):
+    """资格审查推荐 → 待推荐 → the person → a 常用意见 → 推荐, confirmed."""
+    with live_server.database():
+        unit = factories.unit(UNIT_NAME)
+        uscc = factories.employer(unit).username
+        person = factories.applicant(unit, "方一鸣", with_account=True,
+                                     profile_status=ReviewStatus.APPROVED)
+        factories.application(person, ApplicationStatus.PUBLICIZED)
+    keyboard_sign_in(page, live_server.url, "用人单位登录", "统一社会信用代码", uscc)
+    keyboard_menu(page, "资格审查推荐")
+    see_tab(page, "待推荐 (1)")
+    press_on(page, page.get_by_role("link", name="方一鸣", exact=True))
+    see_record_page(page, "资格审查推荐", "方一鸣")
+    opinion = page.get_by_label("推荐意见", exact=True)
+    press_on(page, page.get_by_role("button", name=re.compile("^经公示")))
+    expect(opinion).to_have_value(re.compile("^经公示（"))
+    asked = accepting(page)
+    press_on(page, page.get_by_role("button", name="推荐", exact=True))
+    see_message(page, f"已推荐至{live_server.acceptance_point}：方一鸣")
+    assert asked and "确定推荐吗？" in asked[0], asked
+    see_tab(page, "已推荐 (1)")
+
+
+def test_the_acceptance_point_returns_and_accepts_with_the_keyboard(page, live_server):
+    """推荐受理 → the person → 退回 with its reason (asked for before the question), and for the
+    other person 受理; each confirmed."""
+    with live_server.database() as session:
+        from models import AcceptancePoint
+
+        point = session.scalar(sa.select(AcceptancePoint).filter_by(
+            name=live_server.acceptance_point))
+        unit = factories.unit(UNIT_NAME)
+        factories.employer(unit)
+        people = [factories.applicant(unit, name, with_account=True,
+                                      profile_status=ReviewStatus.APPROVED)
+                  for name in ("方一鸣", "林若溪")]
+        factories.applications(people, ApplicationStatus.RECOMMENDED, acceptance_point=point)
+    keyboard_sign_in(page, live_server.url, "受理点登录", "用户名", live_server.acceptance_username)
+    keyboard_menu(page, "推荐受理")
+    see_tab(page, "待受理 (2)")
+
+    press_on(page, page.get_by_role("link", name="方一鸣", exact=True))
+    see_record_page(page, "推荐受理", "方一鸣")
+    reason = page.get_by_label("受理意见 / 退回原因", exact=True)
+    asked = accepting(page)
+    press_on(page, page.get_by_role("button", name="退回", exact=True))
+    expect(reason).to_be_focused()  # the reason asked for first, no question
+    assert asked == [], asked
+    page.keyboard.type("缺少单位推荐意见盖章页。")
+    press_on(page, page.get_by_role("button", name="退回", exact=True))
+    see_message(page, "方一鸣的申报已退回，已短信通知推荐单位和申报人。")
+    assert asked and "确定退回吗？" in asked[0], asked
+    see_tab(page, "待受理 (1)")
+
+    press_on(page, page.get_by_role("link", name="林若溪", exact=True))
+    see_record_page(page, "推荐受理", "林若溪")
+    press_on(page, page.get_by_role("button", name="受理", exact=True))
+    see_message(page, "林若溪的申报已受理，已短信通知推荐单位和申报人。")
+    assert len(asked) == 2 and "确定受理吗？" in asked[1], asked
+    see_tab(page, "待受理 (0)")
+
+
+def test_the_platform_admin_decides_authorizations_with_the_keyboard(page, live_server):
+    """授权审核 → the unit → 通过 (confirmed); another unit's 不通过 asks for its reason first."""
+    with live_server.database():
+        approved, refused = "杭州键盘授权通过有限公司", "杭州键盘授权退回有限公司"
+        for name in (approved, refused):
+            factories.authorization(factories.unit(name, authorized=False))
+    keyboard_sign_in(page, live_server.url, "管理员登录", "用户名", live_server.admin_username)
+    keyboard_menu(page, "授权审核")
+    see_tab(page, "待审核 (2)")
+
+    press_on(page, page.get_by_role("link", name=approved, exact=True))
+    see_record_page(page, "授权审核", approved)
+    asked = accepting(page)
+    type_into(page, page.get_by_label("审核意见", exact=True), "委托证明盖章清晰，信息一致。")
+    press_on(page, page.get_by_role("button", name="通过", exact=True))
+    see_message(page, f"已审核通过：{approved}。已短信通知单位联系人。")
+    assert asked and "确定通过该单位的授权申请吗？" in asked[0], asked
+    see_tab(page, "待审核 (1)")
+
+    press_on(page, page.get_by_role("link", name=refused, exact=True))
+    see_record_page(page, "授权审核", refused)
+    opinion = page.get_by_label("审核意见", exact=True)
+    press_on(page, page.get_by_role("button", name="不通过", exact=True))
+    expect(opinion).to_be_focused()  # the reason asked for first, no question
+    assert len(asked) == 1, asked
+    page.keyboard.type("委托证明未加盖单位公章。")
+    press_on(page, page.get_by_role("button", name="不通过", exact=True))
+    see_message(page, f"已审核不通过：{refused}。已短信通知单位联系人。")
+    assert len(asked) == 2 and "确定不通过该单位的授权申请吗？" in asked[1], asked
+    see_tab(page, "待审核 (0)")

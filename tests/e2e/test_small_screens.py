@@ -17,18 +17,23 @@ from tests.e2e.flows import (
     approve_profile,
     archive_review_page,
     check_accessibility,
+    choose_acceptance_point,
     click_confirmed,
     create_application,
     decide_item,
+    dismiss_objection,
     fill_form,
     fill_profile,
     menu,
     new_id_number,
     open_application_review,
     recommend,
+    record_objection,
     register_person,
     row,
     see_message,
+    see_record_page,
+    see_tab,
     shot,
     sign_in,
     start_publicity,
@@ -127,7 +132,7 @@ def test_the_units_main_screens_at_1024_px(page, live_server, width):
     assert_laid_out(page)
     shot(page, f"{width}-unit-application-queue")
     page.get_by_role("link", name="司马长风", exact=True).click()
-    expect(page.get_by_role("link", name="返回申报资料审核")).to_be_visible()
+    see_record_page(page, "申报资料审核", "司马长风")
     assert_laid_out(page)
 
     menu(page, "信息公示")
@@ -228,3 +233,118 @@ def test_the_main_scenario_on_a_phone(page, another_browser, live_server, clock)
     menu(applicant, "职称申报")
     expect(row(applicant, "高级工程师")).to_contain_text("已推荐")
     assert_reflows(applicant)
+
+
+def laid_out_at(width: int):
+    """What a screen is checked for at ``width``: at 390 px that the page reflows (names may
+    wrap on a phone), at 1024 px that no name, date or header breaks over lines either."""
+    return assert_reflows if width == PHONE["width"] else assert_laid_out
+
+
+@pytest.mark.parametrize("width", [PHONE["width"], 1024])
+def test_the_later_steps_and_a_re_recommendation(page, another_browser, live_server, width):
+    """At 390 px and at 1024 px: the unit's officer records two objections and resolves them
+    (不属实, 属实), recommends; the acceptance point returns the recommendation, the unit
+    recommends again, and the acceptance point, shown the last return beside this
+    recommendation (再次推荐：与上次退回对照), accepts; the platform admin decides a unit's
+    授权审核. Every step is done and no screen scrolls sideways."""
+    laid_out = laid_out_at(width)
+    size = {"width": width, "height": PHONE["height"] if width == PHONE["width"] else 768}
+    other_unit = "宁波市鄞州区手机端授权审核测试有限公司"
+    with live_server.database():
+        unit = factories.unit(name=UNIT_NAME)
+        uscc = factories.employer(unit).username
+        people = [factories.applicant(unit, name, with_account=True,
+                                      profile_status=ReviewStatus.APPROVED)
+                  for name in ("欧阳明月", "司马长风")]
+        publicized = factories.applications(people, ApplicationStatus.PUBLICIZED,
+                                            specialty="城乡规划与综合交通工程")
+        title = publicized[0].publicity.title
+        received_on = publicized[0].publicity.end_date.isoformat()
+        factories.authorization(factories.unit(other_unit, authorized=False))
+    officer, point, admin = page, another_browser(), another_browser()
+    for screen in (officer, point, admin):
+        screen.set_viewport_size(size)
+
+    # The unit: the batch, an objection found 不属实 and one found 属实 (不予推荐).
+    sign_in(officer, live_server.url, "用人单位登录", uscc)
+    menu(officer, "信息公示")
+    officer.get_by_role("link", name="已期满 (1)", exact=True).click()
+    officer.get_by_role("link", name=title, exact=True).click()
+    see_record_page(officer, "信息公示", title)
+    laid_out(officer)
+    record_objection(officer, "欧阳明月", received_on, "反映其考核结果与实际不符。")
+    laid_out(officer)
+    dismiss_objection(officer, "欧阳明月", "经核查，考核结果与档案一致。")
+    record_objection(officer, "司马长风", received_on, "反映其论文署名有误。")
+    officer.get_by_label("核查情况", exact=True).fill("经核查，异议属实。")
+    click_confirmed(officer, officer.get_by_role("button", name="属实，不予推荐", exact=True),
+                    "不予推荐")
+    see_message(officer, "异议已处理：属实，不予推荐。")
+    expect(row(officer, "司马长风")).to_contain_text("不予推荐")
+    laid_out(officer)
+
+    # 资格审查推荐 → the person → 推荐.
+    menu(officer, "资格审查推荐")
+    see_tab(officer, "待推荐 (1)")
+    laid_out(officer)
+    officer.get_by_role("link", name="欧阳明月", exact=True).click()
+    see_record_page(officer, "资格审查推荐", "欧阳明月")
+    laid_out(officer)
+    click_confirmed(officer, officer.get_by_role("button", name="推荐", exact=True), "确定推荐吗？")
+    see_message(officer, f"已推荐至{live_server.acceptance_point}：欧阳明月")
+    see_tab(officer, "已推荐 (1)")
+
+    # The acceptance point returns it.
+    sign_in(point, live_server.url, "受理点登录", live_server.acceptance_username)
+    menu(point, "推荐受理")
+    see_tab(point, "待受理 (1)")
+    laid_out(point)
+    point.get_by_role("link", name="欧阳明月", exact=True).click()
+    see_record_page(point, "推荐受理", "欧阳明月")
+    expect(point.get_by_test_id("recommended-again")).to_have_count(0)
+    laid_out(point)
+    point.get_by_label("受理意见 / 退回原因", exact=True).fill("推荐意见未写明公示日期。")
+    click_confirmed(point, point.get_by_role("button", name="退回", exact=True), "确定退回吗？")
+    see_message(point, "欧阳明月的申报已退回，已短信通知推荐单位和申报人。")
+
+    # The unit recommends again, from 受理点退回, with the reason before it.
+    menu(officer, "资格审查推荐")
+    officer.get_by_role("link", name="受理点退回 (1)", exact=True).click()
+    laid_out(officer)
+    officer.get_by_role("link", name="欧阳明月", exact=True).click()
+    see_record_page(officer, "资格审查推荐", "欧阳明月")
+    expect(officer.get_by_role("definition").filter(has_text="推荐意见未写明公示日期。")
+           ).to_be_visible()
+    expect(officer.get_by_label("退回原因", exact=True)).to_have_attribute("aria-required", "true")
+    laid_out(officer)
+    opinion = officer.get_by_label("推荐意见", exact=True)
+    opinion.fill("欧阳明月同志的申报材料已于公示期内在本单位公示5个工作日，无异议，同意推荐。")
+    choose_acceptance_point(officer, live_server.acceptance_point)
+    click_confirmed(officer, officer.get_by_role("button", name="推荐", exact=True), "确定推荐吗？")
+    see_message(officer, f"已推荐至{live_server.acceptance_point}：欧阳明月")
+
+    # The acceptance point sees the last return beside this recommendation, and accepts.
+    menu(point, "推荐受理")
+    point.get_by_role("link", name="欧阳明月", exact=True).click()
+    again = point.get_by_test_id("recommended-again")
+    expect(again).to_contain_text("推荐意见未写明公示日期。")
+    expect(again).to_contain_text("已于公示期内在本单位公示5个工作日")
+    laid_out(point)
+    if width == 1024:
+        shot(point, "acceptance-rerecommended-1024")
+    click_confirmed(point, point.get_by_role("button", name="受理", exact=True), "确定受理吗？")
+    see_message(point, "欧阳明月的申报已受理，已短信通知推荐单位和申报人。")
+
+    # The platform admin: 授权审核 → the unit → 通过.
+    sign_in(admin, live_server.url, "管理员登录", live_server.admin_username)
+    menu(admin, "授权审核")
+    see_tab(admin, "待审核 (1)")
+    laid_out(admin)
+    admin.get_by_role("link", name=other_unit, exact=True).click()
+    see_record_page(admin, "授权审核", other_unit)
+    laid_out(admin)
+    admin.get_by_label("审核意见", exact=True).fill("委托证明盖章清晰，信息一致。")
+    click_confirmed(admin, admin.get_by_role("button", name="通过", exact=True),
+                    "确定通过该单位的授权申请吗？")
+    see_message(admin, f"已审核通过：{other_unit}。已短信通知单位联系人。")
