@@ -244,10 +244,12 @@ def problems():
     return PageProblems()
 
 
-def new_context(browser, problems):
-    """A browser profile of its own (cookies, downloads): Chinese, Beijing time, 1366×768."""
-    browser_context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai",
-                                          viewport=VIEWPORT, accept_downloads=True)
+def new_context(browser, problems, **options):
+    """A browser profile of its own (cookies, downloads): Chinese, Beijing time, 1366×768
+    unless ``options`` say otherwise."""
+    browser_context = browser.new_context(**{
+        "locale": "zh-CN", "timezone_id": "Asia/Shanghai", "viewport": VIEWPORT,
+        "accept_downloads": True, **options})
     browser_context.set_default_timeout(TIMEOUT_MS)
     browser_context.add_init_script(CSP_WATCH)
     browser_context.on("page", problems.watch)  # every page, popups included

@@ -7,6 +7,7 @@ from playwright.sync_api import expect
 
 from models import ApplicationStatus, ReviewStatus
 from tests import factories
+from tests.e2e.conftest import new_context
 from tests.e2e.flows import (
     SIGN_IN_PATHS,
     click_confirmed,
@@ -30,9 +31,16 @@ def open_zoomed(page, name: str) -> None:
 
 
 @pytest.fixture
-def zoomed(page):
-    page.set_viewport_size(ZOOMED)
-    return page
+def zoomed(browser, problems):
+    """A 1366×768 window at 200% zoom, laid out as Chromium zooms: 683×384 CSS pixels of two
+    device pixels each (``devicePixelRatio`` 2)."""
+    browser_context = new_context(browser, problems, viewport=ZOOMED, device_scale_factor=2)
+    zoomed_page = browser_context.new_page()
+    yield zoomed_page
+    assert zoomed_page.evaluate("window.devicePixelRatio") == 2
+    browser_context.close()
+    unexpected = problems.unexpected()
+    assert not unexpected, "problems on the pages:\n" + "\n".join(unexpected)
 
 
 @pytest.mark.parametrize("width", [ZOOMED["width"], 390])
