@@ -1,7 +1,7 @@
 """zcps's platform-admin lists against a plain Flask-Admin scaffold on the same database.
 
     python bench/scaffold.py [--scale small|province] [--database-url URL] [--keep]
-                             [--reuse FULL_URL]
+                             [--reuse FULL_URL] [--cpu]
 
 The scaffold is what a developer gets from Flask-Admin's own ModelView with the same columns,
 searchable columns, default sort and page size as zcps's view, and nothing else: no sign-in, no
@@ -116,6 +116,38 @@ def measure(side: list_pages.Side, scaffold: Flask):
     return rows
 
 
+def measure_cpu(side: list_pages.Side, scaffold: Flask, requests=10, rounds=5):
+    """CPU time of this process (``time.process_time``) for ``requests`` requests of each page,
+    best of ``rounds``: what the other processes on a busy machine disturb least."""
+    client = scaffold.test_client()
+    rows = []
+    for (who, url), plain_url in PAIRS:
+        sides = (("zcps", lambda: side.get(who, url)), ("scaffold", lambda: client.get(plain_url)))
+        best = {}
+        for name, get in sides:
+            for _ in range(3):  # warm-up
+                get()
+            spent = []
+            for _ in range(rounds):
+                started = time.process_time()
+                for _ in range(requests):
+                    get()
+                spent.append((time.process_time() - started) * 1000 / requests)
+            best[name] = min(spent)
+        rows.append((f"{who} {url}", best["zcps"], best["scaffold"]))
+    return rows
+
+
+def report_cpu(rows):
+    say = list_pages.say
+    say("\nCPU ms per request (time.process_time, 10 requests, best of 5)\n")
+    header = f"{'page':<58} {'zcps':>8} {'scaffold':>9} {'ratio':>6}"
+    say(header)
+    say("-" * len(header))
+    for name, ours, theirs in rows:
+        say(f"{name:<58} {ours:8.2f} {theirs:9.2f} {ours / theirs:6.2f}")
+
+
 def report(rows, args):
     say = list_pages.say
     say(f"\nzcps against a plain Flask-Admin scaffold, scale={args.scale}, "
@@ -135,6 +167,8 @@ def main():
     parser.add_argument("--scale", choices=sorted(list_pages.SCALES), default="small")
     parser.add_argument("--database-url", default=None)
     parser.add_argument("--keep", action="store_true")
+    parser.add_argument("--cpu", action="store_true",
+                        help="also the process's CPU time per request of each side")
     parser.add_argument("--reuse", metavar="FULL_URL",
                         help="a populated database an earlier list_pages.py or scaffold.py "
                         "--keep run kept (upgraded to head first)")
@@ -154,6 +188,8 @@ def main():
             side.sign_in()
         scaffold = scaffold_app(uri)
         report(measure(side, scaffold), args)
+        if args.cpu:
+            report_cpu(measure_cpu(side, scaffold))
         side.close()
     finally:
         if made is not None:

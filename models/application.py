@@ -183,14 +183,17 @@ class Application(Scoped, TimestampMixin, db.Model):
 
 # The acceptance point's inbox sorted by 已等待 on 全部: the waiting (已推荐) rows first, the
 # longest-waiting first, then the rest in id order, read in the index's order — its expressions
-# are the ORDER BY's (INBOX_WAITING, views/acceptance.py). PostgreSQL only: MariaDB has no index
-# on an expression; there and on SQLite the point's rows are sorted.
+# are the ORDER BY's (INBOX_WAITING, views/acceptance.py). PostgreSQL and SQLite: MariaDB has no
+# index on an expression (only on a generated column); there the point's rows are sorted.
 INBOX_WAITING = Application.status == sa.literal_column("'recommended'")
-INBOX_WAITED_ORDER = (sa.case((INBOX_WAITING, 0), else_=1),
+# 0 and 1 written out, not bound: a database matches the index's expressions by their text.
+INBOX_WAITED_ORDER = (sa.case((INBOX_WAITING, sa.literal_column("0")), else_=sa.literal_column("1")),
                       sa.case((INBOX_WAITING, Application.status_since)))
 sa.Index("ix_application_point_waited", Application.acceptance_point_id,
          *(Grouping(expression) for expression in INBOX_WAITED_ORDER),  # (…): an expression
-         Application.id, Application.status).ddl_if(dialect="postgresql")
+         # status_since again as itself: SQLite reads the page from the index alone (covering)
+         Application.id, Application.status, Application.status_since,
+         ).ddl_if(dialect=("postgresql", "sqlite"))
 
 
 @sa.event.listens_for(Application, "before_insert")

@@ -129,6 +129,24 @@ def test_a_session_ends_after_30_idle_minutes(client, wall_clock):
     assert response.headers["Location"].startswith(login_url(Role.ACCEPTANCE))
 
 
+def test_the_session_cookie_is_sent_again_only_when_the_idle_timer_moves(client, wall_clock):
+    account = make_account(Role.ACCEPTANCE)
+    db.session.commit()
+    signed_in(client, account)
+    client.get("/acceptance/")  # the new session's first form token
+    wall_clock(0.5)
+    response = client.get("/acceptance/")
+    assert response.status_code == 200 and "Set-Cookie" not in response.headers
+    wall_clock(1)
+    response = client.get("/acceptance/")
+    assert response.status_code == 200 and "session=" in response.headers["Set-Cookie"]
+    # Idle counted from that request: 30 minutes after it the session still holds, then ends.
+    wall_clock(31)
+    assert is_signed_in(client, Role.ACCEPTANCE)
+    wall_clock(61.5)
+    assert not is_signed_in(client, Role.ACCEPTANCE)
+
+
 def test_the_idle_timeout_is_configurable(app, client, wall_clock):
     app.config["SESSION_IDLE_SECONDS"] = 120
     account = make_account(Role.ACCEPTANCE)

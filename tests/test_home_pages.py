@@ -3,9 +3,11 @@ admin's queues with what waits, the applicant's current application as a card.""
 import re
 from datetime import date
 
-from models import ApplicationStatus, ReviewStatus
+import sqlalchemy as sa
+
+from models import ApplicationStatus, ArchiveCategory, ArchiveItem, ReviewStatus
 from tests import factories
-from tests.helpers import shown_text, signed_in
+from tests.helpers import StatementLog, shown_text, signed_in
 from zcps import workflow
 from zcps.extensions import db
 from zcps.storage import store_bytes
@@ -43,6 +45,40 @@ def test_each_unit_card_leads_to_the_list_of_what_it_counts(app, client, clock):
     objections = shown_text(client.get(found["objections"][1]).get_data(as_text=True))
     assert "平静的公示" not in objections
     assert "有待处理异议 (1)" in objections
+
+
+def live_waiting_people(unit) -> int:
+    """The people with an item waiting for ``unit``, counted from the items themselves."""
+    return db.session.scalar(
+        sa.select(sa.func.count(sa.distinct(ArchiveItem.applicant_id)))
+        .where(ArchiveItem.unit_id == unit.id, ArchiveItem.status == ReviewStatus.PENDING))
+
+
+def test_the_units_archive_card_reads_the_kept_summary_and_equals_the_items(app, client, clock):
+    unit, other = factories.unit("甲单位"), factories.unit("乙单位")
+    officer = factories.employer(unit)
+    two_waiting = factories.applicant(unit)
+    factories.archive_item(two_waiting)
+    factories.archive_item(two_waiting, category=ArchiveCategory.WORK, title="某公司 工程师")
+    mixed = factories.applicant(unit)
+    factories.archive_item(mixed)
+    factories.archive_item(mixed, ReviewStatus.APPROVED, ArchiveCategory.WORK)
+    for status in (ReviewStatus.APPROVED, ReviewStatus.RETURNED, ReviewStatus.REJECTED,
+                   ReviewStatus.DRAFT):
+        factories.archive_item(factories.applicant(unit), status)
+    factories.archive_item(factories.applicant(other))  # another unit's
+    later = factories.archive_item(factories.applicant(unit))
+    db.session.commit()
+    signed_in(client, officer)
+    with StatementLog(db.engine) as log:
+        found = cards(client.get("/unit/").get_data(as_text=True))
+    assert found["archive_people"][0] == live_waiting_people(unit) == 3
+    assert not [sql for sql in log.statements if "from archive_item" in sql]
+
+    workflow.review_item(officer, later, "approve")
+    db.session.commit()
+    found = cards(client.get("/unit/").get_data(as_text=True))
+    assert found["archive_people"][0] == live_waiting_people(unit) == 2
 
 
 def test_the_objections_tab_empties_once_the_objection_is_resolved(app, client, clock):

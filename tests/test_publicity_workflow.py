@@ -9,10 +9,12 @@ from models import (
     Notification,
     ObjectionOutcome,
     ObjectionStatus,
+    Publicity,
     ReviewRecord,
     Subject,
 )
 from tests import factories
+from tests.helpers import StatementLog
 from zcps import workflow
 from zcps.extensions import db
 
@@ -446,3 +448,47 @@ def test_returning_to_the_applicant_is_refused_out_of_order_without_a_reason_or_
         db.session.rollback()
         assert world["application"].status == ApplicationStatus.ACCEPTANCE_RETURNED
     assert history_actions(world["application"])[-1] == "acceptance_return"
+
+
+# --- the check every page request makes --------------------------------------------------------
+
+def publicity_statements(log) -> list[str]:
+    return [sql for sql in log.statements if "from publicity" in sql]
+
+
+def test_the_request_check_looks_again_on_the_next_day(world, clock):
+    publicize(world)
+    clock(date(2026, 10, 12))
+    assert workflow.close_ended_publicities_when_due() == 0
+    clock(date(2026, 10, 13))
+    assert workflow.close_ended_publicities_when_due() == 1
+    db.session.commit()
+    db.session.refresh(world["application"])
+    assert world["application"].status == ApplicationStatus.PUBLICIZED
+
+
+def test_a_clean_check_is_trusted_for_a_minute_only(world, clock, monkeypatch):
+    from zcps.workflow import publicity as module
+
+    publicity = publicize(world)
+    clock(date(2026, 10, 12))
+    assert workflow.close_ended_publicities_when_due() == 0
+    # Another process shortens the period behind this one's back (no ORM event here).
+    db.session.execute(db.update(Publicity).where(Publicity.id == publicity.id)
+                       .values(end_date=date(2026, 10, 9)))
+    db.session.commit()
+    with StatementLog(db.engine) as log:
+        assert workflow.close_ended_publicities_when_due() == 0
+    assert publicity_statements(log) == []
+    later = module.time.monotonic() + module.CLEAN_CHECK_SECONDS
+    monkeypatch.setattr(module.time, "monotonic", lambda: later)
+    assert workflow.close_ended_publicities_when_due() == 1
+
+
+def test_a_batch_written_through_the_session_is_checked_at_once(world, clock):
+    publicity = publicize(world)
+    clock(date(2026, 10, 12))
+    assert workflow.close_ended_publicities_when_due() == 0
+    publicity.end_date = date(2026, 10, 9)
+    db.session.commit()
+    assert workflow.close_ended_publicities_when_due() == 1

@@ -109,7 +109,7 @@ class AreaAccess:
         if response is not None:
             return response
         # Periods end with the calendar, not with a click: whoever looks first closes them.
-        if workflow.close_ended_publicities():
+        if workflow.close_ended_publicities_when_due():
             db.session.commit()
         return self._authorization_gate()
 
@@ -134,13 +134,19 @@ class AreaAccess:
         return not (current_user.is_authenticated and self._waits_for_authorization())
 
     def is_accessible(self):
-        return (
-            current_user.is_authenticated
-            and current_user.is_active
-            and self.role is not None
-            and current_user.role == self.role
-            and (self.role != Role.EMPLOYER or current_user.may(self.unit_duty))
-        )
+        # Asked for every entry of the menu: answered once per request, account, role and duty.
+        account = current_user._get_current_object()
+        key = (id(account), self.role, self.unit_duty)
+        known = g.setdefault("zcps_access", {})
+        if key not in known:
+            known[key] = (
+                account.is_authenticated
+                and account.is_active
+                and self.role is not None
+                and account.role == self.role
+                and (self.role != Role.EMPLOYER or account.may(self.unit_duty))
+            )
+        return known[key]
 
     def inaccessible_callback(self, name, **kwargs):
         from zcps.auth import login_url_for

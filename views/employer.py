@@ -13,6 +13,7 @@ from models import (
     Application,
     ApplicationStatus,
     ArchiveItem,
+    ArchiveReviewSummary,
     OfficerDuty,
     OpinionKind,
     OpinionTemplate,
@@ -130,9 +131,12 @@ class OpinionTemplateView(EmployerView):
 def home_counts():
     """What waits for the unit: each count from the unit's own scope."""
     today = workdays.today()
+    # The people with items waiting: the unit's summary rows (zcps/archive_summary.py), as
+    # 业绩档案审核's 待审核 tab counts them, not the unit's items.
     pending_people = db.session.scalar(
-        sa.select(sa.func.count(sa.distinct(ArchiveItem.applicant_id)))
-        .where(ArchiveItem.scope_clause(current_user), ArchiveItem.status == ReviewStatus.PENDING))
+        sa.select(sa.func.count()).select_from(ArchiveReviewSummary)
+        .where(ArchiveReviewSummary.scope_clause(current_user),
+               ArchiveReviewSummary.waiting == sa.true()))
     pending_profiles = db.session.scalar(
         sa.select(sa.func.count(Applicant.id))
         .where(Applicant.scope_clause(current_user),

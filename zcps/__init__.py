@@ -81,7 +81,8 @@ def create_app(config: dict | None = None) -> Flask:
 
     @app.before_request
     def keep_session_alive():
-        session.permanent = True
+        if not session.permanent:  # setting it again would mark the session changed
+            session.permanent = True
 
     return app
 

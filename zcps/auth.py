@@ -42,6 +42,9 @@ __all__ = ["BAD_CREDENTIALS", "bp", "init_app"]
 
 # What a signed-in session carries besides Flask-Login's own keys.
 GENERATION, SIGNED_IN_AT, SEEN_AT = "zcps_generation", "zcps_signed_in_at", "zcps_seen_at"
+# How stale the last-seen moment may be (seconds): a session may end this much before its idle
+# time is up, never later.
+SEEN_RESOLUTION = 60
 
 
 class LoginForm(FlaskForm):
@@ -51,20 +54,26 @@ class LoginForm(FlaskForm):
                                                          Length(max=128)])
 
 
+# The unit and point come in the same query: every request reads them (Account.is_active).
+ACCOUNT_WITH_ORGANISATION = (joinedload(Account.unit), joinedload(Account.acceptance_point))
+
+
 @login_manager.user_loader
 def load_account(account_id: str):
     try:
         pk = int(account_id)
     except (TypeError, ValueError):
         return None
-    # The unit and point come in the same query: every request reads them (Account.is_active).
-    account = db.session.get(Account, pk, options=[joinedload(Account.unit),
-                                                   joinedload(Account.acceptance_point)])
+    account = db.session.get(Account, pk, options=ACCOUNT_WITH_ORGANISATION)
     # An officer past their last day is signed out at their next request, like a stopped one.
     if account is None or not session_is_current(account) or account.expired:
         fresh_session()
         return None
-    session[SEEN_AT] = _now()
+    # The idle timer counts whole minutes: the cookie is signed and sent again once a minute
+    # at most, not on every request.
+    now = _now()
+    if now - session.get(SEEN_AT, 0) >= SEEN_RESOLUTION:
+        session[SEEN_AT] = now
     return account
 
 

@@ -132,6 +132,9 @@ def build_config(instance_dir: Path | None = None, overrides: dict | None = None
         # sign-in kept in it), and after 30 minutes without a request.
         "PERMANENT_SESSION_LIFETIME": int(env.get("SESSION_LIFETIME_SECONDS", str(8 * 3600))),
         "SESSION_IDLE_SECONDS": int(env.get("SESSION_IDLE_SECONDS", str(30 * 60))),
+        # The cookie is sent again only when the session changed (the idle timer moves once a
+        # minute, zcps/auth.py), not re-signed on every response.
+        "SESSION_REFRESH_EACH_REQUEST": False,
         # Review forms stay open for a long time; a token lives as long as the session.
         "WTF_CSRF_TIME_LIMIT": int(env.get("SESSION_LIFETIME_SECONDS", str(8 * 3600))),
         "BABEL_DEFAULT_LOCALE": "zh_CN",

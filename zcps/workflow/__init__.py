@@ -68,6 +68,7 @@ from .publicity import (
     MAX_PUBLICITY_SPAN,
     OBJECTION_RESOLUTIONS,
     close_ended_publicities,
+    close_ended_publicities_when_due,
     deadline_fit,
     late_fits,
     objection_phone_number,

@@ -1,6 +1,8 @@
 """Step 5 — 信息公示: publicity batches of approved applications, their end by the calendar, and
 the objections (异议) received during them."""
 import re
+import time
+import weakref
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -233,6 +235,37 @@ def start_publicity(actor, applications, start_date: date, end_date: date | None
                  name=application.applicant.name, title=application.qualification.name,
                  unit=unit.name, period=period_text)
     return publicity
+
+
+# How long a request may trust "nothing to close today" before asking the database again: bounds
+# what this process cannot hear of (another process's direct writes, a restored backup).
+CLEAN_CHECK_SECONDS = 60
+# Per engine: (day, monotonic time) of the last check that found nothing to close.
+_found_clean: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+def close_ended_publicities_when_due() -> int:
+    """close_ended_publicities for a page request, without a query on most requests.
+
+    After a check found no ended batch open on day D, none can be due until D + 1 — a new batch
+    starts today or later (start_publicity) and lasts at least five working days — so the next
+    requests of that day need not look again, for at most CLEAN_CHECK_SECONDS. A batch written
+    through this process's session forgets the check at once (_forget_clean_check)."""
+    engine = db.engine
+    today = workdays.today()
+    seen = _found_clean.get(engine)
+    if seen is not None and seen[0] == today and time.monotonic() - seen[1] < CLEAN_CHECK_SECONDS:
+        return 0
+    closed = close_ended_publicities(today)
+    if closed == 0:
+        _found_clean[engine] = (today, time.monotonic())
+    return closed
+
+
+@sa.event.listens_for(Publicity, "after_insert")
+@sa.event.listens_for(Publicity, "after_update")
+def _forget_clean_check(mapper, connection, publicity):
+    _found_clean.pop(connection.engine, None)
 
 
 def close_ended_publicities(on: date | None = None) -> int:
