@@ -65,7 +65,10 @@ def routes_problem() -> str | None:
     """Why the organisations' bindings, as they are in the session now, do not each give a
     route of at most ``MAX_ROUTE_LEVELS`` levels; None when they do (the admin's edits)."""
     db.session.flush()
-    for organisation in db.session.scalars(sa.select(AcceptancePoint)):
+    organisations = list(db.session.scalars(sa.select(AcceptancePoint)))
+    for organisation in organisations:  # the parents as the ids now say
+        db.session.expire(organisation, ["parent"])
+    for organisation in organisations:
         if organisation.reviews:
             problem = chain_problem(organisation.levels())
         elif organisation.parent_id is not None:
