@@ -275,6 +275,19 @@ class ApplicationRouteStop(Scoped, db.Model):
     organisation = relationship("AcceptancePoint")
 
 
+def at_stop(organisation_id: int, decision: RouteDecision | None = None):
+    """The applications whose route reached ``organisation_id`` and wait there (no
+    ``decision``), or that it decided so (a level's 待审核, 已通过, 已退回)."""
+    stops = sa.select(ApplicationRouteStop.application_id).where(
+        ApplicationRouteStop.organisation_id == organisation_id,
+        ApplicationRouteStop.reached_at.is_not(None))
+    if decision is None:
+        stops = stops.where(ApplicationRouteStop.decided_at.is_(None))
+    else:
+        stops = stops.where(ApplicationRouteStop.decision == decision)
+    return Application.id.in_(stops.scalar_subquery())
+
+
 class ApplicationItem(Scoped, db.Model):
     """An archive item extracted into an application: a snapshot that later edits do not touch."""
 
