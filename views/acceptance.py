@@ -89,7 +89,6 @@ class InboxView(ApplicationFiles, RecommendationRosters, ScopedModelView):
                                   Application.qualification]
     can_view_details = False
     status_column = "status"
-    status_tabs = INBOX_TABS
     # The busiest point holds thousands: a page, however deep or however sorted, is chosen
     # from ix_application_point_inbox alone.
     page_by_keys = True

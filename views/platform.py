@@ -52,7 +52,6 @@ from zcps import (
     storage,
     workdays,
     workflow,
-    workflow,
 )
 from zcps.documents import authorization_code, same_code
 from zcps.extensions import db
