@@ -2,8 +2,8 @@
 区县人社, 人事代理机构) → the acceptance point, each level passing on (通过) or returning (退回)."""
 import pytest
 
-from models import Action as A
 from models import (
+    AcceptancePoint,
     Application,
     ApplicationRouteStop,
     ApplicationStatus,
@@ -13,7 +13,9 @@ from models import (
     RouteDecision,
     Subject,
 )
+from models import Action as A
 from tests import factories
+from tests.helpers import page_text, post, signed_in
 from zcps import workflow
 from zcps.extensions import db
 
@@ -302,3 +304,109 @@ def test_routes_are_refused_beyond_two_levels_or_in_a_cycle(route):
     route["point"].parent_id = route["county"].id
     assert "不能设置上级机构" in workflow.routes_problem()
     db.session.rollback()
+
+
+# --- the pages: a level's inbox, and the admin's configuration -------------------------------
+
+def test_a_level_reviews_in_its_inbox_and_passes_on_or_returns(route, client):
+    waiting, returned = ready(route["one"], "乙六"), ready(route["one"], "乙七")
+    elsewhere = ready(route["two"], "甲八")
+    for application in (waiting, returned, elsewhere):
+        recommend(route, application)
+    signed_in(client, account(route, "other"))
+    home = page_text(client.get("/acceptance/"))
+    assert "另一主管局" in home and "待审核" in home
+    inbox = client.get("/acceptance/inbox/").get_data(as_text=True)
+    assert "待审核" in inbox and "已通过" in inbox and "乙六" in inbox and "甲八" not in inbox
+    review = client.get(f"/acceptance/inbox/review/?id={waiting.id}").get_data(as_text=True)
+    assert "审核意见 / 退回原因" in review and 'value="pass"' in review
+    assert 'value="accept"' not in review  # 受理 is the acceptance point's
+    # 退回 without a reason: refused, nothing changes.
+    response = post(client, f"/acceptance/inbox/review/?id={returned.id}",
+                    {"id": returned.id, "decision": "return", "opinion": ""},
+                    token_from="/acceptance/inbox/")
+    assert "退回时必须填写退回原因" in page_text(response)
+    db.session.refresh(returned)
+    assert returned.status == ApplicationStatus.RECOMMENDED
+    response = post(client, f"/acceptance/inbox/review/?id={returned.id}",
+                    {"id": returned.id, "decision": "return", "opinion": "缺少考核表。"},
+                    token_from="/acceptance/inbox/")
+    assert response.status_code == 302
+    response = post(client, f"/acceptance/inbox/review/?id={waiting.id}",
+                    {"id": waiting.id, "decision": "pass", "opinion": PASS_OPINION},
+                    token_from="/acceptance/inbox/")
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert returned.status == ApplicationStatus.ROUTE_RETURNED
+    assert waiting.acceptance_point_id == route["point"].id
+    # The tabs follow the level's decisions.
+    passed = client.get("/acceptance/inbox/?tab=passed").get_data(as_text=True)
+    assert "乙六" in passed and "乙七" not in passed
+    sent_back = client.get("/acceptance/inbox/?tab=returned").get_data(as_text=True)
+    assert "乙七" in sent_back and "乙六" not in sent_back
+    # Passed on, it shows the route with the level's opinion; no buttons any more.
+    review = client.get(f"/acceptance/inbox/review/?id={waiting.id}").get_data(as_text=True)
+    assert PASS_OPINION in review and 'value="pass"' not in review
+    # An unknown decision is a bad request; another route's application is not found.
+    response = post(client, f"/acceptance/inbox/review/?id={waiting.id}",
+                    {"id": waiting.id, "decision": "accept"}, token_from="/acceptance/inbox/")
+    assert response.status_code == 400
+    assert client.get(f"/acceptance/inbox/review/?id={elsewhere.id}").status_code == 404
+
+
+def test_the_acceptance_point_reads_the_levels_opinion_and_keeps_its_buttons(route, client):
+    application = ready(route["one"], "乙八")
+    recommend(route, application)
+    step(workflow.pass_on, account(route, "other"), application, PASS_OPINION)
+    signed_in(client, account(route, "point"))
+    review = client.get(f"/acceptance/inbox/review/?id={application.id}").get_data(as_text=True)
+    assert 'value="accept"' in review and 'value="pass"' not in review
+    assert "另一主管局" in review and PASS_OPINION in review and "审核机构通过" in review
+
+
+def test_the_applicant_sees_which_level_holds_it(route, client):
+    application = ready(route["two"], "甲九")
+    recommend(route, application)
+    signed_in(client, factories.applicant_account(application.applicant))
+    page = client.get(f"/me/applications/{application.id}").get_data(as_text=True)
+    assert '<td data-testid="holder">示例主管局</td>' in page
+
+
+def admin_post(client, url, data):
+    return post(client, url, data, token_from=url, follow_redirects=True)
+
+
+def test_the_admin_adds_a_level_and_binds_units_but_not_a_third_level_or_a_cycle(route, client):
+    signed_in(client, factories.admin())
+    # A new 主管部门 under the county: a second level for its units.
+    response = admin_post(client, "/admin/admin_acceptance_point/new/", {
+        "name": "新主管局", "kind": "department", "parent": str(route["county"].id),
+        "active": "y"})
+    assert response.status_code == 200
+    new = db.session.scalar(db.select(AcceptancePoint).filter_by(name="新主管局"))
+    assert new.kind == OrganisationKind.DEPARTMENT and new.parent_id == route["county"].id
+    # Bind 丙单位 to it (the unit then goes through two levels).
+    url = f"/admin/admin_unit/edit/?id={route['none'].id}"
+    admin_post(client, url, {"supervisor": str(new.id)})
+    db.session.expire_all()
+    assert route["none"].supervisor_id == new.id
+    # A third level above: refused with the reason, nothing saved.
+    top = factories.reviewing_level("省主管厅")
+    db.session.commit()
+    url = f"/admin/admin_acceptance_point/edit/?id={route['county'].id}"
+    response = admin_post(client, url, {"name": "西湖区人社局", "kind": "county_hr",
+                                        "parent": str(top.id), "active": "y"})
+    assert "最多经过2级审核机构" in page_text(response)
+    db.session.expire_all()
+    assert route["county"].parent_id is None
+    # A cycle: the county under the department that is under it.
+    response = admin_post(client, url, {"name": "西湖区人社局", "kind": "county_hr",
+                                        "parent": str(route["department"].id), "active": "y"})
+    assert "形成循环" in page_text(response)
+    db.session.expire_all()
+    assert route["county"].parent_id is None
+    # A unit cannot be bound to an acceptance point as its 主管部门 (not even offered).
+    url = f"/admin/admin_unit/edit/?id={route['one'].id}"
+    response = admin_post(client, url, {"supervisor": str(route["point"].id)})
+    db.session.expire_all()
+    assert route["one"].supervisor_id == route["other"].id
