@@ -117,14 +117,14 @@ def downgrade():
     replace_check('application', 'status', OLD_STATUSES, sqlite)
     op.drop_table('application_route_stop')
     with op.batch_alter_table('unit', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_unit__supervisor_id'))
         batch_op.drop_constraint(batch_op.f('fk_unit_supervisor_id_acceptance_point'),
                                  type_='foreignkey')
+        batch_op.drop_index(batch_op.f('ix_unit__supervisor_id'))
         batch_op.drop_column('supervisor_id')
     with op.batch_alter_table('acceptance_point', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_acceptance_point__parent_id'))
         batch_op.drop_constraint(batch_op.f('fk_acceptance_point_parent_id_acceptance_point'),
                                  type_='foreignkey')
+        batch_op.drop_index(batch_op.f('ix_acceptance_point__parent_id'))
         batch_op.drop_constraint(batch_op.f('ck_acceptance_point_kind'), type_='check')
         batch_op.drop_column('parent_id')
         batch_op.drop_column('kind')
