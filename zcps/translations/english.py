@@ -468,7 +468,6 @@ ENGLISH = {
     "请填写推荐意见。": "Enter the recommendation opinion.",
     "申报不存在或未推荐至本受理点。": "The application does not exist or was not recommended to this acceptance point.",
     "退回时必须填写退回原因。": "Give the reason when returning.",
-    "%(name)s的申报当前为「%(status)s」，只有受理点退回的申报可以退回申报人修改。": "%(name)s's application is “%(status)s”: only what the acceptance point returned can be handed back to the applicant.",
     # The lists of the platform's menu (用人单位, 受理点 elsewhere are one unit, one point).
     ("menu", "用人单位"): "Employers", ("menu", "受理点"): "Acceptance points",
     "返回%(area)s首页": "Back to the %(area)s home page",
