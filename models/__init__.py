@@ -7,6 +7,7 @@ from .application import (
     HOLDER_BY_STATUS,
     Application,
     ApplicationItem,
+    ApplicationRouteStop,
     Objection,
     Publicity,
 )
@@ -28,17 +29,27 @@ from .enums import (
     ObjectionStatus,
     OfficerDuty,
     OpinionKind,
+    OrganisationKind,
     PlanStage,
     PlanState,
     ReviewMethod,
     ReviewStatus,
     Role,
+    RouteDecision,
     Sex,
     Subject,
     TitleLevel,
     category_order,
 )
-from .organisation import CHANGEABLE, AcceptancePoint, Authorization, StoredFile, Unit, UnitChange
+from .organisation import (
+    CHANGEABLE,
+    MAX_ROUTE_LEVELS,
+    AcceptancePoint,
+    Authorization,
+    StoredFile,
+    Unit,
+    UnitChange,
+)
 from .plan import PlanSeries, PlanUnitWork, ReminderSent, ReviewPlan, plan_acceptance_point
 from .system import (
     AuditArchive,

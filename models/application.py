@@ -16,6 +16,7 @@ from .enums import (
     ObjectionStatus,
     ReviewMethod,
     Role,
+    RouteDecision,
     TitleLevel,
     category_order,
 )
@@ -28,6 +29,7 @@ HOLDER_BY_STATUS = {
     ApplicationStatus.PUBLICIZING: Holder.UNIT,
     ApplicationStatus.PUBLICIZED: Holder.UNIT,
     ApplicationStatus.ACCEPTANCE_RETURNED: Holder.UNIT,
+    ApplicationStatus.ROUTE_RETURNED: Holder.UNIT,
     ApplicationStatus.RECOMMENDED: Holder.ACCEPTANCE,
     ApplicationStatus.ACCEPTED: Holder.ACCEPTANCE,
     ApplicationStatus.REJECTED: Holder.NONE,
@@ -163,11 +165,29 @@ class Application(Scoped, TimestampMixin, db.Model):
         return HOLDER_BY_STATUS.get(self.status, Holder.NONE)
 
     @property
+    def current_stop(self) -> "ApplicationRouteStop | None":
+        """The stop of its route that holds it now: reached and not yet decided."""
+        if self.id is None:
+            return None
+        return db.session.scalar(
+            sa.select(ApplicationRouteStop).where(
+                ApplicationRouteStop.application_id == self.id,
+                ApplicationRouteStop.reached_at.is_not(None),
+                ApplicationRouteStop.decided_at.is_(None))
+            .order_by(ApplicationRouteStop.attempt.desc(), ApplicationRouteStop.position)
+            .limit(1))
+
+    @property
     def holder_name(self) -> str:
-        """Who holds it now, by name: the unit's or the acceptance point's, else the label."""
+        """Who holds it now, by name: the unit's, the reviewing level's or the acceptance
+        point's, else the label."""
         holder = self.holder
         if holder == Holder.UNIT and self.unit is not None:
             return self.unit.name
+        if self.status == ApplicationStatus.RECOMMENDED:
+            stop = self.current_stop
+            if stop is not None:
+                return stop.organisation.name
         if holder == Holder.ACCEPTANCE and self.acceptance_point is not None:
             return self.acceptance_point.name
         return str(holder.label)
@@ -175,9 +195,18 @@ class Application(Scoped, TimestampMixin, db.Model):
     @classmethod
     def scope_clause(cls, actor):
         clause = super().scope_clause(actor)
+        if not getattr(actor, "is_authenticated", False):
+            return clause
         # A draft is the applicant's alone until it is first submitted.
-        if getattr(actor, "is_authenticated", False) and actor.role == Role.EMPLOYER:
+        if actor.role == Role.EMPLOYER:
             return sa.and_(clause, cls.status != ApplicationStatus.DRAFT)
+        # An organisation of a route sees what reached it or passed through it, on whatever
+        # route it was sent, and the acceptance point what was passed on to it.
+        if actor.role == Role.ACCEPTANCE and actor.scope_key is not None:
+            return sa.or_(clause, cls.id.in_(
+                sa.select(ApplicationRouteStop.application_id).where(
+                    ApplicationRouteStop.organisation_id == actor.scope_key,
+                    ApplicationRouteStop.reached_at.is_not(None)).scalar_subquery()))
         return clause
 
 
@@ -213,6 +242,53 @@ def _frees_its_year(mapper, connection, application):
 def _status_moved(application, value, before, initiator):
     if value != before:
         application.status_since = utcnow()
+
+
+class ApplicationRouteStop(Scoped, db.Model):
+    """One organisation on the route of one recommendation, as the unit's binding was when it
+    recommended: its reviewing levels first (position 0, 1), the chosen acceptance point
+    last. Each recommendation of an application is a new ``attempt``; earlier ones are kept."""
+
+    __tablename__ = "application_route_stop"
+    __table_args__ = (
+        sa.UniqueConstraint("application_id", "attempt", "position",
+                            name="uq_application_route_stop_position"),
+        # A level's inbox and its tabs: what reached it, what it decided.
+        sa.Index("ix_application_route_stop_organisation", "organisation_id", "decided_at",
+                 "reached_at", "application_id"),
+    )
+    __scope_parent__ = ("application_id", Application)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(sa.ForeignKey("application.id"),
+                                                nullable=False)
+    # The application's recommendation it belongs to (1, 2, …) and its place on that route.
+    attempt: Mapped[int] = mapped_column(nullable=False)
+    position: Mapped[int] = mapped_column(nullable=False)
+    organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("acceptance_point.id"),
+                                                 nullable=False)
+    round: Mapped[int] = mapped_column(nullable=False, default=0)
+    reached_at: Mapped[datetime | None]
+    decided_at: Mapped[datetime | None]
+    decision: Mapped[RouteDecision | None] = enum_column(RouteDecision)
+    opinion: Mapped[str] = mapped_column(sa.Text, nullable=False, default="")
+    decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("account.id"), index=True)
+
+    application = relationship("Application")
+    organisation = relationship("AcceptancePoint")
+
+
+def at_stop(organisation_id: int, decision: RouteDecision | None = None):
+    """The applications whose route reached ``organisation_id`` and wait there (no
+    ``decision``), or that it decided so (a level's 待审核, 已通过, 已退回)."""
+    stops = sa.select(ApplicationRouteStop.application_id).where(
+        ApplicationRouteStop.organisation_id == organisation_id,
+        ApplicationRouteStop.reached_at.is_not(None))
+    if decision is None:
+        stops = stops.where(ApplicationRouteStop.decided_at.is_(None))
+    else:
+        stops = stops.where(ApplicationRouteStop.decision == decision)
+    return Application.id.in_(stops.scalar_subquery())
 
 
 class ApplicationItem(Scoped, db.Model):

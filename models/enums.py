@@ -56,7 +56,26 @@ class ApplicationStatus(LabeledEnum):
     RECOMMENDED = ("recommended", _l("已推荐"))
     ACCEPTED = ("accepted", _l("已受理"))
     ACCEPTANCE_RETURNED = ("acceptance_returned", _l("受理点退回"))
+    # Returned to the unit by a reviewing level of its route (主管部门, 区县人社, 人事代理机构).
+    ROUTE_RETURNED = ("route_returned", _l("审核机构退回"))
     NOT_RECOMMENDED = ("not_recommended", _l("不予推荐"))
+
+
+class OrganisationKind(LabeledEnum):
+    """What an organisation receiving recommendations is: the acceptance point (受理点) that
+    takes them in, or a reviewing level of a unit's route that passes them on."""
+
+    ACCEPTANCE = ("acceptance", _l("受理点"))
+    DEPARTMENT = ("department", _l("主管部门"))
+    COUNTY = ("county_hr", _l("区县人社"))
+    AGENCY = ("agency", _l("人事代理机构"))
+
+
+class RouteDecision(LabeledEnum):
+    """What a stop of a recommendation's route decided."""
+
+    PASSED = ("passed", _l("通过"))
+    RETURNED = ("returned", _l("退回"))
 
 
 class Holder(LabeledEnum):
@@ -170,6 +189,8 @@ class Action(LabeledEnum):
     RECOMMEND = ("recommend", _l("资格审查推荐"))
     ACCEPT = ("accept", _l("受理点受理"))
     ACCEPTANCE_RETURN = ("acceptance_return", _l("受理点退回"))
+    LEVEL_PASS = ("level_pass", _l("审核机构通过"))
+    LEVEL_RETURN = ("level_return", _l("审核机构退回"))
 
 
 class AuditAction(LabeledEnum):

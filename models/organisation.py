@@ -7,7 +7,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from zcps.extensions import db
 
 from .base import Scoped, TimestampMixin, enum_column, prefix_index, utcnow, word_index
-from .enums import AuthorizationStatus, Role
+from .enums import AuthorizationStatus, OrganisationKind, Role
+
+# A unit's route passes at most this many reviewing levels before the acceptance point.
+MAX_ROUTE_LEVELS = 2
 
 
 class Unit(Scoped, TimestampMixin, db.Model):
@@ -28,8 +31,13 @@ class Unit(Scoped, TimestampMixin, db.Model):
         AuthorizationStatus, nullable=False, default=AuthorizationStatus.NONE, index=True
     )
     active: Mapped[bool] = mapped_column(default=True, nullable=False)
+    # Its 主管部门 (or 区县人社, 人事代理机构): the first reviewing level of its route; NULL
+    # sends its recommendations straight to the acceptance point it picks.
+    supervisor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("acceptance_point.id"),
+                                                      index=True)
 
     accounts = relationship("Account", back_populates="unit")
+    supervisor = relationship("AcceptancePoint")
     authorizations = relationship(
         "Authorization", back_populates="unit", order_by="Authorization.id.desc()"
     )
@@ -137,7 +145,9 @@ class Authorization(Scoped, TimestampMixin, db.Model):
 
 
 class AcceptancePoint(Scoped, TimestampMixin, db.Model):
-    """The office that takes in a unit's recommendations (受理点)."""
+    """An organisation that receives a unit's recommendations: the office that takes them in
+    (受理点), or a reviewing level of a route (主管部门, 区县人社, 人事代理机构) that passes them on
+    to its ``parent`` level, or, with none, to the acceptance point the unit picked."""
 
     __tablename__ = "acceptance_point"
     __scope__ = {"acceptance": "id"}
@@ -148,8 +158,29 @@ class AcceptancePoint(Scoped, TimestampMixin, db.Model):
     address: Mapped[str] = mapped_column(sa.String(300), nullable=False, default="")
     contact_phone: Mapped[str] = mapped_column(sa.String(30), nullable=False, default="")
     active: Mapped[bool] = mapped_column(default=True, nullable=False)
+    kind: Mapped[OrganisationKind] = enum_column(
+        OrganisationKind, nullable=False, default=OrganisationKind.ACCEPTANCE,
+        server_default=OrganisationKind.ACCEPTANCE.value)
+    parent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("acceptance_point.id"),
+                                                  index=True)
 
     accounts = relationship("Account", back_populates="acceptance_point")
+    parent = relationship("AcceptancePoint", remote_side=[id])
+
+    @property
+    def reviews(self) -> bool:
+        """A reviewing level of a route (通过/退回), not an acceptance point (受理/退回)."""
+        return self.kind != OrganisationKind.ACCEPTANCE
+
+    def levels(self) -> list["AcceptancePoint"]:
+        """This level and the levels above it, in the order a recommendation passes them."""
+        chain, seen = [], set()
+        organisation = self
+        while organisation is not None and organisation.id not in seen:
+            seen.add(organisation.id)
+            chain.append(organisation)
+            organisation = organisation.parent
+        return chain
 
     def __str__(self) -> str:
         return self.name
@@ -158,5 +189,5 @@ class AcceptancePoint(Scoped, TimestampMixin, db.Model):
     def scope_clause(cls, actor):
         # A unit picks the acceptance point to recommend to among the active ones.
         if getattr(actor, "is_authenticated", False) and actor.role == Role.EMPLOYER:
-            return cls.active.is_(True)
+            return sa.and_(cls.active.is_(True), cls.kind == OrganisationKind.ACCEPTANCE)
         return super().scope_clause(actor)

@@ -25,9 +25,9 @@ from zcps.extensions import db
 # state), an applicant, an acceptance point.
 DEMO_ROLES = [None, "admin", "security", "auditor", "91330106MA2B3C4D5D", "330106199003071236",
               "accept1"]
-# The page walks also read the unit whose authorization waits for review, and the first unit's
-# officer (经办人: 业绩档案审核, 申报资料审核).
-WALKED_ROLES = DEMO_ROLES + ["91330100MA28E7F6G9", "330106198804120021"]
+# The page walks also read the unit whose authorization waits for review, the first unit's
+# officer (经办人: 业绩档案审核, 申报资料审核) and the units' 主管部门 (a reviewing level).
+WALKED_ROLES = DEMO_ROLES + ["91330100MA28E7F6G9", "330106198804120021", "dept1"]
 
 HREF = re.compile(r'href="([^"#]+)"')
 # Links that leave the page's kind (files, exports, the other language), or show the same words

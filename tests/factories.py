@@ -27,6 +27,7 @@ from models import (
     Authorization,
     AuthorizationStatus,
     OfficerDuty,
+    OrganisationKind,
     ReviewMethod,
     ReviewPlan,
     ReviewStatus,
@@ -56,6 +57,7 @@ REASONS = {
     "authorization_reject": "委托证明未加盖单位公章。",
     "recommend": "该同志申报材料已公示5个工作日，无异议，同意推荐。",
     "acceptance_return": "缺少单位推荐意见盖章页。",
+    "level_return": "推荐意见未加盖单位公章；缺少近三年年度考核表。",
     "objection": "反映其业绩材料与实际不符。",
     "objection_upheld": "经核查，异议属实，不予推荐。",
 }
@@ -218,6 +220,17 @@ def acceptance_point(name: str | None = None, plan_record: ReviewPlan | None = N
     return record
 
 
+def reviewing_level(name: str | None = None, kind: OrganisationKind = OrganisationKind.DEPARTMENT,
+                    parent: AcceptancePoint | None = None) -> AcceptancePoint:
+    """A reviewing level of a route (主管部门 by default), passing on to ``parent`` or, with
+    none, to the acceptance point the unit picks."""
+    record = AcceptancePoint(name=name or f"{kind.zh}{next_number()}", kind=kind,
+                             parent_id=parent.id if parent is not None else None)
+    db.session.add(record)
+    db.session.flush()
+    return record
+
+
 # --- review plans ------------------------------------------------------------------------------
 
 USUAL_PLAN = "测试年度职称评审"
@@ -302,7 +315,8 @@ def mandatory_items(person: Applicant) -> list[ArchiveItem]:
 
 
 AFTER_THE_PERIOD = (ApplicationStatus.PUBLICIZED, ApplicationStatus.RECOMMENDED,
-                    ApplicationStatus.ACCEPTED, ApplicationStatus.ACCEPTANCE_RETURNED)
+                    ApplicationStatus.ACCEPTED, ApplicationStatus.ACCEPTANCE_RETURNED,
+                    ApplicationStatus.ROUTE_RETURNED)
 
 
 def application(person: Applicant, status: ApplicationStatus = ApplicationStatus.PENDING, *,
@@ -357,10 +371,28 @@ def _through_the_period(entries, status, specialty, opinion, point, acceptance_o
             db.session.refresh(record)
         return records
     point = point or new_acceptance_point(plan_record=plan)
+    the_unit = entries[0][0].unit
+    supervisor = the_unit.supervisor_id
+    if status == ApplicationStatus.ROUTE_RETURNED and supervisor is None:
+        # Returned by a level: through a 主管部门 of its own, the unit unbound again after.
+        the_unit.supervisor_id = reviewing_level().id
+        db.session.flush()
+        db.session.expire(the_unit, ["supervisor"])
     with _on(end + timedelta(days=1)):
         for record in records:
             workflow.recommend_application(officer, record, point, REASONS["recommend"])
+    if the_unit.supervisor_id != supervisor:
+        the_unit.supervisor_id = supervisor
+        db.session.flush()
+        db.session.expire(the_unit, ["supervisor"])
     if status == ApplicationStatus.RECOMMENDED:
+        return records
+    if status == ApplicationStatus.ROUTE_RETURNED:
+        with _on(end + timedelta(days=2)):
+            for record in records:
+                level = record.current_stop.organisation
+                workflow.return_from_level(acceptance_account(level), record,
+                                           acceptance_opinion or REASONS["level_return"])
         return records
     with _on(end + timedelta(days=2)):
         for record in records:

@@ -221,7 +221,8 @@ def test_demo_command_is_idempotent(app, runner):
 DEMO_HOME = {"admin": "/admin/", "security": "/admin/", "auditor": "/admin/",
              "91330106MA2B3C4D5D": "/unit/", "91330100MA28E7F6G9": "/unit/",
              "91330102MA2C5D6E7F": "/unit/", "330106198804120021": "/unit/",
-             "330106199003071236": "/me/", "accept1": "/acceptance/"}
+             "330106199003071236": "/me/", "accept1": "/acceptance/",
+             "dept1": "/acceptance/"}
 # Units not yet authorized can open only their 委托证明 page.
 FIRST_PAGE = {"91330100MA28E7F6G9": "/unit/authorization/",
               "91330102MA2C5D6E7F": "/unit/authorization/"}

@@ -17,6 +17,7 @@ from models import (
     Notification,
     Objection,
     ObjectionStatus,
+    OrganisationKind,
     Publicity,
     ReviewRecord,
     ReviewStatus,
@@ -82,10 +83,19 @@ def test_the_demo_has_every_state_of_the_readme_table(app):
         ReviewStatus.PENDING}
     lin = person("林晓")
     assert lin.account is not None and lin.profile_status == ReviewStatus.DRAFT
-    assert db.session.scalar(db.select(db.func.count(AcceptancePoint.id))) == 2
+    assert db.session.scalar(db.select(db.func.count(AcceptancePoint.id)).where(
+        AcceptancePoint.kind == OrganisationKind.ACCEPTANCE)) == 2
+    # A 主管部门 between both units and the point: one application waits there, one it returned.
+    department = db.session.scalar(db.select(AcceptancePoint).filter_by(name="杭州市示例主管局"))
+    assert department.kind == OrganisationKind.DEPARTMENT and department.parent_id is None
+    assert first.supervisor == department and unit(SECOND).supervisor == department
+    assert application_of("蒋华").holder_name == "杭州市示例主管局"
+    assert application_of("沈悦").status == ApplicationStatus.ROUTE_RETURNED
+    assert application_of("吴磊").holder_name == "杭州市职称受理点"  # recommended before
     for username, role in (("admin", Role.PLATFORM_ADMIN), (FIRST, Role.EMPLOYER),
                            (SECOND, Role.EMPLOYER), (THIRD, Role.EMPLOYER),
-                           (ZHANG, Role.APPLICANT), ("accept1", Role.ACCEPTANCE)):
+                           (ZHANG, Role.APPLICANT), ("accept1", Role.ACCEPTANCE),
+                           ("dept1", Role.ACCEPTANCE)):
         account = db.session.scalar(db.select(Account).filter_by(username=username))
         assert account.role == role and account.check_password("demo1234")
 
@@ -164,7 +174,7 @@ def test_the_outbox_holds_the_demos_messages_to_its_people(app):
         assert message.text.startswith("【浙江职称】") and "。。" not in message.text
     # Each event told its people once: the approvals of the applications, for instance.
     approved = [message for message in messages if message.template == "application_approve"]
-    assert len(approved) == len({message.mobile for message in approved}) == 7
+    assert len(approved) == len({message.mobile for message in approved}) == 9
 
 
 @pytest.mark.parametrize("day", [date(2026, 2, 24), date(2026, 10, 9), date(2026, 9, 29)],
@@ -186,8 +196,8 @@ def test_the_demo_loads_on_any_day_around_the_holidays(app, day):
 
 
 # Given names the demo reads as a woman's or a man's: the 身份证号's sex digit must agree.
-WOMEN = {"王芳", "钱丽", "郑静", "陈洁", "周敏", "林晓", "何敏", "吴霞"}
-MEN = {"张三", "李四", "赵强", "孙伟", "吴磊", "冯涛", "褚明"}
+WOMEN = {"王芳", "钱丽", "郑静", "陈洁", "周敏", "林晓", "何敏", "吴霞", "沈悦"}
+MEN = {"张三", "李四", "赵强", "孙伟", "吴磊", "冯涛", "褚明", "蒋华"}
 
 
 def test_every_demo_person_is_their_own_id_number(app):

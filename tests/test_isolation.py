@@ -1,5 +1,6 @@
 """In each scoped area, A tries every URL with B's ids: unit A with unit B's, applicant A with
-applicant B's, acceptance point A with what was sent to acceptance point B.
+applicant B's, acceptance point A with what was sent to acceptance point B, and 主管部门 A with
+what unit B sent through 主管部门 B.
 
 Every URL rule of the employer (``/unit/``), applicant (``/me/``) and acceptance
 (``/acceptance/``) areas has its probes below, and a test fails when a rule has none, so a new page
@@ -154,6 +155,39 @@ def recommend_both(world, clock):
     clock(ENDED)
     workflow.recommend_application(world["officer"], world["own"], world["point_a"], "同意推荐。")
     workflow.recommend_application(world["officer"], world["sent"], world["point_b"],
+                                   "同意推荐乙员工。")
+    db.session.commit()
+    return dict(recommended=world["sent"].id, own=world["own"].id, file=world["file"],
+                unit=world["own"].unit_id)
+
+
+def departments():
+    """Units A and B each bound to its own 主管部门, both passing on to one acceptance point."""
+    department_a = factories.reviewing_level("甲主管局")
+    department_b = factories.reviewing_level("乙主管局")
+    point = factories.acceptance_point("甲受理点")
+    account_a = factories.acceptance_account(department_a)
+    account_b = factories.acceptance_account(department_b)
+    unit_a, unit_b = factories.unit("甲单位"), factories.unit("乙单位")
+    unit_a.supervisor_id, unit_b.supervisor_id = department_a.id, department_b.id
+    officer_a, officer_b = factories.employer(unit_a), factories.employer(unit_b)
+    own = factories.application(factories.applicant(unit_a, "甲员工"), ApplicationStatus.APPROVED,
+                                specialty="甲专业")
+    person = factories.applicant(unit_b, "乙员工")
+    item, stored = item_with_file(person, "乙学历", "乙附件.pdf")
+    sent = factories.application(person, ApplicationStatus.APPROVED, specialty="乙专业",
+                                 items=[item])
+    workflow.start_publicity(officer_a, [own], POSTED, **factories.OBJECTION)
+    workflow.start_publicity(officer_b, [sent], POSTED, **factories.OBJECTION)
+    db.session.commit()
+    return account_a, account_b, dict(officer_a=officer_a, officer_b=officer_b, own=own,
+                                      sent=sent, point=point, file=stored.id)
+
+
+def recommend_through(world, clock):
+    clock(ENDED)
+    workflow.recommend_application(world["officer_a"], world["own"], world["point"], "同意推荐。")
+    workflow.recommend_application(world["officer_b"], world["sent"], world["point"],
                                    "同意推荐乙员工。")
     db.session.commit()
     return dict(recommended=world["sent"].id, own=world["own"].id, file=world["file"],
@@ -441,11 +475,16 @@ def world(area, clock):
     if area == "/me/":
         a, b, ids = applicants()
         return a, b, ids, applicant_probes
+    if area == DEPARTMENT_OF_A:
+        a, b, world_ = departments()
+        return a, b, recommend_through(world_, clock), acceptance_probes
     a, b, world_ = acceptance_points()
     return a, b, recommend_both(world_, clock), acceptance_probes
 
 
 AREAS = ["/unit/", "/me/", "/acceptance/"]
+# 主管部门 A (a reviewing level, in the acceptance area) against what went through 主管部门 B.
+DEPARTMENT_OF_A = "/acceptance/#department"
 
 
 @pytest.mark.parametrize("area", AREAS)
@@ -460,10 +499,10 @@ def test_every_url_of_the_area_has_its_probes(app, clock, area):
 OFFICER_OF_A = "/unit/#officer"
 
 
-@pytest.mark.parametrize("area", [*AREAS, OFFICER_OF_A])
+@pytest.mark.parametrize("area", [*AREAS, OFFICER_OF_A, DEPARTMENT_OF_A])
 def test_a_reaches_nothing_of_b_on_any_url_of_the_area(app, client, clock, area):
     prefix = area.partition("#")[0]
-    account_a, account_b, ids, probes = world(prefix, clock)
+    account_a, account_b, ids, probes = world(area if area == DEPARTMENT_OF_A else prefix, clock)
     if area == OFFICER_OF_A:
         account_a = factories.officer(account_a.unit, *OfficerDuty, name="甲经办人")
         db.session.commit()

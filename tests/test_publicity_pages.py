@@ -390,7 +390,7 @@ def test_the_unit_hands_an_acceptance_return_to_the_applicant(client, world, clo
     page = post(client, "/unit/recommendation/return/",
                 {"id": str(application_id), "return_reason": "请补充学历证明"},
                 token_from="/unit/recommendation/", follow_redirects=True).get_data(as_text=True)
-    assert "只有受理点退回的申报可以退回申报人修改" in page
+    assert "只有受理点或审核机构退回的申报可以退回申报人修改" in page
     # The applicant now holds it: it has left the point's inbox, its pages and its export.
     point = client.application.test_client()
     signed_in(point, world["point_account"])
@@ -412,7 +412,7 @@ def test_only_an_acceptance_return_of_ones_own_unit_goes_back_to_the_applicant(
     page = post(client, "/unit/recommendation/return/",
                 {"id": str(application_id), "return_reason": "请补充"}, token_from=url,
                 follow_redirects=True).get_data(as_text=True)
-    assert "只有受理点退回的申报可以退回申报人修改" in page
+    assert "只有受理点或审核机构退回的申报可以退回申报人修改" in page
     workflow.return_to_unit(world["point_account"], world["application"], "缺少学历证明")
     db.session.commit()
     other = client.application.test_client()

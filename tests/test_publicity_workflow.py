@@ -435,7 +435,7 @@ def test_returning_to_the_applicant_is_refused_out_of_order_without_a_reason_or_
         world, clock):
     publicize(world)
     recommend(world, clock)
-    with pytest.raises(workflow.AlreadyHandled, match="只有受理点退回的申报"):
+    with pytest.raises(workflow.AlreadyHandled, match="只有受理点或审核机构退回的申报"):
         workflow.return_to_applicant(world["officer"], world["application"], "请补充")
     workflow.return_to_unit(world["point_account"], world["application"], "缺少学历证明")
     db.session.commit()

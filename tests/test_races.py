@@ -154,7 +154,8 @@ def test_a_deactivated_acceptance_points_accounts_are_inactive_and_signed_out(ap
     assert browser.get("/acceptance/").status_code == 200
     signed_in(client, root)
     url = f"/admin/admin_acceptance_point/edit/?id={point.id}"
-    response = post(client, url, {"name": point.name, "region": point.region or "",
+    response = post(client, url, {"name": point.name, "kind": point.kind.value,
+                                  "region": point.region or "",
                                   "address": point.address or "",
                                   "contact_phone": point.contact_phone or ""},
                     token_from=url)

@@ -49,8 +49,9 @@ def world(app, clock):
 
 def test_every_status_is_counted_in_its_column_and_nothing_else(world):
     plan, other, a, b = world["plan"], world["other"], world["a"], world["b"]
+    # 退回: by the acceptance point and by a reviewing level of the route.
     assert kept(plan, a) == counts(pending=1, approved=1, publicizing=1, publicized=1,
-                                   returned=1)
+                                   returned=2)
     assert kept(other, b) == counts(pending=1)
     assert kept(plan, b) is None
     assert unit_work.differences(db.session) == []
@@ -67,7 +68,7 @@ def test_a_decision_moves_the_count_in_the_same_commit(world):
     pending = world["made"][ApplicationStatus.PENDING]
     workflow.review_application(officer, pending, "approve", "同意。")
     db.session.commit()
-    assert kept(plan, a) == counts(approved=2, publicizing=1, publicized=1, returned=1)
+    assert kept(plan, a) == counts(approved=2, publicizing=1, publicized=1, returned=2)
     assert unit_work.differences(db.session) == []
 
 
@@ -79,7 +80,7 @@ def test_a_rolled_back_change_leaves_the_counts_as_they_were(world):
     db.session.rollback()
     db.session.commit()  # nothing left to recount from the rolled-back flush
     assert kept(plan, a) == counts(pending=1, approved=1, publicizing=1, publicized=1,
-                                   returned=1)
+                                   returned=2)
     assert unit_work.differences(db.session) == []
 
 
@@ -89,7 +90,7 @@ def test_an_ended_publicity_closed_by_a_bulk_update_is_recounted(world, clock):
     workflow.start_publicity(officer, [world["made"][ApplicationStatus.APPROVED]], POSTED, None,
                              "人事处 0571-88000001", **factories.OBJECTION)
     db.session.commit()
-    assert kept(plan, a) == counts(pending=1, publicizing=2, publicized=1, returned=1)
+    assert kept(plan, a) == counts(pending=1, publicizing=2, publicized=1, returned=2)
     clock(date(2026, 11, 30))
     assert workflow.close_ended_publicities() >= 1
     db.session.commit()
@@ -116,7 +117,7 @@ def test_a_resubmission_to_another_unit_moves_the_count_between_the_units(world)
     assert application.unit_id == b.id
     assert kept(plan, b) == counts(pending=1)
     assert kept(plan, a) == counts(pending=1, approved=1, publicizing=1, publicized=1,
-                                   returned=1)
+                                   returned=2)
     assert unit_work.differences(db.session) == []
 
 
@@ -128,7 +129,7 @@ def test_the_command_finds_a_difference_and_the_rebuild_mends_it(world, runner):
 
     result = runner.invoke(args=["zcps", "unit-work"])
     assert result.exit_code == 1
-    assert f"计划 {plan.id} 单位 {a.id}：统计 11，实际 5" in result.output
+    assert f"计划 {plan.id} 单位 {a.id}：统计 11，实际 6" in result.output
     assert "1 处不一致。" in result.output
 
     result = runner.invoke(args=["zcps", "unit-work", "--rebuild"])
@@ -136,7 +137,7 @@ def test_the_command_finds_a_difference_and_the_rebuild_mends_it(world, runner):
     result = runner.invoke(args=["zcps", "unit-work"])
     assert result.exit_code == 0 and "单位待办统计与申报记录一致。" in result.output
     db.session.rollback()
-    assert kept(plan, a)["total"] == 5
+    assert kept(plan, a)["total"] == 6
 
 
 @ON_SERVERS
@@ -157,5 +158,5 @@ def test_two_officers_deciding_at_once_leave_the_counts_right(app, world, attemp
 
     assert race.errors == []
     assert kept(plan, a) == counts(pending=1, approved=5, publicizing=1, publicized=1,
-                                   returned=1)
+                                   returned=2)
     assert unit_work.differences(db.session) == []

@@ -1,6 +1,7 @@
-"""受理点 (/acceptance): the inbox of applications recommended to this acceptance point."""
+"""受理点 (/acceptance): the inbox of applications recommended to this acceptance point, or,
+for a reviewing level of a route (主管部门, 区县人社, 人事代理机构), of those sent to it."""
 import sqlalchemy as sa
-from flask import abort, flash, redirect, request
+from flask import abort, flash, has_request_context, redirect, request
 from flask_admin import expose
 from flask_admin.actions import action
 from flask_babel import gettext as _
@@ -8,8 +9,8 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
 
-from models import Application, ApplicationStatus, Role, Subject
-from models.application import INBOX_WAITED_ORDER
+from models import Application, ApplicationStatus, Role, RouteDecision, Subject
+from models.application import INBOX_WAITED_ORDER, at_stop
 from zcps import workflow
 from zcps.exports import local_moment
 from zcps.extensions import db
@@ -37,6 +38,27 @@ INBOX_TABS = (
     ("returned", _l("已退回"), [ApplicationStatus.ACCEPTANCE_RETURNED]),
     ("all", _l("全部"), None),
 )
+# A reviewing level's tabs: what waits at it, what it passed on, what it returned (the third
+# element is the stop's decision, read by tab_clause: "" for what waits).
+LEVEL_TABS = (
+    ("waiting", _l("待审核"), ""),
+    ("passed", _l("已通过"), RouteDecision.PASSED),
+    ("returned", _l("已退回"), RouteDecision.RETURNED),
+    ("all", _l("全部"), None),
+)
+
+
+def signed_in_level() -> bool:
+    """The signed-in organisation is a reviewing level of a route, not an acceptance point."""
+    return (has_request_context() and current_user.is_authenticated
+            and current_user.role == Role.ACCEPTANCE
+            and current_user.acceptance_point is not None
+            and current_user.acceptance_point.reviews)
+
+
+def level_clause(tab):
+    key = current_user.acceptance_point_id
+    return None if tab[2] is None else at_stop(key, tab[2] or None)
 
 
 class InboxView(ApplicationFiles, RecommendationRosters, ScopedModelView):
@@ -67,7 +89,6 @@ class InboxView(ApplicationFiles, RecommendationRosters, ScopedModelView):
                                   Application.qualification]
     can_view_details = False
     status_column = "status"
-    status_tabs = INBOX_TABS
     # The busiest point holds thousands: a page, however deep or however sorted, is chosen
     # from ix_application_point_inbox alone.
     page_by_keys = True
@@ -87,11 +108,49 @@ class InboxView(ApplicationFiles, RecommendationRosters, ScopedModelView):
         (_l("受理意见/退回原因"), lambda a: a.acceptance_opinion),
     )
 
+    # --- one inbox, two kinds: the acceptance point's (受理/退回), a level's (通过/退回) ---
+    @property
+    def reviews(self) -> bool:
+        return signed_in_level()
+
+    @property
+    def status_tabs(self):
+        return LEVEL_TABS if self.reviews else INBOX_TABS
+
+    def tab_clause(self, tab):
+        return level_clause(tab) if self.reviews else super().tab_clause(tab)
+
+    def count_tabs(self) -> dict:
+        if not self.reviews:
+            return super().count_tabs()
+        counts = [self.scoped(db.session.query(sa.func.count()).select_from(Application)
+                              .filter(*([] if level_clause(tab) is None else [level_clause(tab)])))
+                  .scalar_subquery() for tab in LEVEL_TABS]
+        values = db.session.execute(sa.select(*counts)).one()
+        return {tab[0]: value for tab, value in zip(LEVEL_TABS, values, strict=True)}
+
+    def is_action_allowed(self, name):
+        if name == "accept" and self.reviews:
+            return False
+        return super().is_action_allowed(name)
+
+    def may_decide(self, application) -> bool:
+        """Whether the signed-in organisation holds ``application`` now (its buttons show)."""
+        if application.status != ApplicationStatus.RECOMMENDED:
+            return False
+        if not self.reviews:
+            return application.acceptance_point_id == current_user.acceptance_point_id
+        stop = application.current_stop
+        return stop is not None and stop.organisation_id == current_user.acceptance_point_id
+
     def waiting_since(self):
+        if self.reviews:
+            return sa.case((at_stop(current_user.acceptance_point_id),
+                            Application.status_since))
         return application_waiting_since([ApplicationStatus.RECOMMENDED])
 
     def _apply_sorting(self, query, joins, sort_column, sort_desc):
-        if sort_column != WAITED:
+        if sort_column != WAITED or self.reviews:
             return super()._apply_sorting(query, joins, sort_column, sort_desc)
         # The base's order (the waiting rows first, by since when, then the id), written as the
         # expressions of ix_application_point_waited: longest first is read in its order.
@@ -101,9 +160,14 @@ class InboxView(ApplicationFiles, RecommendationRosters, ScopedModelView):
         return query.order_by(waiting_last, since.desc(), Application.id.desc()), joins
 
     def view_clause(self):
-        # What the point returned and the unit then handed back to the applicant stays out.
-        return Application.status.in_([ApplicationStatus.RECOMMENDED, ApplicationStatus.ACCEPTED,
-                                       ApplicationStatus.ACCEPTANCE_RETURNED])
+        if self.reviews:
+            return None  # everything that reached the level: its scope
+        # What the point returned and the unit then handed back to the applicant stays out, and
+        # what it saw before but now waits at a level of its route.
+        return sa.and_(Application.acceptance_point_id == current_user.acceptance_point_id,
+                       Application.status.in_([ApplicationStatus.RECOMMENDED,
+                                               ApplicationStatus.ACCEPTED,
+                                               ApplicationStatus.ACCEPTANCE_RETURNED]))
 
     @action("accept", _l("受理"), _l("确定受理所选申报吗？将短信通知推荐单位和申报人。"))
     def action_accept(self, applications):
@@ -115,31 +179,49 @@ class InboxView(ApplicationFiles, RecommendationRosters, ScopedModelView):
     @expose("/review/", methods=("GET", "POST"))
     def review_view(self):
         application = self.get_one_or_404(request.values.get("id"))
+        name = application.applicant.name
+        if self.reviews:
+            steps = {"pass": (workflow.pass_on, _("%(name)s的申报已审核通过，已报送下一级。",
+                                                  name=name)),
+                     "return": (workflow.return_from_level,
+                                _("%(name)s的申报已退回推荐单位，已短信通知推荐单位。", name=name))}
+        else:
+            steps = {"accept": (workflow.accept_application,
+                                _("%(name)s的申报已受理，已短信通知推荐单位和申报人。", name=name)),
+                     "return": (workflow.return_to_unit,
+                                _("%(name)s的申报已退回，已短信通知推荐单位和申报人。", name=name))}
         if request.method == "POST":
             decision = request.form.get("decision", "")
-            if decision not in ("accept", "return"):
+            if decision not in steps:
                 abort(400)
-            step = workflow.accept_application if decision == "accept" else workflow.return_to_unit
+            step, success = steps[decision]
             if run_posted_step(step, application, request.form.get("opinion", ""),
-                               success=(_("%(name)s的申报已受理，已短信通知推荐单位和申报人。",
-                                          name=application.applicant.name)
-                                        if decision == "accept" else
-                                        _("%(name)s的申报已退回，已短信通知推荐单位和申报人。",
-                                          name=application.applicant.name))):
+                               success=success):
                 return redirect(self.get_url(".index_view"))
         return self.render("acceptance/review.html", application=application,
                            history=timeline(Subject.APPLICATION, application.id),
+                           reviews=self.reviews, may_decide=self.may_decide(application),
+                           route=workflow.route_of(application),
                            form_values=request.form,
                            file_url=lambda file_id: self.get_url(
                                ".file_view", application_id=application.id, file_id=file_id))
 
 
 def home_counts():
+    if signed_in_level():
+        counts = [sa.select(sa.func.count()).select_from(Application).where(
+            Application.scope_clause(current_user), level_clause(tab)).scalar_subquery()
+            for tab in LEVEL_TABS if tab[2] is not None]
+        values = db.session.execute(sa.select(*counts)).one()
+        return {"cards": [(label, value, key) for (key, label, _decision), value
+                          in zip(LEVEL_TABS, values, strict=False)]}
     by_status = dict(db.session.execute(
         sa.select(Application.status, sa.func.count())
-        .where(Application.scope_clause(current_user)).group_by(Application.status)).all())
-    return {"counts": {key: by_status.get(statuses[0], 0)
-                       for key, _label, statuses in INBOX_TABS if statuses}}
+        .where(Application.scope_clause(current_user),
+               Application.acceptance_point_id == current_user.acceptance_point_id)
+        .group_by(Application.status)).all())
+    return {"cards": [(label, by_status.get(statuses[0], 0), key)
+                      for key, label, statuses in INBOX_TABS if statuses]}
 
 
 def register(admin):

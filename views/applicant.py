@@ -398,6 +398,7 @@ NEXT_STEP = {
     ApplicationStatus.RECOMMENDED: _l("单位已推荐，等待受理点受理。"),
     ApplicationStatus.ACCEPTED: _l("受理点已受理，请等待评审结果。"),
     ApplicationStatus.ACCEPTANCE_RETURNED: _l("受理点已退回单位，等待单位处理。"),
+    ApplicationStatus.ROUTE_RETURNED: _l("审核机构已退回单位，等待单位处理。"),
     ApplicationStatus.REJECTED: _l("本年度申报已结束；如有疑问请联系单位。"),
     ApplicationStatus.NOT_RECOMMENDED: _l("单位不予推荐，本年度申报已结束；如有疑问请联系单位。"),
 }
@@ -405,7 +406,8 @@ NEXT_STEP = {
 
 def last_reason(application) -> str:
     """Why it was last sent back or stopped, in the words of whoever did it ('' if not)."""
-    if application.status == ApplicationStatus.ACCEPTANCE_RETURNED:
+    if application.status in (ApplicationStatus.ACCEPTANCE_RETURNED,
+                              ApplicationStatus.ROUTE_RETURNED):
         return application.acceptance_opinion
     if application.status in (ApplicationStatus.RETURNED, ApplicationStatus.REJECTED,
                               ApplicationStatus.NOT_RECOMMENDED):

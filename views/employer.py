@@ -155,7 +155,8 @@ def home_counts():
         "to_publicize": by_status.get(ApplicationStatus.APPROVED, 0),
         "publicities": running,
         "to_recommend": by_status.get(ApplicationStatus.PUBLICIZED, 0)
-        + by_status.get(ApplicationStatus.ACCEPTANCE_RETURNED, 0),
+        + by_status.get(ApplicationStatus.ACCEPTANCE_RETURNED, 0)
+        + by_status.get(ApplicationStatus.ROUTE_RETURNED, 0),
         "objections": unit_publicity.objection_counts(),
     }, "plan_cards": plan_cards()}
 
@@ -177,6 +178,8 @@ PLAN_WORK = (
     (ApplicationStatus.PUBLICIZED, _l("公示期满 待推荐"),
      ("unit_recommendation.index_view", {"tab": "ready"}), OfficerDuty.PUBLICITY),
     (ApplicationStatus.ACCEPTANCE_RETURNED, _l("受理点退回"),
+     ("unit_recommendation.index_view", {"tab": "returned"}), OfficerDuty.PUBLICITY),
+    (ApplicationStatus.ROUTE_RETURNED, _l("审核机构退回"),
      ("unit_recommendation.index_view", {"tab": "returned"}), OfficerDuty.PUBLICITY),
 )
 # The deadlines that concern the unit: its own, or the applicants' while that comes first.

@@ -30,6 +30,7 @@ from models import (
     AuthorizationStatus,
     Notification,
     NotificationStatus,
+    OrganisationKind,
     ReviewPlan,
     Role,
     TitleLevel,
@@ -173,17 +174,47 @@ class AccountStatusActions:
         self._set_active(records, True)
 
 
+def reviewing_levels():
+    """The organisations that may be a level of a route (a unit's 主管部门, a level's 上级机构)."""
+    return AcceptancePoint.query.filter(
+        AcceptancePoint.kind != OrganisationKind.ACCEPTANCE).order_by(AcceptancePoint.name)
+
+
+def check_routes():
+    """Refuse an edit that leaves a route of more than two levels, or a cycle."""
+    problem = workflow.routes_problem()
+    if problem:
+        raise ValidationError(problem)
+
+
 class UnitView(PasswordResetMixin, PlatformView):
     column_list = ["name", "uscc", "legal_representative", "contact_name",
-                   "authorization_status", "active", "created_at"]
+                   "authorization_status", "supervisor", "active", "created_at"]
     column_details_list = ["name", "uscc", "address", "legal_representative", "contact_name",
-                           "contact_mobile", "authorization_status", "active", "created_at"]
+                           "contact_mobile", "authorization_status", "supervisor", "active",
+                           "created_at"]
+    # The unit's own data is its to change (单位信息变更); the admin binds it to its route.
+    form_columns = ["supervisor"]
+    form_args = {"supervisor": {"query_factory": reviewing_levels, "allow_blank": True,
+                                "blank_text": _l("无（直接推荐至受理点）")}}
+    column_descriptions = {"supervisor": _l("单位的推荐先经主管部门（或区县人社、人事代理机构）审核，"
+                                            "再报送受理点；不设置则直接推荐至受理点。")}
     column_labels = {
         "name": _l("单位名称"), "uscc": _l("统一社会信用代码"), "address": _l("单位地址"),
         "legal_representative": _l("法定代表人"), "contact_name": _l("联系人"),
         "contact_mobile": _l("手机号码"), "authorization_status": _l("授权状态"),
-        "active": _l("启用"), "created_at": _l("注册时间"),
+        "active": _l("启用"), "created_at": _l("注册时间"), "supervisor": _l("主管部门"),
     }
+
+    @property
+    def can_edit(self):
+        return not has_request_context() or current_user.is_admin(AdminKind.SYSTEM)
+
+    def on_model_change(self, form, model, is_created):
+        super().on_model_change(form, model, is_created)
+        if model.supervisor is not None and not model.supervisor.reviews:
+            raise ValidationError(_("主管部门须为主管部门、区县人社或人事代理机构，不能是受理点。"))
+        check_routes()
     column_searchable_list = ["name", "uscc"]
     column_formatters = {"authorization_status": status_formatter("authorization_status")}
     column_default_sort = ("id", True)
@@ -392,14 +423,30 @@ class UnitChangeView(DecisionPage, PlatformView):
 
 
 class AcceptancePointView(PlatformView):
+    """Every organisation that receives recommendations: the acceptance points (受理点) and the
+    reviewing levels of the routes (主管部门, 区县人社, 人事代理机构). Adding a level is adding one
+    here, with its 上级机构, and binding units to it."""
+
     can_create = True
     can_edit = True
-    column_list = ["name", "region", "contact_phone", "active"]
-    column_details_list = ["name", "region", "address", "contact_phone", "active", "created_at"]
-    form_columns = ["name", "region", "address", "contact_phone", "active"]
-    column_labels = {"name": _l("名称"), "region": _l("地区"), "address": _l("地址"),
-                     "contact_phone": _l("联系电话"), "active": _l("启用"), "created_at": _l("创建时间")}
+    column_list = ["name", "kind", "parent", "region", "contact_phone", "active"]
+    column_details_list = ["name", "kind", "parent", "region", "address", "contact_phone",
+                           "active", "created_at"]
+    form_columns = ["name", "kind", "parent", "region", "address", "contact_phone", "active"]
+    form_choices = {"kind": OrganisationKind.choices()}
+    form_args = {"parent": {"query_factory": reviewing_levels, "allow_blank": True,
+                            "blank_text": _l("无（报送单位选择的受理点）")}}
+    column_descriptions = {"parent": _l("审核机构通过后报送的上级审核机构；不设置则报送单位选择的受理点。"
+                                        "推荐路线最多经过两级审核机构。受理点不设置上级机构。")}
+    column_labels = {"name": _l("名称"), "kind": _l("机构类型"), "parent": _l("上级机构"),
+                     "region": _l("地区"), "address": _l("地址"), "contact_phone": _l("联系电话"),
+                     "active": _l("启用"), "created_at": _l("创建时间")}
+    column_formatters = {"kind": lambda view, context, model, name: model.kind.label}
     column_searchable_list = ["name"]
+
+    def on_model_change(self, form, model, is_created):
+        super().on_model_change(form, model, is_created)
+        check_routes()
 
 
 class SystemEdits:
@@ -419,23 +466,24 @@ class AcceptanceAccountView(SystemEdits, AccountStatusActions, PasswordResetMixi
     安全管理员 resets, unlocks, stops and restarts them."""
 
     admin_kinds = (AdminKind.SYSTEM, AdminKind.SECURITY)
-    column_list = ["username", "display_name", "acceptance_point", "active", "last_login_at",
-                   "locked_until"]
-    column_details_list = ["username", "display_name", "acceptance_point", "active",
-                           "last_login_at", "created_at"]
+    column_list = ["username", "display_name", "acceptance_point", "acceptance_point.kind",
+                   "active", "last_login_at", "locked_until"]
+    column_details_list = ["username", "display_name", "acceptance_point",
+                           "acceptance_point.kind", "active", "last_login_at", "created_at"]
     form_columns = ["username", "display_name", "acceptance_point", "new_password"]
     form_extra_fields = {
         "new_password": PasswordField(_l("初始密码"), description=_l("首次登录后须修改"))}
     column_labels = {"username": _l("用户名"), "display_name": _l("显示名称"),
-                     "acceptance_point": _l("受理点"), "active": _l("启用"),
+                     "acceptance_point": _l("所属机构"), "acceptance_point.kind": _l("机构类型"),
+                     "active": _l("启用"),
                      "last_login_at": _l("最近登录"), "created_at": _l("创建时间"),
                      "locked_until": _l("登录锁定")}
     column_formatters = {"locked_until": lambda view, context, model, name: lock_label(model)}
     column_searchable_list = ["username", "display_name"]
     form_args = {"username": {"validators": [DataRequired(message=_l("请填写用户名。")),
                                              Length(max=64)]},
-                 "acceptance_point": {"validators": [DataRequired(message=_l("请选择受理点。"))],
-                                      "blank_text": _l("请选择受理点")}}
+                 "acceptance_point": {"validators": [DataRequired(message=_l("请选择所属机构。"))],
+                                      "blank_text": _l("请选择受理点或审核机构")}}
 
     def view_clause(self):
         return Account.role == Role.ACCEPTANCE

@@ -292,16 +292,16 @@ class PublicityView(ScopedModelView):
 
 
 RECOMMENDATION_TABS = (
-    ("ready", _l("待推荐"), [ApplicationStatus.PUBLICIZED, ApplicationStatus.ACCEPTANCE_RETURNED]),
+    ("ready", _l("待推荐"), [ApplicationStatus.PUBLICIZED, *workflow.SENT_BACK]),
     ("publicizing", _l("公示中"), [ApplicationStatus.PUBLICIZING]),
     ("recommended", _l("已推荐"), [ApplicationStatus.RECOMMENDED]),
     ("accepted", _l("已受理"), [ApplicationStatus.ACCEPTED]),
-    ("returned", _l("受理点退回"), [ApplicationStatus.ACCEPTANCE_RETURNED]),
+    ("returned", _l("受理点退回"), list(workflow.SENT_BACK)),
     ("all", _l("全部"), None),
 )
 RECOMMENDATION_STATES = (ApplicationStatus.PUBLICIZING, ApplicationStatus.PUBLICIZED,
                          ApplicationStatus.RECOMMENDED, ApplicationStatus.ACCEPTED,
-                         ApplicationStatus.ACCEPTANCE_RETURNED, ApplicationStatus.NOT_RECOMMENDED)
+                         *workflow.SENT_BACK, ApplicationStatus.NOT_RECOMMENDED)
 
 
 class RecommendationView(ApplicationFiles, RecommendationRosters, ScopedModelView):
@@ -319,12 +319,12 @@ class RecommendationView(ApplicationFiles, RecommendationRosters, ScopedModelVie
                      "acceptance_opinion": _l("受理点意见")}
     column_formatters = {
         **STATUS_FORMATTERS,
-        # What the point returned it for (or accepted it with), in a column of its own: the
+        # What the point or a level returned it for (or the point accepted it with), in a column of its own: the
         # state stays on one line.
         "acceptance_opinion": lambda view, context, model, name: Markup(
             '<div class="small text-danger" data-testid="acceptance-reason">{}</div>').format(
                 model.acceptance_opinion)
-        if model.status == ApplicationStatus.ACCEPTANCE_RETURNED and model.acceptance_opinion
+        if model.status in workflow.SENT_BACK and model.acceptance_opinion
         else (model.acceptance_opinion or "")
         if model.status == ApplicationStatus.ACCEPTED else "",
         "applicant": lambda view, context, model, name: Markup('<a href="{}">{}</a>').format(
@@ -392,7 +392,7 @@ class RecommendationView(ApplicationFiles, RecommendationRosters, ScopedModelVie
                            success=_("已将%(name)s的申报退回申报人修改；已短信通知申报人。",
                                      name=application.applicant.name)):
             return redirect(self.get_url(".index_view"))
-        if application.status != ApplicationStatus.ACCEPTANCE_RETURNED:
+        if application.status not in workflow.SENT_BACK:
             return redirect(self.get_url(".index_view"))
         return self._recommend_page([application])
 

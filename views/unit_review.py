@@ -68,6 +68,7 @@ APPLICATION_TABS = (
                                ApplicationStatus.PUBLICIZED, ApplicationStatus.RECOMMENDED,
                                ApplicationStatus.ACCEPTED,
                                ApplicationStatus.ACCEPTANCE_RETURNED,
+                               ApplicationStatus.ROUTE_RETURNED,
                                ApplicationStatus.NOT_RECOMMENDED]),
     ("rejected", _l("审核未通过"), [ApplicationStatus.REJECTED]),
     ("returned", _l("退回修改"), [ApplicationStatus.RETURNED]),

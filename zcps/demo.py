@@ -19,6 +19,7 @@ from models import (
     ApplicationStatus,
     ArchiveCategory,
     OfficerDuty,
+    OrganisationKind,
     PlanSeries,
     ReviewMethod,
     ReviewPlan,
@@ -45,6 +46,8 @@ SIGN_INS = [
      "刘洋（杭州示例科技有限公司的经办人：业绩档案审核、申报资料审核；也可用手机号 13800000001 登录）"),
     ("个人登录", "330106199003071236", "张三（杭州示例科技有限公司）"),
     ("受理点登录", "accept1", "杭州市职称受理点"),
+    ("受理点登录", "dept1", "杭州市示例主管局（主管部门：审核杭州示例科技有限公司、杭州样例设计院的推荐，"
+                         "通过后报送受理点）"),
 ]
 
 # name, 统一社会信用代码, address, legal representative, contact (the handling officer), the
@@ -71,6 +74,9 @@ PEOPLE = [
     ("郑静", "330106198402280081", ApplicationStatus.ACCEPTED),
     ("冯涛", "330106198911020093", ApplicationStatus.ACCEPTANCE_RETURNED),
     ("陈洁", "330104199004160107", ApplicationStatus.NOT_RECOMMENDED),
+    # Recommended after the unit was bound to its 主管部门: one waiting there, one returned.
+    ("蒋华", "330106199005120134", ApplicationStatus.RECOMMENDED),
+    ("沈悦", "330106198811200249", ApplicationStatus.ROUTE_RETURNED),
     ("褚明", "330106199509180114", None),
 ]
 # The applicant of the second unit: that unit is not authorized yet, so she cannot choose it.
@@ -79,7 +85,8 @@ LIN = ("林晓", "330106198701010022", "13900009999")
 # Publicized about a month ago; the period has ended (one recommended, one accepted, one sent
 # back by the acceptance point, one ready to recommend).
 FIRST_BATCH = (ApplicationStatus.PUBLICIZED, ApplicationStatus.RECOMMENDED,
-               ApplicationStatus.ACCEPTED, ApplicationStatus.ACCEPTANCE_RETURNED)
+               ApplicationStatus.ACCEPTED, ApplicationStatus.ACCEPTANCE_RETURNED,
+               ApplicationStatus.ROUTE_RETURNED)
 # Publicized two days ago and still running.
 SECOND_BATCH = (ApplicationStatus.PUBLICIZING, ApplicationStatus.NOT_RECOMMENDED)
 OBJECTION_CONTACT = "人事处 刘洋"
@@ -89,6 +96,8 @@ RETURN_REASON = "请补充近三年年度考核材料。"
 REJECT_REASON = "任现职年限不满足申报条件。"
 # Reasons that go into an SMS end without a full stop: the message adds its own.
 ACCEPTANCE_RETURN_REASON = "缺少单位推荐意见盖章页，请补充后重新推荐"
+DEPARTMENT = "杭州市示例主管局"
+LEVEL_RETURN_REASON = "1. 推荐意见未写明公示起止日期；2. 缺少近三年年度考核登记表。请一并补正后重新推荐"
 
 
 def _demo_pdf(title: str) -> bytes:
@@ -215,6 +224,13 @@ class _Story:
             db.session.flush()
             self.acceptance = _account(Role.ACCEPTANCE, "accept1", "杭州市职称受理点",
                                        acceptance_point_id=self.point.id)
+            # A 主管部门 passing its units' recommendations on to the point they pick.
+            self.department = AcceptancePoint(name=DEPARTMENT, kind=OrganisationKind.DEPARTMENT,
+                                              region="杭州市", contact_phone="0571-87001234")
+            db.session.add(self.department)
+            db.session.flush()
+            self.department_account = _account(Role.ACCEPTANCE, "dept1", DEPARTMENT,
+                                               acceptance_point_id=self.department.id)
         engineering = db.session.scalar(db.select(TitleSeries).filter_by(name="工程"))
         self.series = engineering
         self.qualification = db.session.scalar(db.select(TitleQualification).filter_by(
@@ -241,8 +257,9 @@ class _Story:
             notes="申报人须在个人申报截止前提交申报；各用人单位须在单位审核推荐截止前完成审核、"
                   "公示和推荐工作，逾期不予受理。",
             coverage=[PlanSeries(series=record) for record in series],
-            acceptance_points=list(db.session.scalars(db.select(AcceptancePoint)
-                                                      .order_by(AcceptancePoint.id))))
+            acceptance_points=list(db.session.scalars(
+                db.select(AcceptancePoint).where(AcceptancePoint.kind == OrganisationKind.ACCEPTANCE)
+                .order_by(AcceptancePoint.id))))
         db.session.add(plan)
         db.session.flush()
         return plan
@@ -469,6 +486,20 @@ class _Story:
                                         "材料齐全，予以受理。")
             workflow.return_to_unit(self.acceptance, self.applications["冯涛"],
                                     ACCEPTANCE_RETURN_REASON)
+        # The admin binds both units to their 主管部门: what the first unit recommends from then
+        # on passes it first; what it recommended before stays on its direct route.
+        with _on(_shift(recommended, 2), 16):
+            self.unit.supervisor_id = self.department.id
+            self.second_employer.unit.supervisor_id = self.department.id
+            db.session.flush()
+            db.session.expire(self.unit, ["supervisor"])
+        with _on(_shift(recommended, 2), 16, 30):
+            for name in ("蒋华", "沈悦"):
+                workflow.recommend_application(self.employer, self.applications[name],
+                                               self.point, opinion)
+        with _on(_shift(recommended, 2), 17, 30):
+            workflow.return_from_level(self.department_account, self.applications["沈悦"],
+                                       LEVEL_RETURN_REASON)
 
     def second_batch(self) -> None:
         start = self.second_start

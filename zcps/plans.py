@@ -29,12 +29,13 @@ STAGE_OF_STATUS = {
     ApplicationStatus.PUBLICIZING: PlanStage.UNIT,
     ApplicationStatus.PUBLICIZED: PlanStage.UNIT,
     ApplicationStatus.ACCEPTANCE_RETURNED: PlanStage.UNIT,
+    ApplicationStatus.ROUTE_RETURNED: PlanStage.UNIT,
     ApplicationStatus.RECOMMENDED: PlanStage.ACCEPTANCE,
 }
 # What still waits for the unit before its deadline.
 UNIT_WORK = (ApplicationStatus.PENDING, ApplicationStatus.APPROVED,
              ApplicationStatus.PUBLICIZING, ApplicationStatus.PUBLICIZED,
-             ApplicationStatus.ACCEPTANCE_RETURNED)
+             ApplicationStatus.ACCEPTANCE_RETURNED, ApplicationStatus.ROUTE_RETURNED)
 
 
 def from_beijing(moment: datetime) -> datetime:

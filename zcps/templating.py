@@ -48,6 +48,7 @@ STATUS_COLOURS = {
     ApplicationStatus.ACCEPTED: "success",
     ApplicationStatus.NOT_RECOMMENDED: "danger",
     ApplicationStatus.ACCEPTANCE_RETURNED: "info",
+    ApplicationStatus.ROUTE_RETURNED: "info",
     ApplicationStatus.PUBLICIZING: "primary",
     ApplicationStatus.RECOMMENDED: "primary",
     NotificationStatus.SENT: "success",

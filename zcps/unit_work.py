@@ -28,13 +28,16 @@ from .kept_counts import RecountedPairs
 
 # The unit's work left before its deadline, column by column (a column of PlanUnitWork each).
 WORK_COLUMNS = (
-    ("pending", _l("待审核"), ApplicationStatus.PENDING),
-    ("approved", _l("审核通过待公示"), ApplicationStatus.APPROVED),
-    ("publicizing", _l("公示中"), ApplicationStatus.PUBLICIZING),
-    ("publicized", _l("公示期满待推荐"), ApplicationStatus.PUBLICIZED),
-    ("returned", _l("受理点退回"), ApplicationStatus.ACCEPTANCE_RETURNED),
+    ("pending", _l("待审核"), (ApplicationStatus.PENDING,)),
+    ("approved", _l("审核通过待公示"), (ApplicationStatus.APPROVED,)),
+    ("publicizing", _l("公示中"), (ApplicationStatus.PUBLICIZING,)),
+    ("publicized", _l("公示期满待推荐"), (ApplicationStatus.PUBLICIZED,)),
+    # Returned by the acceptance point or by a reviewing level of the route.
+    ("returned", _l("受理点退回"), (ApplicationStatus.ACCEPTANCE_RETURNED,
+                                 ApplicationStatus.ROUTE_RETURNED)),
 )
-assert {status for _key, _label, status in WORK_COLUMNS} == set(plans.UNIT_WORK)
+assert {status for _key, _label, statuses in WORK_COLUMNS
+        for status in statuses} == set(plans.UNIT_WORK)
 
 # What in an application moves its (plan, unit) pair's counts.
 WATCHED = ("status", "status_since", "plan_id", "unit_id")
@@ -59,8 +62,8 @@ def live_counts(plan_id: int | None = None, unit_id: int | None = None):
     and the oldest status_since — what the PlanUnitWork rows must hold."""
     status = Application.status
     query = (sa.select(Application.plan_id, Application.unit_id,
-                       *[sa.func.sum(sa.case((status == value, 1), else_=0)).label(key)
-                         for key, _label, value in WORK_COLUMNS],
+                       *[sa.func.sum(sa.case((status.in_(values), 1), else_=0)).label(key)
+                         for key, _label, values in WORK_COLUMNS],
                        sa.func.count(Application.id).label("total"),
                        sa.func.min(Application.status_since).label("oldest"))
              .where(status.in_(plans.UNIT_WORK), Application.plan_id.is_not(None),

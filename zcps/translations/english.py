@@ -468,7 +468,6 @@ ENGLISH = {
     "请填写推荐意见。": "Enter the recommendation opinion.",
     "申报不存在或未推荐至本受理点。": "The application does not exist or was not recommended to this acceptance point.",
     "退回时必须填写退回原因。": "Give the reason when returning.",
-    "%(name)s的申报当前为「%(status)s」，只有受理点退回的申报可以退回申报人修改。": "%(name)s's application is “%(status)s”: only what the acceptance point returned can be handed back to the applicant.",
     # The lists of the platform's menu (用人单位, 受理点 elsewhere are one unit, one point).
     ("menu", "用人单位"): "Employers", ("menu", "受理点"): "Acceptance points",
     "返回%(area)s首页": "Back to the %(area)s home page",
@@ -1149,6 +1148,40 @@ ENGLISH = {
     "在「推荐受理」中查看单位推荐的申报材料，受理或填写原因退回。": "In Recommendations received, read what units recommend, and accept it or return it with a reason.",
     "审核用人单位的授权和信息变更，维护受理点、职称目录、评审计划和工作日历。": "Approve units' authorizations and changes of details; keep the acceptance points, the title catalogue, the review plans and the working-day calendar.",
     # (end of onelook)
+    # route
+    "%(name)s的申报不在本受理点待受理，未办理。": "%(name)s's application is not waiting at this acceptance point; nothing was done.",
+    "%(name)s的申报已到受理点，请办理受理或退回。": "%(name)s's application has reached the acceptance point: accept it or return it there.",
+    "%(name)s的申报已审核通过，已报送下一级。": "%(name)s's application was approved and passed on to the next level.",
+    "%(name)s的申报已被处理或不在本机构待审核（%(status)s），未重复操作。": "%(name)s's application was already handled or is not waiting here (%(status)s); nothing was done again.",
+    "%(name)s的申报已退回推荐单位，已短信通知推荐单位。": "%(name)s's application was returned to the recommending unit, which was told by SMS.",
+    "%(name)s的申报当前为「%(status)s」，只有受理点或审核机构退回的申报可以退回申报人修改。": "%(name)s's application is “%(status)s”: only what the acceptance point or a reviewing level returned can be handed back to the applicant.",
+    "「%(name)s」是受理点，不能作为推荐路线上的审核机构。": "“%(name)s” is an acceptance point and cannot be a reviewing level of a route.",
+    "上级机构": "Next level",
+    "主管部门": "Supervising department",
+    "主管部门须为主管部门、区县人社或人事代理机构，不能是受理点。": "The supervising department must be a supervising department, a county HR bureau or a personnel agency, not an acceptance point.",
+    "人事代理机构": "Personnel agency",
+    "区县人社": "County HR bureau",
+    "单位的推荐先经主管部门（或区县人社、人事代理机构）审核，再报送受理点；不设置则直接推荐至受理点。": "The unit's recommendations are reviewed first by its supervising department (or county HR bureau, or personnel agency), then passed on to the acceptance point; without one they go straight to the acceptance point.",
+    "受理点「%(name)s」不能设置上级机构。": "Acceptance point “%(name)s” cannot have a next level.",
+    "审核机构「%(name)s」的上级机构形成循环，请修改。": "The next levels of “%(name)s” form a cycle; please change them.",
+    "审核机构已退回单位，等待单位处理。": "A reviewing level returned it to the unit, which is handling it.",
+    "审核机构退回": "Returned by reviewing level",
+    "审核机构通过": "Approved by reviewing level",
+    "审核机构通过后报送的上级审核机构；不设置则报送单位选择的受理点。推荐路线最多经过两级审核机构。受理点不设置上级机构。": "The reviewing level it passes recommendations on to; without one, the acceptance point the unit chose. A route has at most two reviewing levels. An acceptance point has no next level.",
+    "已通过": "Approved",
+    "所属机构": "Organisation",
+    "推荐路线": "Route",
+    "推荐路线最多经过%(n)s级审核机构（%(names)s），请修改上级机构。": "A route has at most %(n)s reviewing levels (%(names)s); please change the next level.",
+    "无（报送单位选择的受理点）": "None (the acceptance point the unit chose)",
+    "无（直接推荐至受理点）": "None (straight to the acceptance point)",
+    "机构类型": "Kind",
+    "申报不存在或未送至本机构。": "The application does not exist or was not sent here.",
+    "请选择受理点或审核机构": "Choose an acceptance point or reviewing level",
+    "请选择所属机构。": "Choose the organisation.",
+    "退回时必须填写退回原因，并一次性列明全部问题。": "A return needs its reason, listing every problem at once.",
+    "通过后申报报送下一级，不能撤回。确定通过吗？": "Once approved, the application goes on to the next level and cannot be taken back. Approve it?",
+    "通过时可填写审核意见；退回时必须填写退回原因，并一次性列明全部问题，推荐单位能看到。": "An approval may carry an opinion; a return needs its reason, listing every problem at once, which the recommending unit reads.",
+    # (end of route)
 }
 
 HERE = Path(__file__).resolve().parent

@@ -12,6 +12,7 @@ commits.
 - ``application``    step 4, 申报资料审核
 - ``publicity``      step 5, 信息公示 and 异议
 - ``recommendation`` step 6, 资格审查推荐 and the acceptance point
+- ``route``          the reviewing levels between the unit and the acceptance point
 - ``plan``           评审计划: the admin's plans and their deadlines (延期 told by SMS)
 - ``reminders``      截止提醒 before a plan's unit deadline, each SMS once
 - ``common``         refusals, locks, decisions and history; ``sms`` every message's text
@@ -80,6 +81,7 @@ from .publicity import (
 )
 from .recommendation import (
     RECOMMENDABLE,
+    SENT_BACK,
     accept_application,
     recommend_application,
     recommendable_from,
@@ -88,6 +90,7 @@ from .recommendation import (
     return_to_unit,
 )
 from .reminders import APPLICANT_REMINDER_DAYS, UNIT_REMINDER_DAYS, send_reminders
+from .route import chain_problem, pass_on, return_from_level, route_levels, route_of, routes_problem
 from .unit_change import decide_unit_change, former_names, request_unit_change
 
 __all__ = [name for name in dir() if not name.startswith("_")]

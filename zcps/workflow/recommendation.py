@@ -13,6 +13,7 @@ from models import (
     OfficerDuty,
     PlanStage,
     Role,
+    RouteDecision,
     Subject,
     utcnow,
 )
@@ -31,9 +32,12 @@ from .common import (
     reviewing_unit,
 )
 from .publicity import close_ended_publicities, unit_application
+from .route import decide_stop, route_levels, write_route
 
-RECOMMENDABLE = (ApplicationStatus.PUBLICIZING, ApplicationStatus.PUBLICIZED,
-                 ApplicationStatus.ACCEPTANCE_RETURNED)
+# Returned by the acceptance point or by a reviewing level of the route: the unit recommends
+# again after fixing, or hands it to the applicant.
+SENT_BACK = (ApplicationStatus.ACCEPTANCE_RETURNED, ApplicationStatus.ROUTE_RETURNED)
+RECOMMENDABLE = (ApplicationStatus.PUBLICIZING, ApplicationStatus.PUBLICIZED, *SENT_BACK)
 
 
 def recommendable_from(application: Application) -> date | None:
@@ -83,20 +87,25 @@ def recommend_application(actor, application: Application, acceptance_point: Acc
                               points=join_list(point.name for point in
                                                application.plan.acceptance_points)))
     opinion = required_text(opinion, True, _("请填写推荐意见。"))
+    # The route as the unit is bound now: what is in flight keeps it whatever changes later.
+    levels = route_levels(unit)
+    write_route(application, levels, acceptance_point)
+    first = levels[0] if levels else acceptance_point
     before = application.status
     application.status = ApplicationStatus.RECOMMENDED
-    application.acceptance_point_id = acceptance_point.id
+    # Set when it reaches the acceptance point (at once when no level reviews it first).
+    application.acceptance_point_id = None if levels else acceptance_point.id
     application.recommendation_opinion = opinion
     application.recommended_at = utcnow()
     application.acceptance_opinion = ""
     application.acceptance_decided_at = None
     record_history(Subject.APPLICATION, application, Action.RECOMMEND, before,
                    ApplicationStatus.RECOMMENDED, actor, opinion=opinion, unit_id=unit.id,
-                   applicant_id=application.applicant_id, acceptance_point_id=acceptance_point.id,
+                   applicant_id=application.applicant_id, acceptance_point_id=first.id,
                    round_no=application.round)
     applicant = application.applicant
     sms.send("recommended", applicant.mobile, name=applicant.name,
-             title=application.qualification.name, unit=unit.name, point=acceptance_point.name)
+             title=application.qualification.name, unit=unit.name, point=first.name)
     return application
 
 
@@ -106,9 +115,16 @@ def _decide_acceptance(actor, application: Application, accept: bool, opinion: s
     if application.status != ApplicationStatus.RECOMMENDED:
         raise AlreadyHandled(_("%(name)s的申报已被处理（%(status)s），未重复操作。",
                                name=application.applicant.name, status=application.status.label))
+    # Passed through or returned earlier, an application is in a level's or point's scope:
+    # only the point it waits at decides.
+    if application.acceptance_point_id != actor.acceptance_point_id:
+        raise AlreadyHandled(_("%(name)s的申报不在本受理点待受理，未办理。",
+                               name=application.applicant.name))
     plans.check_before(application.plan, PlanStage.ACCEPTANCE, _("受理") if accept else _("退回"))
     opinion = required_text(opinion, not accept, _("退回时必须填写退回原因。"))
     after = ApplicationStatus.ACCEPTED if accept else ApplicationStatus.ACCEPTANCE_RETURNED
+    decide_stop(application.current_stop, actor,
+                RouteDecision.PASSED if accept else RouteDecision.RETURNED, opinion)
     application.status = after
     application.acceptance_opinion = opinion
     application.acceptance_decided_at = utcnow()
@@ -136,20 +152,22 @@ def return_to_unit(actor, application: Application, reason: str) -> Application:
 
 
 def return_to_applicant(actor, application: Application, reason: str) -> Application:
-    """After the acceptance point sent it back, the unit may hand it to the applicant to fix."""
+    """After the acceptance point or a reviewing level sent it back, the unit may hand it to
+    the applicant to fix."""
     unit = reviewing_unit(actor, OfficerDuty.PUBLICITY)
     application = unit_application(actor, application)
     not_own(actor, application.applicant)
-    if application.status != ApplicationStatus.ACCEPTANCE_RETURNED:
-        raise AlreadyHandled(_("%(name)s的申报当前为「%(status)s」，只有受理点退回的申报可以退回申报人修改。",
+    if application.status not in SENT_BACK:
+        raise AlreadyHandled(_("%(name)s的申报当前为「%(status)s」，只有受理点或审核机构退回的申报可以退回申报人修改。",
                                name=application.applicant.name, status=application.status.label))
+    before = application.status
     plans.check_before(application.plan, PlanStage.UNIT, _("退回申报人修改"))
     reason = required_text(reason, True, _("退回修改时必须填写退回原因。"))
     application.status = ApplicationStatus.RETURNED
     application.opinion = reason
     application.decided_at = utcnow()
     record_history(Subject.APPLICATION, application, Action.RETURN,
-                   ApplicationStatus.ACCEPTANCE_RETURNED, ApplicationStatus.RETURNED, actor,
+                   before, ApplicationStatus.RETURNED, actor,
                    opinion=reason, unit_id=unit.id, applicant_id=application.applicant_id,
                    round_no=application.round)
     applicant = application.applicant
