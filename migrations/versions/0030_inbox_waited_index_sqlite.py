@@ -8,7 +8,7 @@ sorting a busy point's rows); on PostgreSQL it is made again with that column. M
 need a generated column: its inbox still sorts.
 
 Revision ID: 0030
-Revises: 0028
+Revises: 0029
 Create Date: 2026-12-02 01:15:00
 
 """
@@ -16,7 +16,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0030'
-down_revision = '0028'
+down_revision = '0029'
 branch_labels = None
 depends_on = None
 
