@@ -188,7 +188,14 @@ def test_the_inbox_sorted_by_waiting_is_read_in_the_order_of_an_index(tmp_path):
     import sqlalchemy as sa
     from flask_migrate import upgrade
 
-    from models import Application, ApplicationStatus
+    from models import (
+        AcceptancePoint,
+        Account,
+        Application,
+        ApplicationStatus,
+        OrganisationKind,
+        Role,
+    )
     from models.application import INBOX_WAITED_ORDER
 
     base = server_url()
@@ -205,8 +212,12 @@ def test_the_inbox_sorted_by_waiting_is_read_in_the_order_of_an_index(tmp_path):
             shown = [ApplicationStatus.RECOMMENDED, ApplicationStatus.ACCEPTED,
                      ApplicationStatus.ACCEPTANCE_RETURNED]
             # The longest wait first, as the inbox asks for it.
+            # The point's own scope (a reviewing level's reads the route's stops instead).
+            point = AcceptancePoint(id=1, name="受理点", kind=OrganisationKind.ACCEPTANCE, active=True)
+            reader = Account(role=Role.ACCEPTANCE, acceptance_point_id=1, acceptance_point=point,
+                             active=True)
             page = (sa.select(Application.id)
-                    .where(Application.acceptance_point_id == 1, Application.status.in_(shown))
+                    .where(Application.scope_clause(reader), Application.status.in_(shown))
                     .order_by(waiting_last, since.asc(), Application.id.asc()).limit(20))
             with db.engine.begin() as connection:
                 # The statement and parameters as the database receives them from a page.

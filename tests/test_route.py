@@ -241,15 +241,20 @@ def test_a_level_is_refused_out_of_turn_out_of_route_and_twice(route):
 
 
 def test_the_point_that_returned_it_cannot_decide_it_while_a_level_holds_it(route):
+    """Recommended again, it is the level's until passed on: out of the point's lists (the
+    point's inbox is read from its own column) and not the point's to decide."""
     application = ready(route["one"], "乙四")
     recommend(route, application)
     step(workflow.pass_on, account(route, "other"), application, "")
     step(workflow.return_to_unit, account(route, "point"), application, "缺页。")
-    recommend(route, application)  # at the level again; the point saw it before
-    assert application.id in visible(route, "point")
-    with pytest.raises(workflow.AlreadyHandled, match="不在本受理点待受理"):
+    recommend(route, application)  # at the level again
+    assert application.id not in visible(route, "point")
+    with pytest.raises(workflow.WorkflowError, match="未推荐至本受理点"):
         workflow.accept_application(account(route, "point"), application, "")
     db.session.rollback()
+    step(workflow.pass_on, account(route, "other"), application, "")
+    assert application.id in visible(route, "point")
+    step(workflow.accept_application, account(route, "point"), application, "")
 
 
 def test_an_organisation_sees_what_reached_it_or_passed_through_it_and_nothing_else(route):
