@@ -6,9 +6,9 @@ from datetime import date
 
 from pypdf import PdfReader
 
-from models import ApplicationStatus, ArchiveCategory, ReviewStatus
+from models import ApplicationStatus, ArchiveCategory, OrganisationKind, ReviewStatus
 from tests import factories
-from tests.helpers import signed_in
+from tests.helpers import page_text, signed_in
 from zcps import workflow
 from zcps.extensions import db
 from zcps.review_form import publicity_outcome, review_form_pdf
@@ -100,3 +100,82 @@ def test_each_role_downloads_only_the_forms_it_may_see(app, clock):
         assert client.get(foreign).status_code == 404, foreign
     stranger = signed_in(app.test_client(), factories.acceptance_account(other_point))
     assert stranger.get(f"/acceptance/inbox/review-form/{application.id}").status_code == 404
+
+
+def fonts_embedded(pdf: bytes) -> bool:
+    reader = PdfReader(io.BytesIO(pdf), strict=True)
+    return all("/FontFile2" in font.get_object()["/FontDescriptor"].get_object()
+               for page in reader.pages for font in page["/Resources"]["/Font"].values())
+
+
+def two_level_route():
+    """受理点 ← 区县人社 ← 主管部门, and a unit bound to the 主管部门, with one account each."""
+    point = factories.acceptance_point("杭州市职称受理点")
+    county = factories.reviewing_level("西湖区人社局", OrganisationKind.COUNTY)
+    department = factories.reviewing_level("杭州市示例主管局", parent=county)
+    unit = factories.unit("杭州测试研究院")
+    unit.supervisor_id = department.id
+    db.session.commit()
+    return point, county, department, unit
+
+
+def test_each_level_of_the_route_has_its_box_with_its_opinion_and_date(app, clock):
+    point, county, department, unit = two_level_route()
+    person = factories.applicant(unit, "王小明", with_account=True)
+    application = factories.application(person, ApplicationStatus.PUBLICIZED)
+    db.session.commit()
+    workflow.recommend_application(factories.employer(unit), application, point,
+                                   factories.REASONS["recommend"])
+    db.session.commit()
+    waiting_text = text_of(review_form_pdf(application))
+    for heading in ("九、主管部门审核意见—杭州市示例主管局", "十、区县人社审核意见—西湖区人社局"):
+        assert heading in waiting_text, heading
+    assert waiting_text.count("（签字、盖章）") == 4  # 审核单位, 推荐单位 and both levels
+    workflow.pass_on(factories.acceptance_account(department), application,
+                     "经审核，推荐材料齐全，同意报送。")
+    db.session.commit()
+
+    pdf = review_form_pdf(application)
+    assert fonts_embedded(pdf)
+    text = text_of(pdf)
+    department_box = text[text.index("九、主管部门审核意见"):text.index("十、区县人社审核意见")]
+    county_box = text[text.index("十、区县人社审核意见"):]
+    assert "杭州市示例主管局" in department_box
+    assert "经审核，推荐材料齐全，同意报送。" in department_box
+    assert "主管部门（签字、盖章）2026年9月29日" in department_box
+    assert "西湖区人社局" in county_box
+    assert "同意报送" not in county_box and "2026年" not in county_box  # still to write
+    assert "区县人社（签字、盖章）年月日" in county_box
+    assert "受理点意见" not in text
+    # The next level reads, in the timeline, which level passed it on with what opinion.
+    client = signed_in(app.test_client(), factories.acceptance_account(county))
+    page = page_text(client.get(f"/acceptance/inbox/review/?id={application.id}"))
+    passed = page[page.index("杭州市示例主管局"):]
+    assert "审核机构通过" in passed and "经审核，推荐材料齐全，同意报送。" in passed
+
+
+def test_a_level_that_returned_it_shows_its_reason_in_its_own_box(app, clock):
+    point, county, department, unit = two_level_route()
+    application = factories.application(factories.applicant(unit, "王小明"),
+                                        ApplicationStatus.PUBLICIZED)
+    db.session.commit()
+    workflow.recommend_application(factories.employer(unit), application, point,
+                                   factories.REASONS["recommend"])
+    workflow.pass_on(factories.acceptance_account(department), application, "")
+    workflow.return_from_level(factories.acceptance_account(county), application,
+                               "缺少继续教育证明。")
+    db.session.commit()
+    text = text_of(review_form_pdf(application))
+    department_box = text[text.index("九、主管部门审核意见"):text.index("十、区县人社审核意见")]
+    assert "通过" in department_box and "2026年9月29日" in department_box
+    assert "退回：缺少继续教育证明。" in text[text.index("十、区县人社审核意见"):]
+    assert "受理点意见" not in text  # the level's return is no acceptance decision
+
+
+def test_without_levels_the_acceptance_point_box_keeps_its_number(app, clock):
+    unit = factories.unit("杭州测试研究院")
+    application = accepted(unit, factories.acceptance_point("杭州市职称受理点"))
+    db.session.commit()
+    text = text_of(review_form_pdf(application))
+    assert "审核意见—" not in text
+    assert "九、受理点意见材料齐全，予以受理。" in text

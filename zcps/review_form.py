@@ -26,14 +26,16 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from models import ArchiveCategory, ObjectionOutcome, ObjectionStatus, Sex
+from models import ArchiveCategory, ObjectionOutcome, ObjectionStatus, RouteDecision, Sex
 from zcps.archive_fields import summary
 from zcps.documents import FONT, UnprintableText, _prepare_reportlab, unprintable_characters
 from zcps.exports import local_moment
-from zcps.workflow import DECLARATION
+from zcps.workflow import DECLARATION, route_of
 
 MARGIN = 18 * mm
 SEAL_BOX = 42 * mm
+WRITING_LINES = 5  # ruled lines of an opinion still to be written by hand
+NUMERALS = ("一", "二", "三", "四", "五", "六", "七", "八", "九", "十", "十一", "十二")
 RECORD_CATEGORIES = (ArchiveCategory.EDUCATION, ArchiveCategory.WORK, ArchiveCategory.ASSESSMENT,
                      ArchiveCategory.CONTINUING_EDUCATION)
 ACHIEVEMENT_CATEGORIES = (ArchiveCategory.PAPER, ArchiveCategory.AWARD, ArchiveCategory.PROJECT,
@@ -125,18 +127,43 @@ def _grid(rows, widths, header=False, spans=()) -> Table:
 
 
 def _opinion_block(styles, width, heading, text, day, signer) -> KeepTogether:
-    """An opinion with its date, and a box for the signature and the seal."""
-    body = Paragraph(escape(text or "（无）"), styles.cell)
+    """An opinion with its date, and a box for the signature and the seal; ``text`` None: ruled
+    lines to write the opinion on by hand."""
+    body_width = width - SEAL_BOX - 14 * mm
+    if text is None:
+        body = Table([[""]] * WRITING_LINES, colWidths=[body_width - 12],
+                     rowHeights=[8 * mm] * WRITING_LINES)
+        body.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), FONT),
+                                  ("LINEBELOW", (0, 0), (-1, -1), 0.5, colors.grey)]))
+    else:
+        body = Paragraph(escape(text or "（无）"), styles.cell)
     sign = [Paragraph(f"{signer}（签字、盖章）", styles.sign), Spacer(1, SEAL_BOX - 16 * mm),
             Paragraph(day or "&nbsp;" * 10 + "年" + "&nbsp;" * 6 + "月" + "&nbsp;" * 6 + "日",
                       styles.sign)]
-    table = Table([[body, sign]], colWidths=[width - SEAL_BOX - 14 * mm, SEAL_BOX + 14 * mm],
+    table = Table([[body, sign]], colWidths=[body_width, SEAL_BOX + 14 * mm],
                   rowHeights=[SEAL_BOX + 6 * mm])
     table.setStyle(TableStyle([
         ("FONTNAME", (0, 0), (-1, -1), FONT), ("BOX", (0, 0), (-1, -1), 0.5, colors.black),
         ("LINEBEFORE", (1, 0), (1, 0), 0.5, colors.black), ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("TOPPADDING", (0, 0), (-1, -1), 5)]))
     return KeepTogether([Paragraph(heading, styles.heading), table])
+
+
+def level_stops(application) -> list:
+    """The reviewing levels of the application's latest recommendation (its route's stops but
+    the acceptance point's, which is last), in order; none without a route."""
+    if application.id is None:
+        return []
+    return route_of(application)[:-1]
+
+
+def level_opinion(stop) -> str | None:
+    """What a level's box says: its opinion once it decided (退回 with the reason), else None."""
+    if stop.decided_at is None:
+        return None
+    if stop.decision is RouteDecision.RETURNED:
+        return f"退回：{stop.opinion}"
+    return stop.opinion or RouteDecision.PASSED.zh
 
 
 def _text_of(application) -> str:
@@ -146,6 +173,8 @@ def _text_of(application) -> str:
     parts += [application.applicant.id_number or "", application.specialty or "",
               application.opinion or "", application.recommendation_opinion or "",
               application.unit.name if application.unit else ""]
+    for stop in level_stops(application):
+        parts += [stop.organisation.name, stop.opinion or ""]
     for item in application.items:
         parts += [item.title or "", item.organisation or "",
                   " ".join(str(value) for value in (item.details or {}).values())]
@@ -239,8 +268,19 @@ def _build(application) -> bytes:
     story.append(_opinion_block(
         styles, width, "八、单位推荐意见", application.recommendation_opinion,
         _day(application.recommended_at), "推荐单位"))
-    if application.acceptance_decided_at is not None:
-        story.append(KeepTogether([Paragraph("九、受理点意见", styles.heading), _grid([[p(
+    levels = level_stops(application)
+    number = 9
+    for stop in levels:
+        organisation = stop.organisation
+        story.append(_opinion_block(
+            styles, width,
+            escape(f"{NUMERALS[number - 1]}、{organisation.kind.zh}审核意见 — {organisation.name}"),
+            level_opinion(stop), _day(stop.decided_at), organisation.kind.zh))
+        number += 1
+    returned_by_level = any(stop.decision is RouteDecision.RETURNED for stop in levels)
+    if application.acceptance_decided_at is not None and not returned_by_level:
+        story.append(KeepTogether([Paragraph(f"{NUMERALS[number - 1]}、受理点意见",
+                                             styles.heading), _grid([[p(
             f"{application.acceptance_opinion or ''}（{_day(application.acceptance_decided_at)}，"
             f"{application.acceptance_point.name if application.acceptance_point else ''}）")]],
             [width])]))
