@@ -39,7 +39,16 @@ from .enums import (
     category_order,
 )
 from .organisation import CHANGEABLE, AcceptancePoint, Authorization, StoredFile, Unit, UnitChange
-from .plan import PlanSeries, PlanUnitWork, ReminderSent, ReviewPlan, plan_acceptance_point
+from .plan import (
+    PlanHistoryDay,
+    PlanHistoryReason,
+    PlanSeries,
+    PlanUnitReturns,
+    PlanUnitWork,
+    ReminderSent,
+    ReviewPlan,
+    plan_acceptance_point,
+)
 from .system import (
     AuditArchive,
     AuditLog,
