@@ -20,6 +20,11 @@ the database, top N of each kind), the daily line of submissions and decisions (
 Beijing date, :class:`beijing_date` compiled for SQLite, PostgreSQL and MariaDB), and the unit's
 median review time (:class:`days_between`, the median picked with ROW_NUMBER). Units waiting past
 N days count Beijing calendar days, like 已等待N天.
+
+The platform admin reads the whole history, a province's hundreds of thousands of rows: its
+returns, reasons and daily line are read from the summaries the workflow keeps per plan
+(``zcps.history_summary``), which say the same numbers; a unit or an acceptance point counts
+its own part of the history, as scoped.
 """
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
