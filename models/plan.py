@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from zcps.extensions import db
 
 from .base import SharedReference, TimestampMixin, enum_column, utcnow
-from .enums import Action, PlanStage, PlanState, TitleLevel
+from .enums import PlanStage, PlanState, TitleLevel
 
 plan_acceptance_point = sa.Table(
     "plan_acceptance_point", db.metadata,
@@ -152,7 +152,9 @@ class PlanHistoryDay(db.Model):
     plan_id: Mapped[int] = mapped_column(sa.ForeignKey("review_plan.id", ondelete="CASCADE"),
                                          primary_key=True)
     day: Mapped[date] = mapped_column(sa.Date, primary_key=True)
-    action: Mapped[Action] = enum_column(Action, length=40, primary_key=True)
+    # The action's code as the history holds it; no list of codes here to migrate each time
+    # the workflow gains an action (every action is counted).
+    action: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
     times: Mapped[int] = mapped_column(nullable=False, default=0)
 
 
@@ -165,7 +167,7 @@ class PlanHistoryReason(db.Model):
 
     plan_id: Mapped[int] = mapped_column(sa.ForeignKey("review_plan.id", ondelete="CASCADE"),
                                          primary_key=True)
-    action: Mapped[Action] = enum_column(Action, length=40, primary_key=True)
+    action: Mapped[str] = mapped_column(sa.String(40), primary_key=True)  # as above
     reason_key: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
     reason: Mapped[str] = mapped_column(sa.Text, nullable=False)
     times: Mapped[int] = mapped_column(nullable=False, default=0)

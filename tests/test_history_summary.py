@@ -82,9 +82,9 @@ def test_every_kind_of_step_is_counted(app, world, monkeypatch):
     assert db.session.get(PlanUnitReturns, (plan.id, second.id)).unit_returned == 1
     reasons = {(row.action, row.reason): row.times
                for row in db.session.scalars(sa.select(PlanHistoryReason))}
-    assert reasons[(Action.REJECT, "年限不足。")] == 2
-    assert reasons[(Action.RETURN, "缺少学历证书。")] == 1
-    assert reasons[(Action.OBJECTION_RETURN, "请核实后重新申报。")] == 1
+    assert reasons[("reject", "年限不足。")] == 2
+    assert reasons[("return", "缺少学历证书。")] == 1
+    assert reasons[("objection_return", "请核实后重新申报。")] == 1
     # The admin's tables read from the summaries say what the history says.
     for table in (statistics.returns, statistics.reasons, statistics.daily):
         kept = table(admin, plan)
@@ -100,8 +100,8 @@ def test_the_summaries_are_read_for_the_admin_only(app, world):
     # A planted difference shows on the admin's page only: the unit still counts its history.
     db.session.execute(sa.update(PlanUnitReturns).values(unit_returned=5))
     db.session.execute(sa.update(PlanHistoryReason).values(times=7))
-    db.session.execute(sa.update(PlanHistoryDay).where(PlanHistoryDay.action == Action.RETURN)
-                       .values(times=9))
+    db.session.execute(sa.update(PlanHistoryDay)
+                       .where(PlanHistoryDay.action == Action.RETURN.value).values(times=9))
     db.session.commit()
     assert statistics.returns(admin, plan).rows[0][1] == 5
     assert statistics.reasons(admin, plan).rows[0][2] == 7
@@ -132,7 +132,7 @@ def test_a_step_is_counted_on_its_beijing_day(app, world):
         db.session.flush()
     db.session.commit()
     days = {row.day for row in db.session.scalars(
-        sa.select(PlanHistoryDay).where(PlanHistoryDay.action == Action.SUBMIT))}
+        sa.select(PlanHistoryDay).where(PlanHistoryDay.action == Action.SUBMIT.value))}
     assert statistics.as_date(list(days)[0]) == taken.date()
     agrees()
 
@@ -176,5 +176,5 @@ def test_steps_taken_at_once_are_all_counted(app, world, attempt):
     assert db.session.get(PlanUnitReturns, (world["plan"].id, first.id)).unit_returned == 2
     reasons = {(row.action, row.reason): row.times
                for row in db.session.scalars(sa.select(PlanHistoryReason))}
-    assert reasons == {(Action.RETURN, "请补充。"): 3, (Action.REJECT, "请补充。"): 1}
+    assert reasons == {("return", "请补充。"): 3, ("reject", "请补充。"): 1}
     assert history_summary.differences(db.session) == []

@@ -38,6 +38,9 @@ UNIT_RETURNS = (Action.RETURN, Action.OBJECTION_RETURN)
 POINT_RETURNS = (Action.ACCEPTANCE_RETURN,)
 # The actions whose written reason 常见退回与未通过原因 counts.
 REASON_ACTIONS = (*UNIT_RETURNS, Action.REJECT, *POINT_RETURNS)
+# The summaries hold the actions' codes.
+REASON_CODES = {action.value for action in REASON_ACTIONS}
+RETURN_CODES = {action.value for action in (*UNIT_RETURNS, *POINT_RETURNS)}
 NEW_KEY = "zcps.history_summary.new"
 
 
@@ -57,7 +60,7 @@ def live_days(session) -> Counter:
     rows = session.execute(
         sa.select(Application.plan_id, day, ReviewRecord.action, sa.func.count())
         .where(_plan_records()).group_by(Application.plan_id, day, ReviewRecord.action))
-    return Counter({(plan_id, as_date(each), action): int(times)
+    return Counter({(plan_id, as_date(each), action.value): int(times)
                     for plan_id, each, action, times in rows})
 
 
@@ -70,7 +73,7 @@ def live_reasons(session) -> dict:
             .where(_plan_records(), ReviewRecord.action.in_(REASON_ACTIONS),
                    ReviewRecord.opinion != "")
             .group_by(Application.plan_id, ReviewRecord.action, ReviewRecord.opinion)):
-        kept = counted.setdefault((plan_id, action, reason_key(reason)), [reason, 0])
+        kept = counted.setdefault((plan_id, action.value, reason_key(reason)), [reason, 0])
         kept[1] += int(times)
     return counted
 
@@ -139,18 +142,16 @@ def _add_new_rows(session) -> None:
             continue
         plan_id, unit_id = owners[subject_id]
         days[(plan_id, plans.beijing_date(created_at), action)] += 1
-        if action in REASON_ACTIONS and opinion:
+        if action in REASON_CODES and opinion:
             key = (plan_id, action, reason_key(opinion))
             reasons[key] += 1
             texts[key] = opinion
-        if action in UNIT_RETURNS or action in POINT_RETURNS:
+        if action in RETURN_CODES:
             _RETURNS.touched(session, plan_id, unit_id)
-    for (plan_id, day, action), times in sorted(days.items(), key=lambda kv: (
-            kv[0][0], kv[0][1], kv[0][2].value)):
+    for (plan_id, day, action), times in sorted(days.items()):
         _add(session, PlanHistoryDay.__table__,
              {"plan_id": plan_id, "day": day, "action": action}, times)
-    for key, times in sorted(reasons.items(), key=lambda kv: (kv[0][0], kv[0][1].value,
-                                                              kv[0][2])):
+    for key, times in sorted(reasons.items()):
         plan_id, action, hashed = key
         _add(session, PlanHistoryReason.__table__,
              {"plan_id": plan_id, "action": action, "reason_key": hashed}, times,
@@ -162,7 +163,7 @@ def _collect(session, _context):
     for record in session.new:
         if isinstance(record, ReviewRecord) and record.subject == Subject.APPLICATION:
             session.info.setdefault(NEW_KEY, []).append(
-                (record.subject_id, Action(record.action), record.opinion or "",
+                (record.subject_id, getattr(record.action, "value", record.action), record.opinion or "",
                  record.created_at))
     for record in (*session.dirty, *session.deleted):
         if not isinstance(record, Application):
@@ -190,13 +191,13 @@ _RETURNS = RecountedPairs("history_returns", _recount_returns)
 # --- rebuilt and checked ------------------------------------------------------------------
 
 def _kept_days(session) -> Counter:
-    return Counter({(row.plan_id, as_date(row.day), Action(row.action)): row.times
+    return Counter({(row.plan_id, as_date(row.day), row.action): row.times
                     for row in session.execute(sa.select(PlanHistoryDay.__table__))
                     if row.times})
 
 
 def _kept_reasons(session) -> dict:
-    return {(row.plan_id, Action(row.action), row.reason_key): [row.reason, row.times]
+    return {(row.plan_id, row.action, row.reason_key): [row.reason, row.times]
             for row in session.execute(sa.select(PlanHistoryReason.__table__)) if row.times}
 
 

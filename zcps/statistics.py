@@ -316,6 +316,11 @@ def _whole_history(actor) -> bool:
     return bool(getattr(actor, "is_platform_admin", False))
 
 
+def _codes(actions) -> list[str]:
+    """The actions as the summaries hold them."""
+    return [action.value for action in actions]
+
+
 def _application_records(actor, plan):
     """The history rows of the reader's applications of ``plan`` that the reader may read."""
     return sa.and_(ReviewRecord.subject == Subject.APPLICATION,
@@ -340,11 +345,12 @@ def reasons(actor, plan, kinds=REASON_KINDS, limit=REASON_LIMIT, own_point=False
     wanted = [a for actions, _label in kinds for a in actions]
     if _whole_history(actor) and not own_point:
         kept = PlanHistoryReason
-        kind = sa.case(*((kept.action.in_(actions), number)
+        kind = sa.case(*((kept.action.in_(_codes(actions)), number)
                          for number, (actions, _label) in enumerate(kinds)), else_=-1)
         query = (sa.select(kind.label("kind"), kept.reason.label("reason"),
                            sa.func.sum(kept.times).label("times"))
-                 .where(kept.plan_id == plan.id, kept.action.in_(wanted), kept.times > 0))
+                 .where(kept.plan_id == plan.id, kept.action.in_(_codes(wanted)),
+                        kept.times > 0))
         reason = kept.reason
     else:
         kind = sa.case(*((ReviewRecord.action.in_(actions), number)
@@ -413,9 +419,9 @@ def daily(actor, plan) -> Table:
         kept = PlanHistoryDay
         rows = db.session.execute(
             sa.select(kept.day, *(sa.func.coalesce(sa.func.sum(
-                sa.case((kept.action.in_(actions), kept.times), else_=0)), 0).label(key)
+                sa.case((kept.action.in_(_codes(actions)), kept.times), else_=0)), 0).label(key)
                 for key, _label, actions in DAILY))
-            .where(kept.plan_id == plan.id, kept.action.in_(wanted), kept.times > 0)
+            .where(kept.plan_id == plan.id, kept.action.in_(_codes(wanted)), kept.times > 0)
             .group_by(kept.day).order_by(kept.day)).all()
     else:
         day = beijing_date(ReviewRecord.created_at)
