@@ -73,7 +73,7 @@ from tests.helpers import CSRF_RE, login_url  # noqa: E402
 from views.acceptance import InboxView  # noqa: E402
 from views.columns import WAITED  # noqa: E402
 from views.unit_review import ApplicationReviewView, ArchiveQueueView  # noqa: E402
-from zcps import archive_summary, create_app, unit_work, workflow  # noqa: E402
+from zcps import archive_summary, create_app, history_summary, unit_work, workflow  # noqa: E402
 from zcps.catalogue import seed_catalogue  # noqa: E402
 from zcps.database import upgrade_to_head  # noqa: E402
 from zcps.extensions import db  # noqa: E402
@@ -581,11 +581,12 @@ def populate(engine, scale: str):
                        "workday_override")
     populate_growth(engine, scale, stamp, now)
     populate_history(engine, base_app)
-    # Bulk rows bypass the workflow: the 超期与待办 counts and 业绩档案审核's rows are recounted
-    # as after a repair.
+    # Bulk rows bypass the workflow: the 超期与待办 counts, 业绩档案审核's rows and 统计分析's
+    # summaries of the history are recounted as after a repair.
     with sa.orm.Session(engine) as session:
         say(f"  plan_unit_work: {unit_work.rebuild(session):,} rows")
         say(f"  archive_review_summary: {archive_summary.rebuild(session):,} rows")
+        say(f"  plan history summaries: {history_summary.rebuild(session):,} rows")
         session.commit()
     # What autovacuum would have done on a live database after the load: statistics, and on
     # PostgreSQL the visibility map that lets counts be answered from an index alone.

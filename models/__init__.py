@@ -50,7 +50,16 @@ from .organisation import (
     Unit,
     UnitChange,
 )
-from .plan import PlanSeries, PlanUnitWork, ReminderSent, ReviewPlan, plan_acceptance_point
+from .plan import (
+    PlanHistoryDay,
+    PlanHistoryReason,
+    PlanSeries,
+    PlanUnitReturns,
+    PlanUnitWork,
+    ReminderSent,
+    ReviewPlan,
+    plan_acceptance_point,
+)
 from .system import (
     AuditArchive,
     AuditLog,

@@ -1,6 +1,6 @@
 """The year's review plan (评审计划): which series and levels it takes, where recommendations go,
 and the deadline of each stage."""
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -139,3 +139,50 @@ class PlanUnitWork(db.Model):
     total: Mapped[int] = mapped_column(nullable=False, default=0)
     # The longest-waiting one's status_since; empty when nothing waits.
     oldest: Mapped[datetime | None]
+
+
+class PlanHistoryDay(db.Model):
+    """Per plan, Beijing day and action, how many steps of the plan's applications' history
+    were taken: the daily line of 统计分析 without reading the history. The history is only
+    ever appended to, so ``zcps.history_summary`` adds each transaction's new rows at its
+    commit."""
+
+    __tablename__ = "plan_history_day"
+
+    plan_id: Mapped[int] = mapped_column(sa.ForeignKey("review_plan.id", ondelete="CASCADE"),
+                                         primary_key=True)
+    day: Mapped[date] = mapped_column(sa.Date, primary_key=True)
+    # The action's code as the history holds it; no list of codes here to migrate each time
+    # the workflow gains an action (every action is counted).
+    action: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
+    times: Mapped[int] = mapped_column(nullable=False, default=0)
+
+
+class PlanHistoryReason(db.Model):
+    """Per plan, action and written reason (word for word), how many steps of the plan's
+    history gave it: the commonest reasons of 统计分析. ``reason_key`` is the SHA-256 of the
+    reason (a reason is any length; the key must be unique). Kept like ``PlanHistoryDay``."""
+
+    __tablename__ = "plan_history_reason"
+
+    plan_id: Mapped[int] = mapped_column(sa.ForeignKey("review_plan.id", ondelete="CASCADE"),
+                                         primary_key=True)
+    action: Mapped[str] = mapped_column(sa.String(40), primary_key=True)  # as above
+    reason_key: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    reason: Mapped[str] = mapped_column(sa.Text, nullable=False)
+    times: Mapped[int] = mapped_column(nullable=False, default=0)
+
+
+class PlanUnitReturns(db.Model):
+    """Per plan and unit, how many of the unit's applications of the plan were returned at
+    least once by the unit (or after an objection) and by an acceptance point; recounted by
+    ``zcps.history_summary`` at the commit of a transaction that returned one of them."""
+
+    __tablename__ = "plan_unit_returns"
+
+    plan_id: Mapped[int] = mapped_column(sa.ForeignKey("review_plan.id", ondelete="CASCADE"),
+                                         primary_key=True)
+    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("unit.id", ondelete="CASCADE"),
+                                         primary_key=True, index=True)
+    unit_returned: Mapped[int] = mapped_column(nullable=False, default=0)
+    point_returned: Mapped[int] = mapped_column(nullable=False, default=0)

@@ -180,6 +180,50 @@ def test_the_archive_review_summary_is_filled_from_the_items_as_they_are(tmp_pat
             drop_server_database(uri, base)
 
 
+def test_the_plan_history_summaries_are_filled_from_the_history_as_it_is(tmp_path):
+    """0031 fills 统计分析's summaries of the history (each day's steps, the reasons, the
+    returns) from the history already there: the same rows the workflow would have kept."""
+    import sqlalchemy as sa
+    from flask_migrate import downgrade, upgrade
+
+    from models import ApplicationStatus, PlanHistoryDay, PlanHistoryReason, PlanUnitReturns
+    from tests import factories
+    from zcps import history_summary
+
+    base = server_url()
+    uri = f"sqlite:///{tmp_path / 'history.sqlite3'}" if base is None else create_server_database(
+        base, prefix="zcps_migrate")
+    try:
+        app = create_app(app_config(tmp_path, uri))
+        with app.app_context(), app.test_request_context():
+            upgrade()
+            unit = factories.unit("甲单位")
+            for status, opinion in [(ApplicationStatus.RETURNED, "缺少学历证书。"),
+                                    (ApplicationStatus.RETURNED, "缺少学历证书。"),
+                                    (ApplicationStatus.REJECTED, "年限不足。"),
+                                    (ApplicationStatus.ACCEPTANCE_RETURNED, None),
+                                    (ApplicationStatus.PENDING, None)]:
+                factories.application(factories.applicant(unit), status, opinion=opinion)
+            db.session.commit()
+
+            def rows():
+                return [sorted(tuple(row) for row in db.session.execute(
+                    sa.select(model.__table__)).all())
+                    for model in (PlanHistoryDay, PlanHistoryReason, PlanUnitReturns)]
+            kept = rows()
+            assert all(kept)
+            db.session.remove()
+            downgrade(revision="0028")
+            upgrade()
+            assert history_summary.differences(db.session) == []
+            assert rows() == kept
+            db.session.remove()
+            db.engine.dispose()
+    finally:
+        if base is not None:
+            drop_server_database(uri, base)
+
+
 def test_the_inbox_sorted_by_waiting_is_read_in_the_order_of_an_index(tmp_path):
     """On PostgreSQL and SQLite the inbox's 已等待 order (views/acceptance.py) is the order of
     ix_application_point_waited: the planner can read a page without sorting the point's

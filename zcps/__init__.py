@@ -52,11 +52,12 @@ def create_app(config: dict | None = None) -> Flask:
     babel.init_app(app, locale_selector=select_locale)
     limiter.init_app(app)
 
-    from . import (  # noqa: F401  unit_work keeps 超期与待办 counted, archive_summary 业绩档案审核
-        archive_summary,
+    from . import (  # noqa: F401  unit_work keeps 超期与待办 counted, archive_summary 业绩档案审核,
+        archive_summary,  # history_summary 统计分析's tables from the history
         auth,
         cli,
         errors,
+        history_summary,
         security_headers,
         templating,
         unit_work,

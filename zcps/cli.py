@@ -13,6 +13,7 @@ from . import (
     audit,
     backup,
     clock,
+    history_summary,
     notifications,
     passwords,
     retention,
@@ -164,6 +165,23 @@ def archive_summary_command(rebuild):
         click.echo(f"人员 {applicant_id} 单位 {unit_id}：统计 {(kept or {}).get('total', 0)} 项，"
                    f"实际 {(counted or {}).get('total', 0)} 项")
     click.echo(f"{len(differing)} 处不一致。" if differing else "业绩档案审核统计与业绩档案一致。")
+    if differing:
+        raise SystemExit(1)
+
+
+@bp.cli.command("history-summary")
+@click.option("--rebuild", is_flag=True, help="按审核记录重新统计各评审计划的每日步骤、退回与未通过原因和退回人数。")
+def history_summary_command(rebuild):
+    """核对“统计分析”按评审计划保存的审核记录统计与审核记录是否一致；--rebuild 重新统计。"""
+    if rebuild:
+        written = history_summary.rebuild(db.session)
+        db.session.commit()
+        click.echo(f"已重新统计 {written} 行审核记录统计。")
+        return
+    differing = history_summary.differences(db.session)
+    for table, key, kept, counted in differing:
+        click.echo(f"{table} {key}：统计 {kept}，实际 {counted}")
+    click.echo(f"{len(differing)} 处不一致。" if differing else "审核记录统计与审核记录一致。")
     if differing:
         raise SystemExit(1)
 

@@ -20,6 +20,11 @@ the database, top N of each kind), the daily line of submissions and decisions (
 Beijing date, :class:`beijing_date` compiled for SQLite, PostgreSQL and MariaDB), and the unit's
 median review time (:class:`days_between`, the median picked with ROW_NUMBER). Units waiting past
 N days count Beijing calendar days, like 已等待N天.
+
+The platform admin reads the whole history, a province's hundreds of thousands of rows: its
+returns, reasons and daily line are read from the summaries the workflow keeps per plan
+(``zcps.history_summary``), which say the same numbers; a unit or an acceptance point counts
+its own part of the history, as scoped.
 """
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -35,7 +40,10 @@ from models import (
     Action,
     Application,
     ApplicationStatus,
+    PlanHistoryDay,
+    PlanHistoryReason,
     PlanStage,
+    PlanUnitReturns,
     ReviewPlan,
     ReviewRecord,
     Subject,
@@ -213,16 +221,24 @@ def returns(actor, plan) -> Table:
     submitted = sum(statuses.values())
     recommended = sum(statuses.get(status, 0) for status in RECOMMENDED)
     rejected = statuses.get(S.REJECTED, 0)
-    # One pass over the returns in the history of the plan's applications (each found by its
-    # (subject, subject_id) index), each application counted once per kind.
-    distinct = sa.func.count(sa.distinct(sa.case(
-        (ReviewRecord.action.in_(UNIT_RETURNS), ReviewRecord.subject_id))))
-    point_distinct = sa.func.count(sa.distinct(sa.case(
-        (ReviewRecord.action == Action.ACCEPTANCE_RETURN, ReviewRecord.subject_id))))
-    unit_count, point_count = db.session.execute(
-        sa.select(distinct, point_distinct).where(
-            _application_records(actor, plan),
-            ReviewRecord.action.in_((*UNIT_RETURNS, Action.ACCEPTANCE_RETURN)))).one()
+    if _whole_history(actor):
+        # The plan's rows of the kept summary (zcps.history_summary), one per unit.
+        unit_count, point_count = db.session.execute(
+            sa.select(sa.func.coalesce(sa.func.sum(PlanUnitReturns.unit_returned), 0),
+                      sa.func.coalesce(sa.func.sum(PlanUnitReturns.point_returned), 0))
+            .where(PlanUnitReturns.plan_id == plan.id)).one()
+    else:
+        # One pass over the returns in the history of the reader's applications of the plan
+        # (each found by its (subject, subject_id) index), each application counted once per
+        # kind.
+        distinct = sa.func.count(sa.distinct(sa.case(
+            (ReviewRecord.action.in_(UNIT_RETURNS), ReviewRecord.subject_id))))
+        point_distinct = sa.func.count(sa.distinct(sa.case(
+            (ReviewRecord.action == Action.ACCEPTANCE_RETURN, ReviewRecord.subject_id))))
+        unit_count, point_count = db.session.execute(
+            sa.select(distinct, point_distinct).where(
+                _application_records(actor, plan),
+                ReviewRecord.action.in_((*UNIT_RETURNS, Action.ACCEPTANCE_RETURN)))).one()
     rows = [
         [str(_l("单位退回修改")), int(unit_count), _rate(unit_count, submitted)],
         [str(_l("审核未通过")), int(rejected), _rate(rejected, submitted)],
@@ -294,6 +310,17 @@ def as_date(value) -> date:
     return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
 
 
+def _whole_history(actor) -> bool:
+    """Whether the reader reads the whole history (the platform admin): its tables from the
+    history are then read from the summaries kept per plan (zcps.history_summary)."""
+    return bool(getattr(actor, "is_platform_admin", False))
+
+
+def _codes(actions) -> list[str]:
+    """The actions as the summaries hold them."""
+    return [action.value for action in actions]
+
+
 def _application_records(actor, plan):
     """The history rows of the reader's applications of ``plan`` that the reader may read."""
     return sa.and_(ReviewRecord.subject == Subject.APPLICATION,
@@ -315,15 +342,27 @@ def reasons(actor, plan, kinds=REASON_KINDS, limit=REASON_LIMIT, own_point=False
     """The ``limit`` commonest reasons (the written opinion, word for word) of each kind of
     return or rejection, counted in the history, most frequent first. ``own_point``: only the
     returns the reader's acceptance point made itself."""
-    kind = sa.case(*((ReviewRecord.action.in_(actions), number)
-                     for number, (actions, _label) in enumerate(kinds)), else_=-1)
-    reason = ReviewRecord.opinion
-    query = (sa.select(kind.label("kind"), reason.label("reason"), sa.func.count().label("times"))
-             .where(_application_records(actor, plan),
-                    ReviewRecord.action.in_([a for actions, _label in kinds for a in actions]),
-                    reason != ""))
-    if own_point:
-        query = query.where(ReviewRecord.acceptance_point_id == Application.acceptance_point_id)
+    wanted = [a for actions, _label in kinds for a in actions]
+    if _whole_history(actor) and not own_point:
+        kept = PlanHistoryReason
+        kind = sa.case(*((kept.action.in_(_codes(actions)), number)
+                         for number, (actions, _label) in enumerate(kinds)), else_=-1)
+        query = (sa.select(kind.label("kind"), kept.reason.label("reason"),
+                           sa.func.sum(kept.times).label("times"))
+                 .where(kept.plan_id == plan.id, kept.action.in_(_codes(wanted)),
+                        kept.times > 0))
+        reason = kept.reason
+    else:
+        kind = sa.case(*((ReviewRecord.action.in_(actions), number)
+                         for number, (actions, _label) in enumerate(kinds)), else_=-1)
+        reason = ReviewRecord.opinion
+        query = (sa.select(kind.label("kind"), reason.label("reason"),
+                           sa.func.count().label("times"))
+                 .where(_application_records(actor, plan), ReviewRecord.action.in_(wanted),
+                        reason != ""))
+        if own_point:
+            query = query.where(
+                ReviewRecord.acceptance_point_id == Application.acceptance_point_id)
     counted = query.group_by(kind, reason).subquery()
     rank = sa.func.row_number().over(partition_by=counted.c.kind,
                                      order_by=(counted.c.times.desc(), counted.c.reason))
@@ -375,14 +414,23 @@ def daily(actor, plan) -> Table:
     """Per Beijing day, the submissions (first and again) and the decisions of units and of
     acceptance points on the plan's applications; the line runs from the plan's opening to its
     last deadline (or the last day with a step), the deadlines marked."""
-    day = beijing_date(ReviewRecord.created_at)
-    rows = db.session.execute(
-        sa.select(day.label("day"), *(sa.func.coalesce(sa.func.sum(
-            sa.case((ReviewRecord.action.in_(actions), 1), else_=0)), 0).label(key)
-            for key, _label, actions in DAILY))
-        .where(_application_records(actor, plan),
-               ReviewRecord.action.in_([a for _k, _label, actions in DAILY for a in actions]))
-        .group_by(day).order_by(day)).all()
+    wanted = [a for _k, _label, actions in DAILY for a in actions]
+    if _whole_history(actor):
+        kept = PlanHistoryDay
+        rows = db.session.execute(
+            sa.select(kept.day, *(sa.func.coalesce(sa.func.sum(
+                sa.case((kept.action.in_(_codes(actions)), kept.times), else_=0)), 0).label(key)
+                for key, _label, actions in DAILY))
+            .where(kept.plan_id == plan.id, kept.action.in_(_codes(wanted)), kept.times > 0)
+            .group_by(kept.day).order_by(kept.day)).all()
+    else:
+        day = beijing_date(ReviewRecord.created_at)
+        rows = db.session.execute(
+            sa.select(day.label("day"), *(sa.func.coalesce(sa.func.sum(
+                sa.case((ReviewRecord.action.in_(actions), 1), else_=0)), 0).label(key)
+                for key, _label, actions in DAILY))
+            .where(_application_records(actor, plan), ReviewRecord.action.in_(wanted))
+            .group_by(day).order_by(day)).all()
     counted = {as_date(row[0]): [int(value) for value in row[1:]] for row in rows}
     marks = [(plans.beijing_date(plan.deadline(stage)), str(stage.label)) for stage in PlanStage]
     first = min([plans.beijing_date(plan.apply_start), *counted])
