@@ -16,7 +16,7 @@ from models import (
 from models import Action as A
 from tests import factories
 from tests.helpers import page_text, post, signed_in
-from zcps import workflow
+from zcps import history_summary, workflow
 from zcps.extensions import db
 
 PASS_OPINION = "经审核，推荐材料齐全，同意报送。"
@@ -33,10 +33,13 @@ def route(app):
     two, one, none = factories.unit("甲单位"), factories.unit("乙单位"), factories.unit("丙单位")
     two.supervisor_id, one.supervisor_id = department.id, other.id
     db.session.commit()
-    return dict(point=point, county=county, department=department, other=other, two=two,
-                one=one, none=none, accounts={
-                    organisation.id: factories.acceptance_account(organisation)
-                    for organisation in (point, county, department, other)})
+    yield dict(point=point, county=county, department=department, other=other, two=two,
+               one=one, none=none, accounts={
+                   organisation.id: factories.acceptance_account(organisation)
+                   for organisation in (point, county, department, other)})
+    # The levels' decisions are kept in the statistics' history summary as they happened.
+    db.session.rollback()
+    assert history_summary.differences(db.session) == []
 
 
 def ready(unit, name):
