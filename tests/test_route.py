@@ -395,6 +395,17 @@ def test_the_units_list_names_who_holds_it_and_who_returned_it(route, client):
     assert 'data-testid="acceptance-reason">缺少考核表。<' in listing
 
 
+def test_the_unit_reads_on_recommending_which_level_reviews_it_first(route, client):
+    application = ready(route["two"], "甲十四")
+    signed_in(client, factories.employer(route["two"]))
+    url = f"/unit/recommendation/recommend/?ids={application.id}"
+    page = post(client, url, {"ids": str(application.id),
+                              "acceptance_point_id": str(route["point"].id),
+                              f"opinion-{application.id}": "同意推荐。"},
+                token_from=url, follow_redirects=True)
+    assert "已推荐：甲十四，经示例主管局（主管部门）审核后报送杭州市受理点" in page_text(page)
+
+
 def test_the_applicants_home_says_which_level_it_waits_for(route, client):
     application = ready(route["two"], "甲十三")
     recommend(route, application)

@@ -378,10 +378,17 @@ class RecommendationView(ApplicationFiles, RecommendationRosters, ScopedModelVie
                     continue
                 if run_posted_step(workflow.recommend_application, application, point,
                                    form.get(f"opinion-{application.id}", "")):
-                    done.append(application.applicant.name)
+                    done.append(application)
             if done:
-                flash(_("已推荐至%(point)s：%(names)s；已短信通知申报人。",
-                        point=point.name, names=join_list(done)), "success")
+                names = join_list(application.applicant.name for application in done)
+                first = done[0].current_stop  # one unit: one route for all
+                if first is not None and first.organisation.reviews:
+                    flash(_("已推荐：%(names)s，经%(level)s审核后报送%(point)s；已短信通知申报人。",
+                            names=names, level=organisation_name(first.organisation),
+                            point=point.name), "success")
+                else:
+                    flash(_("已推荐至%(point)s：%(names)s；已短信通知申报人。",
+                            point=point.name, names=names), "success")
             if len(done) == len(applications):
                 return redirect(self.get_url(".index_view", tab="recommended"))
         return self._recommend_page(applications)

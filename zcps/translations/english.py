@@ -1188,6 +1188,8 @@ ENGLISH = {
     "%(name)s：": "%(name)s: ",
     "单位已推荐，等待%(holder)s（%(kind)s）审核。":
         "Recommended by the unit; waiting for the review of %(holder)s (%(kind)s).",
+    "已推荐：%(names)s，经%(level)s审核后报送%(point)s；已短信通知申报人。":
+        "Recommended: %(names)s, to %(point)s after the review of %(level)s; the applicants were notified by SMS.",
     # (end of routeui)
 }
 
