@@ -157,6 +157,11 @@ class Application(Scoped, TimestampMixin, db.Model):
         order_by=lambda: [category_order(ApplicationItem.category), ApplicationItem.id]
     )
     objections = relationship("Objection", back_populates="application")
+    # Every stop of every recommendation, for a list to load with its rows (selectinload):
+    # current_stop and returned_by then read it rather than query.
+    route_stops = relationship(
+        "ApplicationRouteStop", viewonly=True,
+        order_by=lambda: [ApplicationRouteStop.attempt, ApplicationRouteStop.position])
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -164,11 +169,23 @@ class Application(Scoped, TimestampMixin, db.Model):
     def holder(self) -> Holder:
         return HOLDER_BY_STATUS.get(self.status, Holder.NONE)
 
+    def _loaded_stops(self):
+        """Its route stops if its list loaded them with it, else None."""
+        if "route_stops" in sa.inspect(self).unloaded:
+            return None
+        return self.route_stops
+
     @property
     def current_stop(self) -> "ApplicationRouteStop | None":
         """The stop of its route that holds it now: reached and not yet decided."""
         if self.id is None:
             return None
+        stops = self._loaded_stops()
+        if stops is not None:
+            waiting = [stop for stop in stops
+                       if stop.reached_at is not None and stop.decided_at is None]
+            waiting.sort(key=lambda stop: (-stop.attempt, stop.position))
+            return waiting[0] if waiting else None
         return db.session.scalar(
             sa.select(ApplicationRouteStop).where(
                 ApplicationRouteStop.application_id == self.id,
@@ -176,6 +193,23 @@ class Application(Scoped, TimestampMixin, db.Model):
                 ApplicationRouteStop.decided_at.is_(None))
             .order_by(ApplicationRouteStop.attempt.desc(), ApplicationRouteStop.position)
             .limit(1))
+
+    @property
+    def returned_by(self):
+        """The organisation that sent it back to the unit (审核机构退回 or 受理点退回), if it was."""
+        if self.status == ApplicationStatus.ACCEPTANCE_RETURNED:
+            return self.acceptance_point
+        if self.status != ApplicationStatus.ROUTE_RETURNED or self.id is None:
+            return None
+        stops = self._loaded_stops()
+        if stops is None:
+            stops = db.session.scalars(sa.select(ApplicationRouteStop).where(
+                ApplicationRouteStop.application_id == self.id,
+                ApplicationRouteStop.decision == RouteDecision.RETURNED))
+        returns = [stop for stop in stops if stop.decision == RouteDecision.RETURNED]
+        if not returns:
+            return None
+        return max(returns, key=lambda stop: (stop.attempt, stop.position)).organisation
 
     @property
     def holder_name(self) -> str:

@@ -3,7 +3,7 @@ import pytest
 
 from models import ApplicationStatus
 from tests import factories
-from tests.helpers import StatementLog, signed_in
+from tests.helpers import StatementLog, page_text, signed_in
 from zcps.extensions import db
 
 
@@ -79,3 +79,46 @@ def test_a_tabbed_list_counts_its_rows_once_and_pages_by_that_count(app, client,
         page = client.get(url + "?search=" + names[who]).get_data(as_text=True)
     assert len([s for s in log.statements if "count(" in s]) == 2
     assert "搜索结果：1条" in page
+
+
+def test_the_recommendation_list_reads_who_holds_each_row_with_the_page(app, client):
+    """Rows waiting at a reviewing level and rows a level returned: their holder and the
+    returning level come with the list's own queries."""
+    from models import OrganisationKind
+    from zcps import workflow
+
+    point = factories.acceptance_point()
+    county = factories.reviewing_level(kind=OrganisationKind.COUNTY)
+    department = factories.reviewing_level(parent=county)
+    unit = factories.unit()
+    unit.supervisor_id = department.id
+    officer = factories.employer(unit)
+    level = factories.acceptance_account(department)
+    db.session.commit()
+    signed_in(client, officer)
+
+    def send(people):
+        for _ in range(people):
+            person = factories.applicant(unit)
+            for returned in (False, True):
+                application = factories.application(person, ApplicationStatus.PUBLICIZED) \
+                    if not returned else factories.application(
+                        factories.applicant(unit), ApplicationStatus.PUBLICIZED)
+                db.session.commit()
+                workflow.recommend_application(officer, application, point, "同意推荐。")
+                if returned:
+                    workflow.return_from_level(level, application, "缺少考核表。")
+                db.session.commit()
+
+    url = "/unit/recommendation/?tab=all"
+    send(1)
+    client.get(url)
+    with StatementLog(db.engine) as few:
+        page = client.get(url).get_data(as_text=True)
+    assert "（主管部门）" in page
+    send(6)
+    client.get(url)
+    with StatementLog(db.engine) as many:
+        page = client.get(url).get_data(as_text=True)
+    assert page_text(page).count("（主管部门）：缺少考核表。") == 7
+    assert many.count == few.count

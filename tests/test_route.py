@@ -380,6 +380,53 @@ def test_the_applicant_sees_which_level_holds_it(route, client):
     assert '<td data-testid="holder">示例主管局</td>' in page
 
 
+def test_the_units_list_names_who_holds_it_and_who_returned_it(route, client):
+    at_level, returned, at_point = (ready(route["two"], name) for name in ("甲十", "甲十一", "甲十二"))
+    for application in (at_level, returned, at_point):
+        recommend(route, application)
+    step(workflow.return_from_level, account(route, "department"), returned, "缺少考核表。")
+    step(workflow.pass_on, account(route, "department"), at_point, PASS_OPINION)
+    step(workflow.pass_on, account(route, "county"), at_point, PASS_OPINION)
+    signed_in(client, factories.employer(route["two"]))
+    listing = client.get("/unit/recommendation/?tab=all").get_data(as_text=True)
+    assert "待审机构" in listing and "审核意见" in listing and "受理点意见" not in listing
+
+    def cells(name):
+        row = next(row for row in listing.split("<tr")[1:] if f">{name}</a>" in row)
+        return page_text(row)
+
+    assert "示例主管局（主管部门）" in cells("甲十")
+    assert "杭州市受理点" in cells("甲十二") and "（区县人社）" not in cells("甲十二")
+    # Returned by the level: the unit holds it, and the reason says who gave it.
+    assert "本单位" in cells("甲十一")
+    assert "示例主管局（主管部门）：缺少考核表。" in cells("甲十一")
+    assert 'data-testid="acceptance-reason">缺少考核表。<' in listing
+
+
+def test_the_unit_reads_on_recommending_which_level_reviews_it_first(route, client):
+    application = ready(route["two"], "甲十四")
+    signed_in(client, factories.employer(route["two"]))
+    url = f"/unit/recommendation/recommend/?ids={application.id}"
+    page = post(client, url, {"ids": str(application.id),
+                              "acceptance_point_id": str(route["point"].id),
+                              f"opinion-{application.id}": "同意推荐。"},
+                token_from=url, follow_redirects=True)
+    assert "已推荐：甲十四，经示例主管局（主管部门）审核后报送杭州市受理点" in page_text(page)
+
+
+def test_the_applicants_home_says_which_level_it_waits_for(route, client):
+    application = ready(route["two"], "甲十三")
+    recommend(route, application)
+    signed_in(client, factories.applicant_account(application.applicant))
+    home = client.get("/me/").get_data(as_text=True)
+    assert 'data-testid="card-holder">示例主管局<' in home
+    assert "等待示例主管局（主管部门）审核" in page_text(home) and "等待受理点受理" not in home
+    step(workflow.pass_on, account(route, "department"), application, PASS_OPINION)
+    step(workflow.pass_on, account(route, "county"), application, PASS_OPINION)
+    home = client.get("/me/").get_data(as_text=True)
+    assert 'data-testid="card-holder">杭州市受理点<' in home and "等待受理点受理" in home
+
+
 def admin_post(client, url, data):
     return post(client, url, data, token_from=url, follow_redirects=True)
 

@@ -404,6 +404,16 @@ NEXT_STEP = {
 }
 
 
+def next_step(application) -> str:
+    """What comes next, naming the reviewing level when one holds the recommendation."""
+    if application.status == ApplicationStatus.RECOMMENDED:
+        stop = application.current_stop
+        if stop is not None and stop.organisation.reviews:
+            return _("单位已推荐，等待%(holder)s（%(kind)s）审核。", holder=stop.organisation.name,
+                     kind=stop.organisation.kind.label)
+    return NEXT_STEP.get(application.status, "")
+
+
 def last_reason(application) -> str:
     """Why it was last sent back or stopped, in the words of whoever did it ('' if not)."""
     if application.status in (ApplicationStatus.ACCEPTANCE_RETURNED,
@@ -424,7 +434,7 @@ def home_context():
     if current is not None:
         card = {"application": current, "since": current.status_since,
                 "days": plans.waited_days(current.status_since), "reason": last_reason(current),
-                "next_step": NEXT_STEP.get(current.status, "")}
+                "next_step": next_step(current)}
     return {"shown_plans": plans.shown_plans(), "card": card}
 
 

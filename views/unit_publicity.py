@@ -16,6 +16,7 @@ from sqlalchemy.orm import selectinload
 from models import (
     AcceptancePoint,
     Application,
+    ApplicationRouteStop,
     ApplicationStatus,
     Objection,
     ObjectionStatus,
@@ -316,14 +317,13 @@ class RecommendationView(ApplicationFiles, RecommendationRosters, ScopedModelVie
                    "acceptance_point", "acceptance_opinion", "recommended_at"]
     column_details_list = ["applicant", "qualification", "status"]
     column_labels = {**APPLICATION_LABELS, "publicity": _l("公示期"),
-                     "acceptance_opinion": _l("受理点意见")}
+                     "acceptance_point": _l("待审机构"), "acceptance_opinion": _l("审核意见")}
     column_formatters = {
         **STATUS_FORMATTERS,
-        # What the point or a level returned it for (or the point accepted it with), in a column of its own: the
-        # state stays on one line.
-        "acceptance_opinion": lambda view, context, model, name: Markup(
-            '<div class="small text-danger" data-testid="acceptance-reason">{}</div>').format(
-                model.acceptance_opinion)
+        "acceptance_point": lambda view, context, model, name: recommendation_holder(model),
+        # What the point or a level returned it for, with who did (or what the point accepted
+        # it with), in a column of its own: the state stays on one line.
+        "acceptance_opinion": lambda view, context, model, name: return_reason(model)
         if model.status in workflow.SENT_BACK and model.acceptance_opinion
         else (model.acceptance_opinion or "")
         if model.status == ApplicationStatus.ACCEPTED else "",
@@ -349,6 +349,11 @@ class RecommendationView(ApplicationFiles, RecommendationRosters, ScopedModelVie
     def view_clause(self):
         return Application.status.in_(RECOMMENDATION_STATES)
 
+    def get_query(self):
+        # Who holds each row and who returned it, read from the route loaded with the page.
+        return super().get_query().options(
+            selectinload(Application.route_stops).joinedload(ApplicationRouteStop.organisation))
+
     def waiting_since(self):
         return application_waiting_since(plans.UNIT_WORK)
 
@@ -373,10 +378,17 @@ class RecommendationView(ApplicationFiles, RecommendationRosters, ScopedModelVie
                     continue
                 if run_posted_step(workflow.recommend_application, application, point,
                                    form.get(f"opinion-{application.id}", "")):
-                    done.append(application.applicant.name)
+                    done.append(application)
             if done:
-                flash(_("已推荐至%(point)s：%(names)s；已短信通知申报人。",
-                        point=point.name, names=join_list(done)), "success")
+                names = join_list(application.applicant.name for application in done)
+                first = done[0].current_stop  # one unit: one route for all
+                if first is not None and first.organisation.reviews:
+                    flash(_("已推荐：%(names)s，经%(level)s审核后报送%(point)s；已短信通知申报人。",
+                            names=names, level=organisation_name(first.organisation),
+                            point=point.name), "success")
+                else:
+                    flash(_("已推荐至%(point)s：%(names)s；已短信通知申报人。",
+                            point=point.name, names=names), "success")
             if len(done) == len(applications):
                 return redirect(self.get_url(".index_view", tab="recommended"))
         return self._recommend_page(applications)
@@ -420,6 +432,37 @@ class RecommendationView(ApplicationFiles, RecommendationRosters, ScopedModelVie
                            return_reason=form.get("return_reason", ""),
                            file_url=lambda file_id: self.get_url(
                                ".file_view", application_id=applications[0].id, file_id=file_id))
+
+
+def organisation_name(organisation) -> str:
+    """An organisation by name, a reviewing level with its kind: 某主管局（主管部门）."""
+    if organisation.reviews:
+        return _("%(name)s（%(kind)s）", name=organisation.name, kind=organisation.kind.label)
+    return organisation.name
+
+
+def recommendation_holder(application) -> str:
+    """Who holds a recommended application now (a level of its route or the acceptance point),
+    the point that accepted it, or 本单位 when it came back."""
+    if application.status == ApplicationStatus.RECOMMENDED:
+        stop = application.current_stop
+        if stop is not None:
+            return organisation_name(stop.organisation)
+    if application.status in workflow.SENT_BACK:
+        return _("本单位")
+    if application.status in (ApplicationStatus.RECOMMENDED, ApplicationStatus.ACCEPTED) \
+            and application.acceptance_point is not None:
+        return application.acceptance_point.name
+    return ""
+
+
+def return_reason(application) -> Markup:
+    """The reason it came back, after who returned it (受理点 or a reviewing level)."""
+    returned_by = application.returned_by
+    by = Markup('<span class="text-body">{}</span>').format(
+        _("%(name)s：", name=organisation_name(returned_by))) if returned_by else ""
+    return Markup('<div class="small text-danger">{}<span data-testid="acceptance-reason">{}'
+                  '</span></div>').format(by, application.acceptance_opinion)
 
 
 def _plan_points(applications):

@@ -1182,6 +1182,15 @@ ENGLISH = {
     "通过后申报报送下一级，不能撤回。确定通过吗？": "Once approved, the application goes on to the next level and cannot be taken back. Approve it?",
     "通过时可填写审核意见；退回时必须填写退回原因，并一次性列明全部问题，推荐单位能看到。": "An approval may carry an opinion; a return needs its reason, listing every problem at once, which the recommending unit reads.",
     # (end of route)
+    # routeui
+    "%(name)s（%(kind)s）": "%(name)s (%(kind)s)",
+    "本单位": "This unit",
+    "%(name)s：": "%(name)s: ",
+    "单位已推荐，等待%(holder)s（%(kind)s）审核。":
+        "Recommended by the unit; waiting for the review of %(holder)s (%(kind)s).",
+    "已推荐：%(names)s，经%(level)s审核后报送%(point)s；已短信通知申报人。":
+        "Recommended: %(names)s, to %(point)s after the review of %(level)s; the applicants were notified by SMS.",
+    # (end of routeui)
 }
 
 HERE = Path(__file__).resolve().parent

@@ -91,6 +91,7 @@ def write_route(application: Application, levels, acceptance_point: AcceptancePo
             application_id=application.id, attempt=attempt, position=position,
             organisation_id=organisation.id, round=application.round,
             reached_at=now if position == 0 else None, opinion=""))
+    db.session.expire(application, ["route_stops"])  # a loaded list of its stops lacks these
 
 
 def route_of(application: Application, attempt: int | None = None) -> list[ApplicationRouteStop]:
