@@ -180,11 +180,14 @@ class Account(UserMixin, Scoped, TimestampMixin, db.Model):
 
     @property
     def role_label(self) -> str:
-        """系统管理员 / 安全管理员 / 审计管理员 for a platform admin, else the role's name."""
+        """系统管理员 / 安全管理员 / 审计管理员 for a platform admin, a reviewing level's kind
+        (主管部门 …) for its accounts, else the role's name."""
         if self.role == Role.PLATFORM_ADMIN and self.admin_kind is not None:
             return self.admin_kind.label
         if self.is_officer:
             return str(OFFICER_LABEL)
+        if self.acceptance_point is not None and self.acceptance_point.reviews:
+            return self.acceptance_point.kind.label  # 主管部门, 区县人社, 人事代理机构
         return self.role.label
 
     @property

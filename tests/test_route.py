@@ -1,5 +1,7 @@
 """The recommendation route (issue 19): unit → zero, one or two reviewing levels (主管部门,
 区县人社, 人事代理机构) → the acceptance point, each level passing on (通过) or returning (退回)."""
+import re
+
 import pytest
 
 from models import (
@@ -329,6 +331,9 @@ def test_a_level_reviews_in_its_inbox_and_passes_on_or_returns(route, client):
     review = client.get(f"/acceptance/inbox/review/?id={waiting.id}").get_data(as_text=True)
     assert "审核意见 / 退回原因" in review and 'value="pass"' in review
     assert 'value="accept"' not in review  # 受理 is the acceptance point's
+    # The header names the level's kind, as area and as the account's role; the point's says 受理点.
+    area = re.compile(r'data-testid="area-name">([^<]*)<')
+    assert area.findall(inbox) == ["主管部门"] and "主管部门：" in page_text(inbox)
     # 退回 without a reason: refused, nothing changes.
     response = post(client, f"/acceptance/inbox/review/?id={returned.id}",
                     {"id": returned.id, "decision": "return", "opinion": ""},
@@ -369,6 +374,7 @@ def test_the_acceptance_point_reads_the_levels_opinion_and_keeps_its_buttons(rou
     signed_in(client, account(route, "point"))
     review = client.get(f"/acceptance/inbox/review/?id={application.id}").get_data(as_text=True)
     assert 'value="accept"' in review and 'value="pass"' not in review
+    assert re.findall(r'data-testid="area-name">([^<]*)<', review) == ["受理点"]
     assert "另一主管局" in review and PASS_OPINION in review and "审核机构通过" in review
 
 
