@@ -41,6 +41,7 @@ from models import (  # noqa: E402
     Applicant,
     Application,
     ApplicationItem,
+    ApplicationRouteStop,
     ApplicationStatus,
     ArchiveCategory,
     ArchiveItem,
@@ -52,6 +53,7 @@ from models import (  # noqa: E402
     NotificationStatus,
     Objection,
     ObjectionStatus,
+    OrganisationKind,
     PlanSeries,
     Publicity,
     ReviewMethod,
@@ -59,6 +61,7 @@ from models import (  # noqa: E402
     ReviewRecord,
     ReviewStatus,
     Role,
+    RouteDecision,
     Subject,
     TitleQualification,
     TitleSeries,
@@ -95,6 +98,7 @@ GROWTH = {
                  "outbox": 500_000},
 }
 BIG_UNIT = "大型测试单位"
+LEVEL, LEVEL_ACCOUNT = "主管部门-基准", "level-bench"  # the measured reviewing level of a route
 
 # (who, url): who is a key of ROLES, signed in on both databases. Add a page with a line here,
 # or for one run with --page who:url.
@@ -116,6 +120,16 @@ PAGES = [
     # the acceptance point
     ("acceptance", "/acceptance/inbox/?tab=all"),
     ("acceptance", f"/acceptance/inbox/?tab=all&sort={InboxView.column_list.index(WAITED)}&desc=1"),
+    # a reviewing level of the route (主管部门-基准, 500 units at province scale): each tab, the
+    # default sort (推荐时间), 已等待, a search
+    ("level", "/acceptance/"),
+    ("level", "/acceptance/inbox/"),  # 待审核
+    ("level", "/acceptance/inbox/?tab=passed"),
+    ("level", "/acceptance/inbox/?tab=returned"),
+    ("level", "/acceptance/inbox/?tab=all"),
+    ("level", f"/acceptance/inbox/?tab=all&sort={InboxView.column_list.index(WAITED)}&desc=1"),
+    ("level", "/acceptance/inbox/?tab=all&search=人员01234"),
+    ("level", "/acceptance/inbox/?tab=all&search=330106196001010"),
     # the platform admin
     ("admin", "/admin/admin_unit/"),
     ("admin", "/admin/admin_authorization/?tab=all"),
@@ -163,6 +177,7 @@ RUNS = 5
 BATCH = 10_000
 BIG_PAGE = 100  # one of Flask-Admin's page_size_options
 N_POINTS = 40  # acceptance points added by populate(), each with one account
+N_LEVELS = 20  # other 主管部门 added by populate_route(), each with one account
 WAITING_MINUTES = 60 * 24 * 60  # populate()'s status_since: spread over the last 60 days
 # Statuses whose application has been through a publicity batch / sits at an acceptance point.
 PUBLICIZED_STATES = {s.value for s in (
@@ -324,11 +339,27 @@ def seed_small_world():
     for n, person in enumerate(big_people):
         factories.archive_item(person, statuses[n], ArchiveCategory.PAPER)
     batch = factories.applications(big_people[:1], ApplicationStatus.PUBLICIZING, plan=plan)
+    level = seed_level(plan, point)
     db.session.commit()
     return {"employer": employer.username, "acceptance": acceptance.username,
             "admin": admin.username, "auditor": auditor.username,
-            "big": big_employer.username}, {
+            "big": big_employer.username, "level": level.username}, {
                 "batch": batch[0].publicity_id, "big_id_number": big_id_number(1)}
+
+
+def seed_level(plan, point):
+    """The measured 主管部门 and its account, with one unit of its own whose recommendations
+    went through it: two wait there, one it passed on to the measured point, two it returned."""
+    level = factories.reviewing_level(LEVEL)
+    account = factories.acceptance_account(level, LEVEL_ACCOUNT)
+    unit = factories.unit("主管部门下属单位", supervisor_id=level.id)
+    people = [factories.applicant(unit) for _ in range(5)]
+    recommended = factories.applications(people[:3], ApplicationStatus.RECOMMENDED, plan=plan,
+                                         acceptance_point=point)
+    workflow.pass_on(account, recommended[0], "同意。")
+    factories.applications(people[3:], ApplicationStatus.ROUTE_RETURNED, plan=plan,
+                           acceptance_point=point)
+    return account
 
 
 def recall_small_world():
@@ -341,7 +372,7 @@ def recall_small_world():
                               .where(Publicity.unit_id == big_unit))
     return {"employer": uscc_of("基准测试单位"), "acceptance": "accept-bench",
             "admin": factories.admin().username, "auditor": factories.audit_admin().username,
-            "big": uscc_of(BIG_UNIT)}, {"batch": batch, "big_id_number": big_id_number(1)}
+            "big": uscc_of(BIG_UNIT), "level": LEVEL_ACCOUNT}, {"batch": batch, "big_id_number": big_id_number(1)}
 
 
 def big_id_number(n):
@@ -579,6 +610,7 @@ def populate(engine, scale: str):
                                          for year in range(today.year - 10, today.year)
                                          for day, is_workday, note in holidays(year)),
                        "workday_override")
+    populate_route(engine, scale, base_unit, base_app, stamp)
     populate_growth(engine, scale, stamp, now)
     populate_history(engine, base_app)
     # Bulk rows bypass the workflow: the 超期与待办 counts, 业绩档案审核's rows and 统计分析's
@@ -594,6 +626,106 @@ def populate(engine, scale: str):
     say(f"  inserted in {time.perf_counter() - started:.1f}s; running {command}")
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.execute(sa.text(command))
+
+
+def populate_route(engine, scale, base_unit, base_app, stamp):
+    """The route of a recommendation: the measured 主管部门 with 500 units bound to it (1/8 of
+    the units at smaller scales), N_LEVELS other 主管部门 with as many units between them, and
+    the stops each bulk-loaded recommendation would have written (its unit's level, then its
+    point). Of what a level reviewed: 已推荐 ones half wait at it (acceptance_point_id NULL),
+    half it passed on; 审核机构退回 ones it returned; 已受理 / 受理点退回 ones it passed on."""
+    n_units = SCALES[scale][0]
+    n_bound = min(500, n_units // 8)
+    point_t, account_t, unit_t = AcceptancePoint.__table__, Account.__table__, Unit.__table__
+    app_t, stop_t = Application.__table__, ApplicationRouteStop.__table__
+    department = OrganisationKind.DEPARTMENT.value
+    S = ApplicationStatus
+    password_hash = generate_password_hash("Secret-2026", method="pbkdf2:sha256:1000")
+    with engine.begin() as conn:
+        measured = conn.scalar(sa.select(point_t.c.id).where(point_t.c.name == LEVEL))
+        base_point = conn.scalar(sa.select(sa.func.max(point_t.c.id)))
+        insert_batches(conn, point_t, ({"name": f"主管部门{i}", "region": "", "address": "",
+                                         "contact_phone": "", "active": True, "kind": department,
+                                         **stamp} for i in range(N_LEVELS)),
+                       "acceptance_point (主管部门)")
+        others = conn.scalars(sa.select(point_t.c.id).where(point_t.c.id > base_point)
+                              .order_by(point_t.c.id)).all()
+        insert_batches(conn, account_t, ({"username": f"level-{level}", "display_name": "审核员",
+                                           "password_hash": password_hash,
+                                           "role": Role.ACCEPTANCE.value,
+                                           "acceptance_point_id": level, "active": True, **stamp}
+                                          for level in others), "account (主管部门)")
+        unit_ids = conn.scalars(sa.select(unit_t.c.id).where(unit_t.c.id > base_unit)
+                                .order_by(unit_t.c.id)).all()
+        # Eight units in 64 to the measured level, the next eight to the others: runs of eight
+        # consecutive units, as each holds applications in two statuses (populate()'s cycles).
+        supervisor = {}
+        for k, unit_id in enumerate(unit_ids):
+            if k // 64 * 8 + k % 8 >= n_bound:
+                continue
+            if k // 8 % 8 == 0:
+                supervisor[unit_id] = measured
+            elif k // 8 % 8 == 1:
+                supervisor[unit_id] = others[k // 64 % len(others)]
+        for level in {measured, *others}:
+            bound = [unit_id for unit_id, of in supervisor.items() if of == level]
+            for start in range(0, len(bound), 1000):
+                conn.execute(unit_t.update().where(unit_t.c.id.in_(bound[start:start + 1000]))
+                             .values(supervisor_id=level))
+        say(f"  unit.supervisor_id: {len(supervisor):,} units, "
+            f"{n_bound:,} of them to {LEVEL}")
+        apps = conn.execute(sa.select(app_t.c.id, app_t.c.unit_id, app_t.c.status,
+                                      app_t.c.status_since, app_t.c.acceptance_point_id,
+                                      app_t.c.round)
+                            .where(app_t.c.id > base_app,
+                                   app_t.c.status.in_([S.RECOMMENDED.value, S.ACCEPTED.value,
+                                                       S.ACCEPTANCE_RETURNED.value,
+                                                       S.ROUTE_RETURNED.value]))
+                            .order_by(app_t.c.id)).all()
+        points = conn.scalars(sa.select(point_t.c.id).where(
+            point_t.c.kind == OrganisationKind.ACCEPTANCE.value).order_by(point_t.c.id)).all()
+        at_level = []  # 已推荐 and waiting at its unit's level: not yet at a point
+        reviewed = [0]  # 已推荐 ones through a level so far
+
+        def stops():
+            for k, app in enumerate(apps):
+                level = supervisor.get(app.unit_id)
+                status = S(app.status)
+                if level is None and status == S.ROUTE_RETURNED:
+                    continue  # returned by a level: only a bound unit's
+                point = app.acceptance_point_id or points[k % len(points)]
+                since = app.status_since
+                waits = False
+                if status == S.RECOMMENDED and level is not None:
+                    reviewed[0] += 1
+                    waits = reviewed[0] % 2 == 1  # every other one a level reviewed
+                if waits:
+                    at_level.append(app.id)
+                row = {"application_id": app.id, "attempt": 1, "round": app.round,
+                       "opinion": "", "decided_by_id": None}
+                position = 0
+                if level is not None:
+                    decision = (None if waits else RouteDecision.RETURNED.value
+                                if status == S.ROUTE_RETURNED else RouteDecision.PASSED.value)
+                    reached = since - timedelta(hours=STEP_HOURS) if decision else since
+                    yield {**row, "position": 0, "organisation_id": level, "reached_at": reached,
+                           "decided_at": since if decision else None, "decision": decision,
+                           "opinion": reason(POINT_RETURN_REASONS, k)
+                           if decision == RouteDecision.RETURNED.value else ""}
+                    position = 1
+                reached = not waits and status != S.ROUTE_RETURNED
+                decided = status in (S.ACCEPTED, S.ACCEPTANCE_RETURNED)
+                yield {**row, "position": position, "organisation_id": point,
+                       "reached_at": since - timedelta(hours=STEP_HOURS) if decided
+                       else since if reached else None,
+                       "decided_at": since if decided else None,
+                       "decision": (RouteDecision.PASSED if status == S.ACCEPTED
+                                    else RouteDecision.RETURNED).value if decided else None}
+        insert_batches(conn, stop_t, stops(), "application_route_stop")
+        for start in range(0, len(at_level), 1000):
+            conn.execute(app_t.update().where(app_t.c.id.in_(at_level[start:start + 1000]))
+                         .values(acceptance_point_id=None))
+        say(f"  application: {len(at_level):,} waiting at a level (acceptance_point_id NULL)")
 
 
 def populate_growth(engine, scale, stamp, now):
@@ -767,7 +899,7 @@ def sign_in(client, role, username):
 
 
 ROLES = {"employer": Role.EMPLOYER, "acceptance": Role.ACCEPTANCE, "admin": Role.PLATFORM_ADMIN,
-         "auditor": Role.PLATFORM_ADMIN, "big": Role.EMPLOYER}
+         "auditor": Role.PLATFORM_ADMIN, "big": Role.EMPLOYER, "level": Role.ACCEPTANCE}
 
 
 class Side:

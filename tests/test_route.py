@@ -367,6 +367,22 @@ def test_a_level_reviews_in_its_inbox_and_passes_on_or_returns(route, client):
     assert client.get(f"/acceptance/inbox/review/?id={elsewhere.id}").status_code == 404
 
 
+def test_a_levels_tabs_and_home_count_what_waits_passed_and_returned(route, client):
+    waiting, passed, returned = (ready(route["one"], name) for name in ("乙一", "乙二", "乙三"))
+    for application in (waiting, passed, returned, ready(route["two"], "甲四")):
+        recommend(route, application)
+    step(workflow.pass_on, account(route, "other"), passed, PASS_OPINION)
+    step(workflow.return_from_level, account(route, "other"), returned, "缺少考核表。")
+    # Passed on, then accepted by the point: still 已通过 at the level.
+    step(workflow.accept_application, account(route, "point"), passed, "")
+    signed_in(client, account(route, "other"))
+    tabs = page_text(client.get("/acceptance/inbox/"))
+    for tab in ("待审核 (1)", "已通过 (1)", "已退回 (1)", "全部 (3)"):
+        assert tab in tabs
+    home = " ".join(page_text(client.get("/acceptance/")).split())
+    assert "待审核 1 份" in home and "已通过 1 份" in home and "已退回 1 份" in home
+
+
 def test_the_acceptance_point_reads_the_levels_opinion_and_keeps_its_buttons(route, client):
     application = ready(route["one"], "乙八")
     recommend(route, application)
