@@ -328,6 +328,7 @@ def test_a_level_reviews_in_its_inbox_and_passes_on_or_returns(route, client):
     assert "另一主管局" in home and "待审核" in home
     inbox = client.get("/acceptance/inbox/").get_data(as_text=True)
     assert "待审核" in inbox and "已通过" in inbox and "乙六" in inbox and "甲八" not in inbox
+    assert "推荐花名册" not in inbox  # a unit's roster to a point, not a level's
     review = client.get(f"/acceptance/inbox/review/?id={waiting.id}").get_data(as_text=True)
     assert "审核意见 / 退回原因" in review and 'value="pass"' in review
     assert 'value="accept"' not in review  # 受理 is the acceptance point's
@@ -423,6 +424,11 @@ def test_the_units_list_names_who_holds_it_and_who_returned_it(route, client):
     assert "本单位" in cells("甲十一")
     assert "示例主管局（主管部门）：缺少考核表。" in cells("甲十一")
     assert 'data-testid="acceptance-reason">缺少考核表。<' in listing
+    # The tab of what was sent back holds a level's returns as well as the point's.
+    step(workflow.return_to_unit, account(route, "point"), at_point, "缺页。")
+    sent_back = client.get("/unit/recommendation/?tab=returned").get_data(as_text=True)
+    assert "已退回 (2)" in page_text(sent_back) and ">甲十一</a>" in sent_back
+    assert ">甲十二</a>" in sent_back and ">甲十</a>" not in sent_back
 
 
 def test_the_unit_reads_on_recommending_which_level_reviews_it_first(route, client):

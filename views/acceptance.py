@@ -136,7 +136,8 @@ class InboxView(ApplicationFiles, RecommendationRosters, ScopedModelView):
         return {tab[0]: value for tab, value in zip(LEVEL_TABS, values, strict=True)}
 
     def is_action_allowed(self, name):
-        if name == "accept" and self.reviews:
+        # 受理 and the 推荐花名册 (a unit's roster to a point) are the acceptance point's.
+        if name in ("accept", "roster_xlsx", "roster_pdf") and self.reviews:
             return False
         return super().is_action_allowed(name)
 

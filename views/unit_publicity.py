@@ -297,7 +297,8 @@ RECOMMENDATION_TABS = (
     ("publicizing", _l("公示中"), [ApplicationStatus.PUBLICIZING]),
     ("recommended", _l("已推荐"), [ApplicationStatus.RECOMMENDED]),
     ("accepted", _l("已受理"), [ApplicationStatus.ACCEPTED]),
-    ("returned", _l("受理点退回"), list(workflow.SENT_BACK)),
+    # Sent back by the acceptance point or by a reviewing level of the route.
+    ("returned", _l("已退回"), list(workflow.SENT_BACK)),
     ("all", _l("全部"), None),
 )
 RECOMMENDATION_STATES = (ApplicationStatus.PUBLICIZING, ApplicationStatus.PUBLICIZED,

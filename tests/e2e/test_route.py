@@ -118,7 +118,7 @@ def test_a_recommendation_passes_through_its_department(page, another_browser, l
 
     # The unit reads 审核机构退回, who returned it and why, and recommends again.
     menu(page, "资格审查推荐")
-    page.get_by_role("link", name="受理点退回 (1)", exact=True).click()
+    page.get_by_role("link", name="已退回 (1)", exact=True).click()
     returned = row(page, PERSON)
     expect(returned).to_contain_text("审核机构退回")
     expect(returned).to_contain_text(f"{LEVEL}：{REASON}")

@@ -310,7 +310,7 @@ def test_the_later_steps_and_a_re_recommendation(page, another_browser, live_ser
 
     # The unit recommends again, from 受理点退回, with the reason before it.
     menu(officer, "资格审查推荐")
-    officer.get_by_role("link", name="受理点退回 (1)", exact=True).click()
+    officer.get_by_role("link", name="已退回 (1)", exact=True).click()
     laid_out(officer)
     officer.get_by_role("link", name="欧阳明月", exact=True).click()
     see_record_page(officer, "资格审查推荐", "欧阳明月")

@@ -130,8 +130,8 @@ def test_a_returned_recommendation_is_fixed_and_recommended_again(page, live_ser
 
     sign_in(page, live_server.url, "用人单位登录", uscc)
     menu(page, "资格审查推荐")
-    see_tab(page, "受理点退回 (1)")
-    page.get_by_role("link", name="受理点退回 (1)", exact=True).click()
+    see_tab(page, "已退回 (1)")
+    page.get_by_role("link", name="已退回 (1)", exact=True).click()
     page.get_by_role("link", name=PERSON, exact=True).click()
     expect(page.get_by_role("definition").filter(has_text="推荐意见未写明公示日期。")).to_be_visible()
     choose_acceptance_point(page, live_server.acceptance_point)
@@ -163,7 +163,7 @@ def test_a_returned_recommendation_goes_back_to_the_applicant(page, another_brow
 
     sign_in(page, live_server.url, "用人单位登录", uscc)
     menu(page, "资格审查推荐")
-    page.get_by_role("link", name="受理点退回 (1)", exact=True).click()
+    page.get_by_role("link", name="已退回 (1)", exact=True).click()
     page.get_by_role("link", name=PERSON, exact=True).click()
     returning = page.get_by_test_id("return-to-applicant")
     refused_before_confirming(
@@ -172,7 +172,7 @@ def test_a_returned_recommendation_goes_back_to_the_applicant(page, another_brow
     page.get_by_label("退回原因", exact=True).fill("请更正论文作者排序并上传期刊署名页。")
     click_confirmed(page, returning.get_by_role("button", name="退回申报人修改", exact=True))
     see_message(page, f"已将{PERSON}的申报退回申报人修改；已短信通知申报人。")
-    see_tab(page, "受理点退回 (0)")
+    see_tab(page, "已退回 (0)")
 
     applicant = another_browser()
     sign_in(applicant, live_server.url, "个人登录", id_number)
