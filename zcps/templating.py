@@ -12,6 +12,7 @@ from models import (
     NotificationStatus,
     ObjectionStatus,
     ReviewStatus,
+    Role,
     StoredFile,
 )
 
@@ -94,6 +95,20 @@ def is_required(field) -> bool:
 TEMPLATE_ENUMS = (Action, ApplicationStatus, AuthorizationStatus, ObjectionStatus, ReviewStatus)
 
 
+def area_title(name):
+    """The area's name in the header. A reviewing level's accounts (主管部门, 区县人社,
+    人事代理机构) work in the acceptance point's area under their own kind's name."""
+    # The account is looked at on the acceptance area's pages only (the busy page, shown with
+    # no database, never names that area).
+    if str(name) != str(area_for(Role.ACCEPTANCE).name):
+        return name
+    if current_user.is_authenticated and current_user.role == Role.ACCEPTANCE:
+        organisation = current_user.acceptance_point
+        if organisation is not None and organisation.reviews:
+            return organisation.kind.label
+    return name
+
+
 def init_app(app):
     app.jinja_env.filters["local_date"] = date_html
     app.jinja_env.filters["colon"] = colon
@@ -107,6 +122,7 @@ def init_app(app):
     app.jinja_env.globals["file_names"] = file_names
     app.jinja_env.globals["required_mark"] = required_mark
     app.jinja_env.globals["is_required"] = is_required
+    app.jinja_env.globals["area_title"] = area_title
     app.jinja_env.globals.update({enum.__name__: enum for enum in TEMPLATE_ENUMS})
 
     @app.context_processor
