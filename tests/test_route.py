@@ -6,6 +6,7 @@ import pytest
 
 from models import (
     AcceptancePoint,
+    Account,
     Application,
     ApplicationRouteStop,
     ApplicationStatus,
@@ -17,7 +18,7 @@ from models import (
 )
 from models import Action as A
 from tests import factories
-from tests.helpers import page_text, post, signed_in
+from tests.helpers import ON_SERVERS, Step, page_text, post, run_together, signed_in
 from zcps import history_summary, workflow
 from zcps.extensions import db
 
@@ -493,3 +494,40 @@ def test_the_admin_adds_a_level_and_binds_units_but_not_a_third_level_or_a_cycle
     response = admin_post(client, url, {"supervisor": str(route["point"].id)})
     db.session.expire_all()
     assert route["one"].supervisor_id == route["other"].id
+
+
+@ON_SERVERS
+@pytest.mark.parametrize("attempt", range(3))
+def test_two_officers_of_a_level_deciding_at_once_give_one_decision(route, app, attempt):
+    """通过 and 退回 on the same recommendation at the same moment, each page read (with its
+    route) before either: one decision lands, the other is refused in Chinese after the lock."""
+    application = ready(route["one"], f"乙race{attempt}")
+    recommend(route, application)
+    level = route["other"]
+    first = account(route, "other").id
+    second = factories.acceptance_account(level, username=f"level-second-{attempt}").id
+    db.session.commit()
+    level_id, application_id = level.id, application.id  # the threads use their own sessions
+
+    def prepare(account_id):
+        reader = db.session.get(Account, account_id)
+        seen = Application.get_for(reader, application_id)
+        assert seen.current_stop.organisation_id == level_id and seen.route_stops
+        return reader, seen
+
+    race = run_together(app, [
+        Step(lambda: prepare(first),
+             lambda prepared: workflow.pass_on(*prepared, PASS_OPINION).status),
+        Step(lambda: prepare(second),
+             lambda prepared: workflow.return_from_level(*prepared, "缺少考核表。").status,
+             delay=0.05 * (attempt % 2)),
+    ], expected=workflow.WorkflowError)
+
+    assert race.errors == []
+    assert len(race.results) == 1 and len(race.refused) == 1, race.outcomes
+    assert any("\u4e00" <= character <= "\u9fff" for character in str(race.refused[0]))
+    db.session.expire_all()
+    decided = [stop for stop in workflow.route_of(application) if stop.decided_at is not None]
+    assert len(decided) == 1
+    assert actions(application).count(A.LEVEL_PASS) + actions(application).count(
+        A.LEVEL_RETURN) == 1
