@@ -134,56 +134,53 @@ def prune_outbox_command(before):
                f"发送失败 {pruned.failed} 条；待发送和发送中的短信未删除。")
 
 
+def _check_or_rebuild(summary, rebuild: bool, rebuilt: str, describe, consistent: str) -> None:
+    """A kept summary (``summary.rebuild``/``summary.differences``) rebuilt, or checked against
+    what it counts: each difference printed by ``describe``, exit status 1 when there is one."""
+    if rebuild:
+        written = summary.rebuild(db.session)
+        db.session.commit()
+        click.echo(rebuilt.format(written))
+        return
+    differing = summary.differences(db.session)
+    for difference in differing:
+        click.echo(describe(*difference))
+    click.echo(f"{len(differing)} 处不一致。" if differing else consistent)
+    if differing:
+        raise SystemExit(1)
+
+
 @bp.cli.command("unit-work")
 @click.option("--rebuild", is_flag=True, help="按申报记录重新统计全部单位待办。")
 def unit_work_command(rebuild):
     """核对“超期与待办”的单位待办统计与申报记录是否一致；--rebuild 重新统计。"""
-    if rebuild:
-        written = unit_work.rebuild(db.session)
-        db.session.commit()
-        click.echo(f"已重新统计 {written} 个单位的待办。")
-        return
-    differing = unit_work.differences(db.session)
-    for plan_id, unit_id, kept, counted in differing:
-        click.echo(f"计划 {plan_id} 单位 {unit_id}：统计 {kept['total']}，实际 {counted['total']}")
-    click.echo(f"{len(differing)} 处不一致。" if differing else "单位待办统计与申报记录一致。")
-    if differing:
-        raise SystemExit(1)
+    _check_or_rebuild(
+        unit_work, rebuild, "已重新统计 {} 个单位的待办。",
+        lambda plan_id, unit_id, kept, counted:
+            f"计划 {plan_id} 单位 {unit_id}：统计 {kept['total']}，实际 {counted['total']}",
+        "单位待办统计与申报记录一致。")
 
 
 @bp.cli.command("archive-summary")
 @click.option("--rebuild", is_flag=True, help="按业绩档案重新统计每人在各单位的待审核情况。")
 def archive_summary_command(rebuild):
     """核对“业绩档案审核”的每人统计与业绩档案是否一致；--rebuild 重新统计。"""
-    if rebuild:
-        written = archive_summary.rebuild(db.session)
-        db.session.commit()
-        click.echo(f"已重新统计 {written} 人次的业绩档案待审核情况。")
-        return
-    differing = archive_summary.differences(db.session)
-    for applicant_id, unit_id, kept, counted in differing:
-        click.echo(f"人员 {applicant_id} 单位 {unit_id}：统计 {(kept or {}).get('total', 0)} 项，"
-                   f"实际 {(counted or {}).get('total', 0)} 项")
-    click.echo(f"{len(differing)} 处不一致。" if differing else "业绩档案审核统计与业绩档案一致。")
-    if differing:
-        raise SystemExit(1)
+    _check_or_rebuild(
+        archive_summary, rebuild, "已重新统计 {} 人次的业绩档案待审核情况。",
+        lambda applicant_id, unit_id, kept, counted:
+            f"人员 {applicant_id} 单位 {unit_id}：统计 {(kept or {}).get('total', 0)} 项，"
+            f"实际 {(counted or {}).get('total', 0)} 项",
+        "业绩档案审核统计与业绩档案一致。")
 
 
 @bp.cli.command("history-summary")
 @click.option("--rebuild", is_flag=True, help="按审核记录重新统计各评审计划的每日步骤、退回与未通过原因和退回人数。")
 def history_summary_command(rebuild):
     """核对“统计分析”按评审计划保存的审核记录统计与审核记录是否一致；--rebuild 重新统计。"""
-    if rebuild:
-        written = history_summary.rebuild(db.session)
-        db.session.commit()
-        click.echo(f"已重新统计 {written} 行审核记录统计。")
-        return
-    differing = history_summary.differences(db.session)
-    for table, key, kept, counted in differing:
-        click.echo(f"{table} {key}：统计 {kept}，实际 {counted}")
-    click.echo(f"{len(differing)} 处不一致。" if differing else "审核记录统计与审核记录一致。")
-    if differing:
-        raise SystemExit(1)
+    _check_or_rebuild(
+        history_summary, rebuild, "已重新统计 {} 行审核记录统计。",
+        lambda table, key, kept, counted: f"{table} {key}：统计 {kept}，实际 {counted}",
+        "审核记录统计与审核记录一致。")
 
 
 @bp.cli.command("remind")
